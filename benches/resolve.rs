@@ -1,0 +1,82 @@
+//! How long choosing a variant takes on a realistic entry: 20 published variants whose rules
+//! each hold five conditions of mixed operators, and a context that only a late variant matches.
+
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use serde_json::{json, Map, Value};
+use vary::domain::device::Device;
+use vary::domain::resolution::{resolve, Candidate, ResolveContext};
+use vary::domain::rule::{Attributes, Rule};
+
+const VARIANTS: usize = 20;
+const MATCHING: usize = 17;
+const DEVICES: [Device; 2] = [Device::Mobile, Device::Desktop];
+
+/// Variant `i` targets segment `segment-i`; the distinguishing condition comes last so that
+/// every rule is read almost to its end.
+fn rule(i: usize) -> Rule {
+    let json = json!({"all": [
+        {"attr": "tier", "op": "gte", "value": 3},
+        {"attr": "country", "op": "in", "value": ["CH", "AT", "DE", format!("X{i}")]},
+        {"attr": "email", "op": "matches", "value": "@(vary|example)\\.io$"},
+        {"any": [{"attr": "consent", "op": "exists"}, {"attr": "interests", "op": "contains", "value": "ski"}]},
+        {"attr": "segment", "op": "eq", "value": format!("segment-{i}")}
+    ]});
+    Rule::parse(&json).unwrap().unwrap()
+}
+
+fn attributes() -> Map<String, Value> {
+    let json = json!({"segment": format!("segment-{MATCHING}"), "tier": 4, "country": "CH",
+        "email": "ann@vary.io", "consent": true, "interests": ["ski", "golf"]});
+    json.as_object().unwrap().clone()
+}
+
+fn created(i: usize) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(i as i64)
+}
+
+/// Later variants rank higher, so that every rule must be evaluated.
+fn candidates<'a>(rules: &'a [Rule], ids: &'a [String]) -> Vec<Candidate<'a>> {
+    (0..VARIANTS)
+        .map(|i| Candidate {
+            id: &ids[i],
+            name: &ids[i],
+            priority: i as i32,
+            rule: Some(&rules[i]),
+            devices: if i % 2 == 0 { &DEVICES } else { &[] },
+            locale: if i % 3 == 0 { Some("en") } else { None },
+            starts_at: None,
+            ends_at: None,
+            quality: 0.9,
+            created_at: created(i),
+            published: true,
+            archived: false,
+        })
+        .collect()
+}
+
+fn bench_resolve(c: &mut Criterion) {
+    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
+    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
+    let candidates = candidates(&rules, &ids);
+    let map = attributes();
+    let attributes = Attributes::new(&map);
+    let context = ResolveContext {
+        attributes: &attributes,
+        device: Some(Device::Mobile),
+        locale: Some("en-GB"),
+        default_locale: "en",
+        at: created(30),
+        min_quality: 0.5,
+    };
+    assert_eq!(
+        resolve(&candidates, &context).map(|w| w.index),
+        Some(MATCHING)
+    );
+    c.bench_function("resolve", |b| {
+        b.iter(|| resolve(black_box(&candidates), black_box(&context)))
+    });
+}
+
+criterion_group!(benches, bench_resolve);
+criterion_main!(benches);

@@ -1,0 +1,84 @@
+//! The composition root: builds configuration, database, services and schema once, and hands
+//! them out explicitly. No global state.
+
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::auth::keyring::KeyRing;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::tokens::{load_or_create_secret, SessionTokens};
+use crate::config::Config;
+use crate::content::Content;
+use crate::delivery::{Delivery, DeliveryListener};
+use crate::graphql::{build_schema, Limits, VarySchema};
+use crate::metrics::Metrics;
+use crate::store::Db;
+
+/// Everything a running Vary holds.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub content: Arc<Content>,
+    pub delivery: Arc<Delivery>,
+    pub schema: VarySchema,
+    pub metrics: Arc<Metrics>,
+    ready: AtomicBool,
+}
+
+/// Opens the database (creating the data dir) and applies pending migrations.
+pub fn open_database(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    let db = Db::connect(&config.database, config.db_pool_size)?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), backend = db.backend(), "applied migrations");
+    }
+    Ok(db)
+}
+
+impl App {
+    /// Builds every service: migrates, loads keys, compiles the delivery snapshot, creates
+    /// the bootstrap admin when configured.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let db = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || open_database(&config)).await??
+        };
+        let secret = match &config.jwt_secret {
+            Some(s) => s.0.clone(),
+            None => load_or_create_secret(&config.data_dir)?,
+        };
+        let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
+        let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
+        let delivery = Arc::new(Delivery::new(db.clone(), &served_key));
+        let content = Arc::new(Content::new(
+            db.clone(),
+            tokens,
+            Arc::new(KeyRing::default()),
+            Arc::new(LoginLimiter::new(config.login_max_failures, config.login_window_secs)),
+            Arc::new(DeliveryListener(delivery.clone())),
+        ));
+        content.reload_keys().await?;
+        if let Some(admin) = &config.bootstrap_admin {
+            if content.bootstrap_admin(&admin.email, &admin.password).await? {
+                tracing::info!(email = %admin.email, "created the bootstrap admin");
+            }
+        }
+        delivery.rebuild_all().await?;
+        let limits = Limits { max_depth: config.graphql_max_depth, max_complexity: config.graphql_max_complexity };
+        let schema = build_schema(content.clone(), delivery.clone(), limits);
+        Ok(App { config, db, content, delivery, schema, metrics: Arc::new(Metrics::new()), ready: AtomicBool::new(true) })
+    }
+
+    /// Whether start-up finished (migrations, bootstrap admin, snapshot).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the app as not ready, e.g. while shutting down.
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::Release);
+    }
+}

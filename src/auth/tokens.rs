@@ -1,0 +1,144 @@
+//! Session tokens: JWTs signed with HS256, pinned to that algorithm, with issuer, audience and
+//! expiry all checked. The secret comes from configuration or is generated once and kept in the
+//! data dir (mode 0600).
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::domain::user::{Role, User};
+use crate::error::{AppError, AppResult};
+
+pub const ISSUER: &str = "vary";
+/// The audience of an editor's session; delivery keys are not JWTs and can never pass as one.
+pub const SESSION_AUDIENCE: &str = "vary:session";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionClaims {
+    pub sub: String,
+    pub email: String,
+    pub role: Role,
+    pub brands: Vec<String>,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+impl SessionClaims {
+    pub fn user(&self) -> User {
+        User { id: self.sub.clone(), email: self.email.clone(), role: self.role, brands: self.brands.clone() }
+    }
+}
+
+/// Signs and checks session tokens.
+#[derive(Clone)]
+pub struct SessionTokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl_secs: u64,
+}
+
+impl SessionTokens {
+    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[SESSION_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        SessionTokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_secs,
+        }
+    }
+
+    /// A signed token for `user` and its expiry.
+    pub fn issue(&self, user: &User) -> AppResult<(String, DateTime<Utc>)> {
+        let now = Utc::now();
+        let expires = now + chrono::Duration::seconds(self.ttl_secs as i64);
+        let claims = SessionClaims {
+            sub: user.id.clone(),
+            email: user.email.clone(),
+            role: user.role,
+            brands: user.brands.clone(),
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            iat: now.timestamp(),
+            exp: expires.timestamp(),
+            jti: crate::ids::random_token(16),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
+        Ok((token, expires))
+    }
+
+    /// The claims of a valid token; anything else (expired, forged, other algorithm or
+    /// audience) is `UNAUTHENTICATED`.
+    pub fn verify(&self, token: &str) -> AppResult<SessionClaims> {
+        decode::<SessionClaims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                tracing::debug!(reason = %e, "session token refused");
+                AppError::unauthenticated("the token is invalid or has expired; sign in again")
+            })
+    }
+}
+
+/// The secret in `data_dir/jwt-secret`, created (random, 0600) when missing.
+pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt-secret");
+    if path.exists() {
+        let secret = std::fs::read_to_string(&path)?.trim().to_string();
+        anyhow::ensure!(secret.len() >= 32, "{} holds a secret shorter than 32 characters", path.display());
+        return Ok(secret);
+    }
+    let secret = crate::ids::random_token(64);
+    write_private(&path, &secret)?;
+    Ok(secret)
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alice() -> User {
+        User { id: "u1".into(), email: "a@x.test".into(), role: Role::Editor, brands: vec!["b".into()] }
+    }
+
+    #[test]
+    fn a_token_verifies_with_its_own_secret_only() {
+        let tokens = SessionTokens::new(&[7u8; 32], 60);
+        let (token, _) = tokens.issue(&alice()).unwrap();
+        assert_eq!(tokens.verify(&token).unwrap().email, "a@x.test");
+        assert!(SessionTokens::new(&[8u8; 32], 60).verify(&token).is_err());
+    }
+
+    #[test]
+    fn an_unsigned_token_is_refused() {
+        let tokens = SessionTokens::new(&[7u8; 32], 60);
+        let (token, _) = tokens.issue(&alice()).unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
+        assert!(tokens.verify(&format!("{none_header}.{payload}.")).is_err());
+    }
+}

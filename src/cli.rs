@@ -1,0 +1,88 @@
+//! The command line: clap definitions only. `main` dispatches; `config` turns the options into a
+//! validated [`crate::config::Config`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "vary", version, about = "Vary: a headless, personalized content management system")]
+pub struct Cli {
+    /// A TOML file with the same keys as the VARY_* variables (bind, data_dir, database_url, …).
+    #[arg(long, global = true, env = "VARY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log line format.
+    #[arg(long, global = true, env = "VARY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub storage: StorageArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where data lives; every command that touches the database takes these.
+#[derive(Debug, Args, Default, Clone)]
+pub struct StorageArgs {
+    /// Directory for the SQLite database, the generated secrets and the indexes [default: ./vary-data]
+    #[arg(long, global = true, env = "VARY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// `sqlite://PATH` or `postgres://…` [default: sqlite://<data-dir>/vary.db]
+    #[arg(long, global = true, env = "VARY_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve HTTP (GraphQL, admin UI, assets, reports).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "VARY_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// Load the demo data set when the database is empty, and print the demo logins.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("secret").required(true).args(["password", "password_stdin"]))]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    /// admin, editor, reviewer or auditor
+    #[arg(long)]
+    pub role: String,
+    /// A brand slug the user may work in (editors and reviewers); repeat for several.
+    #[arg(long = "brand", value_name = "SLUG")]
+    pub brands: Vec<String>,
+    /// The password (visible in the process list: prefer --password-stdin).
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}

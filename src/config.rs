@@ -1,0 +1,283 @@
+//! Configuration: defaults, then a TOML file (`--config`), then `VARY_*` variables, then flags.
+//!
+//! Raw values are read into [`RawConfig`] and checked once into [`Config`]; a bad value is a
+//! [`ConfigError`] naming the key, which `main` prints as one line before exiting with code 2.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::cli::StorageArgs;
+
+/// A configuration value that cannot be used, with the key that holds it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigError { key: key.to_string(), message: message.into() }
+    }
+}
+
+/// Configuration as read, before checking.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawConfig {
+    pub bind: String,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub bootstrap_admin: Option<String>,
+    /// Lifetime of a login session token, in seconds.
+    pub session_ttl_secs: u64,
+    /// Largest accepted `/graphql` request body, in bytes.
+    pub max_body_bytes: usize,
+    pub graphql_max_depth: usize,
+    pub graphql_max_complexity: usize,
+    /// Largest number of operations in one batched GraphQL request.
+    pub graphql_max_batch: usize,
+    /// Failed logins allowed per account and per address within `login_window_secs`.
+    pub login_max_failures: u32,
+    pub login_window_secs: u64,
+    /// Size of the database connection pool.
+    pub db_pool_size: u32,
+    /// The config file itself, and log format, are handled by the CLI; accepted here so one file
+    /// can hold every key.
+    pub config: Option<PathBuf>,
+    pub log_format: Option<String>,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: None,
+            database_url: None,
+            jwt_secret: None,
+            bootstrap_admin: None,
+            session_ttl_secs: 3600,
+            max_body_bytes: 256 * 1024,
+            graphql_max_depth: 16,
+            graphql_max_complexity: 2000,
+            graphql_max_batch: 10,
+            login_max_failures: 5,
+            login_window_secs: 300,
+            db_pool_size: 8,
+            config: None,
+            log_format: None,
+        }
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path".into());
+            }
+            if path == ":memory:" {
+                return Err("an in-memory SQLite database is not supported: name a file".into());
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        Err("expected sqlite://PATH or postgres://…".into())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// An admin to create at start when no user exists (`VARY_BOOTSTRAP_ADMIN=email:password`).
+#[derive(Clone)]
+pub struct BootstrapAdmin {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for BootstrapAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BootstrapAdmin({}, <password>)", self.email)
+    }
+}
+
+/// Checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    /// `None` means: use (or create) the secret kept in the data dir.
+    pub jwt_secret: Option<Secret>,
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+    pub session_ttl_secs: u64,
+    pub max_body_bytes: usize,
+    pub graphql_max_depth: usize,
+    pub graphql_max_complexity: usize,
+    pub graphql_max_batch: usize,
+    pub login_max_failures: u32,
+    pub login_window_secs: u64,
+    pub db_pool_size: u32,
+}
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
+}
+
+/// Options given on the command line, which win over every other source.
+#[derive(Debug, Default, Serialize)]
+pub struct CliOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl CliOverrides {
+    pub fn new(storage: &StorageArgs, bind: Option<String>) -> Self {
+        CliOverrides { bind, data_dir: storage.data_dir.clone(), database_url: storage.database_url.clone() }
+    }
+}
+
+impl Config {
+    /// Reads every source in order and checks the result.
+    pub fn load(file: Option<&Path>, overrides: CliOverrides) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::new("config", format!("{} is not a readable file", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let figment = figment.merge(Env::prefixed("VARY_")).merge(Serialized::globals(overrides));
+        let raw: RawConfig = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            let key = if key.is_empty() { "config".to_string() } else { key };
+            ConfigError::new(&key, e.kind.to_string())
+        })?;
+        Config::check(raw)
+    }
+
+    /// Turns raw values into typed ones, naming the first key that is wrong.
+    pub fn check(raw: RawConfig) -> Result<Config, ConfigError> {
+        let bind: SocketAddr = raw
+            .bind
+            .parse()
+            .map_err(|_| ConfigError::new("bind", format!("`{}` is not an address like 127.0.0.1:8080", raw.bind)))?;
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./vary-data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::new("data_dir", "must not be empty"));
+        }
+        let database = match raw.database_url {
+            Some(url) => DatabaseUrl::parse(&url).map_err(|m| ConfigError::new("database_url", m))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("vary.db")),
+        };
+        let jwt_secret = match raw.jwt_secret {
+            Some(s) if s.len() < 32 => {
+                return Err(ConfigError::new("jwt_secret", "must be at least 32 characters"));
+            }
+            other => other.map(Secret),
+        };
+        let bootstrap_admin = raw.bootstrap_admin.map(|v| parse_bootstrap(&v)).transpose()?;
+        positive("session_ttl_secs", raw.session_ttl_secs as usize)?;
+        positive("max_body_bytes", raw.max_body_bytes)?;
+        positive("graphql_max_depth", raw.graphql_max_depth)?;
+        positive("graphql_max_complexity", raw.graphql_max_complexity)?;
+        positive("graphql_max_batch", raw.graphql_max_batch)?;
+        positive("login_max_failures", raw.login_max_failures as usize)?;
+        positive("db_pool_size", raw.db_pool_size as usize)?;
+        Ok(Config {
+            bind,
+            data_dir,
+            database,
+            jwt_secret,
+            bootstrap_admin,
+            session_ttl_secs: raw.session_ttl_secs,
+            max_body_bytes: raw.max_body_bytes,
+            graphql_max_depth: raw.graphql_max_depth,
+            graphql_max_complexity: raw.graphql_max_complexity,
+            graphql_max_batch: raw.graphql_max_batch,
+            login_max_failures: raw.login_max_failures,
+            login_window_secs: raw.login_window_secs,
+            db_pool_size: raw.db_pool_size,
+        })
+    }
+}
+
+fn positive(key: &str, value: usize) -> Result<(), ConfigError> {
+    if value == 0 {
+        return Err(ConfigError::new(key, "must be greater than zero"));
+    }
+    Ok(())
+}
+
+fn parse_bootstrap(value: &str) -> Result<BootstrapAdmin, ConfigError> {
+    let (email, password) = value
+        .split_once(':')
+        .ok_or_else(|| ConfigError::new("bootstrap_admin", "expected email:password"))?;
+    if !email.contains('@') || password.len() < 8 {
+        return Err(ConfigError::new(
+            "bootstrap_admin",
+            "expected email:password with an e-mail address and a password of at least 8 characters",
+        ));
+    }
+    Ok(BootstrapAdmin { email: email.to_string(), password: password.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_bind_address_names_the_key() {
+        let raw = RawConfig { bind: "nowhere".into(), ..RawConfig::default() };
+        let err = Config::check(raw).unwrap_err();
+        assert_eq!(err.key, "bind");
+    }
+
+    #[test]
+    fn the_database_defaults_to_sqlite_in_the_data_dir() {
+        let raw = RawConfig { data_dir: Some("/tmp/x".into()), ..RawConfig::default() };
+        let config = Config::check(raw).unwrap();
+        assert_eq!(config.database, DatabaseUrl::Sqlite("/tmp/x/vary.db".into()));
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_refused() {
+        let raw = RawConfig { database_url: Some("mysql://x".into()), ..RawConfig::default() };
+        assert_eq!(Config::check(raw).unwrap_err().key, "database_url");
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let raw = RawConfig { jwt_secret: Some("short".into()), ..RawConfig::default() };
+        assert_eq!(Config::check(raw).unwrap_err().key, "jwt_secret");
+    }
+}

@@ -1,0 +1,75 @@
+//! Authoring operations: the one layer under GraphQL, REST and the CLI that creates and changes
+//! content, users and keys.
+//!
+//! Each operation authorizes the caller first (through [`Principal::authorize`]), checks its
+//! input into domain types, writes in one transaction together with its audit row, and tells
+//! delivery when the published state of a brand changed — after the commit and before
+//! answering, so that every request that starts after the answer sees the change.
+
+pub mod accounts;
+pub mod brands;
+pub mod content_types;
+pub mod entries;
+pub mod variants;
+pub mod workflow;
+
+use futures_util::future::BoxFuture;
+use std::sync::Arc;
+
+use crate::auth::keyring::KeyRing;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::tokens::SessionTokens;
+use crate::auth::Principal;
+use crate::store::audit::AuditEvent;
+use crate::store::Db;
+
+/// Told when what delivery serves may have changed (implemented by `delivery`).
+pub trait PublishedStateListener: Send + Sync {
+    /// Rebuilds whatever is derived from the brand's published state; resolves when done.
+    fn brand_changed(&self, brand_id: String) -> BoxFuture<'static, ()>;
+}
+
+/// The authoring service: everything an operation needs, built once by `app`.
+#[derive(Clone)]
+pub struct Content {
+    pub(crate) db: Db,
+    pub(crate) tokens: SessionTokens,
+    pub(crate) keyring: Arc<KeyRing>,
+    pub(crate) limiter: Arc<LoginLimiter>,
+    pub(crate) listener: Arc<dyn PublishedStateListener>,
+}
+
+impl Content {
+    pub fn new(
+        db: Db,
+        tokens: SessionTokens,
+        keyring: Arc<KeyRing>,
+        limiter: Arc<LoginLimiter>,
+        listener: Arc<dyn PublishedStateListener>,
+    ) -> Self {
+        Content { db, tokens, keyring, limiter, listener }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn tokens(&self) -> &SessionTokens {
+        &self.tokens
+    }
+
+    pub fn keyring(&self) -> &KeyRing {
+        &self.keyring
+    }
+}
+
+/// An audit event for `who` doing `action` on `target`.
+pub(crate) fn audit_event(who: &Principal, action: &str, target: &str, brand: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        actor: who.actor(),
+        action: action.to_string(),
+        target: target.to_string(),
+        brand: brand.map(str::to_string),
+        ..AuditEvent::default()
+    }
+}

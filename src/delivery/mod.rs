@@ -1,0 +1,328 @@
+//! Delivery: the hot read path. `content`/`contents` resolve against an in-memory snapshot of
+//! what is published and never touch the database; `preview` explains resolution to editors
+//! from the database's current state.
+
+pub mod detect;
+pub mod served;
+pub mod snapshot;
+
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use self::served::{Impression, ServedIdSigner};
+use self::snapshot::{BrandSnapshot, EntrySnapshot, LiveVariant, Snapshot};
+use crate::auth::{Action, Principal};
+use crate::content::PublishedStateListener;
+use crate::domain::brand::Brand;
+use crate::domain::device::Device;
+use crate::domain::resolution::{self, Candidate, ResolveContext};
+use crate::domain::rule::{Attributes, Rule};
+use crate::domain::variant::{Variant, VariantStatus};
+use crate::error::{AppError, AppResult};
+use crate::store::{self, Db};
+
+/// The most keys one `contents` call may ask for.
+pub const MAX_KEYS: usize = 100;
+
+/// What the request's headers say about the visitor.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHints {
+    pub user_agent: Option<String>,
+    pub ch_ua_mobile: Option<String>,
+    pub accept_language: Option<String>,
+    pub client_address: Option<String>,
+}
+
+/// The visitor's context, as the API received it.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryContext {
+    pub attributes: Map<String, Value>,
+    pub device: Option<Device>,
+    pub locale: Option<String>,
+    pub user_key: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeliveredVariant {
+    pub id: String,
+    pub name: String,
+    pub fields: Value,
+    pub tags: Vec<String>,
+    pub revision: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub key: String,
+    pub variant: Option<DeliveredVariant>,
+    pub served_id: Option<String>,
+    pub reason: String,
+}
+
+/// `preview`'s answer: the entry's variants as editors see them, and resolution explained.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub variants: Vec<Variant>,
+    pub winner: Option<usize>,
+    pub reason: String,
+    pub candidates: Vec<resolution::CandidateReport>,
+}
+
+pub struct Delivery {
+    db: Db,
+    snapshot: ArcSwap<Snapshot>,
+    rebuild_lock: tokio::sync::Mutex<()>,
+    signer: ServedIdSigner,
+}
+
+/// Device and locale after filling in what the context left out.
+fn effective(ctx: &DeliveryContext, hints: &RequestHints, brand: &Brand) -> (Option<Device>, Option<String>) {
+    let device = ctx.device.or_else(|| detect::device_from_headers(hints.user_agent.as_deref(), hints.ch_ua_mobile.as_deref()));
+    let locale = ctx
+        .locale
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .or_else(|| detect::locale_from_accept_language(hints.accept_language.as_deref(), &brand.locales));
+    (device, locale)
+}
+
+impl Delivery {
+    pub fn new(db: Db, served_key: &[u8]) -> Self {
+        Delivery {
+            db,
+            snapshot: ArcSwap::from_pointee(Snapshot::default()),
+            rebuild_lock: tokio::sync::Mutex::new(()),
+            signer: ServedIdSigner::new(served_key),
+        }
+    }
+
+    pub fn signer(&self) -> &ServedIdSigner {
+        &self.signer
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// Rebuilds every brand's snapshot from the database.
+    pub async fn rebuild_all(&self) -> AppResult<()> {
+        let _guard = self.rebuild_lock.lock().await;
+        let brands = self.db.read(store::brands::all).await?;
+        let mut next = Snapshot::default();
+        for brand in brands {
+            let built = self.build_brand(brand).await?;
+            next.brands.insert(built.brand.slug.clone(), Arc::new(built));
+        }
+        self.snapshot.store(Arc::new(next));
+        Ok(())
+    }
+
+    /// Rebuilds one brand's snapshot and swaps it in.
+    pub async fn rebuild_brand(&self, brand_id: &str) -> AppResult<()> {
+        let _guard = self.rebuild_lock.lock().await;
+        let id = brand_id.to_string();
+        let brand = self.db.read(move |conn| store::brands::by_id(conn, &id)).await?;
+        let built = self.build_brand(brand).await?;
+        let mut next = (**self.snapshot.load()).clone();
+        next.brands.insert(built.brand.slug.clone(), Arc::new(built));
+        self.snapshot.store(Arc::new(next));
+        Ok(())
+    }
+
+    async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
+        let brand_id = brand.id.clone();
+        let (entries, published) = self
+            .db
+            .read(move |conn| {
+                let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
+                Ok((entries, store::variants::published_of_brand(conn, &brand_id)?))
+            })
+            .await?;
+        let mut by_entry: HashMap<String, EntrySnapshot> = entries
+            .into_iter()
+            .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
+            .collect();
+        for (record, revision) in published {
+            if let (Some(entry), Some(live)) = (by_entry.get_mut(&record.entry_id), LiveVariant::compile(&revision, record.created_at)) {
+                entry.variants.push(live);
+            }
+        }
+        let entries = by_entry.into_values().map(|e| (e.key.clone(), e)).collect();
+        Ok(BrandSnapshot { brand, entries })
+    }
+
+    /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
+    pub async fn content(
+        &self,
+        who: &Principal,
+        brand: &str,
+        keys: &[String],
+        ctx: DeliveryContext,
+        hints: &RequestHints,
+    ) -> AppResult<Vec<Resolved>> {
+        who.authorize(Action::Deliver, Some(brand))?;
+        if keys.len() > MAX_KEYS {
+            return Err(AppError::bad_input(format!("at most {MAX_KEYS} keys per request")));
+        }
+        if ctx.at.is_some() {
+            return Err(AppError::bad_input("`at` is for preview only; delivery uses the server clock"));
+        }
+        let snapshot = self.snapshot.load();
+        let brand_snapshot = snapshot
+            .brands
+            .get(brand)
+            .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
+        let (device, locale) = effective(&ctx, hints, &brand_snapshot.brand);
+        let attributes = Attributes::new(&ctx.attributes);
+        let resolve_ctx = ResolveContext {
+            attributes: &attributes,
+            device,
+            locale: locale.as_deref(),
+            default_locale: &brand_snapshot.brand.default_locale,
+            at: Utc::now(),
+            min_quality: brand_snapshot.brand.policy.min_quality,
+        };
+        let sign = matches!(who, Principal::DeliveryKey(_));
+        Ok(keys.iter().map(|key| self.resolve_key(brand_snapshot, key, &resolve_ctx, sign)).collect())
+    }
+
+    fn resolve_key(&self, bs: &BrandSnapshot, key: &str, ctx: &ResolveContext<'_>, sign: bool) -> Resolved {
+        let Some(entry) = bs.entries.get(key) else {
+            return Resolved {
+                key: key.to_string(),
+                variant: None,
+                served_id: None,
+                reason: format!("no entry `{key}` in brand `{}`", bs.brand.slug),
+            };
+        };
+        let candidates: Vec<Candidate<'_>> = entry.variants.iter().map(LiveVariant::candidate).collect();
+        let Some(winner) = resolution::resolve(&candidates, ctx) else {
+            return Resolved {
+                key: key.to_string(),
+                variant: None,
+                served_id: None,
+                reason: resolution::no_variant_reason(&candidates, ctx),
+            };
+        };
+        let live = &entry.variants[winner.index];
+        let reason = winner.reason(&candidates, ctx).to_string();
+        let served_id = sign.then(|| {
+            self.signer.sign(&Impression {
+                id: crate::ids::new_id("imp"),
+                brand: bs.brand.slug.clone(),
+                entry: entry.id.clone(),
+                variant: live.id.clone(),
+                revision: live.revision.clone(),
+                device: ctx.device.map(|d| d.as_str().to_string()),
+                locale: winner.tier.locale(ctx).to_string(),
+                at_ms: ctx.at.timestamp_millis(),
+            })
+        });
+        Resolved {
+            key: key.to_string(),
+            variant: Some(DeliveredVariant {
+                id: live.id.clone(),
+                name: live.name.clone(),
+                fields: live.fields.clone(),
+                tags: live.tags.clone(),
+                revision: live.revision.clone(),
+            }),
+            served_id,
+            reason,
+        }
+    }
+
+    /// Explains, for editors, which variant the context gets and why every other one does not.
+    pub async fn preview(
+        &self,
+        who: &Principal,
+        brand: &str,
+        key: &str,
+        ctx: DeliveryContext,
+        hints: &RequestHints,
+    ) -> AppResult<Preview> {
+        if matches!(who, Principal::DeliveryKey(_)) {
+            return Err(AppError::forbidden("delivery keys cannot preview"));
+        }
+        who.authorize(Action::Preview, Some(brand))?;
+        let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
+        let (brand, variants, published) = self
+            .db
+            .read(move |conn| {
+                let brand = store::brands::require(conn, &brand_slug)?;
+                let entry = store::entries::by_key(conn, &brand.id, &key_owned)?
+                    .ok_or_else(|| AppError::not_found(format!("no entry `{key_owned}` in brand `{brand_slug}`")))?;
+                let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
+                let published = store::variants::published_of_entries(conn, &[entry.id])?;
+                Ok((brand, variants, published))
+            })
+            .await?;
+        let published: HashMap<String, LiveVariant> = published
+            .iter()
+            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at).map(|l| (l.id.clone(), l)))
+            .collect();
+        // Variants without a published revision are shown with their latest content, marked
+        // unpublished, so editors see why they are not served.
+        let drafts: Vec<Option<Rule>> = variants
+            .iter()
+            .map(|v| v.latest.content.rule.as_ref().and_then(|r| Rule::parse(r).ok().flatten()))
+            .collect();
+        let candidates: Vec<Candidate<'_>> = variants
+            .iter()
+            .zip(&drafts)
+            .map(|(v, draft_rule)| match published.get(&v.record.id) {
+                Some(live) => live.candidate(),
+                None => Candidate {
+                    id: &v.record.id,
+                    name: &v.latest.content.name,
+                    priority: v.latest.content.priority,
+                    rule: draft_rule.as_ref(),
+                    devices: &v.latest.content.devices,
+                    locale: v.latest.content.locale.as_deref(),
+                    starts_at: v.latest.content.starts_at,
+                    ends_at: v.latest.content.ends_at,
+                    quality: v.latest.quality.score,
+                    created_at: v.record.created_at,
+                    published: false,
+                    archived: v.record.status == VariantStatus::Archived,
+                },
+            })
+            .collect();
+        let (device, locale) = effective(&ctx, hints, &brand);
+        let attributes = Attributes::new(&ctx.attributes);
+        let resolve_ctx = ResolveContext {
+            attributes: &attributes,
+            device,
+            locale: locale.as_deref(),
+            default_locale: &brand.default_locale,
+            at: ctx.at.unwrap_or_else(Utc::now),
+            min_quality: brand.policy.min_quality,
+        };
+        let explanation = resolution::explain(&candidates, &resolve_ctx);
+        Ok(Preview {
+            winner: explanation.winner,
+            reason: explanation.reason,
+            candidates: explanation.candidates,
+            variants,
+        })
+    }
+}
+
+/// Adapter that lets `content` tell an `Arc<Delivery>` to rebuild a brand.
+pub struct DeliveryListener(pub Arc<Delivery>);
+
+impl PublishedStateListener for DeliveryListener {
+    fn brand_changed(&self, brand_id: String) -> BoxFuture<'static, ()> {
+        let delivery = self.0.clone();
+        Box::pin(async move {
+            if let Err(e) = delivery.rebuild_brand(&brand_id).await {
+                tracing::error!(brand = %brand_id, error = %e, "could not rebuild the delivery snapshot");
+            }
+        })
+    }
+}

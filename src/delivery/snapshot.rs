@@ -1,0 +1,110 @@
+//! The published state of every brand, compiled for resolution.
+//!
+//! A [`Snapshot`] is immutable: rules are parsed and compiled once, when it is built, and
+//! requests only read it. Changes build a new brand snapshot and swap the whole map atomically,
+//! so a request sees either the old state or the new one, never a mix, and never waits for a
+//! writer.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::domain::brand::Brand;
+use crate::domain::device::Device;
+use crate::domain::resolution::Candidate;
+use crate::domain::rule::Rule;
+use crate::domain::variant::Revision;
+
+/// A variant's published revision, ready to resolve and to deliver.
+#[derive(Debug)]
+pub struct LiveVariant {
+    pub id: String,
+    pub name: String,
+    pub revision: String,
+    pub fields: Value,
+    pub tags: Vec<String>,
+    pub rule: Option<Rule>,
+    pub devices: Vec<Device>,
+    pub locale: Option<String>,
+    pub priority: i32,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub quality: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl LiveVariant {
+    /// Compiles a published revision; a stored rule that no longer parses (which saving
+    /// prevents) makes the variant unservable rather than serving it to everyone.
+    pub fn compile(revision: &Revision, created_at: DateTime<Utc>) -> Option<LiveVariant> {
+        let c = &revision.content;
+        let rule = match &c.rule {
+            None => None,
+            Some(json) => match Rule::parse(json) {
+                Ok(rule) => rule,
+                Err(e) => {
+                    tracing::error!(variant = %revision.variant_id, error = %e, "stored rule does not parse; not serving");
+                    return None;
+                }
+            },
+        };
+        Some(LiveVariant {
+            id: revision.variant_id.clone(),
+            name: c.name.clone(),
+            revision: revision.hash.clone(),
+            fields: c.fields.clone(),
+            tags: c.tags.clone(),
+            rule,
+            devices: c.devices.clone(),
+            locale: c.locale.clone(),
+            priority: c.priority,
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            quality: revision.quality.score,
+            created_at,
+        })
+    }
+
+    pub fn candidate(&self) -> Candidate<'_> {
+        Candidate {
+            id: &self.id,
+            name: &self.name,
+            priority: self.priority,
+            rule: self.rule.as_ref(),
+            devices: &self.devices,
+            locale: self.locale.as_deref(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            quality: self.quality,
+            created_at: self.created_at,
+            published: true,
+            archived: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct EntrySnapshot {
+    pub id: String,
+    pub key: String,
+    pub variants: Vec<LiveVariant>,
+}
+
+#[derive(Debug)]
+pub struct BrandSnapshot {
+    pub brand: Brand,
+    pub entries: HashMap<String, EntrySnapshot>,
+}
+
+impl BrandSnapshot {
+    pub fn variant_count(&self) -> usize {
+        self.entries.values().map(|e| e.variants.len()).sum()
+    }
+}
+
+/// Every brand's published state, by slug.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    pub brands: HashMap<String, Arc<BrandSnapshot>>,
+}

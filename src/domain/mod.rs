@@ -1,0 +1,12 @@
+//! The core: plain types and pure functions. Nothing here knows about HTTP, GraphQL, SQL,
+//! tantivy or image files; adapters convert at the edges.
+
+pub mod brand;
+pub mod content_type;
+pub mod device;
+pub mod entry;
+pub mod quality;
+pub mod resolution;
+pub mod rule;
+pub mod user;
+pub mod variant;

@@ -1,0 +1,148 @@
+//! Brand and quality checks on a variant's content, and the score computed from them.
+//!
+//! Checks run on every save and are stored with the revision. Severity `ERROR` blocks submit
+//! and publish. The score is `1 − 0.5·errors − 0.15·warnings − 0.02·infos`, clamped to 0..1: one
+//! error halves it, a clean variant scores 1.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use super::brand::BrandPolicy;
+use super::content_type::ContentType;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub kind: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The field the check concerns, as a JSON path such as `fields.title`.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    pub score: f64,
+    pub checks: Vec<Check>,
+}
+
+impl Quality {
+    pub fn from_checks(checks: Vec<Check>) -> Quality {
+        let weight = |s: Severity| match s {
+            Severity::Error => 0.5,
+            Severity::Warning => 0.15,
+            Severity::Info => 0.02,
+        };
+        let penalty: f64 = checks.iter().map(|c| weight(c.severity)).sum();
+        let score = ((1.0 - penalty).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+        Quality { score, checks }
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.severity == Severity::Error)
+    }
+}
+
+/// Lower-cased words with accents removed, for whole-word, accent-insensitive matching.
+fn folded_words(text: &str) -> Vec<String> {
+    let folded: String = text
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+fn contains_phrase(haystack: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Runs the brand's checks over a variant's fields.
+pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &Value) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let texts: Vec<(&str, &str)> = content_type
+        .fields
+        .iter()
+        .filter(|def| def.kind.is_text())
+        .filter_map(|def| fields.get(&def.name).and_then(Value::as_str).map(|v| (def.name.as_str(), v)))
+        .collect();
+    for term in &policy.banned_terms {
+        let needle = folded_words(term);
+        for (name, text) in &texts {
+            if contains_phrase(&folded_words(text), &needle) {
+                checks.push(Check {
+                    kind: "banned_term".into(),
+                    severity: Severity::Error,
+                    message: format!("`{term}` is banned by the brand policy"),
+                    path: Some(format!("fields.{name}")),
+                });
+            }
+        }
+    }
+    if let Some(disclaimer) = policy.required_disclaimer.as_deref().filter(|d| !d.trim().is_empty()) {
+        let needle = folded_words(disclaimer);
+        if !texts.iter().any(|(_, text)| contains_phrase(&folded_words(text), &needle)) {
+            checks.push(Check {
+                kind: "disclaimer".into(),
+                severity: Severity::Error,
+                message: format!("the required disclaimer “{disclaimer}” is missing"),
+                path: Some("fields".into()),
+            });
+        }
+    }
+    if let (Some(max), Some(title)) = (policy.max_title_length, fields.get("title").and_then(Value::as_str)) {
+        let len = title.chars().count();
+        if len > max as usize {
+            checks.push(Check {
+                kind: "title_length".into(),
+                severity: Severity::Error,
+                message: format!("the title has {len} characters; the brand allows {max}"),
+                path: Some("fields.title".into()),
+            });
+        }
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::content_type::{FieldDef, FieldKind};
+    use serde_json::json;
+
+    fn article() -> ContentType {
+        let text = |n: &str| FieldDef { name: n.into(), kind: FieldKind::Text, required: false, max_length: None };
+        ContentType { id: "c".into(), brand_id: "b".into(), name: "A".into(), fields: vec![text("title"), text("body")] }
+    }
+
+    #[test]
+    fn banned_terms_match_whole_words_ignoring_case_and_accents() {
+        let policy = BrandPolicy { banned_terms: vec!["guaranteed".into()], ..Default::default() };
+        let hit = check_content(&policy, &article(), &json!({"body": "Returns GUARANTÉED!"}));
+        assert_eq!(hit.len(), 1);
+        assert_eq!(hit[0].path.as_deref(), Some("fields.body"));
+        assert!(check_content(&policy, &article(), &json!({"body": "unguaranteed"})).is_empty());
+    }
+
+    #[test]
+    fn a_missing_disclaimer_is_an_error() {
+        let policy = BrandPolicy { required_disclaimer: Some("Capital at risk.".into()), ..Default::default() };
+        assert_eq!(check_content(&policy, &article(), &json!({"body": "Invest now"}))[0].severity, Severity::Error);
+        assert!(check_content(&policy, &article(), &json!({"body": "Invest now. Capital at risk."})).is_empty());
+    }
+
+    #[test]
+    fn one_error_halves_the_score() {
+        let check = Check { kind: "x".into(), severity: Severity::Error, message: String::new(), path: None };
+        assert_eq!(Quality::from_checks(vec![check]).score, 0.5);
+        assert_eq!(Quality::from_checks(vec![]).score, 1.0);
+    }
+}

@@ -1,0 +1,213 @@
+//! Audience rules: the JSON language editors target variants with, compiled once and evaluated
+//! on every delivery.
+//!
+//! A rule is `null` (everyone), a condition `{"attr": NAME, "op": OP, "value": V}`, or a
+//! combination `{"all": [...]}`, `{"any": [...]}`, `{"not": RULE}` (see the contract's "Audience
+//! rules"). [`Rule::parse`] refuses malformed JSON with the path of the fault and compiles the
+//! rest; [`Rule::matches`] then reads an [`Attributes`] view of the request and allocates nothing.
+//! Operator semantics, including what happens on type mismatches, are documented in
+//! [`condition`]. Rendering ([`Rule::render`], [`Rule::to_json`]) lives in `render`, reasons
+//! ([`Rule::matched`], [`Rule::explain_failure`]) in `explain`, and the proofs that the conflicts
+//! analysis relies on ([`Rule::covers`], [`common_audience`]) in `implication` and `witness`.
+//!
+//! This module knows nothing of variants or resolution; `resolution` and `conflicts` build on it.
+
+mod attributes;
+pub mod condition;
+mod explain;
+mod implication;
+mod parse;
+mod render;
+#[cfg(test)]
+mod tests;
+mod witness;
+
+use std::fmt::{self, Display, Formatter};
+
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+pub use attributes::Attributes;
+pub use condition::{Condition, Op};
+pub use explain::{Matched, RuleFailure};
+pub use parse::{RuleError, MAX_DEPTH, REGEX_SIZE_LIMIT};
+pub use witness::common_audience;
+
+/// A compiled, valid audience rule. `Option<Rule>` is how callers say "maybe no rule": `None`
+/// targets everyone.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    root: Node,
+    leaf_count: usize,
+}
+
+/// A node of the compiled rule tree.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Leaf(Condition),
+    All(Box<[Node]>),
+    Any(Box<[Node]>),
+    Not(Box<Node>),
+}
+
+/// A rule expanded into "any of these all-of-conditions"; see [`Rule::disjuncts`].
+pub type Disjuncts<'r> = Vec<Vec<&'r Condition>>;
+
+/// The most disjuncts [`Rule::disjuncts`] expands a rule into before giving up.
+const MAX_DISJUNCTS: usize = 64;
+
+impl Rule {
+    /// Reads rule JSON: `null` is no rule (`Ok(None)`), anything malformed is a [`RuleError`].
+    pub fn parse(json: &Value) -> Result<Option<Rule>, RuleError> {
+        if json.is_null() {
+            return Ok(None);
+        }
+        let root = parse::parse_root(json)?;
+        let mut leaf_count = 0;
+        root.for_each_condition(&mut |_| leaf_count += 1);
+        Ok(Some(Rule { root, leaf_count }))
+    }
+
+    /// Whether the rule holds for these attributes. Allocates nothing.
+    pub fn matches(&self, attributes: &Attributes<'_>) -> bool {
+        self.root.holds(attributes)
+    }
+
+    /// The number of leaf conditions; `all`, `any` and `not` do not count.
+    pub fn specificity(&self) -> usize {
+        self.leaf_count
+    }
+
+    /// The rule as one readable line, e.g. `segment in [skier] and (tier >= 3 or vip eq true)`.
+    pub fn render(&self) -> String {
+        self.to_string()
+    }
+
+    /// The canonical JSON of the rule; [`Rule::parse`] reads it back to the same rule.
+    pub fn to_json(&self) -> Value {
+        render::node_to_json(&self.root)
+    }
+
+    /// The conditions that made the rule hold, displayed as `a in [x] and b exists`. Only
+    /// meaningful when the rule matches; displaying it allocates nothing of its own.
+    pub fn matched<'r, 'a>(&'r self, attributes: &'r Attributes<'a>) -> Matched<'r, 'a> {
+        Matched {
+            root: &self.root,
+            attributes,
+        }
+    }
+
+    /// The rendered conditions (or whole `not (…)` parts) that held and made the rule hold;
+    /// empty when the rule fails.
+    pub fn matched_conditions(&self, attributes: &Attributes<'_>) -> Vec<String> {
+        let mut rendered = Vec::new();
+        if self.matches(attributes) {
+            let _ = explain::visit_matched(&self.root, attributes, &mut |atom| {
+                rendered.push(atom.to_string());
+                Ok::<(), ()>(())
+            });
+        }
+        rendered
+    }
+
+    /// Why the rule fails for these attributes, or `None` when it holds.
+    pub fn explain_failure(&self, attributes: &Attributes<'_>) -> Option<RuleFailure> {
+        explain::failure(&self.root, attributes)
+    }
+
+    /// Every leaf condition, in rule order (those under a `not` included).
+    pub fn leaves(&self) -> Vec<&Condition> {
+        let mut leaves = Vec::with_capacity(self.leaf_count);
+        self.root
+            .for_each_condition(&mut |condition| leaves.push(condition));
+        leaves
+    }
+
+    /// The rule as "any of these all-of-conditions" (disjunctive normal form), when it has no
+    /// `not` and expands into at most 64 disjuncts; `None` otherwise.
+    pub fn disjuncts(&self) -> Option<Disjuncts<'_>> {
+        self.root.disjuncts()
+    }
+}
+
+impl Node {
+    fn holds(&self, attributes: &Attributes<'_>) -> bool {
+        match self {
+            Node::Leaf(condition) => condition.holds_for(attributes.get(condition.attr())),
+            Node::All(children) => children.iter().all(|child| child.holds(attributes)),
+            Node::Any(children) => children.iter().any(|child| child.holds(attributes)),
+            Node::Not(inner) => !inner.holds(attributes),
+        }
+    }
+
+    fn for_each_condition<'r>(&'r self, visit: &mut impl FnMut(&'r Condition)) {
+        match self {
+            Node::Leaf(condition) => visit(condition),
+            Node::All(children) | Node::Any(children) => {
+                children
+                    .iter()
+                    .for_each(|child| child.for_each_condition(visit));
+            }
+            Node::Not(inner) => inner.for_each_condition(visit),
+        }
+    }
+
+    fn disjuncts(&self) -> Option<Disjuncts<'_>> {
+        match self {
+            Node::Leaf(condition) => Some(vec![vec![condition]]),
+            Node::Not(_) => None,
+            Node::Any(children) => {
+                let mut all = Vec::new();
+                for child in children.iter() {
+                    all.extend(child.disjuncts()?);
+                }
+                (all.len() <= MAX_DISJUNCTS).then_some(all)
+            }
+            Node::All(children) => children
+                .iter()
+                .try_fold(vec![Vec::new()], |product, child| {
+                    cross(product, &child.disjuncts()?)
+                }),
+        }
+    }
+}
+
+/// Every conjunction of `left` extended with every conjunction of `right`, within the limit.
+fn cross<'r>(left: Disjuncts<'r>, right: &Disjuncts<'r>) -> Option<Disjuncts<'r>> {
+    if left.len() * right.len() > MAX_DISJUNCTS {
+        return None;
+    }
+    let product = left
+        .iter()
+        .flat_map(|l| {
+            right
+                .iter()
+                .map(move |r| l.iter().chain(r).copied().collect())
+        })
+        .collect();
+    Some(product)
+}
+
+impl Display for Rule {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.root.fmt(f)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    /// Reads rule JSON; `null` is refused here (use `Option<Rule>` for "no rule").
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Value::deserialize(deserializer)?;
+        match Rule::parse(&json) {
+            Ok(Some(rule)) => Ok(rule),
+            Ok(None) => Err(de::Error::custom("expected a rule, found null")),
+            Err(error) => Err(de::Error::custom(error)),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! DataLoaders, so that a list of entries with their variants, brands and content types costs a
+//! bounded number of queries. One set is made per request; callers only reach ids they were
+//! already allowed to see.
+
+use async_graphql::dataloader::Loader;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::content::Content;
+use crate::domain::brand::Brand;
+use crate::domain::content_type::ContentType;
+use crate::domain::entry::Entry;
+use crate::domain::variant::Variant;
+use crate::error::AppError;
+use crate::store;
+
+pub struct VariantsByEntry(pub Arc<Content>);
+pub struct BrandById(pub Arc<Content>);
+pub struct ContentTypeById(pub Arc<Content>);
+pub struct EntryById(pub Arc<Content>);
+
+impl Loader<String> for VariantsByEntry {
+    type Value = Vec<Variant>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Vec<Variant>>, AppError> {
+        let variants = self.0.variants_of_entries(keys.to_vec()).await?;
+        let mut map: HashMap<String, Vec<Variant>> = HashMap::new();
+        for v in variants {
+            map.entry(v.record.entry_id.clone()).or_default().push(v);
+        }
+        Ok(map)
+    }
+}
+
+impl Loader<String> for BrandById {
+    type Value = Brand;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Brand>, AppError> {
+        let all = self.0.db().read(store::brands::all).await?;
+        Ok(all.into_iter().filter(|b| keys.contains(&b.id)).map(|b| (b.id.clone(), b)).collect())
+    }
+}
+
+impl Loader<String> for ContentTypeById {
+    type Value = ContentType;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, ContentType>, AppError> {
+        let ids = keys.to_vec();
+        let list = self.0.db().read(move |conn| store::content_types::by_ids(conn, &ids)).await?;
+        Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
+    }
+}
+
+impl Loader<String> for EntryById {
+    type Value = Entry;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Entry>, AppError> {
+        let ids = keys.to_vec();
+        let list = self
+            .0
+            .db()
+            .read(move |conn| {
+                let mut out = Vec::new();
+                for id in &ids {
+                    out.extend(store::entries::by_id(conn, id)?);
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(list.into_iter().map(|e| (e.id.clone(), e)).collect())
+    }
+}

@@ -1,0 +1,42 @@
+//! The GraphQL adapter: types, resolvers, loaders and error mapping over `content` and
+//! `delivery`. Resolvers extract arguments, call one operation and convert the result; they hold
+//! no business rules and no SQL.
+
+pub mod errors;
+pub mod inputs;
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+use std::sync::Arc;
+
+use crate::content::Content;
+use crate::delivery::Delivery;
+
+pub type VarySchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+/// Limits applied to every operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+/// Builds the schema with its services and limits.
+pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limits) -> VarySchema {
+    Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
+        .data(content)
+        .data(delivery)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(20)
+        .finish()
+}
+
+/// The schema as SDL, for `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription).finish().sdl()
+}

@@ -1,0 +1,152 @@
+//! `/graphql`: POST (single or batched JSON), GET (queries only; GraphiQL for browsers).
+//!
+//! The body is read under a size cap (413 `LIMIT_EXCEEDED`), parsed (400 `BAD_INPUT` when it is
+//! not a GraphQL request), and a batch may hold at most `graphql_max_batch` operations, each
+//! limited like a single request. Every error in the answer gets its contract code.
+
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse, Request, Response};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+
+use super::{auth, State};
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::errors::{apply_codes, error_response};
+use crate::graphql::loaders::{BrandById, ContentTypeById, EntryById, VariantsByEntry};
+
+fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").json(body)
+}
+
+fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+    answer(status, &error_response(code, message))
+}
+
+fn app_error_answer(err: &AppError) -> HttpResponse {
+    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    error_answer(status, err.code, &err.message)
+}
+
+/// Adds the per-request data: who is asking, their headers, fresh loaders.
+fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request, AppError> {
+    let principal = auth::principal(req, state)?;
+    let content = state.content.clone();
+    Ok(request
+        .data(principal)
+        .data(auth::hints(req))
+        .data(DataLoader::new(VariantsByEntry(content.clone()), tokio::spawn))
+        .data(DataLoader::new(BrandById(content.clone()), tokio::spawn))
+        .data(DataLoader::new(ContentTypeById(content.clone()), tokio::spawn))
+        .data(DataLoader::new(EntryById(content), tokio::spawn)))
+}
+
+async fn execute(state: &State, req: &HttpRequest, request: Request) -> Result<Response, AppError> {
+    let request = prepare(state, req, request)?;
+    let response = apply_codes(state.schema.execute(request).await);
+    for error in &response.errors {
+        if let Some(async_graphql::Value::String(code)) = error.extensions.as_ref().and_then(|e| e.get("code")) {
+            state.metrics.graphql_errors.with_label_values(&[code.as_str()]).inc();
+        }
+    }
+    Ok(response)
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::bad_input("the request body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::new(ErrorCode::LimitExceeded, format!("the request body is over {limit} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let body = match read_body(payload, state.config.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) if e.code == ErrorCode::LimitExceeded => {
+            return error_answer(StatusCode::PAYLOAD_TOO_LARGE, e.code, &e.message);
+        }
+        Err(e) => return app_error_answer(&e),
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(e) => {
+            return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, &format!("not a GraphQL request: {e}"));
+        }
+    };
+    match batch {
+        BatchRequest::Single(request) => match execute(&state, &req, request).await {
+            Ok(response) => answer(StatusCode::OK, &response),
+            Err(e) => app_error_answer(&e),
+        },
+        BatchRequest::Batch(requests) => {
+            if requests.len() > state.config.graphql_max_batch {
+                let message = format!("a batch may hold at most {} operations", state.config.graphql_max_batch);
+                return error_answer(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, &message);
+            }
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                match execute(&state, &req, request).await {
+                    Ok(response) => responses.push(response),
+                    Err(e) => return app_error_answer(&e),
+                }
+            }
+            answer(StatusCode::OK, &BatchResponse::Batch(responses))
+        }
+    }
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Whether the document's chosen operation is a query (GET must not change anything).
+fn is_query(request: &Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return true; // let execution report the syntax error as BAD_INPUT
+    };
+    doc.operations.iter().all(|(name, op)| {
+        let chosen = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            _ => true,
+        };
+        !chosen || op.node.ty == OperationType::Query
+    })
+}
+
+pub async fn get(state: State, req: HttpRequest, params: web::Query<HashMap<String, String>>) -> HttpResponse {
+    let Some(query) = params.get("query") else {
+        if wants_html(&req) {
+            return HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(GraphiQLSource::build().endpoint("/graphql").title("Vary GraphiQL").finish());
+        }
+        return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, "GET /graphql needs a `query` parameter");
+    };
+    let mut request = Request::new(query.clone());
+    if let Some(name) = params.get("operationName") {
+        request = request.operation_name(name.clone());
+    }
+    if let Some(variables) = params.get("variables") {
+        match serde_json::from_str::<serde_json::Value>(variables) {
+            Ok(value) => request = request.variables(async_graphql::Variables::from_json(value)),
+            Err(_) => return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, "`variables` is not JSON"),
+        }
+    }
+    if !is_query(&request) {
+        return error_answer(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadInput, "mutations need POST");
+    }
+    match execute(&state, &req, request).await {
+        Ok(response) => answer(StatusCode::OK, &response),
+        Err(e) => app_error_answer(&e),
+    }
+}

@@ -1,0 +1,85 @@
+//! The HTTP adapter, and the only module that imports actix: the route table, request
+//! authentication, REST error bodies, metrics and the embedded admin UI.
+
+mod admin;
+mod auth;
+mod graphql;
+mod ops;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpResponse};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::app::App;
+use crate::error::AppError;
+
+/// Shared state of every handler.
+pub type State = web::Data<App>;
+
+/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
+pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
+    let state = web::Data::from(app);
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(state.clone())
+            .wrap(from_fn(observe))
+            .configure(routes)
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}
+
+/// The route table.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql", web::post().to(graphql::post))
+        .route("/graphql", web::get().to(graphql::get))
+        .route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(ops::metrics))
+        .route("/", web::get().to(admin::redirect))
+        .route("/admin", web::get().to(admin::redirect))
+        .route("/admin/{path:.*}", web::get().to(admin::asset))
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> HttpResponse {
+    error_response(&AppError::not_found("no such route"))
+}
+
+/// A REST error: `{"error": {"code", "message"}}` with the code's status.
+pub fn error_response(err: &AppError) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(err.code.http_status())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    if let Some(wait) = err.retry_after {
+        response.insert_header(("Retry-After", wait.to_string()));
+    }
+    response.json(serde_json::json!({"error": {"code": err.code.as_str(), "message": err.message}}))
+}
+
+/// Counts and times every request by its route pattern (never the raw path, which would let
+/// a client grow the metric set without bound).
+async fn observe(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let state = req.app_data::<State>().cloned();
+    let response = next.call(req).await?;
+    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let status = response.status().as_u16();
+    if let Some(state) = state {
+        let m = &state.metrics;
+        m.http_requests.with_label_values(&[&route, &method, &status.to_string()]).inc();
+        m.http_latency.with_label_values(&[&route]).observe(started.elapsed().as_secs_f64());
+    }
+    tracing::debug!(%method, %route, status, micros = started.elapsed().as_micros() as u64, "request");
+    Ok(response)
+}

@@ -1,0 +1,28 @@
+//! Vary: a headless, personalized content management system.
+//!
+//! The module map, and the dependency rule it follows:
+//! - [`domain`]: plain types and pure functions (brands, content types, variants, audience rules,
+//!   resolution, quality). Depends on nothing of ours.
+//! - [`store`] (diesel, SQLite and PostgreSQL) and [`auth`] (passwords, tokens, principals)
+//!   depend on `domain`.
+//! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
+//!   (the in-memory published snapshot and resolution) depend on those, never on each other:
+//!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
+//! - [`graphql`] and [`http`] are adapters over `content` and `delivery`; only `http` imports actix.
+//! - [`app`] is the composition root; `main` parses the command line and dispatches.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod delivery;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod metrics;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,83 @@
+//! The `vary` command: parse the command line, start logging, dispatch.
+
+use clap::Parser;
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use vary::app::{open_database, App};
+use vary::cli::{Cli, Command, ServeArgs, UserAddArgs, UserCommand};
+use vary::config::{CliOverrides, Config};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    vary::telemetry::init(cli.log_format);
+    let bind = match &cli.command {
+        Command::Serve(args) => args.bind.clone(),
+        _ => None,
+    };
+    let config = match Config::load(cli.config.as_deref(), CliOverrides::new(&cli.storage, bind)) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("vary: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vary: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(config, args)),
+        Command::Migrate => migrate(&config),
+        Command::User(UserCommand::Add(args)) => runtime.block_on(add_user(config, args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vary: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let app = Arc::new(App::build(config).await?);
+    if args.demo {
+        vary::demo::load_if_empty(&app).await?;
+    }
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = app.db.backend(), "Vary is listening: admin UI at http://{addr}/admin/, GraphiQL at http://{addr}/graphql");
+    vary::http::start(app, listener)?.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    println!("migrations are up to date ({})", db.backend());
+    Ok(())
+}
+
+async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {
+    let role = args.role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let password = match (args.password, args.password_stdin) {
+        (Some(p), false) => p,
+        (None, true) => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+        _ => anyhow::bail!("give exactly one of --password and --password-stdin"),
+    };
+    let app = App::build(config).await?;
+    let input = vary::content::accounts::NewUser { email: args.email, password, role, brands: args.brands };
+    let user = app.content.create_user_as_operator(input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created {} {} ({})", user.role.as_str(), user.email, user.id);
+    Ok(())
+}

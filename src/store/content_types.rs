@@ -1,0 +1,77 @@
+//! Content types table.
+
+use diesel::prelude::*;
+
+use super::schema::content_types;
+use super::{from_json_text, time, to_json_text, DbConnection};
+use crate::domain::content_type::ContentType;
+use crate::error::{AppError, AppResult, ErrorCode};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = content_types)]
+struct ContentTypeRow {
+    id: String,
+    brand_id: String,
+    name: String,
+    fields: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl ContentTypeRow {
+    fn into_domain(self) -> AppResult<ContentType> {
+        Ok(ContentType { id: self.id, brand_id: self.brand_id, name: self.name, fields: from_json_text(&self.fields)? })
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, ct: &ContentType) -> AppResult<()> {
+    let row = ContentTypeRow {
+        id: ct.id.clone(),
+        brand_id: ct.brand_id.clone(),
+        name: ct.name.clone(),
+        fields: to_json_text(&ct.fields),
+        created_at: time::to_db(time::now()),
+    };
+    diesel::insert_into(content_types::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
+        err if err.code == ErrorCode::Conflict => {
+            AppError::conflict(format!("content type `{}` already exists in this brand", ct.name))
+        }
+        err => err,
+    })?;
+    Ok(())
+}
+
+pub fn by_name(conn: &mut DbConnection, brand_id: &str, name: &str) -> AppResult<Option<ContentType>> {
+    content_types::table
+        .filter(content_types::brand_id.eq(brand_id))
+        .filter(content_types::name.eq(name))
+        .select(ContentTypeRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ContentTypeRow::into_domain)
+        .transpose()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<ContentType> {
+    content_types::table.find(id).select(ContentTypeRow::as_select()).first(conn)?.into_domain()
+}
+
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<ContentType>> {
+    content_types::table
+        .filter(content_types::id.eq_any(ids))
+        .select(ContentTypeRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(ContentTypeRow::into_domain)
+        .collect()
+}
+
+pub fn of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<ContentType>> {
+    content_types::table
+        .filter(content_types::brand_id.eq(brand_id))
+        .order(content_types::name.asc())
+        .select(ContentTypeRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(ContentTypeRow::into_domain)
+        .collect()
+}

@@ -1,0 +1,116 @@
+//! Entries table, with keyset pagination ordered by key.
+
+use diesel::prelude::*;
+
+use super::schema::entries;
+use super::{time, DbConnection};
+use crate::domain::entry::Entry;
+use crate::error::{AppError, AppResult, ErrorCode};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = entries)]
+struct EntryRow {
+    id: String,
+    brand_id: String,
+    entry_key: String,
+    content_type_id: String,
+    description: Option<String>,
+    version: i32,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+impl From<EntryRow> for Entry {
+    fn from(r: EntryRow) -> Entry {
+        Entry {
+            id: r.id,
+            brand_id: r.brand_id,
+            key: r.entry_key,
+            content_type_id: r.content_type_id,
+            description: r.description,
+            version: r.version,
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, entry: &Entry) -> AppResult<()> {
+    let now = time::to_db(time::now());
+    let row = EntryRow {
+        id: entry.id.clone(),
+        brand_id: entry.brand_id.clone(),
+        entry_key: entry.key.clone(),
+        content_type_id: entry.content_type_id.clone(),
+        description: entry.description.clone(),
+        version: entry.version,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(entries::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
+        err if err.code == ErrorCode::Conflict => {
+            AppError::conflict(format!("entry `{}` already exists in this brand", entry.key))
+        }
+        err => err,
+    })?;
+    Ok(())
+}
+
+pub fn by_key(conn: &mut DbConnection, brand_id: &str, key: &str) -> AppResult<Option<Entry>> {
+    Ok(entries::table
+        .filter(entries::brand_id.eq(brand_id))
+        .filter(entries::entry_key.eq(key))
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Entry::from))
+}
+
+pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<Option<Entry>> {
+    Ok(entries::table.find(id).select(EntryRow::as_select()).first(conn).optional()?.map(Entry::from))
+}
+
+pub fn of_brands(conn: &mut DbConnection, brand_ids: &[String]) -> AppResult<Vec<Entry>> {
+    Ok(entries::table
+        .filter(entries::brand_id.eq_any(brand_ids))
+        .select(EntryRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Entry::from)
+        .collect())
+}
+
+/// Where a page starts: after the entry with this key and id.
+#[derive(Debug, Clone)]
+pub struct After {
+    pub key: String,
+    pub id: String,
+}
+
+/// One page of entries of the given brands, ordered by key then id, plus the total count.
+pub fn page(
+    conn: &mut DbConnection,
+    brand_ids: &[String],
+    content_type_ids: Option<&[String]>,
+    after: Option<&After>,
+    limit: i64,
+) -> AppResult<(Vec<Entry>, i64)> {
+    let mut query = entries::table.filter(entries::brand_id.eq_any(brand_ids)).into_boxed();
+    let mut count = entries::table.filter(entries::brand_id.eq_any(brand_ids)).into_boxed();
+    if let Some(types) = content_type_ids {
+        query = query.filter(entries::content_type_id.eq_any(types.to_vec()));
+        count = count.filter(entries::content_type_id.eq_any(types.to_vec()));
+    }
+    if let Some(after) = after {
+        query = query.filter(
+            entries::entry_key
+                .gt(after.key.clone())
+                .or(entries::entry_key.eq(after.key.clone()).and(entries::id.gt(after.id.clone()))),
+        );
+    }
+    let rows = query
+        .order((entries::entry_key.asc(), entries::id.asc()))
+        .limit(limit)
+        .select(EntryRow::as_select())
+        .load(conn)?;
+    let total: i64 = count.count().get_result(conn)?;
+    Ok((rows.into_iter().map(Entry::from).collect(), total))
+}

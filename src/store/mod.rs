@@ -1,0 +1,200 @@
+//! The database adapter: one diesel code path for SQLite and PostgreSQL.
+//!
+//! [`DbConnection`] is a diesel `MultiConnection` over both backends; queries are written once
+//! against it. [`Db`] owns the pools and runs every call on the blocking thread pool, so the async
+//! executor never waits on the database. SQLite gets a single-connection write pool (writes are
+//! serialised anyway, and one writer never meets `SQLITE_BUSY` upgrading a read transaction) and a
+//! read pool; PostgreSQL uses one pool for both. One file per aggregate holds its queries and the
+//! row ↔ domain conversions.
+
+pub mod audit;
+pub mod brands;
+pub mod content_types;
+pub mod entries;
+pub mod keys;
+pub mod schema;
+pub mod time;
+pub mod users;
+pub mod variants;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+use crate::config::DatabaseUrl;
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend; queries are written once against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// Opens connections for the backend the URL names (never by trial and error, which would
+/// swallow a real connection error).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL for concurrent readers, FULL sync so an acknowledged write survives a power
+                // cut, foreign keys enforced, and a busy timeout instead of instant failures.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let conn = PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                Ok(DbConnection::Postgres(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The database: pools plus the blocking-pool bridge.
+#[derive(Clone)]
+pub struct Db {
+    read: Pool,
+    write: Pool,
+    backend: &'static str,
+}
+
+impl Db {
+    /// Opens the pools. For SQLite the file's directory must exist.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Db> {
+        let manager = ConnectionManager { url: url.clone() };
+        let build = |size: u32| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .build(manager.clone())
+        };
+        let (read, write) = match url {
+            DatabaseUrl::Sqlite(_) => {
+                let write = build(1)?;
+                (build(pool_size)?, write)
+            }
+            DatabaseUrl::Postgres(_) => {
+                let pool = build(pool_size)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Db { read, write, backend: url.backend_name() })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns the names of those applied.
+    pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
+        let mut conn = self.write.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(applied.iter().map(|m| m.to_string()).collect())
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.read.clone();
+        run_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            work(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs work that changes data in one transaction on the blocking pool: all of it is
+    /// stored, or none.
+    pub async fn write<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.write.clone();
+        run_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            conn.transaction(|conn| work(conn))
+        })
+        .await
+    }
+
+    /// Synchronous access for the CLI and start-up (not on an async executor).
+    pub fn write_blocking<T>(&self, work: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.write.get().map_err(AppError::unavailable)?;
+        conn.transaction(|conn| work(conn))
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)?
+}
+
+impl From<DieselError> for AppError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => AppError::not_found("not found"),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::conflict("an object with that name or key already exists")
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::bad_input("a referenced object does not exist")
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+/// JSON stored as text: encode.
+pub(crate) fn to_json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data always serialises")
+}
+
+/// JSON stored as text: decode; a bad value in the database is an internal error.
+pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> AppResult<T> {
+    serde_json::from_str(text).map_err(AppError::internal)
+}

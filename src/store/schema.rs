@@ -1,0 +1,125 @@
+//! Diesel table definitions, matching `migrations/{sqlite,postgres}` (the same SQL on both).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        brands -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brands (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        default_locale -> Text,
+        locales -> Text,
+        policy -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    content_types (id) {
+        id -> Text,
+        brand_id -> Text,
+        name -> Text,
+        fields -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entries (id) {
+        id -> Text,
+        brand_id -> Text,
+        entry_key -> Text,
+        content_type_id -> Text,
+        description -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    variants (id) {
+        id -> Text,
+        entry_id -> Text,
+        status -> Text,
+        version -> Integer,
+        current_revision -> Text,
+        published_revision -> Nullable<Text>,
+        review_status -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+        reviewer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    variant_revisions (hash) {
+        hash -> Text,
+        variant_id -> Text,
+        seq -> Integer,
+        parent -> Nullable<Text>,
+        name -> Text,
+        fields -> Text,
+        tags -> Text,
+        rule -> Nullable<Text>,
+        devices -> Text,
+        locale -> Nullable<Text>,
+        priority -> Integer,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        quality -> Text,
+        author -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_keys (id) {
+        id -> Text,
+        brand_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        brand -> Nullable<Text>,
+        revision_before -> Nullable<Text>,
+        revision_after -> Nullable<Text>,
+        note -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(content_types -> brands (brand_id));
+diesel::joinable!(entries -> brands (brand_id));
+diesel::joinable!(entries -> content_types (content_type_id));
+diesel::joinable!(variants -> entries (entry_id));
+diesel::joinable!(delivery_keys -> brands (brand_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users, brands, content_types, entries, variants, variant_revisions, delivery_keys, audit_log,
+);
