@@ -55,6 +55,7 @@ impl Content {
                 store::audit::append(conn, event)
             })
             .await?;
+        self.listener.brand_changed(brand.id.clone()).await;
         Ok(brand)
     }
 

@@ -76,6 +76,7 @@ pub(crate) fn load_authorized(
     action: impl FnOnce(&Brand) -> Action,
     variant_id: &str,
 ) -> AppResult<(Variant, Owner)> {
+    who.user()?; // editors' objects: anonymous callers and delivery keys stop here
     let not_found = || AppError::not_found(format!("variant {variant_id} does not exist"));
     let variant = store::variants::get(conn, variant_id)?.ok_or_else(not_found)?;
     let owner = owner_of_entry(conn, &variant.record.entry_id)?;

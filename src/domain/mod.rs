@@ -2,6 +2,7 @@
 //! tantivy or image files; adapters convert at the edges.
 
 pub mod brand;
+pub mod conflicts;
 pub mod content_type;
 pub mod device;
 pub mod entry;

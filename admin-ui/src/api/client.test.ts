@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { request, UNAUTHENTICATED_EVENT } from './client';
+import { ApiError, describeError } from './errors';
+import { MeDocument } from './gen/graphql';
+
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  };
+}
+
+function answer(body: unknown, status = 200) {
+  return vi.fn().mockResolvedValue(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+}
+
+describe('request', () => {
+  let events: string[];
+  beforeEach(() => {
+    events = [];
+    vi.stubGlobal('localStorage', memoryStorage());
+    vi.stubGlobal('window', { dispatchEvent: (e: Event) => events.push(e.type) });
+    localStorage.setItem('vary.token', 'tok');
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('posts the document with the bearer token and returns data', async () => {
+    const fetch = answer({ data: { me: { id: '1', email: 'a@b', role: 'ADMIN', brands: [] } } });
+    vi.stubGlobal('fetch', fetch);
+    const data = await request(MeDocument);
+    expect(data.me?.email).toBe('a@b');
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe('/graphql');
+    expect(init.headers.Authorization).toBe('Bearer tok');
+    expect(JSON.parse(init.body).query).toContain('query Me');
+  });
+
+  it('turns extensions.code into an ApiError', async () => {
+    vi.stubGlobal('fetch', answer({ data: null, errors: [{ message: 'stale version', extensions: { code: 'CONFLICT' } }] }));
+    await expect(request(MeDocument)).rejects.toMatchObject({ code: 'CONFLICT', message: 'stale version' });
+  });
+
+  it('forgets the token and tells the app on UNAUTHENTICATED', async () => {
+    vi.stubGlobal('fetch', answer({ data: null, errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] }));
+    await expect(request(MeDocument)).rejects.toBeInstanceOf(ApiError);
+    expect(localStorage.getItem('vary.token')).toBeNull();
+    expect(events).toEqual([UNAUTHENTICATED_EVENT]);
+  });
+
+  it('reports an unreachable server as NETWORK', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('failed')));
+    const err = await request(MeDocument).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NETWORK' });
+    expect(describeError(err)).toMatch(/Could not reach/);
+  });
+
+  it('reports a non-GraphQL 503 as UNAVAILABLE', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('busy', { status: 503 })));
+    await expect(request(MeDocument)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
+
+describe('describeError', () => {
+  it('keeps the request id of an INTERNAL error', () => {
+    expect(describeError(new ApiError('INTERNAL', 'x', { requestId: 'req-42' }))).toContain('req-42');
+    expect(describeError(new ApiError('INTERNAL', 'internal error (request id ab12cd34)'))).toContain('ab12cd34');
+  });
+});

@@ -1,0 +1,87 @@
+import { InlineError } from '../ui/ErrorBox';
+import { FIELD_EDITORS, KIND_LABEL } from './registry';
+import type { FieldDef } from './types';
+
+interface Props {
+  defs: FieldDef[];
+  values: Record<string, unknown>;
+  onChange: (values: Record<string, unknown>) => void;
+  /** Server errors by field name (BAD_INPUT naming the field). */
+  errors: Record<string, string | null>;
+  /** Values an editor cannot turn into JSON yet, by field name. */
+  invalid: Record<string, string>;
+  onInvalidChange: (invalid: Record<string, string>) => void;
+  disabled: boolean;
+  brand: string;
+}
+
+function length(v: unknown): number | null {
+  return typeof v === 'string' ? [...v].length : null;
+}
+
+/** The content type's fields, each with the editor of its kind. */
+export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidChange, disabled, brand }: Props) {
+
+  function setField(name: string, v: unknown) {
+    const next = { ...values };
+    if (v === undefined) delete next[name];
+    else next[name] = v;
+    onChange(next);
+  }
+
+  function setInvalidFor(name: string, message: string | null) {
+    if ((invalid[name] ?? null) === message) return;
+    const next = { ...invalid };
+    if (message) next[name] = message;
+    else delete next[name];
+    onInvalidChange(next);
+  }
+
+  const unknown = Object.keys(values).filter((k) => !defs.some((d) => d.name === k));
+  return (
+    <div className="fields">
+      {defs.map((def) => {
+        const Editor = FIELD_EDITORS[def.kind];
+        const inputId = `field-${def.name}`;
+        const len = length(values[def.name]);
+        const over = def.maxLength != null && len != null && len > def.maxLength;
+        const missing = def.required && (values[def.name] === undefined || values[def.name] === '');
+        return (
+          <div className={`field ${def.kind === 'BOOLEAN' ? 'field-inline' : ''}`} key={def.name}>
+            <label htmlFor={inputId}>
+              {def.name}
+              {def.required && <span className="required" aria-label="required"> *</span>}
+              <span className="kind"> {KIND_LABEL[def.kind]}</span>
+            </label>
+            {Editor ? (
+              <Editor
+                def={def}
+                value={values[def.name]}
+                onChange={(v) => setField(def.name, v)}
+                inputId={inputId}
+                describedBy={`${inputId}-help`}
+                disabled={disabled}
+                brand={brand}
+                onInvalid={(m) => setInvalidFor(def.name, m)}
+              />
+            ) : (
+              <p className="muted">No editor for kind {def.kind}.</p>
+            )}
+            <div id={`${inputId}-help`}>
+              {def.maxLength != null && len != null && (
+                <small className={over ? 'counter over' : 'counter'}>{len} / {def.maxLength} characters</small>
+              )}
+              {missing && <small className="muted"> Required.</small>}
+              <InlineError message={invalid[def.name] ?? errors[def.name]} />
+            </div>
+          </div>
+        );
+      })}
+      {unknown.length > 0 && (
+        <p className="notice">
+          This variant also holds fields its content type no longer has: {unknown.join(', ')}. They are kept as they are.
+        </p>
+      )}
+    </div>
+  );
+}

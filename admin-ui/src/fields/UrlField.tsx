@@ -1,0 +1,17 @@
+import type { FieldEditorProps } from './types';
+
+export function UrlField({ def, value, onChange, inputId, describedBy, disabled }: FieldEditorProps) {
+  return (
+    <input
+      id={inputId}
+      type="url"
+      inputMode="url"
+      placeholder="https://"
+      value={typeof value === 'string' ? value : ''}
+      onChange={(e) => onChange(e.target.value === '' && !def.required ? undefined : e.target.value)}
+      required={def.required}
+      disabled={disabled}
+      aria-describedby={describedBy}
+    />
+  );
+}

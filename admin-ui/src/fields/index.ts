@@ -1,0 +1,3 @@
+export { FieldsForm } from './FieldsForm';
+export { FIELD_EDITORS, KIND_LABEL } from './registry';
+export type { FieldDef, FieldEditorProps } from './types';

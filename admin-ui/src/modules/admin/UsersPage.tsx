@@ -1,0 +1,99 @@
+import { useState, type FormEvent } from 'react';
+import { CreateUserDocument, describeError, useMutation, UsersDocument, useQuery, type Role } from '../../api';
+import { ErrorBox } from '../../ui/ErrorBox';
+import { Loading } from '../../ui/Loading';
+import { useSession } from '../session/SessionContext';
+
+const ROLES: { role: Role; label: string; help: string }[] = [
+  { role: 'EDITOR', label: 'Editor', help: 'creates and edits content in its brands; submits for review' },
+  { role: 'REVIEWER', label: 'Reviewer', help: 'approves, rejects and publishes in its brands' },
+  { role: 'AUDITOR', label: 'Auditor', help: 'reads everything, edits nothing; exports reports' },
+  { role: 'ADMIN', label: 'Admin', help: 'everything, in every brand, including users and keys' },
+];
+
+export function UsersPage() {
+  const users = useQuery(UsersDocument, {});
+  const [adding, setAdding] = useState(false);
+  return (
+    <section className="page">
+      <div className="page-head">
+        <h1>Users</h1>
+        <button type="button" className="btn btn-primary" aria-expanded={adding} onClick={() => setAdding((a) => !a)}>Add user</button>
+      </div>
+      {adding && <NewUserForm onDone={() => { setAdding(false); void users.reload(); }} onCancel={() => setAdding(false)} />}
+      <ErrorBox error={users.error} onRetry={users.reload} />
+      {users.loading && !users.data && <Loading what="Loading users" />}
+      {users.data && (
+        <table className="table">
+          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Brands</th></tr></thead>
+          <tbody>
+            {users.data.users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{ROLES.find((r) => r.role === u.role)?.label ?? u.role}</td>
+                <td>{u.role === 'ADMIN' || u.role === 'AUDITOR' ? <span className="muted">all</span> : u.brands.join(', ') || <span className="muted">none</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function NewUserForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
+  const { brands } = useSession();
+  const create = useMutation(CreateUserDocument);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('EDITOR');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const perBrand = role === 'EDITOR' || role === 'REVIEWER';
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const res = await create.run({ input: { email: email.trim(), password, role, brands: perBrand ? chosen : [] } });
+    if (res) onDone();
+  }
+
+  return (
+    <form className="card form-grid" onSubmit={submit} aria-label="New user">
+      <div className="field">
+        <label htmlFor="nu-email">Email</label>
+        <input id="nu-email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="nu-password">Initial password</label>
+        <input id="nu-password" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </div>
+      <fieldset className="field field-wide">
+        <legend>Role</legend>
+        {ROLES.map((r) => (
+          <label key={r.role} className="radio">
+            <input type="radio" name="nu-role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} />
+            <strong>{r.label}</strong> <span className="muted">— {r.help}</span>
+          </label>
+        ))}
+      </fieldset>
+      {perBrand && (
+        <fieldset className="field field-wide">
+          <legend>Brands</legend>
+          <div className="checks">
+            {brands.map((b) => (
+              <label key={b.slug} className="check">
+                <input type="checkbox" checked={chosen.includes(b.slug)} onChange={(e) => setChosen(e.target.checked ? [...chosen, b.slug] : chosen.filter((s) => s !== b.slug))} />
+                {b.name}
+              </label>
+            ))}
+          </div>
+          {chosen.length === 0 && <small className="muted">Without a brand this person can do nothing yet.</small>}
+        </fieldset>
+      )}
+      {create.error != null && <p className="field-error field-wide" role="alert">{describeError(create.error)}</p>}
+      <div className="actions field-wide">
+        <button type="submit" className="btn btn-primary" disabled={create.busy}>{create.busy ? 'Creating…' : 'Create user'}</button>
+        <button type="button" className="btn" onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
+  );
+}

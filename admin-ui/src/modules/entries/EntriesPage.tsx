@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { ContentTypesDocument, EntriesDocument, useQuery } from '../../api';
+import { ErrorBox } from '../../ui/ErrorBox';
+import { Loading } from '../../ui/Loading';
+import { canEdit } from '../session/permissions';
+import { useBrand, useSession } from '../session/SessionContext';
+import { NewEntryForm } from './NewEntryForm';
+import { paths } from './paths';
+
+const PAGE_SIZE = 20;
+
+/** Starts from the first page again whenever the brand changes. */
+export function EntriesPage() {
+  const { brand: slug = '' } = useParams();
+  return <EntriesList key={slug} slug={slug} />;
+}
+
+function EntriesList({ slug }: { slug: string }) {
+  const brand = useBrand(slug);
+  const { user } = useSession();
+  const [search, setSearch] = useSearchParams();
+  const contentType = search.get('type') ?? '';
+  // Relay cursors go forward only; the cursors of earlier pages are kept to go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [creating, setCreating] = useState(false);
+  const after = cursors[cursors.length - 1];
+
+  const types = useQuery(ContentTypesDocument, { brand: slug });
+  const list = useQuery(EntriesDocument, { brand: slug, contentType: contentType || null, first: PAGE_SIZE, after });
+
+  if (!brand) {
+    return (
+      <section className="page">
+        <h1>Unknown brand</h1>
+        <p>You have no access to a brand called “{slug}”. Choose one of yours in the brand menu.</p>
+      </section>
+    );
+  }
+
+  function chooseType(value: string) {
+    setCursors([null]);
+    setSearch(value ? { type: value } : {});
+  }
+
+  const conn = list.data?.entries;
+  return (
+    <section className="page">
+      <div className="page-head">
+        <h1>{brand.name}: entries</h1>
+        {canEdit(user.role) && (
+          <button type="button" className="btn btn-primary" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
+            New entry
+          </button>
+        )}
+      </div>
+      {creating && <NewEntryForm brand={slug} types={types.data?.contentTypes ?? []} onCancel={() => setCreating(false)} />}
+      <div className="toolbar">
+        <label htmlFor="type-filter">Content type</label>
+        <select id="type-filter" value={contentType} onChange={(e) => chooseType(e.target.value)}>
+          <option value="">All types</option>
+          {types.data?.contentTypes.map((t) => (
+            <option key={t.id} value={t.name}>{t.name}</option>
+          ))}
+        </select>
+        {conn && <span className="muted">{conn.totalCount} {conn.totalCount === 1 ? 'entry' : 'entries'}</span>}
+      </div>
+      <ErrorBox error={types.error} title="Content types could not be loaded." onRetry={types.reload} />
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      {list.loading && <Loading what="Loading entries" />}
+      {conn && !list.loading && conn.edges.length === 0 && (
+        <p className="empty">No entries {contentType ? `of type ${contentType} ` : ''}yet.</p>
+      )}
+      {conn && !list.loading && conn.edges.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Type</th>
+              <th scope="col">Description</th>
+              <th scope="col">Variants</th>
+              <th scope="col">Live</th>
+            </tr>
+          </thead>
+          <tbody>
+            {conn.edges.map(({ node }) => (
+              <tr key={node.id}>
+                <td><Link to={paths.entry(slug, node.key)}>{node.key}</Link></td>
+                <td>{node.contentType}</td>
+                <td className="muted">{node.description || '—'}</td>
+                <td>{node.variants.filter((v) => v.status !== 'ARCHIVED').length}</td>
+                <td>{node.variants.filter((v) => v.live).length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav className="pager" aria-label="Pages">
+        <button type="button" className="btn" disabled={cursors.length <= 1 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          ← Previous
+        </button>
+        <span className="muted">Page {cursors.length}</span>
+        <button
+          type="button"
+          className="btn"
+          disabled={!conn?.pageInfo.hasNextPage || list.loading}
+          onClick={() => conn?.pageInfo.endCursor && setCursors((c) => [...c, conn.pageInfo.endCursor ?? null])}
+        >
+          Next →
+        </button>
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import { useEffect } from 'react';
+import { NavLink, Outlet, useNavigate, useParams } from 'react-router-dom';
+import { canManageUsers } from '../session/permissions';
+import { useSession, useSessionApi } from '../session/SessionContext';
+import { preferredBrand, rememberBrand } from './brandChoice';
+
+const ROLE_LABEL = { ADMIN: 'Admin', EDITOR: 'Editor', REVIEWER: 'Reviewer', AUDITOR: 'Auditor' } as const;
+
+export function Layout() {
+  const { user, brands } = useSession();
+  const { signOut } = useSessionApi();
+  const params = useParams();
+  const navigate = useNavigate();
+  const current = params.brand ?? preferredBrand(brands.map((b) => b.slug));
+
+  useEffect(() => {
+    if (params.brand) rememberBrand(params.brand);
+  }, [params.brand]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="topbar">
+        <span className="logo">Vary</span>
+        {brands.length > 0 && (
+          <div className="brand-switch">
+            <label htmlFor="brand-select">Brand</label>
+            <select id="brand-select" value={current ?? ''} onChange={(e) => navigate(`/b/${encodeURIComponent(e.target.value)}/entries`)}>
+              {brands.map((b) => (
+                <option key={b.slug} value={b.slug}>{b.name}</option>
+              ))}
+            </select>
+          </div>
+        )}
+        <nav aria-label="Main" className="mainnav">
+          {current && <NavLink to={`/b/${encodeURIComponent(current)}/entries`}>Entries</NavLink>}
+          {canManageUsers(user.role) && <NavLink to="/users">Users</NavLink>}
+          {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}
+        </nav>
+        <div className="whoami">
+          <span title={user.email}>{user.email}</span>
+          <span className="badge badge-muted">{ROLE_LABEL[user.role] ?? user.role}</span>
+          <button type="button" className="btn btn-small" onClick={() => signOut('You have signed out.')}>Sign out</button>
+        </div>
+      </header>
+      <main id="main" className="content" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+export function HomeRedirect() {
+  const { brands } = useSession();
+  const navigate = useNavigate();
+  const slug = preferredBrand(brands.map((b) => b.slug));
+  useEffect(() => {
+    if (slug) navigate(`/b/${encodeURIComponent(slug)}/entries`, { replace: true });
+  }, [slug, navigate]);
+  if (!slug) {
+    return (
+      <section className="page">
+        <h1>No brand yet</h1>
+        <p>Your account is not linked to any brand. Ask an administrator to give you access.</p>
+      </section>
+    );
+  }
+  return null;
+}
+
+export function NotFoundPage() {
+  return (
+    <section className="page">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address. Use the menu above to find your way.</p>
+    </section>
+  );
+}

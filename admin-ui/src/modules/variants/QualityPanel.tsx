@@ -1,0 +1,26 @@
+import type { VariantFullFragment } from '../../api';
+import { QualityScore } from '../../ui/StatusBadge';
+import type { Brand } from '../session/SessionContext';
+
+export function QualityPanel({ variant, brand }: { variant: VariantFullFragment; brand: Brand }) {
+  const { score, checks } = variant.quality;
+  const below = score < brand.policy.minQuality;
+  return (
+    <section className="card" aria-labelledby="q-title">
+      <h2 id="q-title">Quality <QualityScore score={score} /></h2>
+      {below && <p className="notice">Below the brand’s minimum ({brand.policy.minQuality}): this variant will not be served.</p>}
+      {checks.length === 0 ? (
+        <p className="muted">All checks pass.</p>
+      ) : (
+        <ul className="checks-list">
+          {checks.map((c, i) => (
+            <li key={i} className={`check-${c.severity.toLowerCase()}`}>
+              <span className="badge">{c.severity}</span> {c.message}
+              {c.path && <code className="muted"> {c.path}</code>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

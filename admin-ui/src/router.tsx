@@ -1,0 +1,40 @@
+/** The route table. Everything but sign-in sits behind RequireSession. */
+import { createBrowserRouter } from 'react-router-dom';
+import { DeliveryKeysPage } from './modules/admin/DeliveryKeysPage';
+import { UsersPage } from './modules/admin/UsersPage';
+import { EntriesPage } from './modules/entries/EntriesPage';
+import { EntryPage } from './modules/entries/EntryPage';
+import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
+import { RouteError } from './modules/layout/RouteError';
+import { LoginPage } from './modules/session/LoginPage';
+import { RequireAdmin, RequireSession } from './modules/session/RequireSession';
+import { VariantEditorPage } from './modules/variants/VariantEditorPage';
+
+/** Vite's base ("/admin/") without its trailing slash. */
+const basename = import.meta.env.BASE_URL.replace(/\/$/, '') || '/';
+
+export const router = createBrowserRouter(
+  [
+    { path: '/login', element: <LoginPage />, errorElement: <RouteError /> },
+    {
+      path: '/',
+      element: (
+        <RequireSession>
+          <Layout />
+        </RequireSession>
+      ),
+      errorElement: <RouteError />,
+      children: [
+        { index: true, element: <HomeRedirect /> },
+        { path: 'b/:brand/entries', element: <EntriesPage /> },
+        { path: 'b/:brand/entries/:key', element: <EntryPage /> },
+        { path: 'b/:brand/entries/:key/variants/new', element: <VariantEditorPage /> },
+        { path: 'b/:brand/entries/:key/variants/:id', element: <VariantEditorPage /> },
+        { path: 'users', element: <RequireAdmin><UsersPage /></RequireAdmin> },
+        { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
+        { path: '*', element: <NotFoundPage /> },
+      ],
+    },
+  ],
+  { basename },
+);

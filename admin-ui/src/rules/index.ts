@@ -1,0 +1,5 @@
+export * from './ops';
+export * from './model';
+export * from './edit';
+export * from './text';
+export * from './validate';

@@ -1,0 +1,12 @@
+//! Integration tests: a real `vary` server per test, over real HTTP, on a fresh database —
+//! a temporary SQLite file, and (when `VARY_TEST_POSTGRES_URL` is set) a fresh PostgreSQL
+//! database. Every test in `backend_tests!` runs once per backend.
+
+mod helpers;
+
+mod auth;
+mod content;
+mod delivery;
+mod http_edges;
+mod roles;
+mod workflow;
