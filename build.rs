@@ -36,10 +36,19 @@ fn main() {
         return;
     }
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    if !Path::new("admin-ui/node_modules/.package-lock.json").exists() {
+    if dependencies_stale() {
         run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).current_dir("admin-ui"), "npm ci");
     }
     run(Command::new(npm).args(["run", "build"]).current_dir("admin-ui"), "npm run build");
+}
+
+/// Whether `npm ci` must run: no install yet, or the lock file changed since the last one.
+fn dependencies_stale() -> bool {
+    let modified = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified("admin-ui/node_modules/.package-lock.json"), modified("admin-ui/package-lock.json")) {
+        (Some(installed), Some(lock)) => lock > installed,
+        _ => true,
+    }
 }
 
 fn run(command: &mut Command, what: &str) {

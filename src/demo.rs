@@ -65,11 +65,15 @@ pub async fn load_if_empty(app: &App) -> anyhow::Result<()> {
         tracing::info!("the database already holds data: demo data not loaded");
         return Ok(());
     }
-    load(&app.content).await.map_err(|e| anyhow::anyhow!("loading the demo data failed: {e}"))?;
+    let keys = load(&app.content).await.map_err(|e| anyhow::anyhow!("loading the demo data failed: {e}"))?;
     app.delivery.rebuild_all().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("\nVary demo data loaded. Sign in at /admin/ with any of (password {DEMO_PASSWORD}):");
     for (email, role) in DEMO_USERS {
         println!("  {email:<28} {role}");
+    }
+    println!("Delivery keys for apps (shown once):");
+    for (brand, token) in keys {
+        println!("  {brand:<10} {token}");
     }
     println!();
     Ok(())
@@ -93,7 +97,8 @@ async fn user(content: &Content, admin: &Principal, email: &str, role: Role, bra
     Ok(Principal::User(content.create_user(admin, input).await?))
 }
 
-pub async fn load(content: &Content) -> AppResult<()> {
+/// Loads the demo set; returns a delivery key token per brand.
+pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
     let admin_email = DEMO_USERS[0].0;
     let input = NewUser { email: admin_email.into(), password: DEMO_PASSWORD.into(), role: Role::Admin, brands: vec![] };
     let admin = match content.create_user_as_operator(input).await {
@@ -111,7 +116,12 @@ pub async fn load(content: &Content) -> AppResult<()> {
     nordbank(content, &admin).await?;
     user(content, &admin, "auditor@vary.demo", Role::Auditor, &[]).await?;
     user(content, &admin, "alpine.editor@vary.demo", Role::Editor, &["alpine"]).await?;
-    Ok(())
+    let mut keys = Vec::new();
+    for brand in ["alpine", "nordbank"] {
+        let key = content.create_delivery_key(&admin, brand, "demo web app").await?;
+        keys.push((brand.to_string(), key.token));
+    }
+    Ok(keys)
 }
 
 async fn alpine(content: &Content, admin: &Principal) -> AppResult<()> {

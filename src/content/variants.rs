@@ -9,7 +9,9 @@ use crate::domain::brand::{parse_locale, Brand};
 use crate::domain::content_type::ContentType;
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
-use crate::domain::quality::{check_content, Quality};
+use crate::domain::conflicts::{find_conflicts, Conflict};
+use crate::domain::quality::{check_content, Check, Quality, Severity};
+use crate::domain::resolution::Candidate;
 use crate::domain::rule::Rule;
 use crate::domain::variant::{revision_hash, Revision, Variant, VariantContent, VariantRecord, VariantStatus};
 use crate::error::{AppError, AppResult};
@@ -111,6 +113,65 @@ pub(crate) fn check_content_for(owner: &Owner, content: VariantContent) -> AppRe
     Ok((content, Quality::from_checks(checks)))
 }
 
+/// Adds WARNING checks for conflicts with the entry's other variants that this content would
+/// have: never served (shadowed by a variant ranked above it) or tied with another.
+pub(crate) fn with_conflict_checks(
+    conn: &mut DbConnection,
+    variant_id: &str,
+    entry_id: &str,
+    content: &VariantContent,
+    quality: Quality,
+    published: bool,
+) -> AppResult<Quality> {
+    let others: Vec<Variant> = store::variants::of_entries(conn, &[entry_id.to_string()])?
+        .into_iter()
+        .filter(|v| v.record.id != variant_id)
+        .collect();
+    let parse = |c: &VariantContent| c.rule.as_ref().and_then(|r| Rule::parse(r).ok().flatten());
+    let rules: Vec<Option<Rule>> = others.iter().map(|v| parse(&v.latest.content)).collect();
+    let own_rule = parse(content);
+    let now = time::now();
+    let candidate = |id: &'_ str, c: &'_ VariantContent, rule: Option<&Rule>, quality: f64, published: bool, archived: bool| {
+        (id.to_string(), c.clone(), rule.cloned(), quality, published, archived)
+    };
+    let mut owned = vec![candidate(variant_id, content, own_rule.as_ref(), quality.score, published, false)];
+    for (v, rule) in others.iter().zip(&rules) {
+        let archived = v.record.status == VariantStatus::Archived;
+        owned.push(candidate(&v.record.id, &v.latest.content, rule.as_ref(), v.latest.quality.score, v.record.published_revision.is_some(), archived));
+    }
+    let created: Vec<DateTime<Utc>> = std::iter::once(now).chain(others.iter().map(|v| v.record.created_at)).collect();
+    let candidates: Vec<Candidate<'_>> = owned
+        .iter()
+        .zip(&created)
+        .map(|((id, c, rule, quality, published, archived), created_at)| Candidate {
+            id,
+            name: &c.name,
+            priority: c.priority,
+            rule: rule.as_ref(),
+            devices: &c.devices,
+            locale: c.locale.as_deref(),
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            quality: *quality,
+            created_at: *created_at,
+            published: *published,
+            archived: *archived,
+        })
+        .collect();
+    let mut checks = quality.checks;
+    checks.retain(|c| c.kind != "shadowed" && c.kind != "tie");
+    for warning in find_conflicts(&candidates) {
+        let (kind, involved) = match warning.conflict {
+            Conflict::Shadowed { variant, .. } => ("shadowed", variant == 0),
+            Conflict::Tie { a, b } => ("tie", a == 0 || b == 0),
+        };
+        if involved {
+            checks.push(Check { kind: kind.into(), severity: Severity::Warning, message: warning.message, path: Some("rule".into()) });
+        }
+    }
+    Ok(Quality::from_checks(checks))
+}
+
 /// A new revision following `parent` (none for the first).
 pub(crate) fn new_revision(
     variant_id: &str,
@@ -143,6 +204,7 @@ impl Content {
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
                 let (content, quality) = check_content_for(&owner, input.content)?;
                 let id = crate::ids::new_id("var");
+                let quality = with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
                 let revision = new_revision(&id, None, content, quality, who.actor());
                 let now = time::now();
                 let record = VariantRecord {
@@ -231,6 +293,7 @@ pub(crate) fn save_revision(
         return Err(AppError::conflict("an archived variant cannot be edited"));
     }
     let (content, quality) = check_content_for(owner, content)?;
+    let quality = with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
     let revision = new_revision(&record.id, Some(&latest), content, quality, who.actor());
     store::variants::insert_revision(conn, &revision)?;
     record.current_revision = revision.hash.clone();

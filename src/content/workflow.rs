@@ -5,7 +5,7 @@
 //! audit row in the same transaction and, when what is served changed, rebuilds the brand's
 //! delivery snapshot before answering.
 
-use super::variants::{load_authorized, save_revision, Owner};
+use super::variants::{load_authorized, save_revision, with_conflict_checks, Owner};
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
@@ -133,7 +133,14 @@ fn next_state(t: Transition, who: &Principal, v: &Variant, owner: &Owner, note: 
 
 fn apply(conn: &mut DbConnection, who: &Principal, t: Transition, id: &str, note: Option<String>) -> AppResult<(Variant, String)> {
     let (variant, owner) = load_authorized(conn, who, |b| t.action(b), id)?;
-    let next = next_state(t, who, &variant, &owner, note.clone())?;
+    let mut next = next_state(t, who, &variant, &owner, note.clone())?;
+    if t == Transition::Publish {
+        // Re-check conflicts against the entry as it is now; quality is metadata of the
+        // revision, not part of its content hash.
+        let l = &next.latest;
+        next.latest.quality = with_conflict_checks(conn, &l.variant_id, &owner.entry.id, &l.content, l.quality.clone(), true)?;
+        store::variants::set_revision_quality(conn, &next.latest.hash, &next.latest.quality)?;
+    }
     store::variants::update_checked(conn, &next.record, variant.record.version)?;
     store::variants::set_revision_status(conn, &next.latest.hash, next.record.status)?;
     let mut event = audit_event(who, t.name(), id, Some(&owner.brand.slug));

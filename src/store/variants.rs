@@ -153,6 +153,14 @@ pub fn set_revision_status(conn: &mut DbConnection, hash: &str, status: VariantS
     Ok(())
 }
 
+/// Replaces the stored quality of a revision (conflict checks change as the entry changes).
+pub fn set_revision_quality(conn: &mut DbConnection, hash: &str, quality: &crate::domain::quality::Quality) -> AppResult<()> {
+    diesel::update(variant_revisions::table.find(hash))
+        .set(variant_revisions::quality.eq(to_json_text(quality)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Saves `record` if the stored version is still `expected_version`; otherwise `CONFLICT`.
 pub fn update_checked(conn: &mut DbConnection, record: &VariantRecord, expected_version: i32) -> AppResult<()> {
     let changed = diesel::update(variants::table.filter(variants::id.eq(&record.id)).filter(variants::version.eq(expected_version)))

@@ -229,7 +229,31 @@ async fn brand_policy_checks_lower_quality(backend: Backend) {
     assert_eq!(quality["score"], 0.0);
 }
 
+async fn conflicts_editors_cannot_see_become_warnings(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand("alpine").await;
+    app.published(&entry, json!({"name": "broad", "fields": hero("a"), "priority": 10})).await;
+    let create = "mutation($i: CreateVariantInput!) { createVariant(input: $i) { quality { score checks { kind severity message } } } }";
+    let shadowed = app
+        .gql(Some(app.admin()), create, json!({"i": {"entryId": entry, "name": "narrow", "fields": hero("b"),
+            "rule": {"attr": "segment", "op": "eq", "value": "skier"}}}))
+        .await;
+    let quality = &shadowed.data()["createVariant"]["quality"];
+    assert_eq!(quality["checks"][0]["kind"], "shadowed", "{quality}");
+    assert_eq!(quality["checks"][0]["severity"], "WARNING");
+    assert!(quality["checks"][0]["message"].as_str().unwrap().contains("broad"));
+    assert!(quality["score"].as_f64().unwrap() < 1.0);
+    app.published(&entry, json!({"name": "skiers", "fields": hero("c"), "priority": 20, "rule": {"attr": "segment", "op": "eq", "value": "skier"}})).await;
+    let tie = app
+        .gql(Some(app.admin()), create, json!({"i": {"entryId": entry, "name": "vips", "fields": hero("d"), "priority": 20,
+            "rule": {"attr": "tier", "op": "gte", "value": 3}}}))
+        .await;
+    let kinds = tie.data()["createVariant"]["quality"]["checks"].to_string();
+    assert!(kinds.contains("\"tie\""), "{kinds}");
+}
+
 backend_tests!(
+    conflicts_editors_cannot_see_become_warnings,
     a_variant_is_created_with_every_contract_field,
     duplicates_are_conflicts,
     unknown_references_are_not_found,

@@ -280,7 +280,31 @@ impl TestApp {
     }
 }
 
+async fn the_demo_data_shows_personalization(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let keys = vary::demo::load(&app.app.content).await.expect("demo loads");
+    app.app.delivery.rebuild_all().await.unwrap();
+    let alpine = &keys.iter().find(|(b, _)| b == "alpine").unwrap().1;
+    let skier = app.content(alpine, "alpine", "home-hero", json!({"attributes": {"segment": "skier"}})).await;
+    assert_eq!(name_of(&skier), "Skiers: fresh powder");
+    let hiker = app.content(alpine, "alpine", "home-hero", json!({"attributes": {"segment": "hiker", "gender": "male"}})).await;
+    assert_eq!(name_of(&hiker), "Men who hike");
+    let bank = &keys.iter().find(|(b, _)| b == "nordbank").unwrap().1;
+    let answer = app
+        .gql(Some(bank), "{ content(brand: \"nordbank\", key: \"next-best-offer\", context: {attributes: {lifeEvent: \"job_loss\"}}) { variant { name } } }", json!({}))
+        .await;
+    assert_eq!(answer.data()["content"]["variant"]["name"], "Job loss: budgeting support");
+    let reviewed = app
+        .gql(Some(app.admin()), "{ entry(brand: \"nordbank\", key: \"next-best-offer\") { variants { status brandReview { reviewer } } } }", json!({}))
+        .await;
+    for v in reviewed.data()["entry"]["variants"].as_array().unwrap() {
+        assert_eq!(v["status"], "PUBLISHED");
+        assert_eq!(v["brandReview"]["reviewer"], "reviewer@vary.demo");
+    }
+}
+
 backend_tests!(
+    the_demo_data_shows_personalization,
     each_audience_gets_its_variant_with_a_reason,
     headers_fill_in_device_and_locale,
     every_operator_follows_the_contract,

@@ -1,0 +1,86 @@
+//! The `vary` command line: exit codes, configuration errors, `migrate` and `user add`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn vary(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vary"));
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).arg("--data-dir").arg(data_dir);
+    cmd
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = Command::new(env!("CARGO_BIN_EXE_vary")).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for command in ["serve", "migrate", "user"] {
+        assert!(text.contains(command), "{text}");
+    }
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vary(dir.path()).args(["serve", "--bind", "not-an-address"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bind"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let out = vary(dir.path()).env("VARY_DATABASE_URL", "mysql://nope").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
+}
+
+#[test]
+fn a_config_file_is_read_and_its_mistakes_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vary.toml");
+    std::fs::write(&file, "bind = \"127.0.0.1:0\"\nsession_ttl_secs = 0\n").unwrap();
+    let out = vary(dir.path()).arg("--config").arg(&file).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("session_ttl_secs"));
+    std::fs::write(&file, "no_such_key = 1\n").unwrap();
+    let out = vary(dir.path()).arg("--config").arg(&file).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_key"));
+}
+
+#[test]
+fn migrate_then_user_add_creates_a_user_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vary(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("vary.db").exists());
+    let mut child = vary(dir.path())
+        .args(["user", "add", "--email", "ops@test.local", "--role", "auditor", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ops@test.local"));
+    let again = vary(dir.path())
+        .args(["user", "add", "--email", "ops@test.local", "--role", "auditor", "--password", "a-long-password"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn user_add_refuses_a_missing_password_and_an_unknown_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vary(dir.path()).args(["user", "add", "--email", "a@test.local", "--role", "admin"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "clap usage error");
+    let out = vary(dir.path())
+        .args(["user", "add", "--email", "a@test.local", "--role", "wizard", "--password", "long-enough-pw"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
