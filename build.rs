@@ -37,7 +37,13 @@ fn main() {
     }
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
     if dependencies_stale() {
-        run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).current_dir("admin-ui"), "npm ci");
+        run(
+            Command::new(npm)
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .current_dir("admin-ui"),
+            "npm ci",
+        );
     }
     run(Command::new(npm).args(["run", "build"]).current_dir("admin-ui"), "npm run build");
 }

@@ -49,6 +49,16 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the editorial audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first row that was altered, removed or re-ordered
+    /// (exit code 1 when the chain is broken).
+    Verify,
 }
 
 #[derive(Debug, Args)]

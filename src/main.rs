@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use vary::app::{open_database, App};
-use vary::cli::{Cli, Command, ServeArgs, UserAddArgs, UserCommand};
+use vary::cli::{AuditCommand, Cli, Command, ServeArgs, UserAddArgs, UserCommand};
 use vary::config::{CliOverrides, Config};
 
 fn main() -> ExitCode {
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => runtime.block_on(serve(config, args)),
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Add(args)) => runtime.block_on(add_user(config, args)),
+        Command::Audit(AuditCommand::Verify) => runtime.block_on(verify_audit(config)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -62,6 +63,21 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
     let db = open_database(config)?;
     println!("migrations are up to date ({})", db.backend());
     Ok(())
+}
+
+async fn verify_audit(config: Config) -> anyhow::Result<()> {
+    let db = tokio::task::spawn_blocking(move || open_database(&config)).await??;
+    let (broken, rows) = db
+        .read(|conn| Ok((vary::store::audit::first_broken(conn)?, vary::store::audit::count(conn)?)))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match broken {
+        None => {
+            println!("audit log intact: {rows} rows verified");
+            Ok(())
+        }
+        Some(seq) => anyhow::bail!("audit log broken at row {seq} of {rows}: it was altered, removed or re-ordered"),
+    }
 }
 
 async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {

@@ -84,3 +84,25 @@ fn user_add_refuses_a_missing_password_and_an_unknown_role() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
+
+#[test]
+fn audit_verify_catches_a_row_altered_in_the_database() {
+    use diesel::{Connection, RunQueryDsl};
+    let dir = tempfile::tempdir().unwrap();
+    for email in ["a@test.local", "b@test.local"] {
+        let out = vary(dir.path())
+            .args(["user", "add", "--email", email, "--role", "auditor", "--password", "a-long-password"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let ok = vary(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 rows"));
+    let db = dir.path().join("vary.db");
+    let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    diesel::sql_query("UPDATE audit_log SET target = 'mallory@test.local' WHERE seq = 2").execute(&mut conn).unwrap();
+    let broken = vary(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("broken at row 2"));
+}

@@ -2,6 +2,7 @@
 //! `delivery`. Resolvers extract arguments, call one operation and convert the result; they hold
 //! no business rules and no SQL.
 
+pub mod audit;
 pub mod errors;
 pub mod inputs;
 pub mod loaders;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use crate::content::Content;
 use crate::delivery::Delivery;
 
-pub type VarySchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type VarySchema = Schema<query::QueryRoot, mutation::Mutation, EmptySubscription>;
 
 /// Limits applied to every operation.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +27,7 @@ pub struct Limits {
 
 /// Builds the schema with its services and limits.
 pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limits) -> VarySchema {
-    Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
+    Schema::build(query::QueryRoot::default(), mutation::Mutation::default(), EmptySubscription)
         .data(content)
         .data(delivery)
         .limit_depth(limits.max_depth)
@@ -38,5 +39,5 @@ pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limi
 
 /// The schema as SDL, for `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(query::QueryRoot::default(), mutation::Mutation::default(), EmptySubscription).finish().sdl()
 }

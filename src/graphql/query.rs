@@ -13,6 +13,10 @@ use crate::error::AppError;
 #[derive(Default)]
 pub struct Query;
 
+/// The root query: delivery and authoring fields, plus the audit log.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct QueryRoot(Query, super::audit::AuditQuery);
+
 /// The variant an app should show for one key.
 #[derive(SimpleObject)]
 pub struct Resolved {

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod graphql;
 mod ops;
+mod reports;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -26,6 +27,10 @@ pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                let response = error_response(&AppError::bad_input(format!("bad query parameters: {err}")));
+                actix_web::error::InternalError::from_response(err, response).into()
+            }))
             .wrap(from_fn(observe))
             .configure(routes)
     })
@@ -39,6 +44,7 @@ pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
+        .route("/api/reports/audit", web::get().to(reports::audit))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))

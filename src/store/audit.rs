@@ -125,3 +125,7 @@ pub fn page(
     }
     Ok(query.order(audit_log::seq.asc()).limit(limit).select(AuditRow::as_select()).load(conn)?)
 }
+
+pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
+    Ok(audit_log::table.count().get_result(conn)?)
+}

@@ -50,7 +50,7 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
           <div className={`field ${def.kind === 'BOOLEAN' ? 'field-inline' : ''}`} key={def.name}>
             <label htmlFor={inputId}>
               {def.name}
-              {def.required && <span className="required" aria-label="required"> *</span>}
+              {def.required && <span className="required"><span aria-hidden="true"> *</span><span className="sr-only"> (required)</span></span>}
               <span className="kind"> {KIND_LABEL[def.kind]}</span>
             </label>
             {Editor ? (

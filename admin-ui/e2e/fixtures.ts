@@ -1,0 +1,55 @@
+/**
+ * Shared helpers: the server's URL (set by global-setup), signing in, unique names, screenshots.
+ */
+import { expect, test as base, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PASSWORD = 'vary-demo-2026';
+export const USERS = {
+  admin: 'admin@vary.demo',
+  editor: 'editor@vary.demo',
+  reviewer: 'reviewer@vary.demo',
+  auditor: 'auditor@vary.demo',
+  alpineEditor: 'alpine.editor@vary.demo',
+} as const;
+
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+export const test = base.extend({
+  // The server's address is only known once global-setup has picked a free port.
+  baseURL: async ({}, use) => {
+    const url = process.env.VARY_E2E_URL;
+    if (!url) throw new Error('VARY_E2E_URL is not set: run through `npm run e2e` (global-setup starts the server)');
+    await use(`${url}/admin/`);
+  },
+});
+export { expect };
+
+/** A suffix that keeps this run's keys and names apart from every other test's and run's. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}
+
+/** An admin-UI path (without the leading slash) relative to baseURL `/admin/`. */
+export const ui = (path = '') => path.replace(/^\//, '');
+
+export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(ui('login'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByRole('banner').getByText(email)).toBeVisible();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Vary' })).toBeVisible();
+}
+
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,75 @@
+//! The audit log through GraphQL and the streamed REST report.
+
+use serde_json::json;
+
+use crate::backend_tests;
+use crate::helpers::{hero, Backend, TestApp};
+
+async fn audit_report(app: &TestApp, token: Option<&str>, query: &str) -> (u16, String) {
+    let mut request = TestApp::client().get(format!("{}/api/reports/audit?{query}", app.base));
+    if let Some(t) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.body().limit(50_000_000).await.unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn auditors_page_through_the_audit_log(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand("alpine").await;
+    let id = app.variant(app.admin(), &entry, json!({"name": "v", "fields": hero("t")})).await;
+    app.transition("publishVariant", app.admin(), &id).await.data();
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let query = "query($a: String) { auditLog(brand: \"alpine\", first: 2, after: $a) { edges { cursor node { actor action target brand revisionAfter hash } } pageInfo { hasNextPage endCursor } } }";
+    let mut actions = Vec::new();
+    let mut after = serde_json::Value::Null;
+    loop {
+        let answer = app.gql(Some(&auditor), query, json!({"a": after})).await;
+        let conn = answer.data()["auditLog"].clone();
+        for edge in conn["edges"].as_array().unwrap() {
+            assert_eq!(edge["node"]["brand"], "alpine");
+            actions.push(edge["node"]["action"].as_str().unwrap().to_string());
+        }
+        if !conn["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(actions, ["brand.create", "content_type.create", "entry.create", "variant.create", "variant.publish"]);
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    assert_eq!(app.gql(Some(&editor), "{ auditLog { edges { cursor } } }", json!({})).await.code(), "FORBIDDEN");
+    assert_eq!(app.gql(Some(&auditor), "{ auditLog(first: 501) { edges { cursor } } }", json!({})).await.code(), "BAD_INPUT");
+}
+
+async fn the_audit_report_streams_csv_and_json(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("alpine").await;
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let (status, csv) = audit_report(&app, Some(&auditor), "brand=alpine&format=csv").await;
+    assert_eq!(status, 200);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("at,actor,action,target,brand,revisionBefore,revisionAfter,note,hash"));
+    assert_eq!(lines.count(), 3, "{csv}");
+    let (status, body) = audit_report(&app, Some(&auditor), "format=json&from=2000-01-01&to=2999-12-31").await;
+    assert_eq!(status, 200);
+    let rows: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(rows.as_array().unwrap().len() >= 5, "{body}");
+    let (status, none) = audit_report(&app, Some(&auditor), "format=json&to=2000-01-01").await;
+    assert_eq!((status, none.as_str()), (200, "[]"));
+    for (token, query, expected) in [
+        (None, "format=csv", 401),
+        (Some(app.admin()), "format=xml", 400),
+        (Some(app.admin()), "from=yesterday", 400),
+        (Some(app.admin()), "from=2026-02-01&to=2026-01-01", 400),
+    ] {
+        let (status, body) = audit_report(&app, token, query).await;
+        assert_eq!(status, expected, "{query}: {body}");
+        assert!(body.contains("\"code\""), "{body}");
+    }
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    assert_eq!(audit_report(&app, Some(&editor), "format=csv").await.0, 403);
+}
+
+backend_tests!(auditors_page_through_the_audit_log, the_audit_report_streams_csv_and_json);
