@@ -53,6 +53,27 @@ pub struct RawConfig {
     pub log_format: Option<String>,
 }
 
+impl RawConfig {
+    /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
+    pub const KEYS: [&'static str; 15] = [
+        "bind",
+        "data_dir",
+        "database_url",
+        "jwt_secret",
+        "bootstrap_admin",
+        "session_ttl_secs",
+        "max_body_bytes",
+        "graphql_max_depth",
+        "graphql_max_complexity",
+        "graphql_max_batch",
+        "login_max_failures",
+        "login_window_secs",
+        "db_pool_size",
+        "config",
+        "log_format",
+    ];
+}
+
 impl Default for RawConfig {
     fn default() -> Self {
         RawConfig {
@@ -176,7 +197,9 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        let figment = figment.merge(Env::prefixed("VARY_")).merge(Serialized::globals(overrides));
+        // Only the variables that name a setting: others (VARY_TEST_*, VARY_BIN …) belong to tools.
+        let env = Env::prefixed("VARY_").only(&RawConfig::KEYS);
+        let figment = figment.merge(env).merge(Serialized::globals(overrides));
         let raw: RawConfig = figment.extract().map_err(|e| {
             let key = e.path.join(".");
             let key = if key.is_empty() { "config".to_string() } else { key };
@@ -254,6 +277,16 @@ fn parse_bootstrap(value: &str) -> Result<BootstrapAdmin, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_setting_is_listed_in_keys() {
+        let value = serde_json::to_value(RawConfig::default()).unwrap();
+        let mut fields: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys = RawConfig::KEYS.to_vec();
+        fields.sort();
+        keys.sort();
+        assert_eq!(fields, keys);
+    }
 
     #[test]
     fn a_bad_bind_address_names_the_key() {

@@ -34,6 +34,13 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_the_key() {
 }
 
 #[test]
+fn unrelated_vary_variables_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vary(dir.path()).env("VARY_TEST_POSTGRES_URL", "postgres://x").env("VARY_BIN", "/x").arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn a_config_file_is_read_and_its_mistakes_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("vary.toml");

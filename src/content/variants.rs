@@ -109,7 +109,8 @@ pub(crate) fn check_content_for(owner: &Owner, content: VariantContent) -> AppRe
         }
         content.locale = Some(locale);
     }
-    let checks = check_content(&owner.brand.policy, &owner.content_type, &content.fields);
+    let locale = content.locale.as_deref().unwrap_or(&owner.brand.default_locale);
+    let checks = check_content(&owner.brand.policy, &owner.content_type, &content.fields, locale);
     Ok((content, Quality::from_checks(checks)))
 }
 
@@ -262,6 +263,23 @@ impl Content {
             .read(move |conn| {
                 load_authorized(conn, &who, |_| Action::ReadContent, &id)?;
                 store::variants::revisions(conn, &id)
+            })
+            .await
+    }
+
+    /// What changed between two revisions of a variant, field by field.
+    pub async fn diff(&self, who: &Principal, variant_id: &str, from: &str, to: &str) -> AppResult<Vec<crate::domain::diff::Change>> {
+        let (who, id, from, to) = (who.clone(), variant_id.to_string(), from.to_string(), to.to_string());
+        self.db
+            .read(move |conn| {
+                load_authorized(conn, &who, |_| Action::ReadContent, &id)?;
+                let mut load = |hash: &str| {
+                    store::variants::revision(conn, hash)?
+                        .filter(|r| r.variant_id == id)
+                        .ok_or_else(|| AppError::not_found(format!("revision {hash} is not a revision of variant {id}")))
+                };
+                let (old, new) = (load(&from)?, load(&to)?);
+                Ok(crate::domain::diff::diff(&old.content, &new.content))
             })
             .await
     }

@@ -5,6 +5,7 @@ pub mod brand;
 pub mod conflicts;
 pub mod content_type;
 pub mod device;
+pub mod diff;
 pub mod entry;
 pub mod quality;
 pub mod resolution;

@@ -65,8 +65,46 @@ fn contains_phrase(haystack: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Runs the brand's checks over a variant's fields.
-pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &Value) -> Vec<Check> {
+/// The fewest words a text needs before its readability score means anything.
+const MIN_WORDS_FOR_READABILITY: usize = 25;
+
+/// Reading ease of `text` in `language` (Flesch for English, Amstad's adaptation for German;
+/// higher is easier, 0–100), or `None` for other languages and short texts.
+pub fn reading_ease(text: &str, language: &str) -> Option<f64> {
+    let words = textstat::lexicon_count(text);
+    if words < MIN_WORDS_FOR_READABILITY {
+        return None;
+    }
+    let sentences = textstat::sentence_count(text).max(1) as f64;
+    let words_per_sentence = words as f64 / sentences;
+    let syllables_per_word = textstat::syllable_count(text) as f64 / words as f64;
+    match language {
+        "en" => Some(textstat::flesch_reading_ease(text)),
+        "de" => Some(180.0 - words_per_sentence - 58.5 * syllables_per_word),
+        _ => None,
+    }
+}
+
+fn readability_check(texts: &[(&str, &str)], locale: &str) -> Option<Check> {
+    let language = locale.split('-').next().unwrap_or(locale).to_ascii_lowercase();
+    let all: String = texts.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    let ease = reading_ease(&all, &language)?;
+    let (severity, verdict) = match ease {
+        e if e < 30.0 => (Severity::Warning, "very hard to read"),
+        e if e < 50.0 => (Severity::Info, "hard to read"),
+        _ => return None,
+    };
+    let formula = if language == "de" { "Amstad" } else { "Flesch" };
+    Some(Check {
+        kind: "readability".into(),
+        severity,
+        message: format!("the copy is {verdict} ({formula} reading ease {ease:.0}; aim for 50 or more)"),
+        path: Some("fields".into()),
+    })
+}
+
+/// Runs the brand's checks over a variant's fields, written in `locale`.
+pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &Value, locale: &str) -> Vec<Check> {
     let mut checks = Vec::new();
     let texts: Vec<(&str, &str)> = content_type
         .fields
@@ -109,6 +147,7 @@ pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &
             });
         }
     }
+    checks.extend(readability_check(&texts, locale));
     checks
 }
 
@@ -126,17 +165,32 @@ mod tests {
     #[test]
     fn banned_terms_match_whole_words_ignoring_case_and_accents() {
         let policy = BrandPolicy { banned_terms: vec!["guaranteed".into()], ..Default::default() };
-        let hit = check_content(&policy, &article(), &json!({"body": "Returns GUARANTÉED!"}));
+        let hit = check_content(&policy, &article(), &json!({"body": "Returns GUARANTÉED!"}), "en");
         assert_eq!(hit.len(), 1);
         assert_eq!(hit[0].path.as_deref(), Some("fields.body"));
-        assert!(check_content(&policy, &article(), &json!({"body": "unguaranteed"})).is_empty());
+        assert!(check_content(&policy, &article(), &json!({"body": "unguaranteed"}), "en").is_empty());
     }
 
     #[test]
     fn a_missing_disclaimer_is_an_error() {
         let policy = BrandPolicy { required_disclaimer: Some("Capital at risk.".into()), ..Default::default() };
-        assert_eq!(check_content(&policy, &article(), &json!({"body": "Invest now"}))[0].severity, Severity::Error);
-        assert!(check_content(&policy, &article(), &json!({"body": "Invest now. Capital at risk."})).is_empty());
+        assert_eq!(check_content(&policy, &article(), &json!({"body": "Invest now"}), "en")[0].severity, Severity::Error);
+        assert!(check_content(&policy, &article(), &json!({"body": "Invest now. Capital at risk."}), "en").is_empty());
+    }
+
+    #[test]
+    fn convoluted_copy_gets_a_readability_warning() {
+        let hard = "Notwithstanding considerable institutional uncertainty, comprehensive diversification \
+            methodologies notwithstanding, investment professionals systematically recommend \
+            international multi-jurisdictional portfolio reconfiguration, particularly considering \
+            unprecedented macroeconomic volatility characterising contemporary capitalisation, \
+            institutional intermediation and extraordinarily sophisticated securitisation.";
+        let checks = check_content(&BrandPolicy::default(), &article(), &json!({"body": hard}), "en");
+        assert_eq!(checks[0].kind, "readability");
+        assert_eq!(checks[0].severity, Severity::Warning);
+        let easy = "We help you save. Put a little away each month. You can take it out when you need it. \
+            There are no fees. Your money is safe with us. Start today and watch it grow.";
+        assert!(check_content(&BrandPolicy::default(), &article(), &json!({"body": easy}), "en").is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod inputs;
 pub mod loaders;
 pub mod mutation;
+pub mod parse_cache;
 pub mod query;
 pub mod types;
 
@@ -34,6 +35,7 @@ pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limi
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(20)
+        .extension(parse_cache::ParseCache::new(1024))
         .finish()
 }
 

@@ -262,6 +262,14 @@ impl Variant {
         let list = content(ctx).revisions(principal(ctx), &self.0.record.id).await?;
         Ok(list.into_iter().map(Revision).collect())
     }
+    /// What changed between two of this variant's revisions (by revision id), field by field.
+    async fn diff(&self, ctx: &Context<'_>, from: String, to: String) -> Result<Vec<FieldChange>> {
+        let changes = content(ctx).diff(principal(ctx), &self.0.record.id, &from, &to).await?;
+        Ok(changes
+            .into_iter()
+            .map(|c| FieldChange { path: c.path, old: c.old.map(async_graphql::Json), new: c.new.map(async_graphql::Json) })
+            .collect())
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.record.created_at
     }
@@ -287,6 +295,15 @@ pub fn rule_text(rule: Option<&serde_json::Value>) -> String {
         Some(Ok(Some(r))) => r.render(),
         _ => "everyone".to_string(),
     }
+}
+
+/// One changed path between two revisions; `old`/`new` are null where the path did not exist.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    /// e.g. `fields.title`, `rule`, `tags`, `priority`
+    pub path: String,
+    pub old: Option<Json>,
+    pub new: Option<Json>,
 }
 
 pub struct Revision(pub DomainRevision);

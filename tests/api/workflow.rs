@@ -100,6 +100,23 @@ async fn rollback_makes_a_new_draft_with_old_content(backend: Backend) {
     assert_eq!(v["status"], "DRAFT");
     assert_ne!(v["revision"], first_rev, "a rollback is a new revision");
     assert_eq!(v["revisions"].as_array().unwrap().len(), 3);
+    let second_rev = v["revisions"][1]["hash"].as_str().unwrap();
+    let diff = app
+        .gql(Some(app.admin()), "query($id: ID!, $f: String!, $t: String!) { variant(id: $id) { diff(from: $f, to: $t) { path old new } } }",
+            json!({"id": id, "f": first_rev, "t": second_rev}))
+        .await;
+    assert_eq!(
+        diff.data()["variant"]["diff"],
+        json!([
+            {"path": "fields.body", "old": "Body text", "new": null},
+            {"path": "fields.cta", "old": "Go", "new": null},
+            {"path": "fields.title", "old": "First", "new": "Second"}
+        ])
+    );
+    let foreign = app
+        .gql(Some(app.admin()), "query($id: ID!, $f: String!) { variant(id: $id) { diff(from: $f, to: \"nope\") { path } } }", json!({"id": id, "f": first_rev}))
+        .await;
+    assert_eq!(foreign.code(), "NOT_FOUND");
 }
 
 async fn every_mutation_is_audited_in_an_unbroken_chain(backend: Backend) {
