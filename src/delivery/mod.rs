@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::served::{Impression, ServedIdSigner};
-use self::snapshot::{BrandSnapshot, EntrySnapshot, LiveVariant, Snapshot};
+use self::snapshot::{BrandSnapshot, LiveVariant, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
@@ -143,17 +143,7 @@ impl Delivery {
                 Ok((entries, store::variants::published_of_brand(conn, &brand_id)?))
             })
             .await?;
-        let mut by_entry: HashMap<String, EntrySnapshot> = entries
-            .into_iter()
-            .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
-            .collect();
-        for (record, revision) in published {
-            if let (Some(entry), Some(live)) = (by_entry.get_mut(&record.entry_id), LiveVariant::compile(&revision, record.created_at)) {
-                entry.variants.push(live);
-            }
-        }
-        let entries = by_entry.into_values().map(|e| (e.key.clone(), e)).collect();
-        Ok(BrandSnapshot { brand, entries })
+        Ok(BrandSnapshot::compile(brand, entries, &published))
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.

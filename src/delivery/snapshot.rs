@@ -14,7 +14,8 @@ use crate::domain::brand::Brand;
 use crate::domain::device::Device;
 use crate::domain::resolution::Candidate;
 use crate::domain::rule::Rule;
-use crate::domain::variant::Revision;
+use crate::domain::entry::Entry;
+use crate::domain::variant::{Revision, VariantRecord};
 
 /// A variant's published revision, ready to resolve and to deliver.
 #[derive(Debug)]
@@ -98,6 +99,21 @@ pub struct BrandSnapshot {
 }
 
 impl BrandSnapshot {
+    /// Compiles a brand's entries and published revisions (pure: no I/O).
+    pub fn compile(brand: Brand, entries: Vec<Entry>, published: &[(VariantRecord, Revision)]) -> BrandSnapshot {
+        let mut by_id: HashMap<String, EntrySnapshot> = entries
+            .into_iter()
+            .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
+            .collect();
+        for (record, revision) in published {
+            if let (Some(entry), Some(live)) = (by_id.get_mut(&record.entry_id), LiveVariant::compile(revision, record.created_at)) {
+                entry.variants.push(live);
+            }
+        }
+        let entries = by_id.into_values().map(|e| (e.key.clone(), e)).collect();
+        BrandSnapshot { brand, entries }
+    }
+
     pub fn variant_count(&self) -> usize {
         self.entries.values().map(|e| e.variants.len()).sum()
     }

@@ -29,6 +29,7 @@ use serde_json::Value;
 
 pub use attributes::Attributes;
 pub use condition::{Condition, Op};
+use condition::Test;
 pub use explain::{Matched, RuleFailure};
 pub use parse::{RuleError, MAX_DEPTH, REGEX_SIZE_LIMIT};
 pub use witness::common_audience;
@@ -37,7 +38,12 @@ pub use witness::common_audience;
 /// targets everyone.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The rule as written: rendering, JSON and explanations follow its order.
     root: Node,
+    /// The same rule with the children of every `all`/`any` sorted cheapest first, so that
+    /// evaluation short-circuits before costly tests (regular expressions, instants). Tests are
+    /// pure, so the order never changes the outcome.
+    eval: Node,
     leaf_count: usize,
 }
 
@@ -65,12 +71,13 @@ impl Rule {
         let root = parse::parse_root(json)?;
         let mut leaf_count = 0;
         root.for_each_condition(&mut |_| leaf_count += 1);
-        Ok(Some(Rule { root, leaf_count }))
+        let eval = root.cheapest_first();
+        Ok(Some(Rule { root, eval, leaf_count }))
     }
 
     /// Whether the rule holds for these attributes. Allocates nothing.
     pub fn matches(&self, attributes: &Attributes<'_>) -> bool {
-        self.root.holds(attributes)
+        self.eval.holds(attributes)
     }
 
     /// The number of leaf conditions; `all`, `any` and `not` do not count.
@@ -131,6 +138,37 @@ impl Rule {
 }
 
 impl Node {
+    /// A rough relative cost of evaluating the node.
+    fn cost(&self) -> u32 {
+        match self {
+            Node::Leaf(condition) => match condition.test() {
+                Test::Present => 1,
+                Test::Equals(_) | Test::Bound { .. } | Test::NumberRange(..) => 2,
+                Test::OneOf(_) | Test::StartsWith(_) | Test::EndsWith(_) => 3,
+                Test::Contains(_) => 5,
+                Test::Before(_) | Test::After(_) | Test::InstantRange(..) => 8,
+                Test::Matches(_) => 25,
+            },
+            Node::All(children) | Node::Any(children) => children.iter().map(Node::cost).sum(),
+            Node::Not(inner) => inner.cost(),
+        }
+    }
+
+    /// A copy whose `all`/`any` children are sorted by cost, cheapest first (stable).
+    fn cheapest_first(&self) -> Node {
+        let sorted = |children: &[Node]| {
+            let mut copy: Vec<Node> = children.iter().map(Node::cheapest_first).collect();
+            copy.sort_by_key(Node::cost);
+            copy.into_boxed_slice()
+        };
+        match self {
+            Node::Leaf(condition) => Node::Leaf(condition.clone()),
+            Node::All(children) => Node::All(sorted(children)),
+            Node::Any(children) => Node::Any(sorted(children)),
+            Node::Not(inner) => Node::Not(Box::new(inner.cheapest_first())),
+        }
+    }
+
     fn holds(&self, attributes: &Attributes<'_>) -> bool {
         match self {
             Node::Leaf(condition) => condition.holds_for(attributes.get(condition.attr())),

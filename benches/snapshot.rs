@@ -1,0 +1,129 @@
+//! Rebuilding a brand's delivery snapshot: 10,000 entries × 10 published variants whose rules
+//! have three conditions each. Reports the time per rebuild (criterion) and the memory the
+//! finished snapshot holds (a counting allocator: bytes live after the build minus before).
+
+use chrono::{TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::json;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use vary::delivery::snapshot::BrandSnapshot;
+use vary::domain::brand::{Brand, BrandPolicy};
+use vary::domain::entry::Entry;
+use vary::domain::quality::Quality;
+use vary::domain::variant::{Revision, VariantContent, VariantRecord, VariantStatus};
+
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const ENTRIES: usize = 10_000;
+const VARIANTS: usize = 10;
+
+fn brand() -> Brand {
+    Brand {
+        id: "brd".into(),
+        slug: "bench".into(),
+        name: "Bench".into(),
+        default_locale: "en".into(),
+        locales: vec!["en".into(), "de".into()],
+        policy: BrandPolicy::default(),
+        version: 1,
+    }
+}
+
+fn data() -> (Vec<Entry>, Vec<(VariantRecord, Revision)>) {
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let mut entries = Vec::with_capacity(ENTRIES);
+    let mut published = Vec::with_capacity(ENTRIES * VARIANTS);
+    for e in 0..ENTRIES {
+        let entry_id = format!("ent_{e:08}");
+        entries.push(Entry {
+            id: entry_id.clone(),
+            brand_id: "brd".into(),
+            key: format!("entry-{e}"),
+            content_type_id: "ct".into(),
+            description: None,
+            version: 1,
+        });
+        for v in 0..VARIANTS {
+            let id = format!("var_{e:08}_{v:02}");
+            let content = VariantContent {
+                name: format!("Variant {v}"),
+                fields: json!({"title": format!("Title {e}/{v}"), "body": "Some body copy for the variant.", "cta": "Go"}),
+                tags: vec!["bench".into()],
+                rule: Some(json!({"all": [
+                    {"attr": "segment", "op": "in", "value": [format!("s{v}"), "all"]},
+                    {"attr": "tier", "op": "gte", "value": v},
+                    {"attr": "country", "op": "eq", "value": "CH"}
+                ]})),
+                devices: vec![],
+                locale: None,
+                priority: v as i32,
+                starts_at: None,
+                ends_at: None,
+            };
+            let hash = format!("{:064x}", e * VARIANTS + v);
+            let record = VariantRecord {
+                id: id.clone(),
+                entry_id: entry_id.clone(),
+                status: VariantStatus::Published,
+                version: 2,
+                current_revision: hash.clone(),
+                published_revision: Some(hash.clone()),
+                review: None,
+                created_at: at,
+                updated_at: at,
+            };
+            let revision = Revision {
+                hash,
+                variant_id: id,
+                seq: 1,
+                parent: None,
+                content,
+                quality: Quality::from_checks(vec![]),
+                author: "bench".into(),
+                status: VariantStatus::Published,
+                created_at: at,
+            };
+            published.push((record, revision));
+        }
+    }
+    (entries, published)
+}
+
+fn bench_snapshot(c: &mut Criterion) {
+    let (entries, published) = data();
+    let before = LIVE.load(Ordering::Relaxed);
+    let snapshot = BrandSnapshot::compile(brand(), entries.clone(), &published);
+    let held = LIVE.load(Ordering::Relaxed) - before;
+    println!(
+        "snapshot of {} entries × {VARIANTS} variants holds {:.1} MB",
+        snapshot.entries.len(),
+        held as f64 / 1_000_000.0
+    );
+    drop(snapshot);
+    let mut group = c.benchmark_group("snapshot");
+    group.sample_size(10);
+    group.bench_function("rebuild 10k entries x 10 variants", |b| {
+        b.iter(|| BrandSnapshot::compile(brand(), entries.clone(), &published))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_snapshot);
+criterion_main!(benches);
