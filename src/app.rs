@@ -14,6 +14,7 @@ use crate::delivery::{Delivery, DeliveryListener};
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
 use crate::store::Db;
+use crate::webhooks::WebhookSender;
 
 /// Everything a running Vary holds.
 pub struct App {
@@ -53,13 +54,19 @@ impl App {
         let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
         let delivery = Arc::new(Delivery::new(db.clone(), &served_key));
-        let content = Arc::new(Content::new(
-            db.clone(),
-            tokens,
-            Arc::new(KeyRing::default()),
-            Arc::new(LoginLimiter::new(config.login_max_failures, config.login_window_secs)),
-            Arc::new(DeliveryListener(delivery.clone())),
-        ));
+        let webhook_wake = Arc::new(tokio::sync::Notify::new());
+        let content = Arc::new(
+            Content::new(
+                db.clone(),
+                tokens,
+                Arc::new(KeyRing::default()),
+                Arc::new(LoginLimiter::new(config.login_max_failures, config.login_window_secs)),
+                Arc::new(DeliveryListener(delivery.clone())),
+            )
+            .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private),
+        );
+        let sender = Arc::new(WebhookSender::new(db.clone(), webhook_wake, config.webhooks_allow_private));
+        tokio::spawn(sender.run());
         content.reload_keys().await?;
         if let Some(admin) = &config.bootstrap_admin {
             if content.bootstrap_admin(&admin.email, &admin.password).await? {

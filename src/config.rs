@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub login_window_secs: u64,
     /// Size of the database connection pool.
     pub db_pool_size: u32,
+    /// Let webhooks target loopback and private networks (off: protects against SSRF).
+    pub webhooks_allow_private: bool,
     /// The config file itself, and log format, are handled by the CLI; accepted here so one file
     /// can hold every key.
     pub config: Option<PathBuf>,
@@ -55,7 +57,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 15] = [
+    pub const KEYS: [&'static str; 16] = [
         "bind",
         "data_dir",
         "database_url",
@@ -69,6 +71,7 @@ impl RawConfig {
         "login_max_failures",
         "login_window_secs",
         "db_pool_size",
+        "webhooks_allow_private",
         "config",
         "log_format",
     ];
@@ -90,6 +93,7 @@ impl Default for RawConfig {
             login_max_failures: 5,
             login_window_secs: 300,
             db_pool_size: 8,
+            webhooks_allow_private: false,
             config: None,
             log_format: None,
         }
@@ -158,6 +162,7 @@ pub struct Config {
     pub login_max_failures: u32,
     pub login_window_secs: u64,
     pub db_pool_size: u32,
+    pub webhooks_allow_private: bool,
 }
 
 /// A secret that never prints.
@@ -250,6 +255,7 @@ impl Config {
             login_max_failures: raw.login_max_failures,
             login_window_secs: raw.login_window_secs,
             db_pool_size: raw.db_pool_size,
+            webhooks_allow_private: raw.webhooks_allow_private,
         })
     }
 }

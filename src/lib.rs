@@ -26,3 +26,4 @@ pub mod ids;
 pub mod metrics;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

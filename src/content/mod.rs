@@ -12,6 +12,7 @@ pub mod brands;
 pub mod content_types;
 pub mod entries;
 pub mod variants;
+pub mod webhooks;
 pub mod workflow;
 
 use futures_util::future::BoxFuture;
@@ -38,6 +39,9 @@ pub struct Content {
     pub(crate) keyring: Arc<KeyRing>,
     pub(crate) limiter: Arc<LoginLimiter>,
     pub(crate) listener: Arc<dyn PublishedStateListener>,
+    /// Woken after a transaction queued webhook deliveries.
+    pub(crate) webhook_wake: Arc<tokio::sync::Notify>,
+    pub(crate) webhooks_allow_private: bool,
 }
 
 impl Content {
@@ -48,7 +52,22 @@ impl Content {
         limiter: Arc<LoginLimiter>,
         listener: Arc<dyn PublishedStateListener>,
     ) -> Self {
-        Content { db, tokens, keyring, limiter, listener }
+        Content {
+            db,
+            tokens,
+            keyring,
+            limiter,
+            listener,
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            webhooks_allow_private: false,
+        }
+    }
+
+    /// Where webhooks may point, and the signal the webhook sender waits on.
+    pub fn with_webhooks(mut self, wake: Arc<tokio::sync::Notify>, allow_private: bool) -> Self {
+        self.webhook_wake = wake;
+        self.webhooks_allow_private = allow_private;
+        self
     }
 
     pub fn db(&self) -> &Db {

@@ -34,6 +34,16 @@ impl Transition {
         }
     }
 
+    /// The webhook event a transition announces, if any.
+    fn webhook_event(self) -> Option<&'static str> {
+        match self {
+            Transition::Publish => Some("published"),
+            Transition::Unpublish => Some("unpublished"),
+            Transition::Archive => Some("archived"),
+            _ => None,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Transition::Submit => "variant.submit",
@@ -148,6 +158,20 @@ fn apply(conn: &mut DbConnection, who: &Principal, t: Transition, id: &str, note
     event.revision_after = next.record.published_revision.clone().or(Some(next.record.current_revision.clone()));
     event.note = note;
     store::audit::append(conn, event)?;
+    if let Some(kind) = t.webhook_event() {
+        let payload = serde_json::json!({
+            "event": kind,
+            "brand": owner.brand.slug,
+            "entry": owner.entry.key,
+            "variantId": next.record.id,
+            "variantName": next.latest.content.name,
+            "revision": next.record.current_revision,
+            "publishedRevision": next.record.published_revision,
+            "actor": who.actor(),
+            "at": time::now().to_rfc3339(),
+        });
+        store::webhooks::enqueue(conn, &owner.brand.id, kind, &payload)?;
+    }
     Ok((next, owner.brand.id))
 }
 
@@ -164,6 +188,9 @@ impl Content {
         let (variant, brand_id) = self.db.write(move |conn| apply(conn, &who2, t, &id, note)).await?;
         if t.changes_delivery() {
             self.listener.brand_changed(brand_id).await;
+        }
+        if t.webhook_event().is_some() {
+            self.webhook_wake.notify_one();
         }
         Ok(variant)
     }

@@ -1,6 +1,7 @@
 //! The core: plain types and pure functions. Nothing here knows about HTTP, GraphQL, SQL,
 //! tantivy or image files; adapters convert at the edges.
 
+pub mod asset;
 pub mod brand;
 pub mod conflicts;
 pub mod content_type;

@@ -10,6 +10,7 @@ pub mod mutation;
 pub mod parse_cache;
 pub mod query;
 pub mod types;
+pub mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use crate::content::Content;
 use crate::delivery::Delivery;
 
-pub type VarySchema = Schema<query::QueryRoot, mutation::Mutation, EmptySubscription>;
+pub type VarySchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Limits applied to every operation.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +29,7 @@ pub struct Limits {
 
 /// Builds the schema with its services and limits.
 pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limits) -> VarySchema {
-    Schema::build(query::QueryRoot::default(), mutation::Mutation::default(), EmptySubscription)
+    Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), EmptySubscription)
         .data(content)
         .data(delivery)
         .limit_depth(limits.max_depth)
@@ -41,5 +42,5 @@ pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limi
 
 /// The schema as SDL, for `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot::default(), mutation::Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), EmptySubscription).finish().sdl()
 }

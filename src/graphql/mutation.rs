@@ -14,6 +14,10 @@ use crate::error::AppError;
 #[derive(Default)]
 pub struct Mutation;
 
+/// The root mutation: authoring and workflow, plus webhooks.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct MutationRoot(Mutation, super::webhooks::WebhookMutation);
+
 async fn transition(ctx: &Context<'_>, t: Transition, id: ID, note: Option<String>) -> Result<Variant> {
     Ok(Variant(content(ctx).transition(principal(ctx), t, &id, note).await?))
 }

@@ -15,7 +15,7 @@ pub struct Query;
 
 /// The root query: delivery and authoring fields, plus the audit log.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(Query, super::audit::AuditQuery);
+pub struct QueryRoot(Query, super::audit::AuditQuery, super::webhooks::WebhookQuery);
 
 /// The variant an app should show for one key.
 #[derive(SimpleObject)]

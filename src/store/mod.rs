@@ -16,6 +16,7 @@ pub mod schema;
 pub mod time;
 pub mod users;
 pub mod variants;
+pub mod webhooks;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;

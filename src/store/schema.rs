@@ -123,3 +123,36 @@ diesel::joinable!(delivery_keys -> brands (brand_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users, brands, content_types, entries, variants, variant_revisions, delivery_keys, audit_log,
 );
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        brand_id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhooks -> brands (brand_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, brands);

@@ -10,4 +10,5 @@ mod content;
 mod delivery;
 mod http_edges;
 mod roles;
+mod webhooks;
 mod workflow;

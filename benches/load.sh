@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# HTTP load on the delivery path: `content` over GraphQL at concurrency 32, loopback only,
+# bounded in time. Builds the release binary, starts `vary serve --demo` on a temporary data dir,
+# drives it with wrk (installed from Debian's packages when missing) and prints requests/s and
+# latency percentiles.
+#
+#   benches/load.sh [DURATION_SECONDS]        (default 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-15}"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
+
+data=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+log="$data/serve.log"
+target/release/vary serve --demo --data-dir "$data" --bind "127.0.0.1:$port" >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 60); do
+    curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+    sleep 0.5
+done
+key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$log")
+[ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$log" >&2; exit 1; }
+
+script="$data/content.lua"
+cat >"$script" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+wrk.body = '{"query":"query(\$c: ContextInput) { content(brand: \\"alpine\\", key: \\"home-hero\\", context: \$c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}'
+LUA
+
+echo "warming up"
+wrk -t2 -c32 -d3s -s "$script" "http://127.0.0.1:$port/graphql" >/dev/null
+echo "content over GraphQL, 32 connections, ${duration}s, wrk and server on the same 2 cores:"
+wrk -t2 -c32 -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port/graphql" \
+    | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"

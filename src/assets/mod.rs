@@ -1,0 +1,76 @@
+//! Image assets: upload validation, the content-addressed blob store and device renditions.
+//!
+//! An upload goes through four steps, each in its own module:
+//! 1. [`sniff`] names the format from the magic bytes alone and refuses anything that is not a
+//!    JPEG, PNG, WebP or GIF, that lies about its type, is truncated or carries a second file;
+//! 2. [`decode`] reads the header first (so a decompression bomb is refused before it allocates),
+//!    then decodes under `image::Limits`, applies the EXIF orientation and ends in 8-bit sRGB;
+//! 3. [`analyse`] computes the dominant colour and a BlurHash placeholder;
+//! 4. [`blob`] stores the original under the SHA-256 of its bytes, atomically.
+//!
+//! [`renditions`] makes the WebP and JPEG files for every device (and the allowed aspect crops);
+//! [`service`] ties it together on the blocking pool with bounded concurrency. Nothing here knows
+//! about HTTP, GraphQL or the database: callers keep the metadata row and map [`AssetError`].
+
+pub mod analyse;
+pub mod blob;
+pub mod decode;
+pub mod renditions;
+pub mod service;
+pub mod sniff;
+
+#[cfg(test)]
+pub(crate) mod testimages;
+
+pub use blob::{AssetId, BlobKey, BlobStore, FsBlobStore};
+pub use renditions::{Aspect, Focal, RenditionFormat, RenditionKey};
+pub use service::{Assets, Ingested};
+pub use sniff::{Claim, SourceFormat};
+
+/// Why an upload or a rendition could not be made. Each variant maps to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum AssetError {
+    /// Not an image type we take (SVG, TIFF, PDF, …): 415.
+    #[error("unsupported media type: {0}")]
+    Unsupported(String),
+    /// Corrupt, truncated, lying about its type or carrying a second file: 400.
+    #[error("invalid image: {0}")]
+    Invalid(String),
+    /// Over the byte, dimension or pixel limits: 413.
+    #[error("image too large: {0}")]
+    TooLarge(String),
+    /// The asset or rendition does not exist: 404.
+    #[error("not found")]
+    NotFound,
+    /// Disk or encoder failure; the cause is logged, never shown: 500.
+    #[error("internal asset error: {0}")]
+    Internal(String),
+}
+
+impl From<std::io::Error> for AssetError {
+    fn from(error: std::io::Error) -> Self {
+        AssetError::Internal(error.to_string())
+    }
+}
+
+/// How large an upload may be. Checked on the bytes, on the header's dimensions before
+/// decoding, and by the decoder's allocation limit while decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetLimits {
+    /// Largest accepted file, in bytes (default 25 MiB).
+    pub max_bytes: u64,
+    /// Largest accepted width × height (default 50 megapixels).
+    pub max_pixels: u64,
+    /// Largest accepted width or height on its own (default 50 000).
+    pub max_side: u32,
+}
+
+impl Default for AssetLimits {
+    fn default() -> Self {
+        AssetLimits {
+            max_bytes: 25 * 1024 * 1024,
+            max_pixels: 50_000_000,
+            max_side: 50_000,
+        }
+    }
+}

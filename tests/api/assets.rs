@@ -1,0 +1,276 @@
+//! Assets over HTTP: uploads in every accepted format, every refused kind of file, storage by
+//! content hash, renditions with their cache headers, and who may upload.
+
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use serde_json::{json, Value};
+use std::io::Cursor;
+
+use crate::backend_tests;
+use crate::helpers::{Backend, TestApp};
+
+/// A small photo-like picture: a gradient with a little noise.
+fn picture(width: u32, height: u32) -> DynamicImage {
+    let mut seed = 7u32;
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let n = ((seed >> 16) % 9) as u8;
+        Rgb([(x * 200 / width) as u8 + n, (y * 200 / height) as u8 + n, 120])
+    }))
+}
+
+fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let img = match format {
+        ImageFormat::Jpeg => DynamicImage::ImageRgb8(img.to_rgb8()),
+        _ => DynamicImage::ImageRgba8(img.to_rgba8()),
+    };
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// A PNG whose header claims 100 000 × 100 000 pixels.
+fn bomb() -> Vec<u8> {
+    let mut png = encoded(&picture(1, 1), ImageFormat::Png);
+    png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A JPEG whose EXIF says "rotate 90° to display".
+fn rotated_jpeg(img: &DynamicImage) -> Vec<u8> {
+    let jpeg = encoded(img, ImageFormat::Jpeg);
+    let tiff = b"MM\x00\x2A\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00";
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(tiff);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// A multipart body: the file (with a name and declared type) and text fields.
+fn form(file: &[u8], file_name: &str, declared: &str, fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "vary-test-boundary-7d1c";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {declared}\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload_as(app: &TestApp, token: Option<&str>, file: &[u8], name: &str, declared: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+    let (content_type, body) = form(file, name, declared, fields);
+    let mut request = TestApp::client().post(format!("{}/api/assets", app.base)).insert_header(("Content-Type", content_type));
+    if let Some(token) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let mut response = request.send_body(body).await.expect("request sent");
+    let bytes = response.body().limit(10_000_000).await.expect("body");
+    (response.status().as_u16(), serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn upload(app: &TestApp, file: &[u8], name: &str, declared: &str) -> (u16, Value) {
+    upload_as(app, Some(app.admin()), file, name, declared, &[("brand", "acme"), ("alt", "A test picture")]).await
+}
+
+/// GET with headers; answers status, headers and body.
+async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (u16, awc::http::header::HeaderMap, Vec<u8>) {
+    let mut request = TestApp::client().get(format!("{}{}", app.base, path));
+    for (name, value) in headers {
+        request = request.insert_header((*name, *value));
+    }
+    let mut response = request.send().await.expect("request sent");
+    let bytes = response.body().limit(50_000_000).await.expect("body").to_vec();
+    (response.status().as_u16(), response.headers().clone(), bytes)
+}
+
+async fn asset_count(app: &TestApp) -> i64 {
+    let answer = app.gql(Some(app.admin()), "{ assets(brand: \"acme\") { totalCount } }", json!({})).await;
+    answer.data()["assets"]["totalCount"].as_i64().unwrap()
+}
+
+fn stored_blobs(app: &TestApp) -> usize {
+    std::fs::read_dir(app.data_dir.path().join("assets")).map(|d| d.count()).unwrap_or(0)
+}
+
+async fn every_accepted_format_uploads_and_is_served(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let img = picture(900, 600);
+    for (format, name, declared, label) in [
+        (ImageFormat::Jpeg, "a.jpg", "image/jpeg", "jpeg"),
+        (ImageFormat::Png, "a.png", "image/png", "png"),
+        (ImageFormat::WebP, "a.webp", "image/webp", "webp"),
+        (ImageFormat::Gif, "a.gif", "image/gif", "gif"),
+    ] {
+        let (status, asset) = upload(&app, &encoded(&img, format), name, declared).await;
+        assert_eq!(status, 200, "{label}: {asset}");
+        assert_eq!(asset["format"], label);
+        assert_eq!((asset["width"].as_u64(), asset["height"].as_u64()), (Some(900), Some(600)));
+        assert_eq!(asset["alt"], "A test picture");
+        assert!(asset["dominantColor"].as_str().unwrap().starts_with('#'));
+        assert!(!asset["placeholder"].as_str().unwrap().is_empty());
+        assert_eq!(asset["renditions"].as_array().unwrap().len(), 10);
+        let url = format!("/assets/{}/mobile.webp", asset["id"].as_str().unwrap());
+        let (status, headers, body) = fetch(&app, &url, &[]).await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(headers.get("content-type").unwrap(), "image/webp");
+        let rendition = image::load_from_memory(&body).unwrap();
+        assert_eq!((rendition.width(), rendition.height()), (640, 427), "{label}");
+    }
+    assert_eq!(asset_count(&app).await, 4);
+}
+
+async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 200_000).await;
+    app.seed_brand("acme").await;
+    let jpeg = encoded(&picture(300, 200), ImageFormat::Jpeg);
+    let mut polyglot = jpeg.clone();
+    polyglot.extend_from_slice(b"PK\x03\x04evil.txtPK\x01\x02PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x10\x00\x00\x00\x00\x00");
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
+    let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let cases: [(&str, Vec<u8>, &str, &str, u16, &str); 7] = [
+        ("svg", svg, "a.svg", "image/svg+xml", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("truncated", jpeg[..jpeg.len() / 2].to_vec(), "a.jpg", "image/jpeg", 400, "BAD_INPUT"),
+        ("a jpeg that says png", jpeg.clone(), "a.png", "image/png", 400, "BAD_INPUT"),
+        ("polyglot", polyglot, "a.jpg", "image/jpeg", 400, "BAD_INPUT"),
+        ("text as png", b"just some text".to_vec(), "a.png", "image/png", 400, "BAD_INPUT"),
+        ("bomb", bomb(), "a.png", "image/png", 413, "LIMIT_EXCEEDED"),
+        ("over the byte limit", noise, "a.jpg", "image/jpeg", 413, "LIMIT_EXCEEDED"),
+    ];
+    for (label, bytes, name, declared, status, code) in cases {
+        let (got, body) = upload(&app, &bytes, name, declared).await;
+        assert_eq!(got, status, "{label}: {body}");
+        assert_eq!(body["error"]["code"], code, "{label}");
+    }
+    assert_eq!(asset_count(&app).await, 0);
+    assert_eq!(stored_blobs(&app), 0);
+}
+
+async fn the_same_image_twice_is_stored_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let png = encoded(&picture(120, 80), ImageFormat::Png);
+    let (_, first) = upload(&app, &png, "one.png", "image/png").await;
+    let (status, second) = upload(&app, &png, "two.png", "image/png").await;
+    assert_eq!(status, 200);
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(asset_count(&app).await, 1);
+    assert_eq!(stored_blobs(&app), 1);
+}
+
+async fn renditions_are_cached_forever_with_an_etag_and_304(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let (_, asset) = upload(&app, &encoded(&picture(2400, 1600), ImageFormat::Jpeg), "a.jpg", "image/jpeg").await;
+    let base = format!("/assets/{}", asset["id"].as_str().unwrap());
+    let (status, headers, body) = fetch(&app, &format!("{base}/desktop.jpg"), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=31536000, immutable");
+    assert_eq!(headers.get("content-type").unwrap(), "image/jpeg");
+    assert_eq!(image::load_from_memory(&body).unwrap().width(), 1920);
+    let etag = headers.get("etag").unwrap().to_str().unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
+    let (status, _, body) = fetch(&app, &format!("{base}/desktop.jpg"), &[("If-None-Match", &etag)]).await;
+    assert_eq!((status, body.len()), (304, 0));
+
+    let (_, headers, _) = fetch(&app, &format!("{base}/tablet"), &[("Accept", "image/avif,image/webp,*/*")]).await;
+    assert_eq!(headers.get("content-type").unwrap(), "image/webp");
+    assert_eq!(headers.get("vary").unwrap(), "Accept");
+    let (_, headers, _) = fetch(&app, &format!("{base}/tablet"), &[("Accept", "image/jpeg")]).await;
+    assert_eq!(headers.get("content-type").unwrap(), "image/jpeg");
+
+    let (status, _, body) = fetch(&app, &format!("{base}/mobile.webp?aspect=1:1"), &[]).await;
+    assert_eq!(status, 200);
+    let square = image::load_from_memory(&body).unwrap();
+    assert_eq!((square.width(), square.height()), (640, 640));
+    assert_eq!(fetch(&app, &format!("{base}/mobile.webp?aspect=21:9"), &[]).await.0, 400);
+    assert_eq!(fetch(&app, &format!("{base}/watch.webp"), &[]).await.0, 404);
+    assert_eq!(fetch(&app, &format!("/assets/{}/mobile.webp", "0".repeat(64)), &[]).await.0, 404);
+    assert_eq!(fetch(&app, "/assets/..%2F..%2Fvary.db/mobile.webp", &[]).await.0, 404);
+    assert_eq!(fetch(&app, &format!("{base}/..%2F..%2Fvary.db"), &[]).await.0, 404);
+}
+
+async fn a_small_image_is_never_upscaled_and_exif_is_applied(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let (_, asset) = upload(&app, &encoded(&picture(300, 200), ImageFormat::Png), "s.png", "image/png").await;
+    for rendition in asset["renditions"].as_array().unwrap() {
+        assert_eq!(rendition["width"], 300, "{rendition}");
+    }
+    let (_, _, body) = fetch(&app, &format!("/assets/{}/tv.webp", asset["id"].as_str().unwrap()), &[]).await;
+    assert_eq!(image::load_from_memory(&body).unwrap().width(), 300);
+
+    let (status, rotated) = upload(&app, &rotated_jpeg(&picture(400, 200)), "r.jpg", "image/jpeg").await;
+    assert_eq!(status, 200, "{rotated}");
+    assert_eq!((rotated["width"].as_u64(), rotated["height"].as_u64()), (Some(200), Some(400)));
+}
+
+async fn only_the_brands_editors_and_admins_may_upload(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    app.seed_brand("other").await;
+    let png = encoded(&picture(64, 64), ImageFormat::Png);
+    let fields = [("brand", "acme")];
+    assert_eq!(upload_as(&app, None, &png, "a.png", "image/png", &fields).await.0, 401);
+    let outsider = app.user("outsider@test.local", "EDITOR", &["other"]).await;
+    assert_eq!(upload_as(&app, Some(&outsider), &png, "a.png", "image/png", &fields).await.0, 403);
+    let reviewer = app.user("reviewer@test.local", "REVIEWER", &["acme"]).await;
+    assert_eq!(upload_as(&app, Some(&reviewer), &png, "a.png", "image/png", &fields).await.0, 403);
+    let key = app.delivery_key("acme").await;
+    assert_eq!(upload_as(&app, Some(&key), &png, "a.png", "image/png", &fields).await.0, 403);
+    let editor = app.user("editor@test.local", "EDITOR", &["acme"]).await;
+    let (status, asset) = upload_as(&app, Some(&editor), &png, "a.png", "image/png", &[("focalX", "0.2"), ("focalY", "0.8")]).await;
+    assert_eq!(status, 200, "an editor of one brand need not name it: {asset}");
+    assert_eq!((asset["focalX"].as_f64(), asset["focalY"].as_f64()), (Some(0.2), Some(0.8)));
+    let bad_focal = upload_as(&app, Some(&editor), &png, "a.png", "image/png", &[("focalX", "1.5"), ("focalY", "0")]).await;
+    assert_eq!(bad_focal.0, 400);
+}
+
+async fn the_library_lists_newest_first_with_cursors(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    for width in [40, 50, 60] {
+        upload(&app, &encoded(&picture(width, 30), ImageFormat::Png), "p.png", "image/png").await;
+    }
+    let query = "query($a: String) { assets(brand: \"acme\", first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { width renditions { device format width url } } } } }";
+    let page = app.gql(Some(app.admin()), query, json!({})).await;
+    let data = &page.data()["assets"];
+    assert_eq!(data["totalCount"], 3);
+    assert_eq!(data["edges"][0]["node"]["width"], 60);
+    assert_eq!(data["edges"][0]["node"]["renditions"][0]["device"], "MOBILE");
+    let after = data["pageInfo"]["endCursor"].clone();
+    let rest = app.gql(Some(app.admin()), query, json!({"a": after})).await;
+    let rest = &rest.data()["assets"];
+    assert_eq!(rest["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["edges"][0]["node"]["width"], 40);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+}
+
+backend_tests!(
+    every_accepted_format_uploads_and_is_served,
+    bad_files_are_refused_with_their_status_and_nothing_is_stored,
+    the_same_image_twice_is_stored_once,
+    renditions_are_cached_forever_with_an_etag_and_304,
+    a_small_image_is_never_upscaled_and_exif_is_applied,
+    only_the_brands_editors_and_admins_may_upload,
+    the_library_lists_newest_first_with_cursors,
+);
