@@ -4,7 +4,7 @@
 //! - [`domain`]: plain types and pure functions (brands, content types, variants, audience rules,
 //!   resolution, quality). Depends on nothing of ours.
 //! - [`store`] (diesel, SQLite and PostgreSQL) and [`auth`] (passwords, tokens, principals)
-//!   depend on `domain`.
+//!   depend on `domain`; [`webhooks`] (the outbox sender and its SSRF guard) on `store`.
 //! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
 //!   (the in-memory published snapshot and resolution) depend on those, never on each other:
 //!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
