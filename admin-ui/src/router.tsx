@@ -1,13 +1,16 @@
 /** The route table. Everything but sign-in sits behind RequireSession. */
 import { createBrowserRouter } from 'react-router-dom';
+import { BrandSettingsPage } from './modules/admin/BrandSettingsPage';
 import { DeliveryKeysPage } from './modules/admin/DeliveryKeysPage';
 import { UsersPage } from './modules/admin/UsersPage';
+import { WebhooksPage } from './modules/admin/WebhooksPage';
+import { AuditPage } from './modules/audit/AuditPage';
 import { EntriesPage } from './modules/entries/EntriesPage';
 import { EntryPage } from './modules/entries/EntryPage';
 import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
 import { LoginPage } from './modules/session/LoginPage';
-import { RequireAdmin, RequireSession } from './modules/session/RequireSession';
+import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
 import { VariantEditorPage } from './modules/variants/VariantEditorPage';
 
 /** Vite's base ("/admin/") without its trailing slash. */
@@ -32,6 +35,9 @@ export const router = createBrowserRouter(
         { path: 'b/:brand/entries/:key/variants/:id', element: <VariantEditorPage /> },
         { path: 'users', element: <RequireAdmin><UsersPage /></RequireAdmin> },
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
+        { path: 'b/:brand/settings', element: <RequireAdmin><BrandSettingsPage /></RequireAdmin> },
+        { path: 'webhooks', element: <RequireAdmin><WebhooksPage /></RequireAdmin> },
+        { path: 'audit', element: <RequireAuditor><AuditPage /></RequireAuditor> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -60,17 +60,7 @@ impl Loader<String> for EntryById {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Entry>, AppError> {
         let ids = keys.to_vec();
-        let list = self
-            .0
-            .db()
-            .read(move |conn| {
-                let mut out = Vec::new();
-                for id in &ids {
-                    out.extend(store::entries::by_id(conn, id)?);
-                }
-                Ok(out)
-            })
-            .await?;
+        let list = self.0.db().read(move |conn| store::entries::by_ids(conn, &ids)).await?;
         Ok(list.into_iter().map(|e| (e.id.clone(), e)).collect())
     }
 }

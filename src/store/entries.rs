@@ -68,6 +68,16 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<Option<Entry>> {
     Ok(entries::table.find(id).select(EntryRow::as_select()).first(conn).optional()?.map(Entry::from))
 }
 
+/// Entries by id, in chunks to stay under the backends' parameter limits.
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Entry>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows = entries::table.filter(entries::id.eq_any(chunk)).select(EntryRow::as_select()).load(conn)?;
+        out.extend(rows.into_iter().map(Entry::from));
+    }
+    Ok(out)
+}
+
 pub fn of_brands(conn: &mut DbConnection, brand_ids: &[String]) -> AppResult<Vec<Entry>> {
     Ok(entries::table
         .filter(entries::brand_id.eq_any(brand_ids))

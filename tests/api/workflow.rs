@@ -139,7 +139,62 @@ async fn every_mutation_is_audited_in_an_unbroken_chain(backend: Backend) {
     assert!(rows.iter().all(|r| !r.note.clone().unwrap_or_default().contains("wrong-one")), "passwords are never logged");
 }
 
+async fn each_transition_is_open_only_to_its_roles(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand_with_policy("bank", json!({"requireApproval": true})).await;
+    let editor = app.user("ed@test.local", "EDITOR", &["bank"]).await;
+    let reviewer = app.user("rev@test.local", "REVIEWER", &["bank"]).await;
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let key = app.delivery_key("bank").await;
+    // A variant in each starting state, written by the admin so reviewers may approve.
+    let draft = app.variant(app.admin(), &entry, json!({"name": "d", "fields": hero("t")})).await;
+    let in_review = app.variant(app.admin(), &entry, json!({"name": "r", "fields": hero("t")})).await;
+    app.transition("submitVariant", app.admin(), &in_review).await.data();
+    for (mutation, id, refused, allowed) in [
+        ("submitVariant", &draft, vec![&reviewer, &auditor, &key], &editor),
+        ("approveVariant", &in_review, vec![&editor, &auditor, &key], &reviewer),
+        ("publishVariant", &in_review, vec![&editor, &auditor, &key], &reviewer),
+        ("unpublishVariant", &in_review, vec![&editor, &auditor, &key], &reviewer),
+        ("archiveVariant", &draft, vec![&editor, &auditor, &key], &reviewer),
+    ] {
+        for token in refused {
+            let answer = app.transition(mutation, token, id).await;
+            assert_eq!(answer.code(), "FORBIDDEN", "{mutation}: {}", answer.body);
+        }
+        let answer = app.transition(mutation, allowed, id).await;
+        assert!(answer.body.get("errors").is_none(), "{mutation}: {}", answer.body);
+    }
+    assert_eq!(app.transition("publishVariant", &reviewer, &draft).await.code(), "CONFLICT", "archived");
+    assert_eq!(app.transition("unpublishVariant", &reviewer, &draft).await.code(), "CONFLICT", "never published");
+}
+
+async fn brand_policy_changes_apply_to_delivery_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand("alpine").await;
+    let key = app.delivery_key("alpine").await;
+    app.published(&entry, json!({"name": "plain", "fields": hero("a")})).await;
+    let update = "mutation($p: BrandPolicyInput!) { updateBrand(slug: \"alpine\", input: {policy: $p}) { version policy { minQuality requireApproval } } }";
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    assert_eq!(app.gql(Some(&editor), update, json!({"p": {"minQuality": 0.5}})).await.code(), "FORBIDDEN");
+    assert_eq!(app.gql(Some(app.admin()), update, json!({"p": {"minQuality": 2}})).await.code(), "BAD_INPUT");
+    let hard = "Notwithstanding considerable institutional uncertainty, comprehensive diversification \
+        methodologies notwithstanding, investment professionals systematically recommend international \
+        multi-jurisdictional portfolio reconfiguration, particularly considering unprecedented macroeconomic \
+        volatility characterising contemporary capitalisation and extraordinarily sophisticated securitisation.";
+    app.published(&entry, json!({"name": "hard to read", "fields": {"title": "Invest", "body": hard}, "priority": 10})).await;
+    assert_eq!(app.content(&key, "alpine", "home-hero", json!({})).await["variant"]["name"], "hard to read");
+    let updated = app.gql(Some(app.admin()), update, json!({"p": {"minQuality": 0.9, "requireApproval": true}})).await;
+    assert_eq!(updated.data()["updateBrand"]["policy"]["minQuality"], 0.9);
+    assert_eq!(updated.data()["updateBrand"]["version"], 2);
+    let served = app.content(&key, "alpine", "home-hero", json!({})).await;
+    assert_eq!(served["variant"]["name"], "plain", "below the brand minimum: not served");
+    let blocked = app.variant(&editor, &entry, json!({"name": "new", "fields": hero("c")})).await;
+    assert_eq!(app.transition("publishVariant", &editor, &blocked).await.code(), "FORBIDDEN", "approval now required");
+}
+
 backend_tests!(
+    each_transition_is_open_only_to_its_roles,
+    brand_policy_changes_apply_to_delivery_at_once,
     a_reviewed_variant_goes_from_draft_to_published,
     nobody_approves_their_own_revision,
     a_rejection_needs_a_note_and_returns_to_draft,

@@ -58,6 +58,46 @@ async function readBody<R>(res: Response): Promise<GraphQLResponse<R>> {
   }
 }
 
+/**
+ * GETs a file from the REST API (reports) with the session token, as a Blob: a
+ * plain link cannot carry the Authorization header. Errors come back as
+ * `{"error": {"code", "message"}}` and become an ApiError like GraphQL ones.
+ */
+export async function fetchFile(url: string): Promise<Blob> {
+  const token = getToken();
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new ApiError('NETWORK', 'network request failed');
+  }
+  if (res.ok) {
+    try {
+      return await res.blob();
+    } catch {
+      throw new ApiError('NETWORK', 'the download was interrupted');
+    }
+  }
+  const err = await restError(res);
+  if (err.code === 'UNAUTHENTICATED' && token) onUnauthenticated();
+  throw err;
+}
+
+async function restError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (e && typeof e.message === 'string') {
+    return ApiError.fromGraphQL({ message: e.message, extensions: { code: typeof e.code === 'string' ? e.code : undefined } });
+  }
+  const code = res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : res.status >= 500 ? 'UNAVAILABLE' : 'UNKNOWN';
+  return new ApiError(code, `the server answered HTTP ${res.status}`);
+}
+
 function onUnauthenticated(): void {
   clearToken();
   window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));

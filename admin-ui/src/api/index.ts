@@ -1,5 +1,5 @@
 export * from './gen/graphql';
-export { request, UNAUTHENTICATED_EVENT } from './client';
+export { fetchFile, request, UNAUTHENTICATED_EVENT } from './client';
 export { ApiError, asApiError, describeError, messageForField, type ErrorCode } from './errors';
 export { useMutation, useQuery, type QueryState } from './hooks';
 export { clearToken, getToken, setToken } from './token';

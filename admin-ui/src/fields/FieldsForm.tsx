@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { InlineError } from '../ui/ErrorBox';
 import { FIELD_EDITORS, KIND_LABEL } from './registry';
 import type { FieldDef } from './types';
@@ -13,6 +14,8 @@ interface Props {
   onInvalidChange: (invalid: Record<string, string>) => void;
   disabled: boolean;
   brand: string;
+  /** Notes to show under a field, by field name (e.g. quality checks about it). */
+  fieldNotes?: Record<string, ReactNode>;
 }
 
 function length(v: unknown): number | null {
@@ -20,7 +23,7 @@ function length(v: unknown): number | null {
 }
 
 /** The content type's fields, each with the editor of its kind. */
-export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidChange, disabled, brand }: Props) {
+export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidChange, disabled, brand, fieldNotes }: Props) {
 
   function setField(name: string, v: unknown) {
     const next = { ...values };
@@ -73,6 +76,7 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
               )}
               {missing && <small className="muted"> Required.</small>}
               <InlineError message={invalid[def.name] ?? errors[def.name]} />
+              {fieldNotes?.[def.name]}
             </div>
           </div>
         );

@@ -5,10 +5,16 @@ interface Props {
   tags: string[];
   onChange: (tags: string[]) => void;
   disabled: boolean;
+  /** Shown while there are no tags. */
+  placeholder?: string;
+  /** What one chip is called, for the remove buttons' labels ("tag", "term", …). */
+  itemLabel?: string;
+  describedBy?: string;
+  invalid?: boolean;
 }
 
 /** Tags as chips: Enter or comma adds, Backspace on empty input removes the last. */
-export function TagsInput({ id, tags, onChange, disabled }: Props) {
+export function TagsInput({ id, tags, onChange, disabled, placeholder = 'Add a tag and press Enter', itemLabel = 'tag', describedBy, invalid }: Props) {
   const [text, setText] = useState('');
 
   function add(raw: string) {
@@ -33,7 +39,7 @@ export function TagsInput({ id, tags, onChange, disabled }: Props) {
       {tags.map((t) => (
         <span key={t} className="tag">
           {t}
-          <button type="button" className="icon-btn" aria-label={`Remove tag ${t}`} disabled={disabled} onClick={() => onChange(tags.filter((x) => x !== t))}>
+          <button type="button" className="icon-btn" aria-label={`Remove ${itemLabel} ${t}`} disabled={disabled} onClick={() => onChange(tags.filter((x) => x !== t))}>
             ×
           </button>
         </span>
@@ -45,7 +51,9 @@ export function TagsInput({ id, tags, onChange, disabled }: Props) {
         onKeyDown={onKey}
         onBlur={() => text.trim() && add(text)}
         disabled={disabled}
-        placeholder={tags.length ? '' : 'Add a tag and press Enter'}
+        placeholder={tags.length ? '' : placeholder}
+        aria-describedby={describedBy}
+        aria-invalid={invalid || undefined}
       />
     </div>
   );

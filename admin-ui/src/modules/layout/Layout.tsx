@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { NavLink, Outlet, useNavigate, useParams } from 'react-router-dom';
-import { canManageUsers } from '../session/permissions';
+import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { canManageBrands, canManageUsers, canReadAudit } from '../session/permissions';
 import { useSession, useSessionApi } from '../session/SessionContext';
 import { preferredBrand, rememberBrand } from './brandChoice';
 
@@ -11,6 +11,9 @@ export function Layout() {
   const { signOut } = useSessionApi();
   const params = useParams();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
+  // On a brand's settings, switching brands shows the other brand's settings; elsewhere its entries.
+  const brandPage = params.brand && pathname.endsWith('/settings') ? 'settings' : 'entries';
   const current = params.brand ?? preferredBrand(brands.map((b) => b.slug));
 
   useEffect(() => {
@@ -25,7 +28,7 @@ export function Layout() {
         {brands.length > 0 && (
           <div className="brand-switch">
             <label htmlFor="brand-select">Brand</label>
-            <select id="brand-select" value={current ?? ''} onChange={(e) => navigate(`/b/${encodeURIComponent(e.target.value)}/entries`)}>
+            <select id="brand-select" value={current ?? ''} onChange={(e) => navigate(`/b/${encodeURIComponent(e.target.value)}/${brandPage}`)}>
               {brands.map((b) => (
                 <option key={b.slug} value={b.slug}>{b.name}</option>
               ))}
@@ -36,6 +39,9 @@ export function Layout() {
           {current && <NavLink to={`/b/${encodeURIComponent(current)}/entries`}>Entries</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/users">Users</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}
+          {canManageBrands(user.role) && <NavLink to="/webhooks">Webhooks</NavLink>}
+          {canManageBrands(user.role) && current && <NavLink to={`/b/${encodeURIComponent(current)}/settings`}>Brand settings</NavLink>}
+          {canReadAudit(user.role) && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <div className="whoami">
           <span title={user.email}>{user.email}</span>

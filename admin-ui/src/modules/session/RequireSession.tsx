@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
-import { canManageUsers } from './permissions';
+import { canManageUsers, canReadAudit } from './permissions';
 import { useSession, useSessionApi } from './SessionContext';
 
 /** Renders its children only for a signed-in person; otherwise goes to sign-in. */
@@ -30,6 +30,20 @@ export function RequireAdmin({ children }: { children: ReactNode }) {
       <section className="page">
         <h1>Not available</h1>
         <p>This page is for administrators.</p>
+      </section>
+    );
+  }
+  return <>{children}</>;
+}
+
+/** Audit pages: auditors and admins; anyone else sees a plain refusal. */
+export function RequireAuditor({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  if (!canReadAudit(user.role)) {
+    return (
+      <section className="page">
+        <h1>Not available</h1>
+        <p>This page is for auditors and administrators.</p>
       </section>
     );
   }

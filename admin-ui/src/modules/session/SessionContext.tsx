@@ -25,6 +25,8 @@ interface SessionApi {
   signIn: (token: string) => Promise<void>;
   signOut: (reason?: string) => void;
   retry: () => void;
+  /** Puts a brand just saved into the session, so every screen sees its new settings. */
+  replaceBrand: (brand: Brand) => void;
 }
 
 const Ctx = createContext<SessionApi | null>(null);
@@ -76,6 +78,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ phase: 'signed-out', reason });
       },
       retry: () => void load(),
+      replaceBrand: (brand) =>
+        setState((s) =>
+          s.phase === 'signed-in'
+            ? { phase: 'signed-in', session: { ...s.session, brands: s.session.brands.map((b) => (b.slug === brand.slug ? brand : b)) } }
+            : s,
+        ),
     }),
     [state, load],
   );

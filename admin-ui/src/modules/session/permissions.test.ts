@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workflowActions, type WorkflowSubject } from './permissions';
+import { canManageBrands, canReadAudit, workflowActions, type WorkflowSubject } from './permissions';
 
 const draft: WorkflowSubject = { status: 'DRAFT', live: false, publishedRevision: null, author: 'ed@x', requireApproval: true };
 const names = (xs: { action: string }[]) => xs.map((x) => x.action);
@@ -24,5 +24,15 @@ describe('workflowActions', () => {
 
   it('gives an auditor nothing to press', () => {
     expect(workflowActions({ role: 'AUDITOR', email: 'a@x' }, { ...draft, status: 'IN_REVIEW' })).toEqual([]);
+  });
+});
+
+describe('page access', () => {
+  it('opens the audit log to auditors and admins only', () => {
+    expect(['ADMIN', 'AUDITOR', 'EDITOR', 'REVIEWER'].map((r) => canReadAudit(r as 'ADMIN'))).toEqual([true, true, false, false]);
+  });
+
+  it('keeps brand settings and webhooks for admins', () => {
+    expect(['ADMIN', 'AUDITOR', 'EDITOR', 'REVIEWER'].map((r) => canManageBrands(r as 'ADMIN'))).toEqual([true, false, false, false]);
   });
 });

@@ -10,6 +10,10 @@ export interface Actor {
 }
 
 export const canManageUsers = (role: Role) => role === 'ADMIN';
+/** The audit log and its report: auditors and admins. */
+export const canReadAudit = (role: Role) => role === 'ADMIN' || role === 'AUDITOR';
+/** Brand settings and webhooks: admins only. */
+export const canManageBrands = (role: Role) => role === 'ADMIN';
 export const canEdit = (role: Role) => role === 'ADMIN' || role === 'EDITOR';
 export const canReview = (role: Role) => role === 'ADMIN' || role === 'REVIEWER';
 

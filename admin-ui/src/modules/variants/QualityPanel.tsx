@@ -1,5 +1,6 @@
 import type { VariantFullFragment } from '../../api';
 import { QualityScore } from '../../ui/StatusBadge';
+import { checkKindLabel } from './qualityPlacement';
 import type { Brand } from '../session/SessionContext';
 
 export function QualityPanel({ variant, brand }: { variant: VariantFullFragment; brand: Brand }) {
@@ -15,7 +16,7 @@ export function QualityPanel({ variant, brand }: { variant: VariantFullFragment;
         <ul className="checks-list">
           {checks.map((c, i) => (
             <li key={i} className={`check-${c.severity.toLowerCase()}`}>
-              <span className="badge">{c.severity}</span> {c.message}
+              <span className="badge">{c.severity}</span> <strong>{checkKindLabel(c.kind)}:</strong> {c.message}
               {c.path && <code className="muted"> {c.path}</code>}
             </li>
           ))}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { describeError, request, RollbackVariantDocument, type VariantFullFragment } from '../../api';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { defaultPair } from './diff';
 
 interface Props {
   variant: VariantFullFragment;
@@ -10,9 +11,13 @@ interface Props {
   /** Unsaved edits: restoring waits until they are saved. */
   dirty: boolean;
   onChanged: (v: VariantFullFragment) => void;
+  /** Shows what changed from `from` to `to`. */
+  onCompare: (pair: { from: string; to: string }) => void;
+  /** The revision whose changes are shown, if any. */
+  comparing?: string | null;
 }
 
-export function RevisionsPanel({ variant, canRestore, dirty, onChanged }: Props) {
+export function RevisionsPanel({ variant, canRestore, dirty, onChanged, onCompare, comparing }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -36,10 +41,23 @@ export function RevisionsPanel({ variant, canRestore, dirty, onChanged }: Props)
       {variant.revisions.length === 0 && <p className="muted">No revisions yet.</p>}
       <ol className="revisions">
         {variant.revisions.map((r, i) => (
-          <li key={r.hash}>
+          <li key={r.hash} className={comparing === r.hash ? 'revision-current' : undefined}>
             <code>{shortHash(r.hash)}</code> <StatusBadge status={r.status} />
             {r.hash === variant.publishedRevision && <span className="badge badge-live">served</span>}
             <div className="muted">{formatDateTime(r.createdAt)} · {r.author}</div>
+            {i + 1 < variant.revisions.length && (
+              <button
+                type="button"
+                className="link-btn"
+                aria-label={`Show changes in ${shortHash(r.hash)}`}
+                onClick={() => {
+                  const pair = defaultPair(variant.revisions, r.hash);
+                  if (pair) onCompare(pair);
+                }}
+              >
+                Show changes
+              </button>
+            )}{' '}
             {canRestore && i > 0 && (
               <button type="button" className="link-btn" disabled={!!busy || dirty} onClick={() => void restore(r.hash)}>
                 {busy === r.hash ? 'Restoring…' : 'Restore as new draft'}

@@ -7,6 +7,7 @@ import { paths } from '../entries/paths';
 import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
 import { QualityPanel } from './QualityPanel';
+import { RevisionDiff, type RevisionPair } from './RevisionDiff';
 import { RevisionsPanel } from './RevisionsPanel';
 import { VariantForm } from './VariantForm';
 import { WorkflowPanel } from './WorkflowPanel';
@@ -22,10 +23,15 @@ export function VariantEditorPage() {
   const variantQ = useQuery(VariantDocument, { id: id ?? '' }, { skip: !id });
   const [current, setCurrent] = useState<VariantFullFragment | null>(null);
   const [dirty, setDirty] = useState(false);
+  const [compare, setCompare] = useState<RevisionPair | null>(null);
+  const [compareRequest, setCompareRequest] = useState(0);
 
   useEffect(() => {
     setCurrent(variantQ.data?.variant ?? null);
   }, [variantQ.data]);
+
+  // Another variant: nothing to compare yet.
+  useEffect(() => setCompare(null), [id]);
 
   const loading = entryQ.loading || typesQ.loading || (!!id && variantQ.loading && !current);
   if (loading) return <Loading what="Loading variant" />;
@@ -69,10 +75,13 @@ export function VariantEditorPage() {
           <aside className="editor-side">
             <WorkflowPanel variant={current} user={user} brand={brand} dirty={dirty} onChanged={setCurrent} />
             <QualityPanel variant={current} brand={brand} />
-            <RevisionsPanel variant={current} canRestore={canEdit(user.role)} dirty={dirty} onChanged={setCurrent} />
+            <RevisionsPanel variant={current} canRestore={canEdit(user.role)} dirty={dirty} onChanged={setCurrent} onCompare={(pair) => { setCompare(pair); setCompareRequest((n) => n + 1); }} comparing={compare?.to} />
           </aside>
         )}
       </div>
+      {current && compare && (
+        <RevisionDiff variant={current} pair={compare} onPairChange={setCompare} onClose={() => setCompare(null)} request={compareRequest} />
+      )}
     </section>
   );
 }

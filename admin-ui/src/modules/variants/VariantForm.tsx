@@ -8,6 +8,8 @@ import { useUnsavedWarning } from '../../ui/useUnsavedWarning';
 import { RuleBuilder } from '../rules/RuleBuilder';
 import type { Brand } from '../session/SessionContext';
 import { draftFromVariant, draftProblems, emptyDraft, isDirty, toCreateInput, toPatch, type VariantDraft } from './draft';
+import { placeChecks } from './qualityPlacement';
+import { QualityNotes } from './QualityNotes';
 import { placeSaveError, type PlacedErrors } from './saveErrors';
 import { TargetingFields } from './TargetingFields';
 
@@ -36,6 +38,12 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
   const ruleIssues = useMemo(() => validateRule(draft.rule), [draft.rule]);
   const problems = draftProblems(draft);
+  // Quality checks of the saved revision, placed beside what they concern.
+  const placed = useMemo(() => placeChecks(variant?.quality.checks ?? []), [variant]);
+  const fieldNotes = useMemo(
+    () => Object.fromEntries(Object.entries(placed.byField).map(([name, checks]) => [name, <QualityNotes checks={checks} stale={dirty} label={`Quality notes on ${name}`} />])),
+    [placed, dirty],
+  );
   const problem = (f: string) => (tried ? problems.find((p) => p.field === f)?.message : undefined);
 
   function setDraft(next: Partial<VariantDraft>) {
@@ -90,10 +98,12 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
       <section className="card" aria-labelledby="fields-title">
         <h2 id="fields-title">Content</h2>
         {defs.length === 0 && <p className="muted">This content type has no fields.</p>}
-        <FieldsForm defs={defs} values={draft.fields} onChange={(fields) => setDraft({ fields })} errors={errors.fields} invalid={invalid} onInvalidChange={setInvalid} disabled={disabled} brand={brand.slug} />
+        <QualityNotes checks={placed.fields} stale={dirty} label="Quality notes on the content" />
+        <FieldsForm fieldNotes={fieldNotes} defs={defs} values={draft.fields} onChange={(fields) => setDraft({ fields })} errors={errors.fields} invalid={invalid} onInvalidChange={setInvalid} disabled={disabled} brand={brand.slug} />
       </section>
       <section className="card" aria-labelledby="audience-title">
         <h2 id="audience-title">Audience</h2>
+        <QualityNotes checks={placed.rule} stale={dirty} label="Quality notes on the audience rule" />
         <RuleBuilder
           tree={draft.rule}
           onChange={(rule) => setDraft({ rule })}

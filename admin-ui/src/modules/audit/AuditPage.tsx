@@ -1,0 +1,216 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AuditLogDocument, describeError, fetchFile, request, type AuditLogQuery } from '../../api';
+import { ErrorBox } from '../../ui/ErrorBox';
+import { formatDateTime, shortHash } from '../../ui/format';
+import { Loading } from '../../ui/Loading';
+import { useSession } from '../session/SessionContext';
+import {
+  auditVariables, EMPTY_FILTER, filterProblem, formatSize, reportFileName, reportUrl, type AuditFilter, type ReportFormat,
+} from './auditQuery';
+
+type AuditRow = AuditLogQuery['auditLog']['edges'][number];
+
+const PAGE_SIZE = 100;
+
+/** The audit log (auditors and admins): filter by brand and days, page through it, export it. */
+export function AuditPage() {
+  const { brands } = useSession();
+  const [filter, setFilter] = useState<AuditFilter>(EMPTY_FILTER);
+  const problem = filterProblem(filter);
+  const log = useAuditLog(filter, problem === null);
+
+  const set = (next: Partial<AuditFilter>) => setFilter((f) => ({ ...f, ...next }));
+
+  return (
+    <section className="page">
+      <h1>Audit log</h1>
+      <p className="muted">Every change and sign-in, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
+      <form className="card inline-form" aria-label="Audit filter" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="au-brand">Brand</label>
+          <select id="au-brand" value={filter.brand} onChange={(e) => set({ brand: e.target.value })}>
+            <option value="">All brands</option>
+            {brands.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="au-from">From (UTC)</label>
+          <input id="au-from" type="date" value={filter.from} max={filter.to || undefined} onChange={(e) => set({ from: e.target.value })} aria-describedby="au-filter-err" />
+        </div>
+        <div className="field">
+          <label htmlFor="au-to">To (UTC, included)</label>
+          <input id="au-to" type="date" value={filter.to} min={filter.from || undefined} onChange={(e) => set({ to: e.target.value })} aria-describedby="au-filter-err" />
+        </div>
+        {(filter.brand || filter.from || filter.to) && (
+          <button type="button" className="btn" onClick={() => setFilter(EMPTY_FILTER)}>Clear filter</button>
+        )}
+        {problem && <p className="field-error" id="au-filter-err" role="alert">{problem}</p>}
+      </form>
+
+      <ExportPanel filter={filter} blocked={problem} />
+
+      <ErrorBox error={log.error} onRetry={log.retry} title="Could not load the audit log." />
+      {log.loading && log.rows.length === 0 && <Loading what="Loading the audit log" />}
+      {!log.loading && !log.error && log.rows.length === 0 && problem === null && <p className="empty">No audit entries match this filter.</p>}
+      {log.rows.length > 0 && (
+        <div className="table-wrap">
+          <table className="table audit-table" aria-label="Audit entries">
+            <thead>
+              <tr>
+                <th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th>
+                <th scope="col">Brand</th><th scope="col">Revision</th><th scope="col">Note</th><th scope="col">Hash</th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.rows.map(({ cursor, node: n }) => (
+                <tr key={cursor}>
+                  <td><time dateTime={n.at} title={n.at}>{formatDateTime(n.at)}</time></td>
+                  <td>{n.actor}</td>
+                  <td><code>{n.action}</code></td>
+                  <td className="wrap-anywhere">{n.target}</td>
+                  <td>{n.brand ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {n.revisionBefore || n.revisionAfter ? (
+                      <code title={`${n.revisionBefore ?? 'none'} → ${n.revisionAfter ?? 'none'}`}>
+                        {shortHash(n.revisionBefore)} → {shortHash(n.revisionAfter)}
+                      </code>
+                    ) : <span className="muted">—</span>}
+                  </td>
+                  <td>{n.note ?? ''}</td>
+                  <td><code title={n.hash}>{shortHash(n.hash)}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {log.rows.length > 0 && (
+        <div className="pager">
+          <span className="muted" aria-live="polite">{log.rows.length} {log.rows.length === 1 ? 'entry' : 'entries'} shown{log.hasMore ? '' : ' — that is all'}</span>
+          {log.hasMore && (
+            <button type="button" className="btn" disabled={log.loading} onClick={log.loadMore}>
+              {log.loading ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface AuditLogState {
+  rows: AuditRow[];
+  hasMore: boolean;
+  loading: boolean;
+  error: unknown;
+  loadMore: () => void;
+  retry: () => void;
+}
+
+/** The filtered log, page after page (Relay cursors); a new filter starts again from the first page. */
+function useAuditLog(filter: AuditFilter, enabled: boolean): AuditLogState {
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const seq = useRef(0);
+  const key = JSON.stringify(filter);
+
+  const load = useCallback(async (after: string | null) => {
+    const mine = ++seq.current;
+    setLoading(true);
+    setError(null);
+    try {
+      const vars = auditVariables(JSON.parse(key) as AuditFilter);
+      const res = await request(AuditLogDocument, { ...vars, first: PAGE_SIZE, after });
+      if (mine !== seq.current) return;
+      const { edges, pageInfo } = res.auditLog;
+      setRows((old) => (after ? [...old, ...edges] : edges));
+      setCursor(pageInfo.endCursor ?? null);
+      setHasMore(pageInfo.hasNextPage);
+    } catch (err) {
+      if (mine === seq.current) setError(err);
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [key]);
+
+  useEffect(() => {
+    setRows([]);
+    setCursor(null);
+    setHasMore(false);
+    if (enabled) void load(null);
+    else seq.current++;
+  }, [load, enabled]);
+
+  return {
+    rows,
+    hasMore,
+    loading,
+    error,
+    loadMore: () => void load(cursor),
+    retry: () => void load(rows.length ? cursor : null),
+  };
+}
+
+interface Prepared {
+  url: string;
+  name: string;
+  size: number;
+}
+
+/** Fetches the report with the session token, then offers the file as a link (a plain link could not send the token). */
+function ExportPanel({ filter, blocked }: { filter: AuditFilter; blocked: string | null }) {
+  const [format, setFormat] = useState<ReportFormat>('csv');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [file, setFile] = useState<Prepared | null>(null);
+  const key = `${JSON.stringify(filter)}:${format}`;
+
+  // A prepared file belongs to one filter and format; object URLs are freed when replaced.
+  useEffect(() => {
+    setFile(null);
+    setError(null);
+  }, [key]);
+  useEffect(() => () => { if (file) URL.revokeObjectURL(file.url); }, [file]);
+
+  async function prepare() {
+    setBusy(true);
+    setError(null);
+    setFile(null);
+    try {
+      const blob = await fetchFile(reportUrl(filter, format));
+      setFile({ url: URL.createObjectURL(blob), name: reportFileName(filter, format), size: blob.size });
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const scope = [filter.brand ? `brand ${filter.brand}` : 'all brands', filter.from && `from ${filter.from}`, filter.to && `to ${filter.to}`].filter(Boolean).join(', ');
+  return (
+    <section className="card" aria-labelledby="export-title">
+      <h2 id="export-title">Export</h2>
+      <p className="muted">The audit report for the filter above ({scope}), every matching row, as a file.</p>
+      <div className="inline-form">
+        <fieldset className="export-format">
+          <legend>Format</legend>
+          <label className="radio"><input type="radio" name="au-format" value="csv" checked={format === 'csv'} onChange={() => setFormat('csv')} /> CSV</label>
+          <label className="radio"><input type="radio" name="au-format" value="json" checked={format === 'json'} onChange={() => setFormat('json')} /> JSON</label>
+        </fieldset>
+        <button type="button" className="btn btn-primary" disabled={busy || blocked !== null} onClick={() => void prepare()}>
+          {busy ? 'Preparing…' : `Prepare ${format.toUpperCase()} report`}
+        </button>
+        {file && (
+          <a className="btn" href={file.url} download={file.name}>
+            Download {file.name} <span className="muted">({formatSize(file.size)})</span>
+          </a>
+        )}
+      </div>
+      {error && <p className="field-error" role="alert">Could not export: {error}</p>}
+      <p className="muted export-note">Usage reports (impressions and outcomes per variant) will be exportable here in a later version.</p>
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The audit page's filter as plain values: a brand (or all) and a range of
+ * whole days in UTC, both ends included. The same filter becomes GraphQL
+ * variables (RFC 3339 instants, `to` exclusive) and the report's query string
+ * (the days as YYYY-MM-DD, which the server reads the same way).
+ */
+
+export interface AuditFilter {
+  /** A brand slug, or '' for every brand. */
+  brand: string;
+  /** YYYY-MM-DD (from <input type="date">), or '' for no bound. */
+  from: string;
+  to: string;
+}
+
+export type ReportFormat = 'csv' | 'json';
+
+export const EMPTY_FILTER: AuditFilter = { brand: '', from: '', to: '' };
+
+export const REPORT_URL = '/api/reports/audit';
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `s` is a real calendar day written YYYY-MM-DD. */
+export function isDay(s: string): boolean {
+  const m = DAY.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** The day after `day` (YYYY-MM-DD), across month and year ends. */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** What is wrong with the filter, in words, or null. */
+export function filterProblem(f: AuditFilter): string | null {
+  if (f.from && !isDay(f.from)) return 'The start date is not a date (use YYYY-MM-DD).';
+  if (f.to && !isDay(f.to)) return 'The end date is not a date (use YYYY-MM-DD).';
+  if (f.from && f.to && f.from > f.to) return 'The start date is after the end date.';
+  return null;
+}
+
+export interface AuditVariables {
+  brand: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+/** GraphQL variables for `auditLog`: from the start of `from` to the end of `to` (UTC). */
+export function auditVariables(f: AuditFilter): AuditVariables {
+  return {
+    brand: f.brand || null,
+    from: f.from ? `${f.from}T00:00:00Z` : null,
+    to: f.to ? `${nextDay(f.to)}T00:00:00Z` : null,
+  };
+}
+
+/** The report's address: `/api/reports/audit?brand=…&from=…&to=…&format=…`, empty parts left out. */
+export function reportUrl(f: AuditFilter, format: ReportFormat): string {
+  const q = new URLSearchParams();
+  if (f.brand) q.set('brand', f.brand);
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
+  q.set('format', format);
+  return `${REPORT_URL}?${q.toString()}`;
+}
+
+/** A file name that says what the report holds: `vary-audit-alpine-2026-01-01_2026-01-31.csv`. */
+export function reportFileName(f: AuditFilter, format: ReportFormat): string {
+  const parts = ['vary-audit'];
+  if (f.brand) parts.push(f.brand.replace(/[^a-z0-9-]/gi, '_'));
+  if (f.from || f.to) parts.push(`${f.from || 'start'}_${f.to || 'now'}`);
+  return `${parts.join('-')}.${format}`;
+}
+
+/** Bytes in words: 512 bytes, 12.3 KB, 4.5 MB. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
