@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { request, UNAUTHENTICATED_EVENT } from './client';
+import { fetchFile, request, UNAUTHENTICATED_EVENT } from './client';
 import { ApiError, describeError } from './errors';
 import { MeDocument } from './gen/graphql';
 
@@ -59,6 +59,43 @@ describe('request', () => {
   it('reports a non-GraphQL 503 as UNAVAILABLE', async () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('busy', { status: 503 })));
     await expect(request(MeDocument)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
+
+describe('fetchFile', () => {
+  let events: string[];
+  beforeEach(() => {
+    events = [];
+    vi.stubGlobal('localStorage', memoryStorage());
+    vi.stubGlobal('window', { dispatchEvent: (e: Event) => events.push(e.type) });
+    localStorage.setItem('vary.token', 'tok');
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('GETs with the bearer token and returns the body as a Blob', async () => {
+    const fetch = vi.fn().mockResolvedValue(new Response('at,actor\n', { status: 200, headers: { 'content-type': 'text/csv' } }));
+    vi.stubGlobal('fetch', fetch);
+    const blob = await fetchFile('/api/reports/audit?format=csv');
+    expect(await blob.text()).toBe('at,actor\n');
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe('/api/reports/audit?format=csv');
+    expect(init.headers.Authorization).toBe('Bearer tok');
+  });
+
+  it('turns the REST error body into an ApiError with its words', async () => {
+    vi.stubGlobal('fetch', answer({ error: { code: 'BAD_INPUT', message: '`from` must not be after `to`' } }, 400));
+    const err = await fetchFile('/api/reports/audit').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BAD_INPUT', message: '`from` must not be after `to`' });
+    expect(describeError(err)).toBe('Please correct this: `from` must not be after `to`');
+  });
+
+  it('forgets the token on 401 and says FORBIDDEN on a bare 403', async () => {
+    vi.stubGlobal('fetch', answer({ error: { code: 'UNAUTHENTICATED', message: 'expired' } }, 401));
+    await expect(fetchFile('/x')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(localStorage.getItem('vary.token')).toBeNull();
+    expect(events).toEqual([UNAUTHENTICATED_EVENT]);
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('no', { status: 403 })));
+    await expect(fetchFile('/x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 

@@ -27,6 +27,7 @@ describe('deliveries in words', () => {
     expect(lastAttempt({ attempts: 0 })).toBe('not tried yet');
     expect(lastAttempt({ attempts: 2, lastStatus: 500, lastError: 'server error' })).toBe('HTTP 500: server error');
     expect(lastAttempt({ attempts: 1, lastStatus: 204 })).toBe('HTTP 204');
+    expect(lastAttempt({ attempts: 3, lastStatus: 500, lastError: 'HTTP 500' })).toBe('HTTP 500');
     expect(lastAttempt({ attempts: 3, lastError: 'timed out' })).toBe('no answer: timed out');
   });
 });

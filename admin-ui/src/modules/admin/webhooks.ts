@@ -45,7 +45,7 @@ export function deliveryBadge(status: string): DeliveryBadge {
 export function lastAttempt(d: { lastStatus?: number | null; lastError?: string | null; attempts: number }): string {
   if (d.attempts === 0) return 'not tried yet';
   const status = d.lastStatus != null ? `HTTP ${d.lastStatus}` : null;
-  if (status && d.lastError) return `${status}: ${d.lastError}`;
+  if (status && d.lastError) return d.lastError.startsWith(status) ? d.lastError : `${status}: ${d.lastError}`;
   if (status) return status;
   if (d.lastError) return `no answer: ${d.lastError}`;
   return '—';

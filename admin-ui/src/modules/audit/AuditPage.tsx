@@ -24,7 +24,7 @@ export function AuditPage() {
   return (
     <section className="page">
       <h1>Audit log</h1>
-      <p className="muted">Every change and sign-in, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
+      <p className="muted">Every recorded change, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
       <form className="card inline-form" aria-label="Audit filter" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="au-brand">Brand</label>
