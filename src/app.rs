@@ -8,7 +8,9 @@ use std::sync::Arc;
 use crate::auth::keyring::KeyRing;
 use crate::auth::ratelimit::LoginLimiter;
 use crate::auth::tokens::{load_or_create_secret, SessionTokens};
+use crate::assets::{Assets, FsBlobStore};
 use crate::config::Config;
+use crate::content::assets::AssetLibrary;
 use crate::content::Content;
 use crate::delivery::{Delivery, DeliveryListener};
 use crate::graphql::{build_schema, Limits, VarySchema};
@@ -22,6 +24,7 @@ pub struct App {
     pub db: Db,
     pub content: Arc<Content>,
     pub delivery: Arc<Delivery>,
+    pub assets: Arc<AssetLibrary>,
     pub schema: VarySchema,
     pub metrics: Arc<Metrics>,
     ready: AtomicBool,
@@ -37,6 +40,15 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
         tracing::info!(count = applied.len(), backend = db.backend(), "applied migrations");
     }
     Ok(db)
+}
+
+/// The asset library: originals and renditions under `<data dir>/assets`, rows in the database.
+fn asset_library(config: &Config, db: &Db) -> anyhow::Result<AssetLibrary> {
+    let root = config.data_dir.join("assets");
+    let store = FsBlobStore::open(&root).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = if config.asset_workers == 0 { (cpus / 2).max(1) } else { config.asset_workers };
+    Ok(AssetLibrary::new(db.clone(), Assets::new(Arc::new(store), config.asset_limits, workers)))
 }
 
 impl App {
@@ -75,8 +87,9 @@ impl App {
         }
         delivery.rebuild_all().await?;
         let limits = Limits { max_depth: config.graphql_max_depth, max_complexity: config.graphql_max_complexity };
-        let schema = build_schema(content.clone(), delivery.clone(), limits);
-        Ok(App { config, db, content, delivery, schema, metrics: Arc::new(Metrics::new()), ready: AtomicBool::new(true) })
+        let assets = Arc::new(asset_library(&config, &db)?);
+        let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
+        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), ready: AtomicBool::new(true) })
     }
 
     /// Whether start-up finished (migrations, bootstrap admin, snapshot).

@@ -47,6 +47,12 @@ pub struct RawConfig {
     pub login_window_secs: u64,
     /// Size of the database connection pool.
     pub db_pool_size: u32,
+    /// Largest accepted upload, in bytes.
+    pub asset_max_bytes: u64,
+    /// Largest accepted upload, in pixels (width × height).
+    pub asset_max_pixels: u64,
+    /// Images decoded or rendered at once (0: half the CPUs, at least one).
+    pub asset_workers: usize,
     /// Let webhooks target loopback and private networks (off: protects against SSRF).
     pub webhooks_allow_private: bool,
     /// The config file itself, and log format, are handled by the CLI; accepted here so one file
@@ -57,7 +63,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 19] = [
         "bind",
         "data_dir",
         "database_url",
@@ -71,6 +77,9 @@ impl RawConfig {
         "login_max_failures",
         "login_window_secs",
         "db_pool_size",
+        "asset_max_bytes",
+        "asset_max_pixels",
+        "asset_workers",
         "webhooks_allow_private",
         "config",
         "log_format",
@@ -93,6 +102,9 @@ impl Default for RawConfig {
             login_max_failures: 5,
             login_window_secs: 300,
             db_pool_size: 8,
+            asset_max_bytes: 25 * 1024 * 1024,
+            asset_max_pixels: 50_000_000,
+            asset_workers: 0,
             webhooks_allow_private: false,
             config: None,
             log_format: None,
@@ -162,6 +174,8 @@ pub struct Config {
     pub login_max_failures: u32,
     pub login_window_secs: u64,
     pub db_pool_size: u32,
+    pub asset_limits: crate::assets::AssetLimits,
+    pub asset_workers: usize,
     pub webhooks_allow_private: bool,
 }
 
@@ -241,6 +255,8 @@ impl Config {
         positive("graphql_max_batch", raw.graphql_max_batch)?;
         positive("login_max_failures", raw.login_max_failures as usize)?;
         positive("db_pool_size", raw.db_pool_size as usize)?;
+        positive("asset_max_bytes", raw.asset_max_bytes as usize)?;
+        positive("asset_max_pixels", raw.asset_max_pixels as usize)?;
         Ok(Config {
             bind,
             data_dir,
@@ -255,6 +271,12 @@ impl Config {
             login_max_failures: raw.login_max_failures,
             login_window_secs: raw.login_window_secs,
             db_pool_size: raw.db_pool_size,
+            asset_limits: crate::assets::AssetLimits {
+                max_bytes: raw.asset_max_bytes,
+                max_pixels: raw.asset_max_pixels,
+                ..crate::assets::AssetLimits::default()
+            },
+            asset_workers: raw.asset_workers,
             webhooks_allow_private: raw.webhooks_allow_private,
         })
     }

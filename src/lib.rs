@@ -4,7 +4,8 @@
 //! - [`domain`]: plain types and pure functions (brands, content types, variants, audience rules,
 //!   resolution, quality). Depends on nothing of ours.
 //! - [`store`] (diesel, SQLite and PostgreSQL) and [`auth`] (passwords, tokens, principals)
-//!   depend on `domain`; [`webhooks`] (the outbox sender and its SSRF guard) on `store`.
+//!   depend on `domain`, and so does [`assets`] (image sniffing, decoding, renditions, the blob
+//!   store); [`webhooks`] (the outbox sender and its SSRF guard) on `store`.
 //! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
 //!   (the in-memory published snapshot and resolution) depend on those, never on each other:
 //!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
@@ -12,6 +13,7 @@
 //! - [`app`] is the composition root; `main` parses the command line and dispatches.
 
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;

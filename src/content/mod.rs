@@ -7,6 +7,7 @@
 //! answering, so that every request that starts after the answer sees the change.
 
 pub mod accounts;
+pub mod assets;
 pub mod audit;
 pub mod brands;
 pub mod content_types;

@@ -204,6 +204,7 @@ impl Content {
                 let owner = owner_of_entry(conn, &input.entry_id)?;
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
                 let (content, quality) = check_content_for(&owner, input.content)?;
+                let quality = super::assets::check_asset_fields(conn, &owner, &content, quality)?;
                 let id = crate::ids::new_id("var");
                 let quality = with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
                 let revision = new_revision(&id, None, content, quality, who.actor());
@@ -311,6 +312,7 @@ pub(crate) fn save_revision(
         return Err(AppError::conflict("an archived variant cannot be edited"));
     }
     let (content, quality) = check_content_for(owner, content)?;
+    let quality = super::assets::check_asset_fields(conn, owner, &content, quality)?;
     let quality = with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
     let revision = new_revision(&record.id, Some(&latest), content, quality, who.actor());
     store::variants::insert_revision(conn, &revision)?;

@@ -143,7 +143,7 @@ impl Delivery {
                 Ok((entries, store::variants::published_of_brand(conn, &brand_id)?))
             })
             .await?;
-        Ok(BrandSnapshot::compile(brand, entries, &published))
+        Ok(BrandSnapshot::compile(brand, entries, published))
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -253,7 +253,7 @@ impl Delivery {
             })
             .await?;
         let published: HashMap<String, LiveVariant> = published
-            .iter()
+            .into_iter()
             .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at).map(|l| (l.id.clone(), l)))
             .collect();
         // Variants without a published revision are shown with their latest content, marked

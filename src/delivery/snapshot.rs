@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::domain::brand::Brand;
 use crate::domain::device::Device;
-use crate::domain::resolution::Candidate;
+use crate::domain::resolution::{rank_order, Candidate};
 use crate::domain::rule::Rule;
 use crate::domain::entry::Entry;
 use crate::domain::variant::{Revision, VariantRecord};
@@ -36,10 +36,11 @@ pub struct LiveVariant {
 }
 
 impl LiveVariant {
-    /// Compiles a published revision; a stored rule that no longer parses (which saving
-    /// prevents) makes the variant unservable rather than serving it to everyone.
-    pub fn compile(revision: &Revision, created_at: DateTime<Utc>) -> Option<LiveVariant> {
-        let c = &revision.content;
+    /// Compiles a published revision (taking it apart rather than copying); a stored rule that
+    /// no longer parses (which saving prevents) makes the variant unservable rather than serving
+    /// it to everyone.
+    pub fn compile(revision: Revision, created_at: DateTime<Utc>) -> Option<LiveVariant> {
+        let c = revision.content;
         let rule = match &c.rule {
             None => None,
             Some(json) => match Rule::parse(json) {
@@ -51,14 +52,14 @@ impl LiveVariant {
             },
         };
         Some(LiveVariant {
-            id: revision.variant_id.clone(),
-            name: c.name.clone(),
-            revision: revision.hash.clone(),
-            fields: c.fields.clone(),
-            tags: c.tags.clone(),
+            id: revision.variant_id,
+            name: c.name,
+            revision: revision.hash,
+            fields: c.fields,
+            tags: c.tags,
             rule,
-            devices: c.devices.clone(),
-            locale: c.locale.clone(),
+            devices: c.devices,
+            locale: c.locale,
             priority: c.priority,
             starts_at: c.starts_at,
             ends_at: c.ends_at,
@@ -100,15 +101,20 @@ pub struct BrandSnapshot {
 
 impl BrandSnapshot {
     /// Compiles a brand's entries and published revisions (pure: no I/O).
-    pub fn compile(brand: Brand, entries: Vec<Entry>, published: &[(VariantRecord, Revision)]) -> BrandSnapshot {
+    /// Each entry's variants are kept in serving order ([`rank_order`]), which lets resolution
+    /// stop at the first eligible one.
+    pub fn compile(brand: Brand, entries: Vec<Entry>, published: Vec<(VariantRecord, Revision)>) -> BrandSnapshot {
         let mut by_id: HashMap<String, EntrySnapshot> = entries
             .into_iter()
             .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
             .collect();
         for (record, revision) in published {
-            if let (Some(entry), Some(live)) = (by_id.get_mut(&record.entry_id), LiveVariant::compile(revision, record.created_at)) {
-                entry.variants.push(live);
+            if let Some(entry) = by_id.get_mut(&record.entry_id) {
+                entry.variants.extend(LiveVariant::compile(revision, record.created_at));
             }
+        }
+        for entry in by_id.values_mut() {
+            entry.variants.sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
         }
         let entries = by_id.into_values().map(|e| (e.key.clone(), e)).collect();
         BrandSnapshot { brand, entries }

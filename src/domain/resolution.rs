@@ -252,6 +252,41 @@ pub(crate) fn passes_settings(candidate: &Candidate<'_>, context: &ResolveContex
 
 /// Chooses the variant to serve, allocating nothing; `None` when no variant is eligible.
 pub fn resolve(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Option<Winner> {
+    if candidates.windows(2).all(|pair| rank_order(&pair[0], &pair[1]).is_le()) {
+        resolve_ranked(candidates, context)
+    } else {
+        resolve_unordered(candidates, context)
+    }
+}
+
+/// The fast path, for candidates already in serving order (the delivery snapshot keeps them so).
+/// In that order the first eligible candidate of a locale tier is that tier's best, so the scan
+/// stops as soon as the requested locale's tier has one, and otherwise only evaluates the rules of
+/// candidates that belong to a better tier than the best found so far.
+fn resolve_ranked(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Option<Winner> {
+    let tiers = context.locale_tiers();
+    let mut found: Option<(usize, usize)> = None;
+    for (index, candidate) in candidates.iter().enumerate() {
+        let better_than = found.map_or(tiers.len(), |(tier, _)| tier);
+        if better_than == 0 {
+            break;
+        }
+        if !passes_settings(candidate, context) {
+            continue;
+        }
+        let tier = (0..better_than)
+            .find(|&t| tiers[t].is_some_and(|locale| candidate.in_locale_tier(locale, context.default_locale)));
+        if let Some(tier) = tier {
+            if candidate.rule_holds(context.attributes) {
+                found = Some((tier, index));
+            }
+        }
+    }
+    found.map(|(tier, index)| Winner { index, tier: LocaleTier::ALL[tier] })
+}
+
+/// The general path, for candidates in any order.
+fn resolve_unordered(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Option<Winner> {
     let tiers = context.locale_tiers();
     let mut best: [Option<usize>; 3] = [None; 3];
     for (index, candidate) in candidates.iter().enumerate() {

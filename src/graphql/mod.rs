@@ -2,6 +2,7 @@
 //! `delivery`. Resolvers extract arguments, call one operation and convert the result; they hold
 //! no business rules and no SQL.
 
+pub mod assets;
 pub mod audit;
 pub mod errors;
 pub mod inputs;
@@ -15,6 +16,7 @@ pub mod webhooks;
 use async_graphql::{EmptySubscription, Schema};
 use std::sync::Arc;
 
+use crate::content::assets::AssetLibrary;
 use crate::content::Content;
 use crate::delivery::Delivery;
 
@@ -28,10 +30,11 @@ pub struct Limits {
 }
 
 /// Builds the schema with its services and limits.
-pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, limits: Limits) -> VarySchema {
+pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, assets: Arc<AssetLibrary>, limits: Limits) -> VarySchema {
     Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), EmptySubscription)
         .data(content)
         .data(delivery)
+        .data(assets)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)

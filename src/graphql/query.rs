@@ -13,9 +13,9 @@ use crate::error::AppError;
 #[derive(Default)]
 pub struct Query;
 
-/// The root query: delivery and authoring fields, plus the audit log.
+/// The root query: delivery and authoring fields, plus the audit log and the asset library.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(Query, super::audit::AuditQuery, super::webhooks::WebhookQuery);
+pub struct QueryRoot(Query, super::audit::AuditQuery, super::assets::AssetQuery, super::webhooks::WebhookQuery);
 
 /// The variant an app should show for one key.
 #[derive(SimpleObject)]

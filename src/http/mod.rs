@@ -2,6 +2,7 @@
 //! authentication, REST error bodies, metrics and the embedded admin UI.
 
 mod admin;
+mod assets;
 mod auth;
 mod graphql;
 mod ops;
@@ -45,6 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
         .route("/api/reports/audit", web::get().to(reports::audit))
+        .route("/api/assets", web::post().to(assets::upload))
+        .route("/assets/{id}/{rendition}", web::get().to(assets::rendition))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))

@@ -7,6 +7,7 @@
 //! read pool; PostgreSQL uses one pool for both. One file per aggregate holds its queries and the
 //! row ↔ domain conversions.
 
+pub mod assets;
 pub mod audit;
 pub mod brands;
 pub mod content_types;

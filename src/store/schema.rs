@@ -114,6 +114,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assets (brand_id, id) {
+        id -> Text,
+        brand_id -> Text,
+        width -> Integer,
+        height -> Integer,
+        format -> Text,
+        bytes -> BigInt,
+        alt -> Nullable<Text>,
+        focal_x -> Nullable<Double>,
+        focal_y -> Nullable<Double>,
+        dominant_color -> Text,
+        placeholder -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assets -> brands (brand_id));
 diesel::joinable!(content_types -> brands (brand_id));
 diesel::joinable!(entries -> brands (brand_id));
 diesel::joinable!(entries -> content_types (content_type_id));
@@ -121,7 +140,7 @@ diesel::joinable!(variants -> entries (entry_id));
 diesel::joinable!(delivery_keys -> brands (brand_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    users, brands, content_types, entries, variants, variant_revisions, delivery_keys, audit_log,
+    users, brands, content_types, entries, variants, variant_revisions, delivery_keys, audit_log, assets,
 );
 
 diesel::table! {

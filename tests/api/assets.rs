@@ -139,6 +139,9 @@ async fn every_accepted_format_uploads_and_is_served(backend: Backend) {
     assert_eq!(asset_count(&app).await, 4);
 }
 
+/// What is sent (label, bytes, file name, declared type) and what must come back (status, code).
+type Case = (&'static str, Vec<u8>, &'static str, &'static str, u16, &'static str);
+
 async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 200_000).await;
     app.seed_brand("acme").await;
@@ -147,7 +150,7 @@ async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: 
     polyglot.extend_from_slice(b"PK\x03\x04evil.txtPK\x01\x02PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x10\x00\x00\x00\x00\x00");
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
     let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-    let cases: [(&str, Vec<u8>, &str, &str, u16, &str); 7] = [
+    let cases: [Case; 7] = [
         ("svg", svg, "a.svg", "image/svg+xml", 415, "UNSUPPORTED_MEDIA_TYPE"),
         ("truncated", jpeg[..jpeg.len() / 2].to_vec(), "a.jpg", "image/jpeg", 400, "BAD_INPUT"),
         ("a jpeg that says png", jpeg.clone(), "a.png", "image/png", 400, "BAD_INPUT"),
@@ -265,6 +268,44 @@ async fn the_library_lists_newest_first_with_cursors(backend: Backend) {
     assert_eq!(rest["pageInfo"]["hasNextPage"], false);
 }
 
+async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    app.seed_brand("other").await;
+    let admin = Some(app.admin());
+    app.gql(
+        admin,
+        "mutation($i: CreateContentTypeInput!) { createContentType(input: $i) { id } }",
+        json!({"i": {"brand": "acme", "name": "Banner", "fields": [{"name": "title", "kind": "TEXT"}, {"name": "image", "kind": "ASSET"}]}}),
+    )
+    .await
+    .data();
+    let entry = app
+        .gql(admin, "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }", json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}))
+        .await;
+    let entry_id = entry.data()["createEntry"]["id"].as_str().unwrap().to_string();
+    let png = encoded(&picture(800, 500), ImageFormat::Png);
+    let (_, elsewhere) = upload_as(&app, admin, &png, "p.png", "image/png", &[("brand", "other"), ("alt", "x")]).await;
+    let (_, no_alt) = upload_as(&app, admin, &encoded(&picture(700, 500), ImageFormat::Png), "q.png", "image/png", &[("brand", "acme")]).await;
+    let create = "mutation($i: CreateVariantInput!) { createVariant(input: $i) { quality { checks { kind severity path } } } }";
+    let variant = |image: &Value, devices: Value| json!({"i": {"entryId": entry_id, "name": "v", "fields": {"title": "Hi", "image": image}, "devices": devices}});
+
+    let unknown = app.gql(admin, create, variant(&json!("0".repeat(64)), json!(null))).await;
+    assert_eq!(unknown.code(), "BAD_INPUT");
+    let other_brand = app.gql(admin, create, variant(&elsewhere["id"], json!(null))).await;
+    assert_eq!(other_brand.code(), "BAD_INPUT", "an asset of another brand is not visible here");
+
+    let answer = app.gql(admin, create, variant(&no_alt["id"], json!(["MOBILE"]))).await;
+    let checks = answer.data()["createVariant"]["quality"]["checks"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = checks.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"asset_alt"), "{checks:?}");
+    assert!(!kinds.contains(&"asset_width"), "700 px is enough for MOBILE: {checks:?}");
+    let answer = app.gql(admin, create, variant(&no_alt["id"], json!(["DESKTOP"]))).await;
+    let checks = answer.data()["createVariant"]["quality"]["checks"].as_array().unwrap().clone();
+    let width = checks.iter().find(|c| c["kind"] == "asset_width").expect("a width warning");
+    assert_eq!((width["severity"].as_str(), width["path"].as_str()), (Some("WARNING"), Some("fields.image")));
+}
+
 backend_tests!(
     every_accepted_format_uploads_and_is_served,
     bad_files_are_refused_with_their_status_and_nothing_is_stored,
@@ -273,4 +314,5 @@ backend_tests!(
     a_small_image_is_never_upscaled_and_exif_is_applied,
     only_the_brands_editors_and_admins_may_upload,
     the_library_lists_newest_first_with_cursors,
+    asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned,
 );

@@ -186,6 +186,19 @@ proptest! {
     }
 
     #[test]
+    fn the_ranked_fast_path_agrees_with_the_general_one(specs in specs(), setting in setting()) {
+        let (rules, values) = (rule_table(), attribute_table());
+        let attributes = Attributes::from_value(&values[setting.0]).unwrap();
+        let ctx = ResolveContext { device: setting.1, locale: LOCALES[setting.2], min_quality: setting.3, ..context(&attributes) };
+        let candidates = candidates(&specs, &rules);
+        let mut ranked = candidates.clone();
+        ranked.sort_by(super::rank_order);
+        let general = super::resolve_unordered(&candidates, &ctx).map(|w| (candidates[w.index].id, w.tier));
+        let fast = super::resolve_ranked(&ranked, &ctx).map(|w| (ranked[w.index].id, w.tier));
+        prop_assert_eq!(general, fast);
+    }
+
+    #[test]
     fn resolve_and_explain_agree(specs in specs(), setting in setting()) {
         let (rules, values) = (rule_table(), attribute_table());
         let attributes = Attributes::from_value(&values[setting.0]).unwrap();
