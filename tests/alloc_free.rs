@@ -116,14 +116,20 @@ fn resolving_a_variant_allocates_nothing() {
         Some(MATCHING)
     );
 
+    // Both routes: candidates in serving order (as the delivery snapshot keeps them) and not.
+    let mut ranked = candidates.clone();
+    ranked.sort_by(vary::domain::resolution::rank_order);
+    assert!(resolve(&ranked, &context).is_some());
+
     let mut winners = 0;
     let allocations = allocations_during(|| {
         for _ in 0..1000 {
             winners += usize::from(std::hint::black_box(resolve(&candidates, &context)).is_some());
+            winners += usize::from(std::hint::black_box(resolve(&ranked, &context)).is_some());
         }
     });
 
-    assert_eq!(winners, 1000);
+    assert_eq!(winners, 2000);
     assert_eq!(
         allocations, 0,
         "resolve allocated {allocations} times in 1000 calls"

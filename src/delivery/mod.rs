@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::served::{Impression, ServedIdSigner};
-use self::snapshot::{BrandSnapshot, LiveVariant, Snapshot};
+use self::snapshot::{BrandSnapshot, LiveVariant, RuleCache, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
@@ -252,9 +252,10 @@ impl Delivery {
                 Ok((brand, variants, published))
             })
             .await?;
+        let mut rules = RuleCache::default();
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
-            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at).map(|l| (l.id.clone(), l)))
+            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at, &mut rules).map(|l| (l.id.clone(), l)))
             .collect();
         // Variants without a published revision are shown with their latest content, marked
         // unpublished, so editors see why they are not served.

@@ -25,7 +25,8 @@ pub struct LiveVariant {
     pub revision: String,
     pub fields: Value,
     pub tags: Vec<String>,
-    pub rule: Option<Rule>,
+    /// Shared by every variant of the build whose rule is the same (see [`RuleCache`]).
+    pub rule: Option<Arc<Rule>>,
     pub devices: Vec<Device>,
     pub locale: Option<String>,
     pub priority: i32,
@@ -39,11 +40,11 @@ impl LiveVariant {
     /// Compiles a published revision (taking it apart rather than copying); a stored rule that
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
-    pub fn compile(revision: Revision, created_at: DateTime<Utc>) -> Option<LiveVariant> {
+    pub fn compile(revision: Revision, created_at: DateTime<Utc>, rules: &mut RuleCache) -> Option<LiveVariant> {
         let c = revision.content;
         let rule = match &c.rule {
             None => None,
-            Some(json) => match Rule::parse(json) {
+            Some(json) => match rules.compile(json) {
                 Ok(rule) => rule,
                 Err(e) => {
                     tracing::error!(variant = %revision.variant_id, error = %e, "stored rule does not parse; not serving");
@@ -73,7 +74,7 @@ impl LiveVariant {
             id: &self.id,
             name: &self.name,
             priority: self.priority,
-            rule: self.rule.as_ref(),
+            rule: self.rule.as_deref(),
             devices: &self.devices,
             locale: self.locale.as_deref(),
             starts_at: self.starts_at,
@@ -83,6 +84,25 @@ impl LiveVariant {
             published: true,
             archived: false,
         }
+    }
+}
+
+/// Compiled rules by their JSON text, for one build: audiences are reused across many entries
+/// (the same segment, the same tier), and each distinct rule is compiled and held once.
+#[derive(Default)]
+pub struct RuleCache {
+    compiled: HashMap<String, Option<Arc<Rule>>>,
+}
+
+impl RuleCache {
+    pub fn compile(&mut self, json: &serde_json::Value) -> Result<Option<Arc<Rule>>, crate::domain::rule::RuleError> {
+        let key = json.to_string();
+        if let Some(rule) = self.compiled.get(&key) {
+            return Ok(rule.clone());
+        }
+        let rule = Rule::parse(json)?.map(Arc::new);
+        self.compiled.insert(key, rule.clone());
+        Ok(rule)
     }
 }
 
@@ -108,9 +128,10 @@ impl BrandSnapshot {
             .into_iter()
             .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
             .collect();
+        let mut rules = RuleCache::default();
         for (record, revision) in published {
             if let Some(entry) = by_id.get_mut(&record.entry_id) {
-                entry.variants.extend(LiveVariant::compile(revision, record.created_at));
+                entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules));
             }
         }
         for entry in by_id.values_mut() {
