@@ -17,7 +17,6 @@ pub enum ErrorCode {
     Conflict,
     LimitExceeded,
     /// REST only: an upload of a type Vary does not take (415).
-    UnsupportedMediaType,
     RateLimited,
     Unavailable,
     Internal,
@@ -32,7 +31,6 @@ impl ErrorCode {
             ErrorCode::BadInput => "BAD_INPUT",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
-            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
@@ -48,7 +46,6 @@ impl ErrorCode {
             ErrorCode::BadInput => 400,
             ErrorCode::Conflict => 409,
             ErrorCode::LimitExceeded => 413,
-            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
@@ -63,14 +60,21 @@ pub struct AppError {
     pub message: String,
     /// Seconds to wait, for `RATE_LIMITED`.
     pub retry_after: Option<u64>,
+    /// A more precise REST status than the code's own (415 for an unsupported upload, which the
+    /// contract codes `BAD_INPUT`).
+    pub http_status: Option<u16>,
 }
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), retry_after: None }
+        AppError { code, message: message.into(), retry_after: None, http_status: None }
     }
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadInput, message)
+    }
+    /// `BAD_INPUT` answered on REST with 415: a file type that is not accepted.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        AppError { http_status: Some(415), ..Self::bad_input(message) }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
@@ -89,6 +93,7 @@ impl AppError {
             code: ErrorCode::RateLimited,
             message: format!("too many attempts; retry in {retry_after} s"),
             retry_after: Some(retry_after),
+            http_status: None,
         }
     }
 

@@ -245,7 +245,7 @@ fn parse_cursor(cursor: &str) -> AppResult<store::assets::After> {
 /// failures are logged, never shown.
 pub fn asset_error(error: AssetError) -> AppError {
     match error {
-        AssetError::Unsupported(m) => AppError::new(ErrorCode::UnsupportedMediaType, m),
+        AssetError::Unsupported(m) => AppError::unsupported_media_type(m),
         AssetError::Invalid(m) => AppError::bad_input(m),
         AssetError::TooLarge(m) => AppError::new(ErrorCode::LimitExceeded, m),
         AssetError::NotFound => AppError::not_found("no such asset"),

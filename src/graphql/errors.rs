@@ -38,7 +38,7 @@ pub fn classify(error: &mut ServerError) -> ErrorCode {
 
 fn known_code(code: &str) -> Option<ErrorCode> {
     use ErrorCode::*;
-    [Unauthenticated, Forbidden, NotFound, BadInput, Conflict, LimitExceeded, UnsupportedMediaType, RateLimited, Unavailable, Internal]
+    [Unauthenticated, Forbidden, NotFound, BadInput, Conflict, LimitExceeded, RateLimited, Unavailable, Internal]
         .into_iter()
         .find(|c| c.as_str() == code)
 }

@@ -63,7 +63,7 @@ async fn not_found() -> HttpResponse {
 
 /// A REST error: `{"error": {"code", "message"}}` with the code's status.
 pub fn error_response(err: &AppError) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(err.code.http_status())
+    let status = actix_web::http::StatusCode::from_u16(err.http_status.unwrap_or(err.code.http_status()))
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
     if let Some(wait) = err.retry_after {
