@@ -15,7 +15,7 @@ VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
 data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 log="$data/serve.log"
-target/release/vary serve --demo --data-dir "$data" --bind "127.0.0.1:$port" >"$log" 2>&1 &
+"${CARGO_TARGET_DIR:-target}/release/vary" serve --demo --data-dir "$data" --bind "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 60); do
@@ -25,14 +25,23 @@ done
 key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$log")
 [ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$log" >&2; exit 1; }
 
+body="$data/content.json"
+cat >"$body" <<'JSON'
+{"query":"query($c: ContextInput) { content(brand: \"alpine\", key: \"home-hero\", context: $c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}
+JSON
 script="$data/content.lua"
 cat >"$script" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $key"
 wrk.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
-wrk.body = '{"query":"query(\$c: ContextInput) { content(brand: \\"alpine\\", key: \\"home-hero\\", context: \$c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}'
+local file = io.open("$body")
+wrk.body = file:read("*a")
+file:close()
 LUA
+# One request first, so a broken setup fails loudly instead of measuring error answers.
+curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    --data-binary @"$body" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
 
 echo "warming up"
 wrk -t2 -c32 -d3s -s "$script" "http://127.0.0.1:$port/graphql" >/dev/null
