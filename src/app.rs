@@ -12,10 +12,14 @@ use crate::assets::{Assets, FsBlobStore};
 use crate::config::Config;
 use crate::content::assets::AssetLibrary;
 use crate::content::Content;
+use crate::delivery::usage::UsageRecorder;
 use crate::delivery::{Delivery, DeliveryListener};
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
+use crate::search::{ContentIndex, IndexConfig};
+use crate::store::usage::DbUsageSink;
 use crate::store::Db;
+use crate::usage::{QueueConfig, UsageQueue, UserKeyHasher};
 use crate::webhooks::WebhookSender;
 
 /// Everything a running Vary holds.
@@ -27,7 +31,36 @@ pub struct App {
     pub assets: Arc<AssetLibrary>,
     pub schema: VarySchema,
     pub metrics: Arc<Metrics>,
+    /// Usage events on their way to the database.
+    pub usage: Arc<UsageQueue>,
+    /// The content index behind `search` and `searchContent`.
+    pub search: Arc<ContentIndex>,
     ready: AtomicBool,
+}
+
+/// Where the content index lives.
+pub fn search_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("search")
+}
+
+/// Opens the content index on disk; a missing, unreadable or outdated one is recreated empty
+/// (and then rebuilt from the database). Fails when another process holds it.
+pub fn open_search_index(config: &Config) -> anyhow::Result<ContentIndex> {
+    ContentIndex::open(&search_dir(config), IndexConfig::default())
+        .map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display()))
+}
+
+/// The server's content index. When another process holds the one on disk (a second `vary` on
+/// the same data dir, e.g. `vary user add` beside a running server), this one keeps its own in
+/// memory, rebuilt from the database.
+fn content_index(config: &Config) -> anyhow::Result<ContentIndex> {
+    match ContentIndex::open(&search_dir(config), IndexConfig::default()) {
+        Err(e) if e.is_locked() => {
+            tracing::warn!(dir = %search_dir(config).display(), "the search index is in use by another process; keeping one in memory");
+            ContentIndex::in_ram(IndexConfig::default()).map_err(|e| anyhow::anyhow!("cannot create a search index: {e}"))
+        }
+        other => other.map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display())),
+    }
 }
 
 /// Opens the database (creating the data dir) and applies pending migrations.
@@ -65,7 +98,11 @@ impl App {
         };
         let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
-        let delivery = Arc::new(Delivery::new(db.clone(), &served_key));
+        let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
+        let usage = Arc::new(UsageQueue::start(Arc::new(DbUsageSink(db.clone())), QueueConfig::default()));
+        let search = Arc::new(content_index(&config)?);
+        let recorder = UsageRecorder { queue: usage.clone(), hasher: UserKeyHasher::new(&user_key) };
+        let delivery = Arc::new(Delivery::new(db.clone(), &served_key).with_usage(recorder).with_search(search.clone()));
         let webhook_wake = Arc::new(tokio::sync::Notify::new());
         let content = Arc::new(
             Content::new(
@@ -75,7 +112,8 @@ impl App {
                 Arc::new(LoginLimiter::new(config.login_max_failures, config.login_window_secs)),
                 Arc::new(DeliveryListener(delivery.clone())),
             )
-            .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private),
+            .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
+            .with_search(search.clone()),
         );
         let sender = Arc::new(WebhookSender::new(db.clone(), webhook_wake, config.webhooks_allow_private));
         tokio::spawn(sender.run());
@@ -86,10 +124,15 @@ impl App {
             }
         }
         delivery.rebuild_all().await?;
+        if search.needs_rebuild() {
+            let docs = content.variant_documents().await?;
+            tracing::info!(variants = docs.len(), "rebuilding the search index");
+            search.rebuild(docs, None).await?;
+        }
         let limits = Limits { max_depth: config.graphql_max_depth, max_complexity: config.graphql_max_complexity };
         let assets = Arc::new(asset_library(&config, &db)?);
         let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
-        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), ready: AtomicBool::new(true) })
+        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), usage, search, ready: AtomicBool::new(true) })
     }
 
     /// Whether start-up finished (migrations, bootstrap admin, snapshot).
@@ -100,5 +143,15 @@ impl App {
     /// Marks the app as not ready, e.g. while shutting down.
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::Release);
+    }
+
+    /// After the server stopped taking requests: writes every queued usage event and commits
+    /// the search index.
+    pub async fn shutdown(&self) {
+        self.set_ready(false);
+        self.usage.shutdown().await;
+        if let Err(e) = self.search.shutdown().await {
+            tracing::warn!(error = %e, "could not commit the search index on shutdown");
+        }
     }
 }

@@ -52,6 +52,40 @@ pub enum Command {
     /// Check the editorial audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a report to standard output.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Rebuild the search index from the database, with a progress bar (stop the server first).
+    Reindex,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The usage report of a brand: impressions, clicks, conversions, rates.
+    Usage(ExportUsageArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportUsageArgs {
+    #[arg(long, value_name = "SLUG")]
+    pub brand: String,
+    /// First day (YYYY-MM-DD) or instant (RFC 3339), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day (YYYY-MM-DD, inclusive) or instant (RFC 3339, exclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Comma-separated dimensions: ENTRY, VARIANT, REVISION, DEVICE, DAY, LOCALE [default: all]
+    #[arg(long, value_name = "DIMENSIONS")]
+    pub group_by: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

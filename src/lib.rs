@@ -9,13 +9,18 @@
 //! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
 //!   (the in-memory published snapshot and resolution) depend on those, never on each other:
 //!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
+//! - [`usage`] (events, the bounded queue and its batch writer, report rows) and [`search`]
+//!   (the tantivy content index and its single writer) depend on nothing of ours; `store`
+//!   stores `usage`'s events, `delivery` records impressions and `content` keeps the index current.
 //! - [`graphql`] and [`http`] are adapters over `content` and `delivery`; only `http` imports actix.
-//! - [`app`] is the composition root; `main` parses the command line and dispatches.
+//! - [`app`] is the composition root; `main` parses the command line and dispatches, with
+//!   [`commands`] holding the operator commands that do more (`vary export usage`, `vary reindex`).
 
 pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod content;
 pub mod delivery;
@@ -26,6 +31,8 @@ pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod metrics;
+pub mod search;
 pub mod store;
 pub mod telemetry;
+pub mod usage;
 pub mod webhooks;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use vary::app::{open_database, App};
-use vary::cli::{AuditCommand, Cli, Command, ServeArgs, UserAddArgs, UserCommand};
+use vary::cli::{AuditCommand, Cli, Command, ExportCommand, ServeArgs, UserAddArgs, UserCommand};
 use vary::config::{CliOverrides, Config};
 
 fn main() -> ExitCode {
@@ -36,6 +36,8 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Add(args)) => runtime.block_on(add_user(config, args)),
         Command::Audit(AuditCommand::Verify) => runtime.block_on(verify_audit(config)),
+        Command::Export(ExportCommand::Usage(args)) => runtime.block_on(vary::commands::export_usage(config, args)),
+        Command::Reindex => runtime.block_on(vary::commands::reindex(config)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -54,7 +56,8 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     }
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = app.db.backend(), "Vary is listening: admin UI at http://{addr}/admin/, GraphiQL at http://{addr}/graphql");
-    vary::http::start(app, listener)?.await?;
+    vary::http::start(app.clone(), listener)?.await?;
+    app.shutdown().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -113,3 +113,50 @@ fn audit_verify_catches_a_row_altered_in_the_database() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("broken at row 2"));
 }
+
+#[test]
+fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
+    use diesel::{Connection, RunQueryDsl};
+    let dir = tempfile::tempdir().unwrap();
+    assert!(vary(dir.path()).arg("migrate").output().unwrap().status.success());
+    let db = dir.path().join("vary.db");
+    let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    diesel::sql_query(
+        "INSERT INTO brands (id, slug, name, default_locale, locales, policy, version, created_at, updated_at) \
+         VALUES ('brd_1', 'alpine', 'Alpine', 'en', '[]', '{}', 1, '2026-03-01 00:00:00', '2026-03-01 00:00:00')",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    for (id, kind, at) in [("imp_1", "impression", "2026-03-01 10:00:00"), ("evt_1", "click", "2026-03-01 10:00:05"), ("imp_2", "impression", "2026-03-03 10:00:00")] {
+        diesel::sql_query(format!(
+            "INSERT INTO usage_events (id, kind, impression_id, brand, entry_id, entry_key, variant_id, variant_name, \
+             revision, device, locale, at, day, user_key_hash, attributes, value) VALUES ('{id}', '{kind}', 'imp_1', \
+             'alpine', 'ent_1', 'home-hero', 'var_1', 'skiers', 'rev1', 'MOBILE', 'en', '{at}', '{}', NULL, '{{}}', NULL)",
+            &at[..10]
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let export = |args: &[&str]| vary(dir.path()).args(["export", "usage", "--brand", "alpine"]).args(args).output().unwrap();
+    let out = export(&["--from", "2026-03-01", "--to", "2026-03-01", "--group-by", "variant,day"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,ctr,conversionRate\n\
+         ,var_1,skiers,,,2026-03-01,,1,1,0,1,0\n"
+    );
+    let out = export(&["--from", "2026-03-01", "--to", "2026-03-31", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "one row per day with every dimension: {rows}");
+    assert_eq!(rows[0]["revision"], "rev1");
+    let bad = export(&["--from", "yesterday", "--to", "2026-03-31"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
+    let unknown = vary(dir.path()).args(["export", "usage", "--brand", "nowhere", "--from", "2026-03-01", "--to", "2026-03-02"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nowhere"));
+    let reindex = vary(dir.path()).arg("reindex").output().unwrap();
+    assert!(reindex.status.success(), "{}", String::from_utf8_lossy(&reindex.stderr));
+    assert!(String::from_utf8_lossy(&reindex.stdout).contains("0 variants"));
+    assert!(dir.path().join("search").join("meta.json").exists());
+}

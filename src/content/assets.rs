@@ -75,6 +75,7 @@ impl AssetLibrary {
         who.authorize(Action::EditContent, Some(&brand))?;
         let focal = parse_focal(upload.focal_x, upload.focal_y)?;
         let alt = parse_alt(upload.alt)?;
+        let slug = brand.clone();
         let brand_id = self.db.read(move |conn| store::brands::require(conn, &brand)).await?.id;
         let ingested = self.assets.ingest(upload.bytes, upload.claim).await.map_err(asset_error)?;
         let asset = Asset {
@@ -91,10 +92,21 @@ impl AssetLibrary {
             uploaded_by: who.actor(),
             created_at: store::time::now(),
         };
+        let event = store::audit::AuditEvent {
+            actor: who.actor(),
+            action: "asset.upload".into(),
+            target: asset.id.clone(),
+            brand: Some(slug),
+            ..Default::default()
+        };
         self.db
             .write(move |conn| match store::assets::find(conn, &asset.brand_id, &asset.id)? {
                 Some(existing) => Ok(existing),
-                None => store::assets::insert(conn, &asset).map(|()| asset),
+                None => {
+                    store::assets::insert(conn, &asset)?;
+                    store::audit::append(conn, event)?;
+                    Ok(asset)
+                }
             })
             .await
     }

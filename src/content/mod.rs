@@ -12,6 +12,8 @@ pub mod audit;
 pub mod brands;
 pub mod content_types;
 pub mod entries;
+pub mod search;
+pub mod usage;
 pub mod variants;
 pub mod webhooks;
 pub mod workflow;
@@ -43,6 +45,8 @@ pub struct Content {
     /// Woken after a transaction queued webhook deliveries.
     pub(crate) webhook_wake: Arc<tokio::sync::Notify>,
     pub(crate) webhooks_allow_private: bool,
+    /// The content index, kept current after every variant change.
+    pub(crate) search: Option<Arc<crate::search::ContentIndex>>,
 }
 
 impl Content {
@@ -61,6 +65,7 @@ impl Content {
             listener,
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             webhooks_allow_private: false,
+            search: None,
         }
     }
 

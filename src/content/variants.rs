@@ -199,7 +199,8 @@ pub(crate) fn new_revision(
 impl Content {
     pub async fn create_variant(&self, who: &Principal, input: NewVariant) -> AppResult<Variant> {
         let who = who.clone();
-        self.db
+        let variant = self
+            .db
             .write(move |conn| {
                 let owner = owner_of_entry(conn, &input.entry_id)?;
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
@@ -226,7 +227,9 @@ impl Content {
                 store::audit::append(conn, event)?;
                 Ok(Variant { record, latest: revision })
             })
-            .await
+            .await?;
+        self.variant_changed(&variant).await;
+        Ok(variant)
     }
 
     /// Saves a new DRAFT revision; what is published keeps serving until the next publish.
@@ -238,13 +241,16 @@ impl Content {
         patch: VariantPatch,
     ) -> AppResult<Variant> {
         let (who, id) = (who.clone(), id.to_string());
-        self.db
+        let variant = self
+            .db
             .write(move |conn| {
                 let (variant, owner) = load_authorized(conn, &who, |_| Action::EditContent, &id)?;
                 let content = patch.apply(&variant.latest.content);
                 save_revision(conn, &who, variant, &owner, expected_version, content, "variant.update")
             })
-            .await
+            .await?;
+        self.variant_changed(&variant).await;
+        Ok(variant)
     }
 
     pub async fn variant(&self, who: &Principal, id: &str) -> AppResult<Option<Variant>> {

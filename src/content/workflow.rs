@@ -192,13 +192,15 @@ impl Content {
         if t.webhook_event().is_some() {
             self.webhook_wake.notify_one();
         }
+        self.variant_changed(&variant).await;
         Ok(variant)
     }
 
     /// Makes a new DRAFT revision holding an old revision's content.
     pub async fn rollback(&self, who: &Principal, id: &str, revision: &str, expected_version: i32) -> AppResult<Variant> {
         let (who, id, revision) = (who.clone(), id.to_string(), revision.to_string());
-        self.db
+        let variant = self
+            .db
             .write(move |conn| {
                 let (variant, owner) = load_authorized(conn, &who, |_| Action::EditContent, &id)?;
                 let old = store::variants::revision(conn, &revision)?
@@ -208,6 +210,8 @@ impl Content {
                 saved.latest.status = VariantStatus::Draft;
                 Ok(saved)
             })
-            .await
+            .await?;
+        self.variant_changed(&variant).await;
+        Ok(variant)
     }
 }

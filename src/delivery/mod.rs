@@ -3,8 +3,10 @@
 //! from the database's current state.
 
 pub mod detect;
+pub mod search;
 pub mod served;
 pub mod snapshot;
+pub mod usage;
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
@@ -78,6 +80,8 @@ pub struct Delivery {
     snapshot: ArcSwap<Snapshot>,
     rebuild_lock: tokio::sync::Mutex<()>,
     signer: ServedIdSigner,
+    usage: Option<Arc<usage::UsageRecorder>>,
+    search: Option<Arc<crate::search::ContentIndex>>,
 }
 
 /// Device and locale after filling in what the context left out.
@@ -98,6 +102,8 @@ impl Delivery {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
             rebuild_lock: tokio::sync::Mutex::new(()),
             signer: ServedIdSigner::new(served_key),
+            usage: None,
+            search: None,
         }
     }
 
@@ -162,69 +168,91 @@ impl Delivery {
         if ctx.at.is_some() {
             return Err(AppError::bad_input("`at` is for preview only; delivery uses the server clock"));
         }
-        let snapshot = self.snapshot.load();
-        let brand_snapshot = snapshot
-            .brands
-            .get(brand)
-            .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
-        let (device, locale) = effective(&ctx, hints, &brand_snapshot.brand);
-        let attributes = Attributes::new(&ctx.attributes);
-        let resolve_ctx = ResolveContext {
-            attributes: &attributes,
-            device,
-            locale: locale.as_deref(),
-            default_locale: &brand_snapshot.brand.default_locale,
-            at: Utc::now(),
-            min_quality: brand_snapshot.brand.policy.min_quality,
+        // Resolve in a block: the snapshot guard must not be held across the await below.
+        let (answers, impressions) = {
+            let snapshot = self.snapshot.load();
+            let brand_snapshot = snapshot
+                .brands
+                .get(brand)
+                .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
+            let (device, locale) = effective(&ctx, hints, &brand_snapshot.brand);
+            let attributes = Attributes::new(&ctx.attributes);
+            let resolve_ctx = ResolveContext {
+                attributes: &attributes,
+                device,
+                locale: locale.as_deref(),
+                default_locale: &brand_snapshot.brand.default_locale,
+                at: Utc::now(),
+                min_quality: brand_snapshot.brand.policy.min_quality,
+            };
+            let sign = matches!(who, Principal::DeliveryKey(_));
+            let recorder = self.usage.as_deref().filter(|_| sign);
+            let allowed = &brand_snapshot.brand.policy.usage_attributes;
+            let mut answers = Vec::with_capacity(keys.len());
+            let mut impressions = Vec::new();
+            for key in keys {
+                let (answer, served) = self.resolve_key(brand_snapshot, key, &resolve_ctx, sign);
+                if let (Some(served), Some(recorder)) = (served, recorder) {
+                    impressions.push(recorder.impression(served, &ctx, allowed));
+                }
+                answers.push(answer);
+            }
+            (answers, impressions)
         };
-        let sign = matches!(who, Principal::DeliveryKey(_));
-        Ok(keys.iter().map(|key| self.resolve_key(brand_snapshot, key, &resolve_ctx, sign)).collect())
+        if let Some(recorder) = self.usage.as_ref().filter(|_| !impressions.is_empty()) {
+            recorder.record(impressions).await?;
+        }
+        Ok(answers)
     }
 
-    fn resolve_key(&self, bs: &BrandSnapshot, key: &str, ctx: &ResolveContext<'_>, sign: bool) -> Resolved {
+    /// The answer for one key and, when it carries a `servedId`, what its impression records.
+    fn resolve_key(
+        &self,
+        bs: &BrandSnapshot,
+        key: &str,
+        ctx: &ResolveContext<'_>,
+        sign: bool,
+    ) -> (Resolved, Option<usage::Served>) {
         let Some(entry) = bs.entries.get(key) else {
-            return Resolved {
-                key: key.to_string(),
-                variant: None,
-                served_id: None,
-                reason: format!("no entry `{key}` in brand `{}`", bs.brand.slug),
-            };
+            let reason = format!("no entry `{key}` in brand `{}`", bs.brand.slug);
+            return (Resolved { key: key.to_string(), variant: None, served_id: None, reason }, None);
         };
         let candidates: Vec<Candidate<'_>> = entry.variants.iter().map(LiveVariant::candidate).collect();
         let Some(winner) = resolution::resolve(&candidates, ctx) else {
-            return Resolved {
-                key: key.to_string(),
-                variant: None,
-                served_id: None,
-                reason: resolution::no_variant_reason(&candidates, ctx),
-            };
+            let reason = resolution::no_variant_reason(&candidates, ctx);
+            return (Resolved { key: key.to_string(), variant: None, served_id: None, reason }, None);
         };
         let live = &entry.variants[winner.index];
         let reason = winner.reason(&candidates, ctx).to_string();
-        let served_id = sign.then(|| {
-            self.signer.sign(&Impression {
-                id: crate::ids::new_id("imp"),
-                brand: bs.brand.slug.clone(),
-                entry: entry.id.clone(),
-                variant: live.id.clone(),
-                revision: live.revision.clone(),
-                device: ctx.device.map(|d| d.as_str().to_string()),
-                locale: winner.tier.locale(ctx).to_string(),
-                at_ms: ctx.at.timestamp_millis(),
-            })
+        let impression = sign.then(|| Impression {
+            id: crate::ids::new_id("imp"),
+            brand: bs.brand.slug.clone(),
+            entry: entry.id.clone(),
+            variant: live.id.clone(),
+            revision: live.revision.clone(),
+            device: ctx.device.map(|d| d.as_str().to_string()),
+            locale: winner.tier.locale(ctx).to_string(),
+            at_ms: ctx.at.timestamp_millis(),
         });
-        Resolved {
+        let served_id = impression.as_ref().map(|i| self.signer.sign(i));
+        let served = impression.map(|impression| usage::Served {
+            impression,
+            entry_key: key.to_string(),
+            variant_name: live.name.clone(),
+        });
+        let answer = Resolved {
             key: key.to_string(),
             variant: Some(DeliveredVariant {
                 id: live.id.clone(),
                 name: live.name.clone(),
                 fields: live.fields.clone(),
                 tags: live.tags.clone(),
-                revision: live.revision.clone(),
+            revision: live.revision.clone(),
             }),
             served_id,
             reason,
-        }
+        };
+        (answer, served)
     }
 
     /// Explains, for editors, which variant the context gets and why every other one does not.

@@ -10,7 +10,9 @@ pub mod loaders;
 pub mod mutation;
 pub mod parse_cache;
 pub mod query;
+pub mod search;
 pub mod types;
+pub mod usage;
 pub mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema};

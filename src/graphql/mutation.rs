@@ -16,7 +16,7 @@ pub struct Mutation;
 
 /// The root mutation: authoring and workflow, plus webhooks.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct MutationRoot(Mutation, super::webhooks::WebhookMutation);
+pub struct MutationRoot(Mutation, super::webhooks::WebhookMutation, super::usage::UsageMutation);
 
 async fn transition(ctx: &Context<'_>, t: Transition, id: ID, note: Option<String>) -> Result<Variant> {
     Ok(Variant(content(ctx).transition(principal(ctx), t, &id, note).await?))

@@ -15,7 +15,10 @@ pub struct Query;
 
 /// The root query: delivery and authoring fields, plus the audit log and the asset library.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(Query, super::audit::AuditQuery, super::assets::AssetQuery, super::webhooks::WebhookQuery);
+pub struct QueryRoot(Query, super::audit::AuditQuery, super::assets::AssetQuery, super::webhooks::WebhookQuery,
+    super::usage::UsageQuery,
+    super::search::SearchQuery,
+);
 
 /// The variant an app should show for one key.
 #[derive(SimpleObject)]
@@ -74,7 +77,7 @@ pub(crate) fn delivery_context(input: Option<ContextInput>) -> Result<DeliveryCo
     })
 }
 
-fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
+pub(crate) fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
     Resolved {
         key: r.key,
         variant: r.variant.map(|v| DeliveredVariant {

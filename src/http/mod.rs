@@ -7,6 +7,7 @@ mod auth;
 mod graphql;
 mod ops;
 mod reports;
+mod usage_report;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
         .route("/api/reports/audit", web::get().to(reports::audit))
+        .route("/api/reports/usage", web::get().to(usage_report::usage))
         .route("/api/assets", web::post().to(assets::upload))
         .route("/assets/{id}/{rendition}", web::get().to(assets::rendition))
         .route("/healthz", web::get().to(ops::healthz))

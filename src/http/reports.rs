@@ -19,12 +19,12 @@ pub struct AuditParams {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Csv,
     Json,
 }
 
-fn parse_format(raw: Option<&str>) -> AppResult<Format> {
+pub(super) fn parse_format(raw: Option<&str>) -> AppResult<Format> {
     match raw.unwrap_or("csv") {
         "csv" => Ok(Format::Csv),
         "json" => Ok(Format::Json),

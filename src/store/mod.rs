@@ -15,6 +15,7 @@ pub mod entries;
 pub mod keys;
 pub mod schema;
 pub mod time;
+pub mod usage;
 pub mod users;
 pub mod variants;
 pub mod webhooks;

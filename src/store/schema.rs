@@ -175,3 +175,24 @@ diesel::table! {
 diesel::joinable!(webhooks -> brands (brand_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, brands);
+
+diesel::table! {
+    usage_events (id) {
+        id -> Text,
+        kind -> Text,
+        impression_id -> Text,
+        brand -> Text,
+        entry_id -> Text,
+        entry_key -> Text,
+        variant_id -> Text,
+        variant_name -> Text,
+        revision -> Text,
+        device -> Text,
+        locale -> Text,
+        at -> Timestamp,
+        day -> Text,
+        user_key_hash -> Nullable<Text>,
+        attributes -> Text,
+        value -> Nullable<Double>,
+    }
+}

@@ -178,6 +178,10 @@ async fn the_same_image_twice_is_stored_once(backend: Backend) {
     assert_eq!(first["id"], second["id"]);
     assert_eq!(asset_count(&app).await, 1);
     assert_eq!(stored_blobs(&app), 1);
+    let rows = app.app.db.read(|c| vary::store::audit::page(c, Some("acme"), None, None, 0, 100)).await.unwrap();
+    let uploads: Vec<_> = rows.iter().filter(|r| r.action == "asset.upload").collect();
+    assert_eq!(uploads.len(), 1, "the new upload is audited once");
+    assert_eq!(uploads[0].target, first["id"].as_str().unwrap());
 }
 
 async fn renditions_are_cached_forever_with_an_etag_and_304(backend: Backend) {

@@ -11,5 +11,7 @@ mod content;
 mod delivery;
 mod http_edges;
 mod roles;
+mod search;
+mod usage;
 mod webhooks;
 mod workflow;

@@ -1,0 +1,254 @@
+//! The content index: opening it, and its single writer.
+//!
+//! Tantivy allows one writer per index, so one thread owns the `IndexWriter` and takes changes
+//! from a channel. It commits once `commit_interval` has passed since the first uncommitted change
+//! (or at once when asked to flush), then reloads the reader: readers never block on the writer,
+//! and a search sees a change at most about one interval after it was sent. Readers use
+//! `ReloadPolicy::Manual` so that a flush is visible as soon as it returns.
+
+use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tantivy::query::QueryParser;
+use tantivy::schema::Term;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tokio::sync::oneshot;
+
+use super::schema::{self, Fields};
+use super::{SearchError, SearchResult, VariantDoc};
+
+/// How the writer batches.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    /// The longest a change waits before it is committed.
+    pub commit_interval: Duration,
+    /// The writer's memory budget (tantivy needs at least 15 MB).
+    pub writer_memory: usize,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig { commit_interval: Duration::from_millis(500), writer_memory: 30_000_000 }
+    }
+}
+
+/// Called with the number of documents written so far during a rebuild.
+pub type Progress = Box<dyn FnMut(usize) + Send>;
+
+type Reply = oneshot::Sender<Result<(), String>>;
+
+enum Op {
+    Upsert(Box<VariantDoc>),
+    Delete(String),
+    Rebuild(Vec<VariantDoc>, Option<Progress>, Reply),
+    Flush(Reply),
+    Shutdown(Reply),
+}
+
+/// The index, its reader, and the channel to its writer.
+pub struct ContentIndex {
+    pub(super) reader: IndexReader,
+    pub(super) fields: Fields,
+    pub(super) parser: QueryParser,
+    ops: mpsc::Sender<Op>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    created: bool,
+}
+
+/// Opens the index in `dir`, or creates it when it is missing, unreadable or of another schema.
+/// The second value says whether it was created (and so must be rebuilt from the database).
+fn open_or_recreate(dir: &Path) -> SearchResult<(Index, bool)> {
+    let (schema, _) = schema::build();
+    std::fs::create_dir_all(dir)?;
+    if dir.join("meta.json").exists() {
+        match Index::open_in_dir(dir) {
+            Ok(index) if index.schema() == schema => return Ok((index, false)),
+            Ok(_) => tracing::warn!(dir = %dir.display(), "the search index has another schema; recreating it"),
+            Err(e) => tracing::warn!(dir = %dir.display(), error = %e, "the search index is unreadable; recreating it"),
+        }
+        std::fs::remove_dir_all(dir)?;
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok((Index::create_in_dir(dir, schema)?, true))
+}
+
+impl ContentIndex {
+    /// Opens (or creates) the index on disk and starts its writer thread.
+    pub fn open(dir: &Path, config: IndexConfig) -> SearchResult<ContentIndex> {
+        let (index, created) = open_or_recreate(dir)?;
+        Self::start(index, created, config)
+    }
+
+    /// An index in memory (tests).
+    pub fn in_ram(config: IndexConfig) -> SearchResult<ContentIndex> {
+        Self::start(Index::create_in_ram(schema::build().0), true, config)
+    }
+
+    fn start(index: Index, created: bool, config: IndexConfig) -> SearchResult<ContentIndex> {
+        schema::register_analyzers(&index);
+        let fields = fields_of(&index)?;
+        let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory)?;
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let mut parser = QueryParser::for_index(&index, fields.texts().to_vec());
+        parser.set_conjunction_by_default();
+        let (ops, rx) = mpsc::channel();
+        let worker = WriterThread { writer, reader: reader.clone(), fields, config, dirty_since: None };
+        let handle = std::thread::Builder::new().name("vary-search-writer".into()).spawn(move || worker.run(rx))?;
+        Ok(ContentIndex { reader, fields, parser, ops, writer: Mutex::new(Some(handle)), created })
+    }
+
+    /// Whether the index was created empty on open and should be rebuilt from the database.
+    pub fn needs_rebuild(&self) -> bool {
+        self.created
+    }
+
+    /// Adds or replaces a variant's document; visible within the commit interval.
+    pub fn upsert(&self, doc: VariantDoc) -> SearchResult<()> {
+        self.ops.send(Op::Upsert(Box::new(doc))).map_err(|_| SearchError::Closed)
+    }
+
+    /// Removes a variant's document.
+    pub fn delete(&self, variant_id: &str) -> SearchResult<()> {
+        self.ops.send(Op::Delete(variant_id.to_string())).map_err(|_| SearchError::Closed)
+    }
+
+    /// Replaces the whole index with `docs`, in one commit; returns once it is searchable.
+    pub async fn rebuild(&self, docs: Vec<VariantDoc>, progress: Option<Progress>) -> SearchResult<()> {
+        self.ask(|reply| Op::Rebuild(docs, progress, reply)).await
+    }
+
+    /// Commits pending changes now; returns once they are searchable.
+    pub async fn flush(&self) -> SearchResult<()> {
+        self.ask(Op::Flush).await
+    }
+
+    /// Commits pending changes and stops the writer.
+    pub async fn shutdown(&self) -> SearchResult<()> {
+        let outcome = self.ask(Op::Shutdown).await;
+        let handle = self.writer.lock().expect("writer handle lock").take();
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+        outcome
+    }
+
+    async fn ask(&self, op: impl FnOnce(Reply) -> Op) -> SearchResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.ops.send(op(reply)).map_err(|_| SearchError::Closed)?;
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(SearchError::Index(tantivy::TantivyError::InternalError(message))),
+            Err(_) => Err(SearchError::Closed),
+        }
+    }
+
+    /// Documents currently searchable.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+fn fields_of(index: &Index) -> SearchResult<Fields> {
+    let schema = index.schema();
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        variant_id: f("variant_id")?,
+        entry_id: f("entry_id")?,
+        entry_key: f("entry_key")?,
+        brand: f("brand")?,
+        content_type: f("content_type")?,
+        status: f("status")?,
+        locale: f("locale")?,
+        published: f("published")?,
+        tags: f("tags")?,
+        quality: f("quality")?,
+        text_en: f("text_en")?,
+        text_de: f("text_de")?,
+        text_plain: f("text_plain")?,
+    })
+}
+
+struct WriterThread {
+    writer: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+    config: IndexConfig,
+    /// When the oldest uncommitted change arrived.
+    dirty_since: Option<Instant>,
+}
+
+impl WriterThread {
+    fn run(mut self, rx: mpsc::Receiver<Op>) {
+        loop {
+            let next = match self.dirty_since {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(since) => rx.recv_timeout((since + self.config.commit_interval).saturating_duration_since(Instant::now())),
+            };
+            match next {
+                Ok(Op::Shutdown(reply)) => {
+                    let _ = reply.send(self.commit());
+                    return;
+                }
+                Ok(op) => self.apply(op),
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = self.commit();
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = self.commit();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Upsert(doc) => {
+                self.writer.delete_term(Term::from_field_text(self.fields.variant_id, &doc.variant_id));
+                if let Err(e) = self.writer.add_document(schema::document(&self.fields, &doc)) {
+                    tracing::error!(variant = %doc.variant_id, error = %e, "could not index a variant");
+                }
+                self.dirty_since.get_or_insert_with(Instant::now);
+            }
+            Op::Delete(id) => {
+                self.writer.delete_term(Term::from_field_text(self.fields.variant_id, &id));
+                self.dirty_since.get_or_insert_with(Instant::now);
+            }
+            Op::Rebuild(docs, progress, reply) => {
+                let _ = reply.send(self.rebuild(docs, progress));
+            }
+            Op::Flush(reply) => {
+                let _ = reply.send(self.commit());
+            }
+            Op::Shutdown(_) => unreachable!("handled by run"),
+        }
+    }
+
+    fn rebuild(&mut self, docs: Vec<VariantDoc>, mut progress: Option<Progress>) -> Result<(), String> {
+        self.writer.delete_all_documents().map_err(|e| e.to_string())?;
+        for (done, doc) in docs.iter().enumerate() {
+            self.writer.add_document(schema::document(&self.fields, doc)).map_err(|e| e.to_string())?;
+            if let Some(report) = progress.as_mut() {
+                if (done + 1) % 1_000 == 0 || done + 1 == docs.len() {
+                    report(done + 1);
+                }
+            }
+        }
+        self.dirty_since.get_or_insert_with(Instant::now);
+        self.commit()
+    }
+
+    /// Commits and reloads the reader, so the change is searchable when this returns.
+    fn commit(&mut self) -> Result<(), String> {
+        if self.dirty_since.take().is_none() {
+            return Ok(());
+        }
+        let outcome = self.writer.commit().and_then(|_| self.reader.reload());
+        outcome.map_err(|e| {
+            tracing::error!(error = %e, "could not commit the search index");
+            e.to_string()
+        })
+    }
+}

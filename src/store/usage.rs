@@ -1,0 +1,300 @@
+//! Usage events table: the source of truth for impressions, clicks and conversions.
+//!
+//! Events are only ever inserted, in batches from the usage queue's writer; an id already present
+//! is skipped (`ON CONFLICT DO NOTHING`), so a batch written twice counts once. Reports group in
+//! SQL over the dimensions asked for; the UTC day is stored with each event so that grouping by
+//! day is the same plain column on both backends.
+
+use chrono::{DateTime, Utc};
+use diesel::connection::DefaultLoadingMode;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+
+use super::schema::usage_events;
+use super::{from_json_text, time, to_json_text, Db, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::usage::event::{UsageEvent, UsageKind};
+use crate::usage::queue::{SinkError, UsageSink};
+use crate::usage::report::{UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+
+/// Rows per INSERT statement (16 parameters each stays under SQLite's limit of 32,766).
+const ROWS_PER_INSERT: usize = 1_000;
+
+// `None` is written as NULL (not DEFAULT), which SQLite needs for multi-row inserts.
+#[derive(Insertable)]
+#[diesel(table_name = usage_events, treat_none_as_default_value = false)]
+struct NewUsageRow<'a> {
+    id: &'a str,
+    kind: &'a str,
+    impression_id: &'a str,
+    brand: &'a str,
+    entry_id: &'a str,
+    entry_key: &'a str,
+    variant_id: &'a str,
+    variant_name: &'a str,
+    revision: &'a str,
+    device: &'a str,
+    locale: &'a str,
+    at: chrono::NaiveDateTime,
+    day: String,
+    user_key_hash: Option<&'a str>,
+    attributes: String,
+    value: Option<f64>,
+}
+
+fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
+    NewUsageRow {
+        id: &e.id,
+        kind: e.kind.as_str(),
+        impression_id: &e.impression_id,
+        brand: &e.brand,
+        entry_id: &e.entry_id,
+        entry_key: &e.entry_key,
+        variant_id: &e.variant_id,
+        variant_name: &e.variant_name,
+        revision: &e.revision,
+        device: e.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
+        locale: &e.locale,
+        at: time::to_db(e.at),
+        day: e.day(),
+        user_key_hash: e.user_key_hash.as_deref(),
+        attributes: to_json_text(&e.attributes),
+        value: e.value,
+    }
+}
+
+/// Inserts events, skipping ids already stored; returns how many were new.
+pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<usize> {
+    let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let statement = diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing();
+        // Upserts have no MultiConnection impl: the same statement per backend.
+        inserted += match conn {
+            DbConnection::Sqlite(c) => statement.execute(c)?,
+            DbConnection::Postgres(c) => statement.execute(c)?,
+        };
+    }
+    Ok(inserted)
+}
+
+/// The usage queue's sink: each batch is inserted in one transaction on the write pool.
+pub struct DbUsageSink(pub Db);
+
+impl UsageSink for DbUsageSink {
+    fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
+        self.0.write_blocking(|conn| insert(conn, events).map(|_| ())).map_err(|e| Box::new(e) as SinkError)
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = usage_events)]
+struct StoredRow {
+    id: String,
+    kind: String,
+    impression_id: String,
+    brand: String,
+    entry_id: String,
+    entry_key: String,
+    variant_id: String,
+    variant_name: String,
+    revision: String,
+    device: String,
+    locale: String,
+    at: chrono::NaiveDateTime,
+    user_key_hash: Option<String>,
+    attributes: String,
+    value: Option<f64>,
+}
+
+impl StoredRow {
+    fn into_event(self) -> AppResult<UsageEvent> {
+        let kind = UsageKind::parse(&self.kind).ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", self.kind)))?;
+        Ok(UsageEvent {
+            id: self.id,
+            kind,
+            impression_id: self.impression_id,
+            brand: self.brand,
+            entry_id: self.entry_id,
+            entry_key: self.entry_key,
+            variant_id: self.variant_id,
+            variant_name: self.variant_name,
+            revision: self.revision,
+            device: Some(self.device),
+            locale: self.locale,
+            at: time::from_db(self.at),
+            user_key_hash: self.user_key_hash,
+            attributes: from_json_text(&self.attributes)?,
+            value: self.value,
+        })
+    }
+}
+
+/// The stored impression with this id, if there is one.
+pub fn impression(conn: &mut DbConnection, impression_id: &str) -> AppResult<Option<UsageEvent>> {
+    let row = usage_events::table
+        .filter(usage_events::id.eq(impression_id))
+        .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
+        .select(StoredRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(StoredRow::into_event).transpose()
+}
+
+/// The stored impressions among `ids`, by id (in chunks under the parameter limits).
+pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, UsageEvent>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<StoredRow> = usage_events::table
+            .filter(usage_events::id.eq_any(chunk))
+            .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
+            .select(StoredRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let event = row.into_event()?;
+            found.insert(event.id.clone(), event);
+        }
+    }
+    Ok(found)
+}
+
+/// Events of a brand in `[from, to)`, oldest first (tests and exports of raw events).
+pub fn events(conn: &mut DbConnection, brand: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<UsageEvent>> {
+    let rows: Vec<StoredRow> = usage_events::table
+        .filter(usage_events::brand.eq(brand))
+        .filter(usage_events::at.ge(time::to_db(from)))
+        .filter(usage_events::at.lt(time::to_db(to)))
+        .order((usage_events::at.asc(), usage_events::id.asc()))
+        .select(StoredRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(StoredRow::into_event).collect()
+}
+
+/// Counts every event stored (metrics, tests).
+pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
+    Ok(usage_events::table.count().get_result(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct GroupedRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    entry_key: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    variant_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    variant_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    revision: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    device: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    day: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    locale: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    impressions: i64,
+    #[diesel(sql_type = BigInt)]
+    clicks: i64,
+    #[diesel(sql_type = BigInt)]
+    conversions: i64,
+}
+
+impl From<GroupedRow> for UsageRow {
+    fn from(g: GroupedRow) -> UsageRow {
+        let key = crate::usage::report::GroupKey {
+            entry_key: g.entry_key,
+            variant_id: g.variant_id,
+            variant_name: g.variant_name,
+            revision: g.revision,
+            device: g.device,
+            day: g.day,
+            locale: g.locale,
+        };
+        UsageRow::new(key, UsageCounts { impressions: g.impressions, clicks: g.clicks, conversions: g.conversions })
+    }
+}
+
+/// The grouping SQL. Column names come only from this fixed table, never from input.
+fn report_sql(dimensions: &[UsageDimension]) -> String {
+    let has = |d| dimensions.contains(&d);
+    let column = |on: bool, expr: &str, name: &str| {
+        if on {
+            format!("{expr} AS {name}")
+        } else {
+            format!("CAST(NULL AS TEXT) AS {name}")
+        }
+    };
+    let select = [
+        column(has(UsageDimension::Entry), "entry_key", "entry_key"),
+        column(has(UsageDimension::Variant), "variant_id", "variant_id"),
+        column(has(UsageDimension::Variant), "MAX(variant_name)", "variant_name"),
+        column(has(UsageDimension::Revision), "revision", "revision"),
+        column(has(UsageDimension::Device), "device", "device"),
+        column(has(UsageDimension::Day), "day", "day"),
+        column(has(UsageDimension::Locale), "locale", "locale"),
+    ];
+    let groups: Vec<&str> = [
+        (UsageDimension::Entry, "entry_key"),
+        (UsageDimension::Variant, "variant_id"),
+        (UsageDimension::Revision, "revision"),
+        (UsageDimension::Device, "device"),
+        (UsageDimension::Day, "day"),
+        (UsageDimension::Locale, "locale"),
+    ]
+    .into_iter()
+    .filter(|(d, _)| has(*d))
+    .map(|(_, c)| c)
+    .collect();
+    let tail = if groups.is_empty() {
+        // Without GROUP BY an aggregate answers one row even over no events.
+        "HAVING COUNT(*) > 0".to_string()
+    } else {
+        format!("GROUP BY {list} ORDER BY {list}", list = groups.join(", "))
+    };
+    format!(
+        "SELECT {}, \
+         COUNT(CASE WHEN kind = 'impression' THEN 1 END) AS impressions, \
+         COUNT(CASE WHEN kind = 'click' THEN 1 END) AS clicks, \
+         COUNT(CASE WHEN kind = 'conversion' THEN 1 END) AS conversions \
+         FROM usage_events WHERE brand = $1 AND at >= $2 AND at < $3 {tail}",
+        select.join(", ")
+    )
+}
+
+/// Streams the report's rows, in the order of their dimension values, to `each`; stops early
+/// when `each` answers `false`.
+pub fn report_each(
+    conn: &mut DbConnection,
+    brand: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    dimensions: &[UsageDimension],
+    mut each: impl FnMut(UsageRow) -> bool,
+) -> AppResult<()> {
+    let query = diesel::sql_query(report_sql(dimensions))
+        .bind::<Text, _>(brand)
+        .bind::<Timestamp, _>(time::to_db(from))
+        .bind::<Timestamp, _>(time::to_db(to));
+    for row in query.load_iter::<GroupedRow, DefaultLoadingMode>(conn)? {
+        if !each(row?.into()) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The whole report in memory (GraphQL answers; exports use [`report_each`]).
+pub fn report(
+    conn: &mut DbConnection,
+    brand: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    dimensions: &[UsageDimension],
+) -> AppResult<Vec<UsageRow>> {
+    let mut rows = Vec::new();
+    report_each(conn, brand, from, to, dimensions, |row| {
+        rows.push(row);
+        true
+    })?;
+    Ok(rows)
+}

@@ -1,0 +1,167 @@
+//! One usage event: an impression, a click or a conversion, as it is stored.
+//!
+//! An impression is recorded when delivery answers a delivery key with a variant; its `id` is the
+//! impression id inside the `servedId`, so the event and the id the app holds name the same thing.
+//! Clicks and conversions carry their own fresh id and point at the impression through
+//! `impression_id`, copying its entry, variant, revision, device and locale so a report never
+//! needs a join. Every event has an id so that writing a batch twice stores it once.
+//!
+//! Privacy: the visitor's `userKey` only ever appears as [`UserKeyHasher::hash`] (an HMAC with a
+//! server secret), and of the audience attributes only those the brand allows are kept
+//! ([`allowed_attributes`]).
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UsageKind {
+    Impression,
+    Click,
+    Conversion,
+}
+
+impl UsageKind {
+    /// The stored name: `impression`, `click` or `conversion`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageKind::Impression => "impression",
+            UsageKind::Click => "click",
+            UsageKind::Conversion => "conversion",
+        }
+    }
+
+    /// Reads a stored name back.
+    pub fn parse(raw: &str) -> Option<UsageKind> {
+        match raw {
+            "impression" => Some(UsageKind::Impression),
+            "click" => Some(UsageKind::Click),
+            "conversion" => Some(UsageKind::Conversion),
+            _ => None,
+        }
+    }
+}
+
+/// One event, with everything a report groups by copied in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageEvent {
+    /// Unique; a second write of the same id is ignored.
+    pub id: String,
+    pub kind: UsageKind,
+    /// The impression this event belongs to (for an impression, its own id).
+    pub impression_id: String,
+    /// The brand's slug.
+    pub brand: String,
+    pub entry_id: String,
+    pub entry_key: String,
+    pub variant_id: String,
+    pub variant_name: String,
+    /// The revision id that was served.
+    pub revision: String,
+    /// `MOBILE`, `TABLET`, … or `None` when unknown.
+    pub device: Option<String>,
+    pub locale: String,
+    pub at: DateTime<Utc>,
+    /// HMAC-SHA256 of the visitor's `userKey`, hex; never the key itself.
+    pub user_key_hash: Option<String>,
+    /// Only the attributes the brand's policy lists in `usageAttributes`.
+    pub attributes: Map<String, Value>,
+    /// A conversion's value, when the app sent one.
+    pub value: Option<f64>,
+}
+
+impl UsageEvent {
+    /// The UTC day of the event, `YYYY-MM-DD`, as reports name it.
+    pub fn day(&self) -> String {
+        day_of(self.at)
+    }
+
+    /// A click or conversion on the impression `self`, with a fresh id.
+    pub fn follow_up(&self, id: String, kind: UsageKind, at: DateTime<Utc>, value: Option<f64>) -> UsageEvent {
+        UsageEvent {
+            id,
+            kind,
+            impression_id: self.impression_id.clone(),
+            at,
+            value,
+            ..self.clone()
+        }
+    }
+}
+
+/// The UTC day of an instant, `YYYY-MM-DD`.
+pub fn day_of(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// Keeps only the attributes the brand allows to be stored with usage events.
+pub fn allowed_attributes(attributes: &Map<String, Value>, allowed: &[String]) -> Map<String, Value> {
+    allowed
+        .iter()
+        .filter_map(|name| attributes.get(name).map(|v| (name.clone(), v.clone())))
+        .collect()
+}
+
+/// Hashes user keys with a server secret, so stored events can be linked per person without
+/// holding anything that names them.
+#[derive(Clone)]
+pub struct UserKeyHasher {
+    key: Vec<u8>,
+}
+
+impl UserKeyHasher {
+    pub fn new(key: &[u8]) -> Self {
+        UserKeyHasher { key: key.to_vec() }
+    }
+
+    /// HMAC-SHA256 of `user_key`, hex encoded.
+    pub fn hash(&self, user_key: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(user_key.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The hash of a present, non-blank key.
+    pub fn hash_opt(&self, user_key: Option<&str>) -> Option<String> {
+        user_key.filter(|k| !k.trim().is_empty()).map(|k| self.hash(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_allowed_attributes_are_kept() {
+        let attrs = json!({"segment": "skier", "age": 34, "email": "a@b.c"});
+        let kept = allowed_attributes(attrs.as_object().unwrap(), &["segment".into(), "missing".into()]);
+        assert_eq!(Value::Object(kept), json!({"segment": "skier"}));
+    }
+
+    #[test]
+    fn user_keys_are_hashed_with_the_secret_and_never_stored_raw() {
+        let hasher = UserKeyHasher::new(b"secret");
+        let hash = hasher.hash("user-42");
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains("user-42"));
+        assert_eq!(hash, hasher.hash("user-42"));
+        assert_ne!(hash, UserKeyHasher::new(b"other").hash("user-42"));
+        assert_eq!(hasher.hash_opt(Some("  ")), None);
+        assert_eq!(hasher.hash_opt(None), None);
+    }
+
+    #[test]
+    fn kinds_read_back_and_days_are_utc() {
+        for kind in [UsageKind::Impression, UsageKind::Click, UsageKind::Conversion] {
+            assert_eq!(UsageKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(UsageKind::parse("view"), None);
+        let at = DateTime::parse_from_rfc3339("2026-03-01T23:30:00-02:00").unwrap().with_timezone(&Utc);
+        assert_eq!(day_of(at), "2026-03-02");
+    }
+}

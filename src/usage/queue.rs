@@ -1,0 +1,305 @@
+//! The usage queue: a bounded channel in front of one batch-writer task.
+//!
+//! Delivery must never wait on disk, so recording an event only puts it on a bounded tokio
+//! channel. One writer task takes events off in batches (up to `batch_size`, or whatever arrived
+//! within `linger` of the first) and hands each batch to a [`UsageSink`] on the blocking pool.
+//!
+//! Nothing is dropped: when the channel is full a sender waits up to `send_timeout` for room and
+//! only then reports [`QueueError::Full`]; a batch the sink fails to write is retried with
+//! backoff, which is safe because every event carries an id and sinks ignore ids they already
+//! hold. [`UsageQueue::flush`] waits until everything queued before it is written (so a
+//! `servedId` can be tracked right after it was sent), and [`UsageQueue::shutdown`] drains the
+//! channel before returning (SIGTERM).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::{timeout_at, Instant};
+
+use super::event::UsageEvent;
+
+/// Why a sink could not write a batch; the queue logs it and retries.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where batches of events end up (the database, an index, memory in tests). Called on the
+/// blocking pool, one batch at a time; must ignore events whose id it already holds.
+pub trait UsageSink: Send + Sync + 'static {
+    fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError>;
+}
+
+/// How the queue batches and waits.
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// Events the channel holds before senders wait.
+    pub capacity: usize,
+    /// The most events handed to the sink at once.
+    pub batch_size: usize,
+    /// How long the writer gathers more events after the first of a batch.
+    pub linger: Duration,
+    /// How long a sender waits for room before giving up.
+    pub send_timeout: Duration,
+    /// Write attempts per batch once shutting down (while running it retries until it succeeds).
+    pub attempts_on_shutdown: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            capacity: 50_000,
+            batch_size: 2_000,
+            linger: Duration::from_millis(100),
+            send_timeout: Duration::from_secs(2),
+            attempts_on_shutdown: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("the usage queue stayed full; the event was not recorded")]
+    Full,
+    #[error("the usage queue is shut down")]
+    Closed,
+}
+
+/// Counters for metrics and tests.
+#[derive(Debug, Default)]
+pub struct QueueStats {
+    pub enqueued: AtomicU64,
+    pub written: AtomicU64,
+    pub failed_writes: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+enum Message {
+    Event(Box<UsageEvent>),
+    Flush(oneshot::Sender<()>),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// The sending side; cheap to share behind an `Arc`.
+pub struct UsageQueue {
+    tx: mpsc::Sender<Message>,
+    send_timeout: Duration,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    stats: Arc<QueueStats>,
+}
+
+impl UsageQueue {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(sink: Arc<dyn UsageSink>, config: QueueConfig) -> UsageQueue {
+        let (tx, rx) = mpsc::channel(config.capacity.max(1));
+        let stats = Arc::new(QueueStats::default());
+        let send_timeout = config.send_timeout;
+        let writer = Writer { rx, sink, config, stats: stats.clone() };
+        let handle = tokio::spawn(writer.run());
+        UsageQueue { tx, send_timeout, writer: Mutex::new(Some(handle)), stats }
+    }
+
+    /// Queues one event, waiting briefly for room when the queue is full.
+    pub async fn record(&self, event: UsageEvent) -> Result<(), QueueError> {
+        match self.tx.send_timeout(Message::Event(Box::new(event)), self.send_timeout).await {
+            Ok(()) => {
+                self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(QueueError::Full),
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => Err(QueueError::Closed),
+        }
+    }
+
+    /// Queues several events in order.
+    pub async fn record_all(&self, events: impl IntoIterator<Item = UsageEvent>) -> Result<(), QueueError> {
+        for event in events {
+            self.record(event).await?;
+        }
+        Ok(())
+    }
+
+    /// Returns once every event queued before this call has been written.
+    pub async fn flush(&self) -> Result<(), QueueError> {
+        let (done, wait) = oneshot::channel();
+        self.tx.send(Message::Flush(done)).await.map_err(|_| QueueError::Closed)?;
+        wait.await.map_err(|_| QueueError::Closed)
+    }
+
+    /// Stops accepting events, writes everything still queued, and stops the writer.
+    pub async fn shutdown(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Message::Shutdown(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+        let handle = self.writer.lock().expect("writer handle lock").take();
+        if let Some(handle) = handle {
+            let _ = handle.await;
+        }
+    }
+
+    pub fn stats(&self) -> &QueueStats {
+        &self.stats
+    }
+
+    /// Events queued but not yet written.
+    pub fn pending(&self) -> u64 {
+        let written = self.stats.written.load(Ordering::Relaxed) + self.stats.dropped.load(Ordering::Relaxed);
+        self.stats.enqueued.load(Ordering::Relaxed).saturating_sub(written)
+    }
+}
+
+struct Writer {
+    rx: mpsc::Receiver<Message>,
+    sink: Arc<dyn UsageSink>,
+    config: QueueConfig,
+    stats: Arc<QueueStats>,
+}
+
+/// What one round of gathering produced.
+#[derive(Default)]
+struct Round {
+    events: Vec<UsageEvent>,
+    flushes: Vec<oneshot::Sender<()>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    closed: bool,
+}
+
+impl Round {
+    fn absorb(&mut self, message: Message) {
+        match message {
+            Message::Event(event) => self.events.push(*event),
+            Message::Flush(done) => self.flushes.push(done),
+            Message::Shutdown(done) => self.shutdown = Some(done),
+        }
+    }
+
+    /// Whether to stop gathering and write now.
+    fn must_write(&self, batch_size: usize) -> bool {
+        self.events.len() >= batch_size || !self.flushes.is_empty() || self.shutdown.is_some() || self.closed
+    }
+}
+
+impl Writer {
+    async fn run(mut self) {
+        loop {
+            let round = self.gather().await;
+            let stopping = round.shutdown.is_some() || round.closed;
+            self.write(round.events, stopping).await;
+            for done in round.flushes {
+                let _ = done.send(());
+            }
+            if stopping {
+                self.drain().await;
+                if let Some(done) = round.shutdown {
+                    let _ = done.send(());
+                }
+                return;
+            }
+        }
+    }
+
+    /// Waits for a first message, then gathers more until the batch is full, `linger` passed,
+    /// or someone waits on a flush or shutdown.
+    async fn gather(&mut self) -> Round {
+        let mut round = Round::default();
+        match self.rx.recv().await {
+            Some(message) => round.absorb(message),
+            None => {
+                round.closed = true;
+                return round;
+            }
+        }
+        let deadline = Instant::now() + self.config.linger;
+        while !round.must_write(self.config.batch_size) {
+            match timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(message)) => round.absorb(message),
+                Ok(None) => round.closed = true,
+                Err(_) => break,
+            }
+        }
+        round
+    }
+
+    /// After a shutdown: refuse new events, write whatever is still in the channel.
+    async fn drain(&mut self) {
+        self.rx.close();
+        let mut rest = Round::default();
+        while let Some(message) = self.rx.recv().await {
+            rest.absorb(message);
+            if rest.events.len() >= self.config.batch_size {
+                self.write(std::mem::take(&mut rest.events), true).await;
+            }
+        }
+        self.write(rest.events, true).await;
+        for done in rest.flushes.into_iter().chain(rest.shutdown) {
+            let _ = done.send(());
+        }
+    }
+
+    /// Hands a batch to the sink on the blocking pool, retrying with backoff; rewriting a batch
+    /// is harmless because sinks ignore ids they hold.
+    async fn write(&self, events: Vec<UsageEvent>, stopping: bool) {
+        if events.is_empty() {
+            return;
+        }
+        let count = events.len() as u64;
+        let batch = Arc::new(events);
+        let mut backoff = Duration::from_millis(50);
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let (sink, shared) = (self.sink.clone(), batch.clone());
+            let outcome = tokio::task::spawn_blocking(move || sink.write_batch(&shared)).await;
+            let error = match outcome {
+                Ok(Ok(())) => {
+                    self.stats.written.fetch_add(count, Ordering::Relaxed);
+                    return;
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(panic) => format!("the sink panicked: {panic}"),
+            };
+            self.stats.failed_writes.fetch_add(1, Ordering::Relaxed);
+            if stopping && attempts >= self.config.attempts_on_shutdown {
+                tracing::error!(events = count, error = %error, "usage events could not be written before shutdown");
+                self.stats.dropped.fetch_add(count, Ordering::Relaxed);
+                return;
+            }
+            tracing::warn!(events = count, attempt = attempts, error = %error, "writing usage events failed; retrying");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+/// A sink that keeps events in memory, by id (tests, and a model of the idempotency every sink
+/// must have).
+#[derive(Default)]
+pub struct MemorySink {
+    events: Mutex<std::collections::BTreeMap<String, UsageEvent>>,
+    batches: AtomicU64,
+}
+
+impl MemorySink {
+    pub fn events(&self) -> Vec<UsageEvent> {
+        self.events.lock().expect("memory sink lock").values().cloned().collect()
+    }
+
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+}
+
+impl UsageSink for MemorySink {
+    fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
+        let mut held = self.events.lock().expect("memory sink lock");
+        for event in events {
+            held.entry(event.id.clone()).or_insert_with(|| event.clone());
+        }
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

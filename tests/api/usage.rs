@@ -1,0 +1,254 @@
+//! The contract's "Usage": impressions counted exactly as served, `track`, and usage reports
+//! over GraphQL and the streamed REST export.
+
+use serde_json::{json, Value};
+
+use crate::backend_tests;
+use crate::helpers::{hero, Backend, TestApp};
+
+const REPORT: &str = "query($b: String!, $f: DateTime!, $t: DateTime!, $g: [UsageDimension!]!) {
+    usageReport(brand: $b, from: $f, to: $t, groupBy: $g) {
+        entryKey variantId variantName revision device day locale impressions clicks conversions ctr conversionRate } }";
+
+const TRACK: &str = "mutation($e: [TrackInput!]!) { track(events: $e) { accepted rejected { index code message } } }";
+
+/// Waits until every queued usage event is written.
+async fn flush(app: &TestApp) {
+    app.app.delivery.usage_queue().expect("usage recording is on").flush().await.unwrap();
+}
+
+async fn report(app: &TestApp, token: &str, group_by: Value) -> Vec<Value> {
+    let vars = json!({"b": "alpine", "f": "2000-01-01T00:00:00Z", "t": "2999-01-01T00:00:00Z", "g": group_by});
+    app.gql(Some(token), REPORT, vars).await.data()["usageReport"].as_array().unwrap().clone()
+}
+
+async fn usage_report_rest(app: &TestApp, token: Option<&str>, query: &str) -> (u16, String) {
+    let mut request = TestApp::client().get(format!("{}/api/reports/usage?{query}", app.base));
+    if let Some(t) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.body().limit(50_000_000).await.unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A brand `alpine` with one published hero for everyone and one for mobiles; returns their ids.
+async fn alpine(app: &TestApp) -> (String, String) {
+    let entry = app.seed_brand_with_policy("alpine", json!({"usageAttributes": ["segment"]})).await;
+    let everyone = app.published(&entry, json!({"name": "everyone", "fields": hero("Trail")})).await;
+    let mobile = app.published(&entry, json!({"name": "mobile", "fields": hero("Short"), "devices": ["MOBILE"]})).await;
+    (everyone, mobile)
+}
+
+async fn contents(app: &TestApp, token: &str, keys: Value, context: Value) -> Vec<Value> {
+    let query = "query($k: [String!]!, $c: ContextInput) { contents(brand: \"alpine\", keys: $k, context: $c) { key servedId variant { id } } }";
+    app.gql(Some(token), query, json!({"k": keys, "c": context})).await.data()["contents"].as_array().unwrap().clone()
+}
+
+async fn served_and_reported_impressions_match_exactly(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    for _ in 0..5 {
+        let resolved = app.content(&key, "alpine", "home-hero", json!({"device": "DESKTOP"})).await;
+        assert!(resolved["servedId"].is_string());
+    }
+    let answers = contents(&app, &key, json!(["home-hero", "missing", "home-hero"]), json!({})).await;
+    assert_eq!(answers.iter().filter(|a| a["servedId"].is_string()).count(), 2);
+    assert!(answers[1]["servedId"].is_null(), "no variant, no impression");
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    for token in [app.admin(), &editor, &auditor] {
+        let resolved = app.content(token, "alpine", "home-hero", json!({})).await;
+        assert!(resolved["servedId"].is_null(), "other callers get no servedId");
+    }
+    flush(&app).await;
+    let rows = report(&app, &auditor, json!(["ENTRY"])).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0]["entryKey"].as_str(), rows[0]["impressions"].as_i64()), (Some("home-hero"), Some(7)));
+    assert_eq!((rows[0]["clicks"].as_i64(), rows[0]["ctr"].as_f64()), (Some(0), Some(0.0)));
+    assert!(rows[0]["variantId"].is_null(), "not grouped by variant");
+}
+
+async fn track_records_clicks_and_rejects_forged_and_unknown_served_ids(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let served = app.content(&key, "alpine", "home-hero", json!({}))
+        .await["servedId"].as_str().unwrap().to_string();
+    let (payload, _) = served.split_once('.').unwrap();
+    let forged = format!("{payload}.AAAA");
+    let mut impression = app.app.delivery.signer().verify(&served).unwrap();
+    impression.id = "imp_never_served".into();
+    let unknown = app.app.delivery.signer().sign(&impression);
+    // Tracked right after the answer, without waiting for the queue.
+    let events = json!([
+        {"servedId": served, "kind": "CLICK"},
+        {"servedId": served, "kind": "CONVERSION", "value": 12.5},
+        {"servedId": forged, "kind": "CLICK"},
+        {"servedId": "garbage", "kind": "CLICK"},
+        {"servedId": unknown, "kind": "CONVERSION"},
+    ]);
+    let result = app.gql(Some(&key), TRACK, json!({"e": events})).await.data()["track"].clone();
+    assert_eq!(result["accepted"], 2, "{result}");
+    let rejected: Vec<(i64, &str)> = result["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_i64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected, [(2, "BAD_INPUT"), (3, "BAD_INPUT"), (4, "BAD_INPUT")]);
+    for _ in 0..3 {
+        app.content(&key, "alpine", "home-hero", json!({})).await;
+    }
+    flush(&app).await;
+    let rows = report(&app, app.admin(), json!(["VARIANT"])).await;
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!((row["impressions"].as_i64(), row["clicks"].as_i64(), row["conversions"].as_i64()), (Some(4), Some(1), Some(1)));
+    assert_eq!((row["ctr"].as_f64(), row["conversionRate"].as_f64()), (Some(0.25), Some(0.25)));
+    assert_eq!(row["variantName"], "everyone");
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    assert_eq!(app.gql(Some(&editor), TRACK, json!({"e": []})).await.code(), "FORBIDDEN");
+    assert_eq!(app.gql(None, TRACK, json!({"e": []})).await.code(), "UNAUTHENTICATED");
+    app.seed_brand("coastal").await;
+    let other_key = app.delivery_key("coastal").await;
+    let result = app.gql(Some(&other_key), TRACK, json!({"e": [{"servedId": served, "kind": "CLICK"}]})).await;
+    assert_eq!(result.data()["track"]["rejected"][0]["code"], "BAD_INPUT", "a servedId of another brand");
+}
+
+async fn reports_group_by_every_dimension(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (everyone, mobile) = alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    for context in [json!({"device": "MOBILE"}), json!({"device": "MOBILE"}), json!({"device": "DESKTOP", "locale": "de"})] {
+        app.content(&key, "alpine", "home-hero", context).await;
+    }
+    flush(&app).await;
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let pairs = |rows: &[Value], field: &str| -> Vec<(String, i64)> {
+        let mut out: Vec<(String, i64)> =
+            rows.iter().map(|r| (r[field].as_str().unwrap_or("").to_string(), r["impressions"].as_i64().unwrap())).collect();
+        out.sort();
+        out
+    };
+    let by_variant = report(&app, &auditor, json!(["VARIANT"])).await;
+    let mut expected = vec![(everyone.clone(), 1), (mobile.clone(), 2)];
+    expected.sort();
+    assert_eq!(pairs(&by_variant, "variantId"), expected);
+    assert_eq!(pairs(&report(&app, &auditor, json!(["DEVICE"])).await, "device"), [("DESKTOP".to_string(), 1), ("MOBILE".to_string(), 2)]);
+    assert_eq!(pairs(&report(&app, &auditor, json!(["LOCALE"])).await, "locale"), [("en".to_string(), 3)]);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(pairs(&report(&app, &auditor, json!(["DAY"])).await, "day"), [(today, 3)]);
+    assert_eq!(pairs(&report(&app, &auditor, json!(["ENTRY"])).await, "entryKey"), [("home-hero".to_string(), 3)]);
+    let variant = app.gql(Some(app.admin()), "query($id: ID!) { variant(id: $id) { publishedRevision } }", json!({"id": mobile})).await;
+    let revision = variant.data()["variant"]["publishedRevision"].as_str().unwrap().to_string();
+    let by_revision = report(&app, &auditor, json!(["REVISION"])).await;
+    assert!(pairs(&by_revision, "revision").contains(&(revision, 2)));
+    let all = report(&app, &auditor, json!(["ENTRY", "VARIANT", "REVISION", "DEVICE", "DAY", "LOCALE"])).await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all.iter().map(|r| r["impressions"].as_i64().unwrap()).sum::<i64>(), 3);
+    let total = report(&app, &auditor, json!([])).await;
+    assert_eq!(total.len(), 1);
+    assert_eq!(total[0]["impressions"], 3);
+}
+
+async fn usage_reports_are_for_auditors_and_admins_and_refuse_bad_input(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    let ask = |f: &str, t: &str, b: &str| json!({"b": b, "f": f, "t": t, "g": ["DAY"]});
+    let (from, to) = ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
+    assert_eq!(app.gql(Some(&editor), REPORT, ask(from, to, "alpine")).await.code(), "FORBIDDEN");
+    assert_eq!(app.gql(Some(&key), REPORT, ask(from, to, "alpine")).await.code(), "FORBIDDEN");
+    assert_eq!(app.gql(None, REPORT, ask(from, to, "alpine")).await.code(), "UNAUTHENTICATED");
+    assert_eq!(app.gql(Some(app.admin()), REPORT, ask("yesterday", to, "alpine")).await.code(), "BAD_INPUT");
+    assert_eq!(app.gql(Some(app.admin()), REPORT, ask(to, from, "alpine")).await.code(), "BAD_INPUT");
+    assert_eq!(app.gql(Some(app.admin()), REPORT, ask(from, to, "nowhere")).await.code(), "NOT_FOUND");
+    let bad_dimension = json!({"b": "alpine", "f": from, "t": to, "g": ["COLOUR"]});
+    assert_eq!(app.gql(Some(app.admin()), REPORT, bad_dimension).await.code(), "BAD_INPUT");
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    assert!(app.gql(Some(&auditor), REPORT, ask(from, to, "alpine")).await.data()["usageReport"].is_array());
+}
+
+async fn the_usage_export_streams_csv_and_json(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let served = app.content(&key, "alpine", "home-hero", json!({"device": "DESKTOP"})).await["servedId"].clone();
+    app.content(&key, "alpine", "home-hero", json!({"device": "DESKTOP"})).await;
+    app.gql(Some(&key), TRACK, json!({"e": [{"servedId": served, "kind": "CLICK"}]})).await.data();
+    flush(&app).await;
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let (status, csv) = usage_report_rest(&app, Some(&auditor), "brand=alpine&from=2000-01-01&to=2999-12-31&groupBy=ENTRY,DEVICE").await;
+    assert_eq!(status, 200, "{csv}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,ctr,conversionRate");
+    assert_eq!(lines[1..], ["home-hero,,,,DESKTOP,,,2,1,0,0.5,0"], "no totals row");
+    let (status, body) = usage_report_rest(&app, Some(app.admin()), "brand=alpine&from=2000-01-01&to=2999-12-31&format=json").await;
+    assert_eq!(status, 200);
+    let rows: Value = serde_json::from_str(&body).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "every dimension by default: {body}");
+    assert_eq!((rows[0]["impressions"].as_i64(), rows[0]["day"].is_string()), (Some(2), true));
+    let (status, empty) = usage_report_rest(&app, Some(&auditor), "brand=alpine&from=2000-01-01&to=2000-01-02&format=json").await;
+    assert_eq!((status, empty.as_str()), (200, "[]"));
+    let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
+    for (token, query, expected) in [
+        (None, "brand=alpine&from=2026-01-01&to=2026-02-01", 401),
+        (Some(editor.as_str()), "brand=alpine&from=2026-01-01&to=2026-02-01", 403),
+        (Some(key.as_str()), "brand=alpine&from=2026-01-01&to=2026-02-01", 403),
+        (Some(auditor.as_str()), "brand=alpine&from=yesterday&to=2026-02-01", 400),
+        (Some(auditor.as_str()), "brand=alpine&from=2026-02-01&to=2026-01-01", 400),
+        (Some(auditor.as_str()), "brand=alpine&from=2026-01-01", 400),
+        (Some(auditor.as_str()), "brand=alpine&from=2026-01-01&to=2026-02-01&groupBy=COLOUR", 400),
+        (Some(auditor.as_str()), "brand=alpine&from=2026-01-01&to=2026-02-01&format=xml", 400),
+        (Some(auditor.as_str()), "brand=nowhere&from=2026-01-01&to=2026-02-01", 404),
+    ] {
+        let (status, body) = usage_report_rest(&app, token, query).await;
+        assert_eq!(status, expected, "{query}: {body}");
+        assert!(body.contains("\"code\""), "{body}");
+    }
+}
+
+async fn user_keys_are_stored_hashed_and_only_allowed_attributes_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let context = json!({"userKey": "person-42", "attributes": {"segment": "skier", "email": "a@b.c"}});
+    app.content(&key, "alpine", "home-hero", context).await;
+    flush(&app).await;
+    let (from, to) = (chrono::Utc::now() - chrono::Duration::hours(1), chrono::Utc::now() + chrono::Duration::hours(1));
+    let events = app.app.db.read(move |conn| vary::store::usage::events(conn, "alpine", from, to)).await.unwrap();
+    assert_eq!(events.len(), 1);
+    let hash = events[0].user_key_hash.clone().expect("a hashed user key");
+    assert_eq!(hash.len(), 64);
+    assert!(!hash.contains("person-42"));
+    assert_eq!(Value::Object(events[0].attributes.clone()), json!({"segment": "skier"}));
+}
+
+async fn shutdown_writes_every_queued_impression(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    for _ in 0..20 {
+        app.content(&key, "alpine", "home-hero", json!({})).await;
+    }
+    // No flush: the drain on shutdown (SIGTERM) must write what is still queued.
+    app.app.shutdown().await;
+    let stored = app.app.db.read(vary::store::usage::count).await.unwrap();
+    assert_eq!(stored, 20);
+    assert_eq!(app.app.usage.pending(), 0);
+}
+
+backend_tests!(
+    served_and_reported_impressions_match_exactly,
+    shutdown_writes_every_queued_impression,
+    track_records_clicks_and_rejects_forged_and_unknown_served_ids,
+    reports_group_by_every_dimension,
+    usage_reports_are_for_auditors_and_admins_and_refuse_bad_input,
+    the_usage_export_streams_csv_and_json,
+    user_keys_are_stored_hashed_and_only_allowed_attributes_kept,
+);
