@@ -6,14 +6,7 @@ use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
 async fn audit_report(app: &TestApp, token: Option<&str>, query: &str) -> (u16, String) {
-    let mut request = TestApp::client().get(format!("{}/api/reports/audit?{query}", app.base));
-    if let Some(t) = token {
-        request = request.insert_header(("Authorization", format!("Bearer {t}")));
-    }
-    let mut response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.body().limit(50_000_000).await.unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    app.get_as(token, &format!("/api/reports/audit?{query}")).await
 }
 
 async fn auditors_page_through_the_audit_log(backend: Backend) {

@@ -170,11 +170,20 @@ impl TestApp {
         self.post_raw(token, json!({"query": query, "variables": variables}).to_string()).await
     }
 
-    pub async fn get(&self, path: &str) -> (u16, String) {
-        let mut response = Self::client().get(format!("{}{}", self.base, path)).send().await.expect("request sent");
+    /// GETs `path` with an optional bearer token; answers status and body text.
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> (u16, String) {
+        let mut request = Self::client().get(format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let mut response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
-        let bytes = response.body().limit(50_000_000).await.expect("body");
-        (status, String::from_utf8_lossy(&bytes).into_owned())
+        let body = response.body().limit(50_000_000).await.expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        self.get_as(None, path).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> String {

@@ -23,14 +23,7 @@ async fn report(app: &TestApp, token: &str, group_by: Value) -> Vec<Value> {
 }
 
 async fn usage_report_rest(app: &TestApp, token: Option<&str>, query: &str) -> (u16, String) {
-    let mut request = TestApp::client().get(format!("{}/api/reports/usage?{query}", app.base));
-    if let Some(t) = token {
-        request = request.insert_header(("Authorization", format!("Bearer {t}")));
-    }
-    let mut response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.body().limit(50_000_000).await.unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    app.get_as(token, &format!("/api/reports/usage?{query}")).await
 }
 
 /// A brand `alpine` with one published hero for everyone and one for mobiles; returns their ids.
