@@ -11,6 +11,7 @@ import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
 import { LoginPage } from './modules/session/LoginPage';
 import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
+import { UsagePage } from './modules/usage/UsagePage';
 import { VariantEditorPage } from './modules/variants/VariantEditorPage';
 
 /** Vite's base ("/admin/") without its trailing slash. */
@@ -37,6 +38,7 @@ export const router = createBrowserRouter(
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
         { path: 'b/:brand/settings', element: <RequireAdmin><BrandSettingsPage /></RequireAdmin> },
         { path: 'webhooks', element: <RequireAdmin><WebhooksPage /></RequireAdmin> },
+        { path: 'usage', element: <RequireAuditor><UsagePage /></RequireAuditor> },
         { path: 'audit', element: <RequireAuditor><AuditPage /></RequireAuditor> },
         { path: '*', element: <NotFoundPage /> },
       ],

@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import { describeError, getToken } from '../api';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AssetsDocument, describeError, getToken, request, type AssetsQuery } from '../api';
+import { deviceLabel, devicePreviews, formatBytes, thumbnailUrl } from './assets';
 import { ApiError } from '../api/errors';
 import type { FieldEditorProps } from './types';
 
@@ -22,11 +23,64 @@ async function upload(file: File, brand: string): Promise<string> {
   return body.id;
 }
 
-/** The id of an image asset of the brand: typed in, or uploaded here. */
+type AssetNode = AssetsQuery['assets']['edges'][number]['node'];
+
+const PAGE_SIZE = 24;
+
+interface Library {
+  assets: AssetNode[];
+  total: number;
+  hasMore: boolean;
+  loading: boolean;
+  error: unknown;
+  loadMore: () => void;
+  reload: () => void;
+}
+
+/** The brand's assets, newest first, page after page; loaded only while `enabled`. */
+function useAssetLibrary(brand: string, enabled: boolean): Library {
+  const [assets, setAssets] = useState<AssetNode[]>([]);
+  const [total, setTotal] = useState(0);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const seq = useRef(0);
+
+  const load = useCallback(async (after: string | null) => {
+    const mine = ++seq.current;
+    setLoading(true);
+    setError(null);
+    try {
+      const res = await request(AssetsDocument, { brand, first: PAGE_SIZE, after });
+      if (mine !== seq.current) return;
+      const nodes = res.assets.edges.map((e) => e.node);
+      setAssets((old) => (after ? [...old, ...nodes] : nodes));
+      setTotal(res.assets.totalCount);
+      setCursor(res.assets.pageInfo.endCursor ?? null);
+      setHasMore(res.assets.pageInfo.hasNextPage);
+    } catch (err) {
+      if (mine === seq.current) setError(err);
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [brand]);
+
+  useEffect(() => {
+    if (enabled) void load(null);
+  }, [load, enabled]);
+
+  return { assets, total, hasMore, loading, error, loadMore: () => void load(cursor), reload: () => void load(null) };
+}
+
+/** The id of an image asset of the brand: typed in, picked from the brand's library, or uploaded here. */
 export function AssetField({ def, value, onChange, inputId, describedBy, disabled, brand }: FieldEditorProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [browsing, setBrowsing] = useState(false);
   const id = typeof value === 'string' ? value : '';
+  const library = useAssetLibrary(brand, browsing || id !== '');
+  const chosen = id ? library.assets.find((a) => a.id === id) ?? null : null;
 
   async function pick(file: File | undefined) {
     if (!file) return;
@@ -34,6 +88,7 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
     setError(null);
     try {
       onChange(await upload(file, brand));
+      library.reload();
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -42,24 +97,71 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
   }
 
   return (
-    <div className="asset-field">
-      {id && <img className="asset-thumb" src={`/assets/${encodeURIComponent(id)}/mobile.webp`} alt="" width={96} height={64} />}
-      <div className="asset-inputs">
-        <input
-          id={inputId}
-          type="text"
-          placeholder="Asset id"
-          value={id}
-          onChange={(e) => onChange(e.target.value === '' && !def.required ? undefined : e.target.value)}
-          disabled={disabled}
-          aria-describedby={describedBy}
-        />
-        <label className="btn btn-small file-btn">
-          {busy ? 'Uploading…' : 'Upload image'}
-          <input type="file" accept="image/jpeg,image/png,image/webp,image/gif" disabled={disabled || busy} onChange={(e) => void pick(e.target.files?.[0])} />
-        </label>
+    <div className="asset-field-wrap">
+      <div className="asset-field">
+        {id && <img className="asset-thumb" src={chosen ? thumbnailUrl(chosen.id, chosen.renditions) : thumbnailUrl(id, [])} alt={chosen?.alt ?? ''} width={96} height={64} />}
+        <div className="asset-inputs">
+          <input
+            id={inputId}
+            type="text"
+            placeholder="Asset id"
+            value={id}
+            onChange={(e) => onChange(e.target.value === '' && !def.required ? undefined : e.target.value)}
+            disabled={disabled}
+            aria-describedby={describedBy}
+          />
+          <button type="button" className="btn btn-small" aria-expanded={browsing} disabled={disabled} onClick={() => setBrowsing((b) => !b)}>
+            {browsing ? 'Close library' : 'Browse library'}
+          </button>
+          <label className="btn btn-small file-btn">
+            {busy ? 'Uploading…' : 'Upload image'}
+            <input type="file" accept="image/jpeg,image/png,image/webp,image/gif" disabled={disabled || busy} onChange={(e) => void pick(e.target.files?.[0])} />
+          </label>
+        </div>
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
+      {browsing && (
+        <div className="asset-library" role="group" aria-label={`Asset library of ${brand}`}>
+          {library.error ? <p className="field-error" role="alert">Could not load the assets: {describeError(library.error)}</p> : null}
+          {!library.loading && !library.error && library.assets.length === 0 && <p className="empty">This brand has no assets yet. Upload one.</p>}
+          <ul className="asset-grid">
+            {library.assets.map((a) => (
+              <li key={a.id}>
+                <button
+                  type="button"
+                  className={`asset-card${a.id === id ? ' asset-card-chosen' : ''}`}
+                  aria-pressed={a.id === id}
+                  disabled={disabled}
+                  onClick={() => { onChange(a.id); setBrowsing(false); }}
+                  title={a.id}
+                >
+                  <img src={thumbnailUrl(a.id, a.renditions)} alt={a.alt ?? ''} width={120} height={80} loading="lazy" style={{ background: a.dominantColor }} />
+                  <span className="asset-card-alt">{a.alt || <span className="muted">(no alt text)</span>}</span>
+                  <span className="muted">{a.width}×{a.height} · {a.format} · {formatBytes(a.bytes)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div className="pager">
+            <span className="muted">{library.assets.length} of {library.total} shown</span>
+            {library.loading && <span className="muted">Loading…</span>}
+            {library.hasMore && !library.loading && <button type="button" className="btn btn-small" onClick={library.loadMore}>Load more</button>}
+          </div>
+        </div>
+      )}
+      {id && (
+        <div className="asset-devices" role="group" aria-label="Chosen image per device">
+          {devicePreviews(id, chosen ? chosen.renditions : null).map((p) => (
+            <figure key={p.device} className="asset-device">
+              <img src={p.url} alt={chosen?.alt ?? ''} loading="lazy" />
+              <figcaption>
+                {deviceLabel(p.device)}
+                {p.width !== null ? <span className="muted"> · {p.width}×{p.height}</span> : null}
+              </figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
 import { useSession } from '../session/SessionContext';
+import { UsageExportPanel } from '../usage/UsageExportPanel';
 import {
   auditVariables, EMPTY_FILTER, filterProblem, formatSize, reportFileName, reportUrl, type AuditFilter, type ReportFormat,
 } from './auditQuery';
@@ -48,6 +49,7 @@ export function AuditPage() {
       </form>
 
       <ExportPanel filter={filter} blocked={problem} />
+      <UsageExportPanel initialBrand={filter.brand} />
 
       <ErrorBox error={log.error} onRetry={log.retry} title="Could not load the audit log." />
       {log.loading && log.rows.length === 0 && <Loading what="Loading the audit log" />}
@@ -210,7 +212,6 @@ function ExportPanel({ filter, blocked }: { filter: AuditFilter; blocked: string
         )}
       </div>
       {error && <p className="field-error" role="alert">Could not export: {error}</p>}
-      <p className="muted export-note">Usage reports (impressions and outcomes per variant) will be exportable here in a later version.</p>
     </section>
   );
 }

@@ -41,6 +41,7 @@ export function Layout() {
           {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}
           {canManageBrands(user.role) && <NavLink to="/webhooks">Webhooks</NavLink>}
           {canManageBrands(user.role) && current && <NavLink to={`/b/${encodeURIComponent(current)}/settings`}>Brand settings</NavLink>}
+          {canReadAudit(user.role) && <NavLink to="/usage">Usage</NavLink>}
           {canReadAudit(user.role) && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <div className="whoami">
