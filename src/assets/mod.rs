@@ -16,6 +16,7 @@ pub mod analyse;
 pub mod blob;
 pub mod decode;
 pub mod renditions;
+pub mod urls;
 pub mod service;
 pub mod sniff;
 

@@ -9,7 +9,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::assets::renditions::{device_width, rendition_size, Aspect, Focal, RenditionFormat, RenditionKey};
+use crate::assets::renditions::{device_width, Focal, RenditionKey};
 use crate::assets::{AssetError, AssetId, AssetLimits, Assets, Claim};
 use crate::auth::{Action, Principal};
 use super::variants::Owner;
@@ -20,6 +20,7 @@ use crate::domain::quality::{Check, Quality, Severity};
 use crate::domain::variant::VariantContent;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::store::{self, Db, DbConnection};
+pub use crate::assets::urls::{rendition_url, renditions_of, RenditionInfo};
 
 /// Largest `first` of the `assets` connection.
 pub const MAX_PAGE: i64 = 100;
@@ -43,15 +44,6 @@ pub struct Upload {
     pub claim: Claim,
 }
 
-/// One rendition as an Asset lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RenditionInfo {
-    pub device: Device,
-    pub format: RenditionFormat,
-    pub width: u32,
-    pub height: u32,
-    pub url: String,
-}
 
 /// A page of a brand's assets: (cursor, asset) pairs, newest first.
 pub struct AssetPage {
@@ -185,30 +177,6 @@ pub(crate) fn check_asset_fields(
         return Ok(quality);
     }
     Ok(Quality::from_checks(quality.checks.into_iter().chain(checks).collect()))
-}
-
-/// The renditions an asset offers: every device, WebP and JPEG, at its width (never upscaled).
-pub fn renditions_of(asset: &Asset, aspect: Option<Aspect>) -> Vec<RenditionInfo> {
-    let mut out = Vec::with_capacity(Device::ALL.len() * 2);
-    for device in Device::ALL {
-        let (width, height) = rendition_size(asset.width, asset.height, device, aspect);
-        for format in RenditionFormat::ALL {
-            let url = rendition_url(&asset.id, device, format, aspect);
-            out.push(RenditionInfo { device, format, width, height, url });
-        }
-    }
-    out
-}
-
-/// `/assets/{id}/{device}.{ext}`, with `?aspect=` when cropped.
-pub fn rendition_url(id: &str, device: Device, format: RenditionFormat, aspect: Option<Aspect>) -> String {
-    let device = device.as_str().to_ascii_lowercase();
-    let mut url = format!("/assets/{id}/{device}.{}", format.extension());
-    if let Some(aspect) = aspect {
-        url.push_str("?aspect=");
-        url.push_str(aspect.as_str());
-    }
-    url
 }
 
 /// The brand named, or the only brand of an editor who names none.

@@ -16,7 +16,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::served::{Impression, ServedIdSigner};
-use self::snapshot::{BrandSnapshot, LiveVariant, RuleCache, Snapshot};
+use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, Snapshot};
+use crate::domain::content_type::FieldKind;
+use crate::domain::entry::Entry;
+use crate::domain::variant::{Revision, VariantRecord};
 use crate::auth::{Action, Principal};
 use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
@@ -49,6 +52,20 @@ pub struct DeliveryContext {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// An image of a delivered variant, sized for the visitor's device.
+#[derive(Debug, Clone)]
+pub struct DeliveredAsset {
+    pub field: String,
+    pub id: String,
+    pub alt: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub url: String,
+    pub srcset: String,
+    pub dominant_color: String,
+    pub placeholder: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct DeliveredVariant {
     pub id: String,
@@ -56,6 +73,7 @@ pub struct DeliveredVariant {
     pub fields: Value,
     pub tags: Vec<String>,
     pub revision: String,
+    pub assets: Vec<DeliveredAsset>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,14 +160,24 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published) = self
+        let (entries, published, asset_fields, assets) = self
             .db
             .read(move |conn| {
                 let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
-                Ok((entries, store::variants::published_of_brand(conn, &brand_id)?))
+                let published = store::variants::published_of_brand(conn, &brand_id)?;
+                let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
+                    .into_iter()
+                    .map(|ct| {
+                        let names = ct.fields.iter().filter(|f| f.kind == FieldKind::Asset).map(|f| f.name.clone()).collect();
+                        (ct.id, names)
+                    })
+                    .collect();
+                let referenced = referenced_assets(&entries, &published, &asset_fields);
+                let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
+                Ok((entries, published, asset_fields, assets))
             })
             .await?;
-        Ok(BrandSnapshot::compile(brand, entries, published))
+        Ok(BrandSnapshot::compile(brand, entries, published, &asset_fields, assets))
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -247,7 +275,8 @@ impl Delivery {
                 name: live.name.clone(),
                 fields: live.fields.clone(),
                 tags: live.tags.clone(),
-            revision: live.revision.clone(),
+                revision: live.revision.clone(),
+                assets: delivered_assets(bs, live, ctx.device),
             }),
             served_id,
             reason,
@@ -283,7 +312,7 @@ impl Delivery {
         let mut rules = RuleCache::default();
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
-            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at, &mut rules).map(|l| (l.id.clone(), l)))
+            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at, &mut rules, &[]).map(|l| (l.id.clone(), l)))
             .collect();
         // Variants without a published revision are shown with their latest content, marked
         // unpublished, so editors see why they are not served.
@@ -330,6 +359,44 @@ impl Delivery {
             variants,
         })
     }
+}
+
+/// The images of a variant's ASSET fields, sized for the device.
+fn delivered_assets(bs: &BrandSnapshot, live: &LiveVariant, device: Option<Device>) -> Vec<DeliveredAsset> {
+    live.assets
+        .iter()
+        .filter_map(|(field, id)| {
+            let asset = bs.assets.get(id)?;
+            let image = crate::assets::urls::delivered_image(asset, device);
+            Some(DeliveredAsset {
+                field: field.clone(),
+                id: id.clone(),
+                alt: asset.alt.clone(),
+                width: image.width,
+                height: image.height,
+                url: image.url,
+                srcset: image.srcset,
+                dominant_color: asset.dominant_color.clone(),
+                placeholder: asset.placeholder.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The ids of the assets that published variants' ASSET fields name.
+fn referenced_assets(entries: &[Entry], published: &[(VariantRecord, Revision)], asset_fields: &AssetFields) -> Vec<String> {
+    let types: HashMap<&str, &str> = entries.iter().map(|e| (e.id.as_str(), e.content_type_id.as_str())).collect();
+    let mut ids: Vec<String> = published
+        .iter()
+        .filter_map(|(record, revision)| {
+            let names = asset_fields.get(*types.get(record.entry_id.as_str())?)?;
+            Some(names.iter().filter_map(|n| revision.content.fields.get(n)?.as_str().map(str::to_string)).collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Adapter that lets `content` tell an `Arc<Delivery>` to rebuild a brand.

@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::domain::asset::Asset;
 use crate::domain::brand::Brand;
 use crate::domain::device::Device;
 use crate::domain::resolution::{rank_order, Candidate};
@@ -34,14 +35,20 @@ pub struct LiveVariant {
     pub ends_at: Option<DateTime<Utc>>,
     pub quality: f64,
     pub created_at: DateTime<Utc>,
+    /// The ASSET fields that are set: (field name, asset id).
+    pub assets: Vec<(String, String)>,
 }
 
 impl LiveVariant {
     /// Compiles a published revision (taking it apart rather than copying); a stored rule that
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
-    pub fn compile(revision: Revision, created_at: DateTime<Utc>, rules: &mut RuleCache) -> Option<LiveVariant> {
+    pub fn compile(revision: Revision, created_at: DateTime<Utc>, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
         let c = revision.content;
+        let assets = asset_fields
+            .iter()
+            .filter_map(|name| c.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))
+            .collect();
         let rule = match &c.rule {
             None => None,
             Some(json) => match rules.compile(json) {
@@ -66,6 +73,7 @@ impl LiveVariant {
             ends_at: c.ends_at,
             quality: revision.quality.score,
             created_at,
+            assets,
         })
     }
 
@@ -117,13 +125,25 @@ pub struct EntrySnapshot {
 pub struct BrandSnapshot {
     pub brand: Brand,
     pub entries: HashMap<String, EntrySnapshot>,
+    /// The assets published variants show, by id.
+    pub assets: HashMap<String, Asset>,
 }
+
+/// The names of each content type's ASSET fields, by content type id.
+pub type AssetFields = HashMap<String, Vec<String>>;
 
 impl BrandSnapshot {
     /// Compiles a brand's entries and published revisions (pure: no I/O).
     /// Each entry's variants are kept in serving order ([`rank_order`]), which lets resolution
     /// stop at the first eligible one.
-    pub fn compile(brand: Brand, entries: Vec<Entry>, published: Vec<(VariantRecord, Revision)>) -> BrandSnapshot {
+    pub fn compile(
+        brand: Brand,
+        entries: Vec<Entry>,
+        published: Vec<(VariantRecord, Revision)>,
+        asset_fields: &AssetFields,
+        assets: Vec<Asset>,
+    ) -> BrandSnapshot {
+        let content_types: HashMap<String, String> = entries.iter().map(|e| (e.id.clone(), e.content_type_id.clone())).collect();
         let mut by_id: HashMap<String, EntrySnapshot> = entries
             .into_iter()
             .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
@@ -131,14 +151,16 @@ impl BrandSnapshot {
         let mut rules = RuleCache::default();
         for (record, revision) in published {
             if let Some(entry) = by_id.get_mut(&record.entry_id) {
-                entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules));
+                let fields = content_types.get(&record.entry_id).and_then(|ct| asset_fields.get(ct)).map_or(&[][..], Vec::as_slice);
+                entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules, fields));
             }
         }
         for entry in by_id.values_mut() {
             entry.variants.sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
         }
         let entries = by_id.into_values().map(|e| (e.key.clone(), e)).collect();
-        BrandSnapshot { brand, entries }
+        let assets = assets.into_iter().map(|a| (a.id.clone(), a)).collect();
+        BrandSnapshot { brand, entries, assets }
     }
 
     pub fn variant_count(&self) -> usize {

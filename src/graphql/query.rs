@@ -40,6 +40,23 @@ pub struct DeliveredVariant {
     pub tags: Vec<String>,
     /// The revision served, for audits.
     pub revision: String,
+    /// One per ASSET field that is set, sized for the context's device.
+    pub assets: Vec<DeliveredAsset>,
+}
+
+/// An image of a delivered variant: `url` is the WebP rendition for the context's device (an
+/// unknown device gets DESKTOP's), `width`/`height` are that rendition's, `srcset` lists every width.
+#[derive(SimpleObject)]
+pub struct DeliveredAsset {
+    pub field: String,
+    pub id: ID,
+    pub alt: Option<String>,
+    pub width: i32,
+    pub height: i32,
+    pub url: String,
+    pub srcset: String,
+    pub dominant_color: String,
+    pub placeholder: String,
 }
 
 /// What `preview` shows an editor.
@@ -86,6 +103,21 @@ pub(crate) fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
             fields: async_graphql::Json(v.fields),
             tags: v.tags,
             revision: v.revision,
+            assets: v
+                .assets
+                .into_iter()
+                .map(|a| DeliveredAsset {
+                    field: a.field,
+                    id: ID(a.id),
+                    alt: a.alt,
+                    width: a.width as i32,
+                    height: a.height as i32,
+                    url: a.url,
+                    srcset: a.srcset,
+                    dominant_color: a.dominant_color,
+                    placeholder: a.placeholder,
+                })
+                .collect(),
         }),
         served_id: r.served_id,
         reason: r.reason,

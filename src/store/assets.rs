@@ -111,3 +111,17 @@ pub fn page(conn: &mut DbConnection, brand_id: &str, after: Option<&After>, limi
     let total: i64 = assets::table.filter(assets::brand_id.eq(brand_id)).count().get_result(conn)?;
     Ok((rows.into_iter().map(AssetRow::into_domain).collect(), total))
 }
+
+/// The brand's assets with these ids (chunked under the parameter limits).
+pub fn of_brand_by_ids(conn: &mut DbConnection, brand_id: &str, ids: &[String]) -> AppResult<Vec<Asset>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<AssetRow> = assets::table
+            .filter(assets::brand_id.eq(brand_id))
+            .filter(assets::id.eq_any(chunk))
+            .select(AssetRow::as_select())
+            .load(conn)?;
+        out.extend(rows.into_iter().map(AssetRow::into_domain));
+    }
+    Ok(out)
+}

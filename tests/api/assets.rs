@@ -310,7 +310,47 @@ async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned
     assert_eq!((width["severity"].as_str(), width["path"].as_str()), (Some("WARNING"), Some("fields.image")));
 }
 
+async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let admin = Some(app.admin());
+    app.gql(
+        admin,
+        "mutation($i: CreateContentTypeInput!) { createContentType(input: $i) { id } }",
+        json!({"i": {"brand": "acme", "name": "Banner", "fields": [{"name": "title", "kind": "TEXT"}, {"name": "image", "kind": "ASSET"}]}}),
+    )
+    .await
+    .data();
+    let entry = app
+        .gql(admin, "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }", json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}))
+        .await;
+    let entry_id = entry.data()["createEntry"]["id"].as_str().unwrap().to_string();
+    let png = encoded(&picture(1200, 600), ImageFormat::Png);
+    let (_, asset) = upload(&app, &png, "wide.png", "image/png").await;
+    let id = asset["id"].as_str().unwrap().to_string();
+    app.published(&entry_id, json!({"name": "with image", "fields": {"title": "Hi", "image": id}})).await;
+    let key = app.delivery_key("acme").await;
+    let query = "query($d: Device) { content(brand: \"acme\", key: \"banner\", context: {device: $d}) { variant { assets { field id alt width height url srcset dominantColor placeholder } } } }";
+    let mobile = app.gql(Some(&key), query, json!({"d": "MOBILE"})).await;
+    let image = &mobile.data()["content"]["variant"]["assets"][0];
+    assert_eq!(image["field"], "image");
+    assert_eq!(image["id"], id.as_str());
+    assert_eq!(image["alt"], "A test picture");
+    assert_eq!((image["width"].as_i64(), image["height"].as_i64()), (Some(640), Some(320)));
+    assert_eq!(image["url"], format!("/assets/{id}/mobile.webp"));
+    let srcset = image["srcset"].as_str().unwrap();
+    assert!(srcset.contains("640w") && srcset.contains("1024w") && srcset.contains("1200w"), "{srcset}");
+    assert_eq!(srcset.matches("1200w").count(), 1, "never upscaled, each width once: {srcset}");
+    assert!(image["dominantColor"].as_str().unwrap().starts_with('#'));
+    let (status, _, bytes) = fetch(&app, image["url"].as_str().unwrap(), &[]).await;
+    assert_eq!(status, 200);
+    assert!(!bytes.is_empty());
+    let desktop = app.gql(Some(&key), query, json!({"d": "DESKTOP"})).await;
+    assert_eq!(desktop.data()["content"]["variant"]["assets"][0]["width"], 1200, "never upscaled");
+}
+
 backend_tests!(
+    a_delivered_variant_carries_its_images_sized_for_the_device,
     every_accepted_format_uploads_and_is_served,
     bad_files_are_refused_with_their_status_and_nothing_is_stored,
     the_same_image_twice_is_stored_once,

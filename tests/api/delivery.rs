@@ -153,10 +153,14 @@ async fn schedules_take_effect_at_their_instant(backend: Backend) {
     app.published(&entry, json!({"name": "always", "fields": hero("a")})).await;
     app.published(&entry, json!({"name": "future", "fields": hero("b"), "priority": 5, "startsAt": "2099-01-01T00:00:00Z"})).await;
     app.published(&entry, json!({"name": "past", "fields": hero("c"), "priority": 9, "endsAt": "2001-01-01T00:00:00Z"})).await;
-    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
-    app.published(&entry, json!({"name": "soon", "fields": hero("d"), "priority": 3, "startsAt": soon})).await;
-    assert_eq!(name_of(&app.content(&key, "alpine", "home-hero", json!({})).await), "always");
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let soon_at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    app.published(&entry, json!({"name": "soon", "fields": hero("d"), "priority": 3, "startsAt": soon_at.to_rfc3339()})).await;
+    let before = app.content(&key, "alpine", "home-hero", json!({})).await;
+    if chrono::Utc::now() < soon_at {
+        assert_eq!(name_of(&before), "always");
+    }
+    let wait = (soon_at - chrono::Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(300);
+    tokio::time::sleep(wait).await;
     assert_eq!(name_of(&app.content(&key, "alpine", "home-hero", json!({})).await), "soon", "no restart, no write");
     let preview = app
         .gql(Some(app.admin()), "{ preview(brand: \"alpine\", key: \"home-hero\", context: {at: \"2099-06-01T00:00:00Z\"}) { variant { name } } }", json!({}))
