@@ -272,10 +272,9 @@ async fn the_library_lists_newest_first_with_cursors(backend: Backend) {
     assert_eq!(rest["pageInfo"]["hasNextPage"], false);
 }
 
-async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    app.seed_brand("acme").await;
-    app.seed_brand("other").await;
+/// A `Banner` content type (title TEXT, image ASSET) in brand `acme` and its entry `banner`;
+/// returns the entry id.
+async fn banner_entry(app: &TestApp) -> String {
     let admin = Some(app.admin());
     app.gql(
         admin,
@@ -287,7 +286,15 @@ async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned
     let entry = app
         .gql(admin, "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }", json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}))
         .await;
-    let entry_id = entry.data()["createEntry"]["id"].as_str().unwrap().to_string();
+    entry.data()["createEntry"]["id"].as_str().unwrap().to_string()
+}
+
+async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    app.seed_brand("other").await;
+    let admin = Some(app.admin());
+    let entry_id = banner_entry(&app).await;
     let png = encoded(&picture(800, 500), ImageFormat::Png);
     let (_, elsewhere) = upload_as(&app, admin, &png, "p.png", "image/png", &[("brand", "other"), ("alt", "x")]).await;
     let (_, no_alt) = upload_as(&app, admin, &encoded(&picture(700, 500), ImageFormat::Png), "q.png", "image/png", &[("brand", "acme")]).await;
@@ -313,18 +320,7 @@ async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned
 async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_brand("acme").await;
-    let admin = Some(app.admin());
-    app.gql(
-        admin,
-        "mutation($i: CreateContentTypeInput!) { createContentType(input: $i) { id } }",
-        json!({"i": {"brand": "acme", "name": "Banner", "fields": [{"name": "title", "kind": "TEXT"}, {"name": "image", "kind": "ASSET"}]}}),
-    )
-    .await
-    .data();
-    let entry = app
-        .gql(admin, "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }", json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}))
-        .await;
-    let entry_id = entry.data()["createEntry"]["id"].as_str().unwrap().to_string();
+    let entry_id = banner_entry(&app).await;
     let png = encoded(&picture(1200, 600), ImageFormat::Png);
     let (_, asset) = upload(&app, &png, "wide.png", "image/png").await;
     let id = asset["id"].as_str().unwrap().to_string();
