@@ -18,8 +18,8 @@ use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
 use crate::search::{ContentIndex, IndexConfig};
 use crate::store::usage::DbUsageSink;
-use crate::store::Db;
-use crate::usage::{QueueConfig, UsageQueue, UserKeyHasher};
+use crate::store::{self, Db};
+use crate::usage::{self, QueueConfig, UsageIndex, UsageIndexConfig, UsageQueue, UserKeyHasher};
 use crate::webhooks::WebhookSender;
 
 /// Everything a running Vary holds.
@@ -33,6 +33,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Usage events on their way to the database.
     pub usage: Arc<UsageQueue>,
+    /// The usage index reports are counted from (derived from the database).
+    pub usage_index: Arc<UsageIndex>,
     /// The content index behind `search` and `searchContent`.
     pub search: Arc<ContentIndex>,
     ready: AtomicBool,
@@ -61,6 +63,66 @@ fn content_index(config: &Config) -> anyhow::Result<ContentIndex> {
         }
         other => other.map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display())),
     }
+}
+
+/// Where the usage index lives.
+pub fn usage_index_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("usage-index")
+}
+
+/// Opens the usage index on disk (a missing or unreadable one is recreated empty). Fails when
+/// another process holds it.
+pub fn open_usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
+    UsageIndex::open(&usage_index_dir(config), UsageIndexConfig::default())
+        .map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display()))
+}
+
+/// The server's usage index; as with the content index, one in memory when another process
+/// holds the one on disk.
+fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
+    match UsageIndex::open(&usage_index_dir(config), UsageIndexConfig::default()) {
+        Err(e) if e.contains("LockBusy") || e.contains("lock") => {
+            tracing::warn!(dir = %usage_index_dir(config).display(), "the usage index is in use by another process; keeping one in memory");
+            UsageIndex::in_ram(UsageIndexConfig::default()).map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
+        }
+        other => other.map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display())),
+    }
+}
+
+/// Events read from the database per batch when the usage index is rebuilt.
+const REBUILD_BATCH: usize = 20_000;
+
+/// Rebuilds the usage index from the database, `progress` told the events written so far.
+/// Blocking.
+pub fn rebuild_usage_index(db: &Db, index: &UsageIndex, progress: Option<usage::index::Progress>) -> anyhow::Result<u64> {
+    let written = index
+        .rebuild(
+            |send| {
+                db.read_blocking(|conn| store::usage::each_event_batch(conn, REBUILD_BATCH, |events| send(events)))
+                    .map_err(|e| e.to_string())
+            },
+            progress,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot rebuild the usage index: {e}"))?;
+    Ok(written)
+}
+
+/// At start: an index created empty, or one that does not hold as many events as the database
+/// (a crash between the database's commit and the index's), is rebuilt from the database.
+async fn rebuild_usage_index_if_stale(db: &Db, index: &Arc<UsageIndex>) -> anyhow::Result<()> {
+    let (db, index) = (db.clone(), index.clone());
+    tokio::task::spawn_blocking(move || {
+        let stored = db.read_blocking(store::usage::count)? as u64;
+        if index.was_created() && stored == 0 {
+            return Ok(());
+        }
+        if index.was_created() || index.num_events() != stored {
+            tracing::info!(events = stored, indexed = index.num_events(), "rebuilding the usage index");
+            rebuild_usage_index(&db, &index, None)?;
+        }
+        Ok(())
+    })
+    .await?
 }
 
 /// Opens the database (creating the data dir) and applies pending migrations.
@@ -99,7 +161,10 @@ impl App {
         let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
         let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
-        let usage = Arc::new(UsageQueue::start(Arc::new(DbUsageSink(db.clone())), QueueConfig::default()));
+        let usage_index = Arc::new(usage_index(&config)?);
+        rebuild_usage_index_if_stale(&db, &usage_index).await?;
+        let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
+        let usage = Arc::new(UsageQueue::start(Arc::new(sink), QueueConfig::default()));
         let search = Arc::new(content_index(&config)?);
         let recorder = UsageRecorder { queue: usage.clone(), hasher: UserKeyHasher::new(&user_key) };
         let delivery = Arc::new(Delivery::new(db.clone(), &served_key).with_usage(recorder).with_search(search.clone()));
@@ -113,7 +178,8 @@ impl App {
                 Arc::new(DeliveryListener(delivery.clone())),
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
-            .with_search(search.clone()),
+            .with_search(search.clone())
+            .with_usage_index(usage_index.clone()),
         );
         let sender = Arc::new(WebhookSender::new(db.clone(), webhook_wake, config.webhooks_allow_private));
         tokio::spawn(sender.run());
@@ -132,7 +198,7 @@ impl App {
         let limits = Limits { max_depth: config.graphql_max_depth, max_complexity: config.graphql_max_complexity };
         let assets = Arc::new(asset_library(&config, &db)?);
         let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
-        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), usage, search, ready: AtomicBool::new(true) })
+        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), usage, usage_index, search, ready: AtomicBool::new(true) })
     }
 
     /// Whether start-up finished (migrations, bootstrap admin, snapshot).
@@ -150,6 +216,12 @@ impl App {
     pub async fn shutdown(&self) {
         self.set_ready(false);
         self.usage.shutdown().await;
+        let index = self.usage_index.clone();
+        match tokio::task::spawn_blocking(move || index.shutdown()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not commit the usage index on shutdown"),
+            Err(e) => tracing::warn!(error = %e, "the usage index shutdown panicked"),
+        }
         if let Err(e) = self.search.shutdown().await {
             tracing::warn!(error = %e, "could not commit the search index on shutdown");
         }

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::app::{open_database, open_search_index};
+use crate::app::{open_database, open_search_index, open_usage_index, rebuild_usage_index};
 use crate::cli::{ExportFormat, ExportUsageArgs};
 use crate::config::Config;
 use crate::content::audit::parse_bound;
@@ -70,24 +70,44 @@ pub async fn export_usage(config: Config, args: ExportUsageArgs) -> anyhow::Resu
     .map_err(fail)
 }
 
-fn progress_bar(done: usize, total: usize) -> String {
+fn progress_bar(done: usize, total: usize, what: &str) -> String {
     const WIDTH: usize = 30;
-    let filled = if total == 0 { WIDTH } else { done * WIDTH / total };
-    format!("\r[{}{}] {done}/{total} variants", "#".repeat(filled), " ".repeat(WIDTH - filled))
+    let filled = if total == 0 { WIDTH } else { (done.min(total)) * WIDTH / total };
+    format!("\r[{}{}] {done}/{total} {what}", "#".repeat(filled), " ".repeat(WIDTH - filled))
 }
 
-/// Rebuilds the content index from the database, drawing a progress bar on standard error.
+/// Rebuilds the content index and the usage index from the database, drawing a progress bar on standard error.
 pub async fn reindex(config: Config) -> anyhow::Result<()> {
     let index = open_search_index(&config)
         .map_err(|e| anyhow::anyhow!("{e} (is a server running on this data dir? stop it first)"))?;
-    let db = tokio::task::spawn_blocking(move || open_database(&config)).await??;
+    let db = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || open_database(&config)).await??
+    };
     let docs = db.read(crate::content::search::all_documents).await.map_err(fail)?;
     let total = docs.len();
-    eprint!("{}", progress_bar(0, total));
-    let progress = Box::new(move |done: usize| eprint!("{}", progress_bar(done, total)));
+    eprint!("{}", progress_bar(0, total, "variants"));
+    let progress = Box::new(move |done: usize| eprint!("{}", progress_bar(done, total, "variants")));
     index.rebuild(docs, Some(progress)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     index.shutdown().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!();
     println!("search index rebuilt: {total} variants");
+
+    let usage = open_usage_index(&config)?;
+    let events = db.read(store::usage::count).await.map_err(fail)?.max(0) as usize;
+    let (usage, db) = (std::sync::Arc::new(usage), db);
+    let rebuilt = {
+        let usage = usage.clone();
+        tokio::task::spawn_blocking(move || {
+            eprint!("{}", progress_bar(0, events, "events"));
+            let progress = Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
+            let written = rebuild_usage_index(&db, &usage, Some(progress))?;
+            usage.shutdown().map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::Ok(written)
+        })
+        .await??
+    };
+    eprintln!();
+    println!("usage index rebuilt: {rebuilt} events");
     Ok(())
 }

@@ -8,8 +8,8 @@
 //! largest width needed is decoded at 1/2, 1/4 or 1/8 scale in the DCT domain, as libvips does.
 //!
 //! Everything here is CPU-bound and blocking; callers run it on the blocking pool.
-//! Colour: pixels are taken as sRGB. An embedded ICC profile is not converted (a wide-gamut photo
-//! renders slightly desaturated), and no profile is written to renditions.
+//! Colour: an embedded RGB ICC profile is converted to sRGB by [`super::colour`]; untagged pixels
+//! are taken as sRGB, and no profile is written to renditions.
 
 use std::io::Cursor;
 
@@ -17,7 +17,7 @@ use image::{
     metadata::Orientation, DynamicImage, ImageDecoder, ImageError, ImageReader, Limits,
 };
 
-use super::{AssetError, AssetLimits, SourceFormat};
+use super::{colour, AssetError, AssetLimits, SourceFormat};
 
 /// Width and height as stored in the file (before EXIF orientation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,9 +78,12 @@ pub fn decode(bytes: &[u8], format: SourceFormat, limits: &AssetLimits) -> Resul
     probe(bytes, format, limits)?;
     let mut decoder = reader(bytes, format, limits).into_decoder().map_err(map_error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc = decoder.icc_profile().ok().flatten();
     let mut image = DynamicImage::from_decoder(decoder).map_err(map_error)?;
     image.apply_orientation(orientation);
-    Ok(to_srgb8(image))
+    let mut image = to_srgb8(image);
+    colour::to_srgb(&mut image, icc.as_deref());
+    Ok(image)
 }
 
 /// Converts any decoded colour type to RGB8, or RGBA8 when the image has alpha.
@@ -142,7 +145,11 @@ fn decode_jpeg_scaled(bytes: &[u8], dims: Dimensions, min_width: impl Fn(u32, u3
         _ => return None,
     };
     image.apply_orientation(orientation);
-    (image.width() >= min_width).then_some(image)
+    if image.width() < min_width {
+        return None;
+    }
+    colour::to_srgb(&mut image, decoder.icc_profile().as_deref());
+    Some(image)
 }
 
 fn swaps_axes(orientation: Orientation) -> bool {
@@ -158,7 +165,7 @@ fn swaps_axes(orientation: Orientation) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assets::testimages::{encode, gradient, jpeg_with_orientation, png_claiming, translucent};
+    use crate::assets::testimages::{encode, gradient, jpeg_with_icc, jpeg_with_orientation, png_claiming, translucent};
     use image::{GenericImageView, ImageFormat};
 
     fn limits() -> AssetLimits {
@@ -225,5 +232,21 @@ mod tests {
             *b = 0x5A;
         }
         assert!(matches!(decode(&png, SourceFormat::Png, &limits()), Err(AssetError::Invalid(_))));
+    }
+
+    #[test]
+    fn an_embedded_display_p3_profile_is_converted_on_both_paths() {
+        let flat = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(1600, 800, image::Rgb([200, 100, 50])));
+        let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        let jpeg = jpeg_with_icc(&flat, &p3);
+        let untagged = encode(&flat, ImageFormat::Jpeg);
+        let centre = |img: DynamicImage| *img.to_rgb8().get_pixel(img.width() / 2, img.height() / 2);
+        let plain = centre(decode(&untagged, SourceFormat::Jpeg, &limits()).unwrap());
+        let full = centre(decode(&jpeg, SourceFormat::Jpeg, &limits()).unwrap());
+        let scaled = centre(decode_at_least(&jpeg, SourceFormat::Jpeg, &limits(), |_, _| 200).unwrap());
+        assert!(full[0] > plain[0] + 5 && full[2] + 5 < plain[2], "P3 {full:?} vs untagged {plain:?}");
+        for c in 0..3 {
+            assert!(full[c].abs_diff(scaled[c]) <= 3, "full {full:?} vs scaled {scaled:?}");
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! 1. [`sniff`] names the format from the magic bytes alone and refuses anything that is not a
 //!    JPEG, PNG, WebP or GIF, that lies about its type, is truncated or carries a second file;
 //! 2. [`decode`] reads the header first (so a decompression bomb is refused before it allocates),
-//!    then decodes under `image::Limits`, applies the EXIF orientation and ends in 8-bit sRGB;
+//!    then decodes under `image::Limits`, applies the EXIF orientation and ends in 8-bit sRGB
+//!    ([`colour`] converts pixels tagged with an ICC profile);
 //! 3. [`analyse`] computes the dominant colour and a BlurHash placeholder;
 //! 4. [`blob`] stores the original under the SHA-256 of its bytes, atomically.
 //!
@@ -14,6 +15,7 @@
 
 pub mod analyse;
 pub mod blob;
+pub mod colour;
 pub mod decode;
 pub mod renditions;
 pub mod urls;

@@ -110,3 +110,16 @@ pub fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A JPEG carrying the ICC profile `icc` (an APP2 segment, as cameras and editors write it).
+pub fn jpeg_with_icc(img: &DynamicImage, icc: &[u8]) -> Vec<u8> {
+    use image::ImageEncoder;
+    let rgb = img.to_rgb8();
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    encoder.set_icc_profile(icc.to_vec()).expect("JPEG takes ICC profiles");
+    encoder
+        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+        .expect("encode test JPEG");
+    out
+}

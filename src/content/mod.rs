@@ -47,6 +47,8 @@ pub struct Content {
     pub(crate) webhooks_allow_private: bool,
     /// The content index, kept current after every variant change.
     pub(crate) search: Option<Arc<crate::search::ContentIndex>>,
+    /// The usage index reports are counted from; the database when there is none.
+    pub(crate) usage_index: Option<Arc<crate::usage::UsageIndex>>,
 }
 
 impl Content {
@@ -66,6 +68,7 @@ impl Content {
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             webhooks_allow_private: false,
             search: None,
+            usage_index: None,
         }
     }
 

@@ -167,13 +167,19 @@ impl Db {
         conn.transaction(|conn| work(conn))
     }
 
+    /// Synchronous read-only access for the CLI and start-up (not on an async executor).
+    pub fn read_blocking<T>(&self, work: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.read.get().map_err(AppError::unavailable)?;
+        work(&mut conn)
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()
     }
 }
 
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+pub(crate) async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(work).await.map_err(AppError::internal)?
 }
 

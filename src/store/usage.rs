@@ -13,7 +13,11 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use super::schema::usage_events;
 use super::{from_json_text, time, to_json_text, Db, DbConnection};
 use crate::error::{AppError, AppResult};
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::usage::event::{UsageEvent, UsageKind};
+use crate::usage::index::UsageIndex;
 use crate::usage::queue::{SinkError, UsageSink};
 use crate::usage::report::{UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
 
@@ -63,27 +67,82 @@ fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
     }
 }
 
-/// Inserts events, skipping ids already stored; returns how many were new.
-pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<usize> {
+/// Inserts events, skipping ids already stored; returns the ids that were new.
+pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<String>> {
     let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
-    let mut inserted = 0;
+    let mut inserted = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let statement = diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing();
+        let statement = diesel::insert_into(usage_events::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .returning(usage_events::id);
         // Upserts have no MultiConnection impl: the same statement per backend.
-        inserted += match conn {
-            DbConnection::Sqlite(c) => statement.execute(c)?,
-            DbConnection::Postgres(c) => statement.execute(c)?,
-        };
+        inserted.extend(match conn {
+            DbConnection::Sqlite(c) => statement.get_results::<String>(c)?,
+            DbConnection::Postgres(c) => statement.get_results::<String>(c)?,
+        });
     }
     Ok(inserted)
 }
 
-/// The usage queue's sink: each batch is inserted in one transaction on the write pool.
-pub struct DbUsageSink(pub Db);
+/// The usage queue's sink: each batch is inserted in one transaction on the write pool, then
+/// the events that were new (never one twice) go to the usage index, when there is one.
+pub struct DbUsageSink {
+    db: Db,
+    index: Option<Arc<UsageIndex>>,
+}
+
+impl DbUsageSink {
+    pub fn new(db: Db, index: Option<Arc<UsageIndex>>) -> Self {
+        DbUsageSink { db, index }
+    }
+}
 
 impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
-        self.0.write_blocking(|conn| insert(conn, events).map(|_| ())).map_err(|e| Box::new(e) as SinkError)
+        let new = self.db.write_blocking(|conn| insert(conn, events)).map_err(|e| Box::new(e) as SinkError)?;
+        if let Some(index) = &self.index {
+            let new: HashSet<String> = new.into_iter().collect();
+            let fresh: Vec<UsageEvent> = events.iter().filter(|e| new.contains(&e.id)).cloned().collect();
+            // The database holds them now; an index that cannot take them is rebuilt at start.
+            if let Err(e) = index.add(fresh) {
+                tracing::error!(error = %e, "could not index usage events");
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), SinkError> {
+        match &self.index {
+            Some(index) => index.flush().map_err(SinkError::from),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Hands every stored event to `each`, `batch` at a time, oldest first (rebuilding the usage
+/// index); stops at the first error `each` returns.
+pub fn each_event_batch(
+    conn: &mut DbConnection,
+    batch: usize,
+    mut each: impl FnMut(Vec<UsageEvent>) -> Result<(), String>,
+) -> AppResult<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let mut query = usage_events::table.order(usage_events::id.asc()).limit(batch as i64).select(StoredRow::as_select()).into_boxed();
+        if let Some(last) = &after {
+            query = query.filter(usage_events::id.gt(last.clone()));
+        }
+        let rows: Vec<StoredRow> = query.load(conn)?;
+        let done = rows.len() < batch;
+        let events: Vec<UsageEvent> = rows.into_iter().map(StoredRow::into_event).collect::<AppResult<_>>()?;
+        after = events.last().map(|e| e.id.clone());
+        if !events.is_empty() {
+            each(events).map_err(AppError::internal)?;
+        }
+        if done {
+            return Ok(());
+        }
     }
 }
 

@@ -3,15 +3,19 @@
 //! - [`event`]: what one event holds, the hashed user key and the brand's attribute allowlist.
 //! - [`queue`]: the bounded queue and its single batch writer, in front of a [`queue::UsageSink`]
 //!   (the database in production, memory in tests). Delivery only ever waits on the queue.
+//! - [`index`]: the tantivy usage index the batch writer keeps beside the database, and the
+//!   fast-field collector reports are counted with.
 //! - [`report`]: report dimensions, rows, rates and the CSV form.
 //!
 //! Depends on nothing else of ours: delivery builds events, the store is a sink, and the
 //! GraphQL and HTTP adapters turn rows into answers.
 
 pub mod event;
+pub mod index;
 pub mod queue;
 pub mod report;
 
 pub use event::{UsageEvent, UsageKind, UserKeyHasher};
+pub use index::{UsageIndex, UsageIndexConfig};
 pub use queue::{QueueConfig, QueueError, UsageQueue, UsageSink};
 pub use report::{UsageDimension, UsageRow};

@@ -28,6 +28,12 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 /// blocking pool, one batch at a time; must ignore events whose id it already holds.
 pub trait UsageSink: Send + Sync + 'static {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError>;
+
+    /// Makes everything written so far visible to readers (e.g. commits an index). Called
+    /// before a [`UsageQueue::flush`] returns and at shutdown.
+    fn flush(&self) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 /// How the queue batches and waits.
@@ -186,6 +192,9 @@ impl Writer {
             let round = self.gather().await;
             let stopping = round.shutdown.is_some() || round.closed;
             self.write(round.events, stopping).await;
+            if !round.flushes.is_empty() || stopping {
+                self.flush_sink().await;
+            }
             for done in round.flushes {
                 let _ = done.send(());
             }
@@ -232,8 +241,19 @@ impl Writer {
             }
         }
         self.write(rest.events, true).await;
+        self.flush_sink().await;
         for done in rest.flushes.into_iter().chain(rest.shutdown) {
             let _ = done.send(());
+        }
+    }
+
+    /// Asks the sink to make what it wrote visible; a failure is logged (the data is stored).
+    async fn flush_sink(&self) {
+        let sink = self.sink.clone();
+        match tokio::task::spawn_blocking(move || sink.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not flush the usage sink"),
+            Err(panic) => tracing::error!(error = %panic, "the usage sink panicked while flushing"),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The contract's "Usage": impressions counted exactly as served, `track`, and usage reports
 //! over GraphQL and the streamed REST export.
 
+use vary::usage::UsageDimension;
 use serde_json::{json, Value};
 
 use crate::backend_tests;
@@ -234,6 +235,53 @@ async fn shutdown_writes_every_queued_impression(backend: Backend) {
     let stored = app.app.db.read(vary::store::usage::count).await.unwrap();
     assert_eq!(stored, 20);
     assert_eq!(app.app.usage.pending(), 0);
+    assert_eq!(app.app.usage_index.num_events(), 20, "the usage index is committed on shutdown too");
+}
+
+/// Every grouping the index answers equals the database's, and an index lost while the server
+/// was down is rebuilt from the database at start with the same counts.
+async fn the_usage_index_and_the_database_agree_and_a_lost_index_is_rebuilt(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let contexts = [
+        json!({"device": "MOBILE", "locale": "de"}),
+        json!({"device": "DESKTOP"}),
+        json!({"device": "TABLET", "attributes": {"segment": "skier"}}),
+        json!({}),
+    ];
+    let mut served = Vec::new();
+    for n in 0..12 {
+        let answer = app.content(&key, "alpine", "home-hero", contexts[n % contexts.len()].clone()).await;
+        served.push(answer["servedId"].as_str().unwrap().to_string());
+    }
+    let events: Vec<Value> = served.iter().step_by(3).map(|s| json!({"servedId": s, "kind": "CLICK"})).collect();
+    app.gql(Some(&key), TRACK, json!({"e": events})).await.data();
+    flush(&app).await;
+    let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
+    let from = chrono::DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z").unwrap().to_utc();
+    let to = chrono::DateTime::parse_from_rfc3339("2999-01-01T00:00:00Z").unwrap().to_utc();
+    let mut groupings: Vec<Vec<&str>> = vec![vec![], vec!["VARIANT", "DAY"], vec!["ENTRY", "VARIANT", "REVISION", "DEVICE", "DAY", "LOCALE"]];
+    groupings.extend(["ENTRY", "VARIANT", "REVISION", "DEVICE", "DAY", "LOCALE"].map(|d| vec![d]));
+    for grouping in &groupings {
+        let from_index = report(&app, &auditor, json!(grouping)).await;
+        let dimensions: Vec<UsageDimension> = grouping.iter().map(|d| UsageDimension::parse(d).unwrap()).collect();
+        let from_db = app.app.db.read(move |conn| vary::store::usage::report(conn, "alpine", from, to, &dimensions)).await.unwrap();
+        assert_eq!(Value::Array(from_index), serde_json::to_value(&from_db).unwrap(), "grouped by {grouping:?}");
+    }
+    let totals = report(&app, &auditor, json!([])).await;
+    assert_eq!((totals[0]["impressions"].as_i64(), totals[0]["clicks"].as_i64()), (Some(12), Some(4)));
+
+    // Lose the index while the server is down; the next start rebuilds it.
+    app.app.shutdown().await;
+    let config = app.app.config.clone();
+    std::fs::remove_dir_all(vary::app::usage_index_dir(&config)).unwrap();
+    let restarted = vary::app::App::build(config).await.unwrap();
+    let rows = restarted.usage_index.report("alpine", from, to, &[UsageDimension::Device]).unwrap();
+    let from_db = restarted.db.read(move |conn| vary::store::usage::report(conn, "alpine", from, to, &[UsageDimension::Device])).await.unwrap();
+    assert_eq!(rows, from_db);
+    assert_eq!(rows.iter().map(|r| r.impressions).sum::<i64>(), 12);
+    restarted.shutdown().await;
 }
 
 backend_tests!(
@@ -244,4 +292,5 @@ backend_tests!(
     usage_reports_are_for_auditors_and_admins_and_refuse_bad_input,
     the_usage_export_streams_csv_and_json,
     user_keys_are_stored_hashed_and_only_allowed_attributes_kept,
+    the_usage_index_and_the_database_agree_and_a_lost_index_is_rebuilt,
 );

@@ -1,0 +1,579 @@
+//! The usage index: every stored event as one tantivy document of fast fields, for reports.
+//!
+//! The database stays the source of truth; this index is derived from it and can always be
+//! rebuilt ([`UsageIndex::rebuild`]). The queue's batch writer stores a batch in the database
+//! first and hands this index only the events the database took as new, so an event is indexed
+//! once even when a batch is written twice. One thread owns the tantivy writer; it commits at
+//! most `commit_interval` after the first uncommitted event (or at once on [`UsageIndex::flush`])
+//! and then reloads the reader, so a report sees an event within about a second.
+//!
+//! A report ([`UsageIndex::report`]) filters by brand (a term) and time (a fast-field range) and
+//! counts with [`GroupingCollector`]: per segment it groups by the term ordinals of the grouped
+//! dimensions (plain integers read from columns, no strings), and only at the end turns ordinals
+//! into text and merges the segments' groups, giving the same rows as the database's `GROUP BY`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TantivyDocument, Term, FAST, INDEXED, STRING};
+use tantivy::{DateTime as TantivyDate, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader};
+
+use super::event::{UsageEvent, UsageKind};
+use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+
+/// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
+pub type IndexError = String;
+
+/// How the writer batches.
+#[derive(Debug, Clone)]
+pub struct UsageIndexConfig {
+    /// The longest an event waits before it is committed (the contract allows one second).
+    pub commit_interval: Duration,
+    /// The writer's memory budget (tantivy needs at least 15 MB).
+    pub writer_memory: usize,
+}
+
+impl Default for UsageIndexConfig {
+    fn default() -> Self {
+        UsageIndexConfig { commit_interval: Duration::from_millis(500), writer_memory: 64_000_000 }
+    }
+}
+
+/// The grouped text dimensions, in the order a group key holds them.
+const DIMENSION_FIELDS: [(UsageDimension, &str); 6] = [
+    (UsageDimension::Entry, "entry_key"),
+    (UsageDimension::Variant, "variant_id"),
+    (UsageDimension::Revision, "revision"),
+    (UsageDimension::Device, "device"),
+    (UsageDimension::Day, "day"),
+    (UsageDimension::Locale, "locale"),
+];
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    brand: Field,
+    kind: Field,
+    at: Field,
+    variant_name: Field,
+    /// In the order of [`DIMENSION_FIELDS`].
+    dimensions: [Field; 6],
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let id = b.add_text_field("id", STRING);
+    let brand = b.add_text_field("brand", STRING);
+    let kind = b.add_u64_field("kind", FAST);
+    let at = b.add_date_field("at", INDEXED | FAST);
+    let variant_name = b.add_text_field("variant_name", FAST);
+    let dimensions = DIMENSION_FIELDS.map(|(_, name)| b.add_text_field(name, FAST));
+    (b.build(), Fields { id, brand, kind, at, variant_name, dimensions })
+}
+
+fn kind_code(kind: UsageKind) -> u64 {
+    match kind {
+        UsageKind::Impression => 0,
+        UsageKind::Click => 1,
+        UsageKind::Conversion => 2,
+    }
+}
+
+/// Tantivy counts nanoseconds in an i64 (years 1677 to 2262); bounds beyond are clamped, which
+/// changes nothing since no event is that old or that new.
+fn date(at: DateTime<Utc>) -> TantivyDate {
+    const LIMIT: i64 = i64::MAX / 1_000;
+    TantivyDate::from_timestamp_micros(at.timestamp_micros().clamp(-LIMIT, LIMIT))
+}
+
+fn document(fields: &Fields, event: &UsageEvent) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &event.id);
+    doc.add_text(fields.brand, &event.brand);
+    doc.add_u64(fields.kind, kind_code(event.kind));
+    doc.add_date(fields.at, date(event.at));
+    doc.add_text(fields.variant_name, &event.variant_name);
+    let values = [
+        event.entry_key.as_str(),
+        event.variant_id.as_str(),
+        event.revision.as_str(),
+        event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
+        &event.day(),
+        event.locale.as_str(),
+    ];
+    for (field, value) in fields.dimensions.iter().zip(values) {
+        doc.add_text(*field, value);
+    }
+    doc
+}
+
+/// Called with the number of events written so far during a rebuild.
+pub type Progress = Box<dyn FnMut(u64) + Send>;
+
+type Reply = mpsc::SyncSender<Result<(), IndexError>>;
+
+enum Op {
+    Add(Vec<UsageEvent>),
+    Clear(Reply),
+    Flush(Reply),
+    Shutdown(Reply),
+}
+
+/// The usage index, its reader, and the channel to its writer.
+pub struct UsageIndex {
+    reader: IndexReader,
+    fields: Fields,
+    ops: mpsc::Sender<Op>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    created: bool,
+}
+
+impl UsageIndex {
+    /// Opens the index in `dir`, or creates it empty when it is missing, unreadable or of another
+    /// schema (the caller then rebuilds it from the database). Fails when another process holds it.
+    pub fn open(dir: &Path, config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+        let (schema, _) = schema();
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        if dir.join("meta.json").exists() {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => return Self::start(index, false, config),
+                Ok(_) => tracing::warn!(dir = %dir.display(), "the usage index has another schema; recreating it"),
+                Err(e) => tracing::warn!(dir = %dir.display(), error = %e, "the usage index is unreadable; recreating it"),
+            }
+            std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let index = Index::create_in_dir(dir, schema).map_err(|e| e.to_string())?;
+        Self::start(index, true, config)
+    }
+
+    /// An index in memory (tests, and a server whose directory another process holds).
+    pub fn in_ram(config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+        Self::start(Index::create_in_ram(schema().0), true, config)
+    }
+
+    fn start(index: Index, created: bool, config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+        let (_, fields) = schema();
+        let writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, config.writer_memory).map_err(|e| e.to_string())?;
+        let reader: IndexReader =
+            index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e: tantivy::TantivyError| e.to_string())?;
+        let (ops, rx) = mpsc::channel();
+        let worker = WriterThread { writer, reader: reader.clone(), fields, config, dirty_since: None };
+        let handle = std::thread::Builder::new()
+            .name("vary-usage-index".into())
+            .spawn(move || worker.run(rx))
+            .map_err(|e| e.to_string())?;
+        Ok(UsageIndex { reader, fields, ops, writer: Mutex::new(Some(handle)), created })
+    }
+
+    /// Whether the index was created empty on open (and so must be rebuilt from the database).
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    /// Queues events for indexing; they become visible within the commit interval.
+    pub fn add(&self, events: Vec<UsageEvent>) -> Result<(), IndexError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.ops.send(Op::Add(events)).map_err(|_| closed())
+    }
+
+    /// Commits everything queued so far; returns (blocking) once a report sees it.
+    pub fn flush(&self) -> Result<(), IndexError> {
+        self.ask(Op::Flush)
+    }
+
+    /// Replaces the whole index with the events `each_batch` hands over, in one commit: a report
+    /// keeps seeing the old state until the new one is complete. Blocking.
+    pub fn rebuild(
+        &self,
+        mut each_batch: impl FnMut(&mut dyn FnMut(Vec<UsageEvent>) -> Result<(), IndexError>) -> Result<(), IndexError>,
+        mut progress: Option<Progress>,
+    ) -> Result<u64, IndexError> {
+        self.ask(Op::Clear)?;
+        let mut written = 0u64;
+        each_batch(&mut |events| {
+            written += events.len() as u64;
+            self.ops.send(Op::Add(events)).map_err(|_| closed())?;
+            if let Some(report) = progress.as_mut() {
+                report(written);
+            }
+            Ok(())
+        })?;
+        self.flush()?;
+        Ok(written)
+    }
+
+    /// Commits and stops the writer (blocking).
+    pub fn shutdown(&self) -> Result<(), IndexError> {
+        let outcome = self.ask(Op::Shutdown);
+        let handle = self.writer.lock().expect("usage index writer lock").take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+        outcome
+    }
+
+    fn ask(&self, op: impl FnOnce(Reply) -> Op) -> Result<(), IndexError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.ops.send(op(reply)).map_err(|_| closed())?;
+        answer.recv().map_err(|_| closed())?
+    }
+
+    /// Events a report can see.
+    pub fn num_events(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The report of `brand`'s events in `[from, to)` grouped by `dimensions`, in the order of
+    /// the dimension values (the database's order).
+    pub fn report(
+        &self,
+        brand: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        dimensions: &[UsageDimension],
+    ) -> Result<Vec<UsageRow>, IndexError> {
+        let brand = TermQuery::new(Term::from_field_text(self.fields.brand, brand), IndexRecordOption::Basic);
+        let range = RangeQuery::new(
+            Bound::Included(Term::from_field_date(self.fields.at, date(from))),
+            Bound::Excluded(Term::from_field_date(self.fields.at, date(to))),
+        );
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(brand) as Box<dyn Query>),
+            (Occur::Must, Box::new(range) as Box<dyn Query>),
+        ]);
+        let collector = GroupingCollector { dimensions: dimensions.to_vec() };
+        let groups = self.reader.searcher().search(&query, &collector).map_err(|e| e.to_string())?;
+        Ok(groups.into_iter().map(|(key, group)| UsageRow::new(key, group.counts)).collect())
+    }
+}
+
+fn closed() -> IndexError {
+    "the usage index writer has stopped".to_string()
+}
+
+struct WriterThread {
+    writer: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+    config: UsageIndexConfig,
+    dirty_since: Option<Instant>,
+}
+
+impl WriterThread {
+    fn run(mut self, rx: mpsc::Receiver<Op>) {
+        loop {
+            let next = match self.dirty_since {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(since) => rx.recv_timeout((since + self.config.commit_interval).saturating_duration_since(Instant::now())),
+            };
+            match next {
+                Ok(Op::Add(events)) => {
+                    for event in &events {
+                        if let Err(e) = self.writer.add_document(document(&self.fields, event)) {
+                            tracing::error!(event = %event.id, error = %e, "could not index a usage event");
+                        }
+                    }
+                    self.dirty_since.get_or_insert_with(Instant::now);
+                }
+                Ok(Op::Clear(reply)) => {
+                    let outcome = self.writer.delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
+                    self.dirty_since.get_or_insert_with(Instant::now);
+                    let _ = reply.send(outcome);
+                }
+                Ok(Op::Flush(reply)) => {
+                    let _ = reply.send(self.commit());
+                }
+                Ok(Op::Shutdown(reply)) => {
+                    let _ = reply.send(self.commit());
+                    return;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = self.commit();
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = self.commit();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn commit(&mut self) -> Result<(), IndexError> {
+        if self.dirty_since.take().is_none() {
+            return Ok(());
+        }
+        let outcome = self.writer.commit().and_then(|_| self.reader.reload());
+        outcome.map_err(|e| {
+            tracing::error!(error = %e, "could not commit the usage index");
+            e.to_string()
+        })
+    }
+}
+
+/// One group's counts and, when grouped by variant, the greatest variant name seen (as the
+/// database's `MAX(variant_name)`).
+#[derive(Debug, Clone, Default)]
+pub struct Group {
+    counts: UsageCounts,
+    variant_name: Option<String>,
+}
+
+/// Counts a report's groups from fast fields.
+pub struct GroupingCollector {
+    dimensions: Vec<UsageDimension>,
+}
+
+/// Ordinal of "not grouped by this dimension".
+const NOT_GROUPED: u64 = u64::MAX;
+
+impl Collector for GroupingCollector {
+    type Fruit = BTreeMap<GroupKey, Group>;
+    type Child = SegmentGrouping;
+
+    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentGrouping> {
+        let fast = segment.fast_fields();
+        let mut columns: [Option<StrColumn>; 6] = Default::default();
+        for (slot, (dimension, name)) in columns.iter_mut().zip(DIMENSION_FIELDS) {
+            if self.dimensions.contains(&dimension) {
+                *slot = fast.str(name)?;
+            }
+        }
+        let names = if self.dimensions.contains(&UsageDimension::Variant) { fast.str("variant_name")? } else { None };
+        Ok(SegmentGrouping { kind: fast.u64("kind")?, columns, names, groups: HashMap::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut merged: BTreeMap<GroupKey, Group> = BTreeMap::new();
+        for fruit in fruits {
+            for (key, group) in fruit {
+                let into = merged.entry(key).or_default();
+                into.counts.impressions += group.counts.impressions;
+                into.counts.clicks += group.counts.clicks;
+                into.counts.conversions += group.counts.conversions;
+                if group.variant_name > into.variant_name {
+                    into.variant_name = group.variant_name;
+                }
+            }
+        }
+        // The name is part of the row, not of the grouping: filled in once the groups are final.
+        Ok(merged
+            .into_iter()
+            .map(|(mut key, group)| {
+                key.variant_name = group.variant_name.clone();
+                (key, group)
+            })
+            .collect())
+    }
+}
+
+/// Counts of one segment's group, by term ordinal.
+#[derive(Default)]
+struct SegmentGroup {
+    counts: [i64; 3],
+    name_ord: Option<u64>,
+}
+
+pub struct SegmentGrouping {
+    kind: Column<u64>,
+    columns: [Option<StrColumn>; 6],
+    names: Option<StrColumn>,
+    groups: HashMap<[u64; 6], SegmentGroup>,
+}
+
+impl SegmentCollector for SegmentGrouping {
+    type Fruit = BTreeMap<GroupKey, Group>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let mut key = [NOT_GROUPED; 6];
+        for (slot, column) in key.iter_mut().zip(&self.columns) {
+            if let Some(column) = column {
+                *slot = column.ords().first(doc).unwrap_or(NOT_GROUPED - 1);
+            }
+        }
+        let group = self.groups.entry(key).or_default();
+        if let Some(kind) = self.kind.first(doc) {
+            if let Some(count) = group.counts.get_mut(kind as usize) {
+                *count += 1;
+            }
+        }
+        if let Some(names) = &self.names {
+            let ord = names.ords().first(doc);
+            if ord > group.name_ord {
+                group.name_ord = ord;
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let text = |column: &StrColumn, ord: u64| {
+            let mut out = String::new();
+            match column.ord_to_str(ord, &mut out) {
+                Ok(true) => out,
+                _ => String::new(),
+            }
+        };
+        let mut fruit = BTreeMap::new();
+        for (ords, group) in self.groups {
+            let mut values: [Option<String>; 6] = Default::default();
+            for ((value, column), ord) in values.iter_mut().zip(&self.columns).zip(ords) {
+                if let Some(column) = column {
+                    *value = Some(if ord >= NOT_GROUPED - 1 { String::new() } else { text(column, ord) });
+                }
+            }
+            let [entry_key, variant_id, revision, device, day, locale] = values;
+            let key = GroupKey { entry_key, variant_id, variant_name: None, revision, device, day, locale };
+            let variant_name = match (&self.names, group.name_ord) {
+                (Some(names), Some(ord)) => Some(text(names, ord)),
+                _ => None,
+            };
+            let [impressions, clicks, conversions] = group.counts;
+            let counts = UsageCounts { impressions, clicks, conversions };
+            fruit.insert(key, Group { counts, variant_name });
+        }
+        fruit
+    }
+}
+
+/// Shared handle, as the store's sink and the report readers hold it.
+pub type SharedUsageIndex = Arc<UsageIndex>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::report::aggregate;
+    use chrono::TimeZone;
+
+    fn event(n: u32, kind: UsageKind, variant: &str, device: Option<&str>, day: u32) -> UsageEvent {
+        UsageEvent {
+            id: format!("evt_{n}"),
+            kind,
+            impression_id: format!("imp_{n}"),
+            brand: if n % 7 == 0 { "other".into() } else { "alpine".into() },
+            entry_id: "ent_1".into(),
+            entry_key: if n % 2 == 0 { "home-hero".into() } else { "offer".into() },
+            variant_id: variant.into(),
+            variant_name: format!("Name of {variant}"),
+            revision: format!("rev-{variant}"),
+            device: device.map(str::to_string),
+            locale: if n % 3 == 0 { "de".into() } else { "en".into() },
+            at: Utc.with_ymd_and_hms(2026, 11, day, (n % 24) as u32, 0, 0).unwrap(),
+            user_key_hash: None,
+            attributes: Default::default(),
+            value: None,
+        }
+    }
+
+    fn events() -> Vec<UsageEvent> {
+        let kinds = [UsageKind::Impression, UsageKind::Impression, UsageKind::Click, UsageKind::Conversion];
+        let variants = ["var_a", "var_b", "var_c"];
+        let devices = [Some("MOBILE"), Some("DESKTOP"), None];
+        (0..600)
+            .map(|n| event(n, kinds[n as usize % 4], variants[n as usize % 3], devices[n as usize % 5 % 3], 1 + n % 5))
+            .collect()
+    }
+
+    fn indexed(events: &[UsageEvent]) -> UsageIndex {
+        let index = UsageIndex::in_ram(UsageIndexConfig::default()).unwrap();
+        // Several batches, committed apart, so the report spans several segments.
+        for chunk in events.chunks(150) {
+            index.add(chunk.to_vec()).unwrap();
+            index.flush().unwrap();
+        }
+        index
+    }
+
+    #[test]
+    fn reports_match_the_reference_aggregation_for_every_grouping() {
+        let events = events();
+        let index = indexed(&events);
+        let from = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 5, 0, 0, 0).unwrap();
+        let in_range: Vec<UsageEvent> =
+            events.iter().filter(|e| e.brand == "alpine" && e.at >= from && e.at < to).cloned().collect();
+        let groupings: Vec<Vec<UsageDimension>> = vec![
+            vec![],
+            vec![UsageDimension::Variant],
+            vec![UsageDimension::Variant, UsageDimension::Day],
+            vec![UsageDimension::Device, UsageDimension::Locale],
+            UsageDimension::ALL.to_vec(),
+        ];
+        for dimensions in groupings {
+            let got = index.report("alpine", from, to, &dimensions).unwrap();
+            let want = aggregate(&in_range, &dimensions);
+            assert_eq!(got, want, "grouped by {dimensions:?}");
+        }
+    }
+
+    #[test]
+    fn other_brands_and_times_outside_the_range_are_not_counted() {
+        let index = indexed(&events());
+        let from = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
+        assert!(index.report("alpine", from, to, &[]).unwrap().is_empty());
+        let all = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+        let rows = index.report("nobody", all, to, &[UsageDimension::Variant]).unwrap();
+        assert!(rows.is_empty());
+        let everything = index.report("alpine", DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, &[]).unwrap();
+        assert_eq!(everything[0].impressions + everything[0].clicks + everything[0].conversions, 600 - 600 / 7 - 1);
+    }
+
+    #[test]
+    fn a_rebuild_replaces_everything() {
+        let events = events();
+        let index = indexed(&events);
+        assert_eq!(index.num_events(), 600);
+        let written = index
+            .rebuild(|send| send(events[..100].to_vec()), None)
+            .unwrap();
+        assert_eq!(written, 100);
+        assert_eq!(index.num_events(), 100);
+    }
+
+    #[test]
+    fn events_are_visible_within_the_commit_interval_without_a_flush() {
+        let config = UsageIndexConfig { commit_interval: Duration::from_millis(50), ..Default::default() };
+        let index = UsageIndex::in_ram(config).unwrap();
+        index.add(events()[..10].to_vec()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while index.num_events() < 10 {
+            assert!(Instant::now() < deadline, "never committed");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn an_index_on_disk_survives_reopening_and_a_corrupt_one_is_recreated() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+            assert!(index.was_created());
+            index.add(events()[..20].to_vec()).unwrap();
+            index.shutdown().unwrap();
+        }
+        let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+        assert!(!index.was_created());
+        assert_eq!(index.num_events(), 20);
+        index.shutdown().unwrap();
+        drop(index);
+        std::fs::write(dir.path().join("meta.json"), b"{ not json").unwrap();
+        let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+        assert!(index.was_created());
+        assert_eq!(index.num_events(), 0);
+    }
+}
