@@ -1,7 +1,7 @@
 /**
  * Shared helpers: the server's URL (set by global-setup), signing in, unique names, screenshots.
  */
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,4 +52,26 @@ export async function signOut(page: Page): Promise<void> {
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * One GraphQL operation against the server under test, as the holder of `token` (a session's or a
+ * delivery key's; null for none). Any GraphQL error fails the test; the answer's `data` comes back.
+ */
+export async function gql<T = any>(request: APIRequestContext, token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await request.post('/graphql', {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    data: { query, variables },
+  });
+  const body = await res.json();
+  expect(body.errors, `GraphQL errors for ${query.trim().split(/\s+/).slice(0, 3).join(' ')}…`).toBeUndefined();
+  expect(res.ok()).toBeTruthy();
+  return body.data as T;
+}
+
+/** A session token through the API (`login`), for setting up data the journey itself does not make. */
+export async function apiSignIn(request: APIRequestContext, email: string, password = PASSWORD): Promise<string> {
+  const data = await gql<{ login: { token: string } }>(request, null,
+    'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { token } }', { email, password });
+  return data.login.token;
 }
