@@ -160,3 +160,133 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     assert!(String::from_utf8_lossy(&reindex.stdout).contains("0 variants"));
     assert!(dir.path().join("search").join("meta.json").exists());
 }
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `vary serve --demo` on `data_dir`; returns the child and, on a first start, the alpine
+/// delivery key it printed.
+fn serve_demo(data_dir: &std::path::Path, port: u16) -> (std::process::Child, Option<String>) {
+    use std::io::BufRead;
+    let mut child = vary(data_dir)
+        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(key) = line.trim().strip_prefix("alpine ") {
+                let _ = tx.send(key.trim().to_string());
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "vary serve did not become ready");
+        if ureq::get(&format!("http://127.0.0.1:{port}/readyz")).call().is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (child, rx.recv_timeout(std::time::Duration::from_secs(2)).ok())
+}
+
+fn graphql(port: u16, token: Option<&str>, query: &str, variables: serde_json::Value) -> Result<serde_json::Value, String> {
+    let body = serde_json::json!({"query": query, "variables": variables});
+    let mut request = ureq::post(&format!("http://127.0.0.1:{port}/graphql"))
+        .set("Content-Type", "application/json")
+        .timeout(std::time::Duration::from_secs(10));
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let response = request.send_string(&body.to_string()).map_err(|e| e.to_string())?;
+    let text = response.into_string().map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+fn wait_for_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "vary serve did not stop after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The contract's "none lost, none counted twice" through a SIGTERM under load and a restart:
+/// every `servedId` a client received is reported once, by the restarted server and by the CLI.
+#[test]
+fn impressions_survive_a_sigterm_under_load_and_a_restart() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (mut server, key) = serve_demo(dir.path(), port);
+    let key = key.expect("the demo printed an alpine delivery key");
+    let served = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|n| {
+            let (served, stop, key) = (served.clone(), stop.clone(), key.clone());
+            std::thread::spawn(move || {
+                let query = "query($c: ContextInput) { content(brand: \"alpine\", key: \"home-hero\", context: $c) { servedId } }";
+                let devices = ["MOBILE", "DESKTOP", "TABLET", "TV"];
+                while !stop.load(Ordering::Relaxed) {
+                    match graphql(port, Some(&key), query, serde_json::json!({"c": {"device": devices[n]}})) {
+                        Ok(answer) if answer["data"]["content"]["servedId"].is_string() => {
+                            served.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(answer) => panic!("no servedId: {answer}"),
+                        // The server is going away: this request was not answered.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    while served.load(Ordering::Relaxed) < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let kill = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = wait_for_exit(&mut server);
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        client.join().unwrap();
+    }
+    assert!(status.success(), "a SIGTERM is a clean stop: {status}");
+    let served = served.load(Ordering::Relaxed) as i64;
+
+    let out = vary(dir.path())
+        .args(["export", "usage", "--brand", "alpine", "--from", "2000-01-01", "--to", "2999-12-31", "--format", "json", "--group-by", "ENTRY"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["impressions"].as_i64(), Some(served), "the database holds each served impression once");
+
+    let (mut server, _) = serve_demo(dir.path(), port);
+    let login = graphql(port, None, "mutation { login(email: \"auditor@vary.demo\", password: \"vary-demo-2026\") { token } }", serde_json::json!({}))
+        .unwrap();
+    let token = login["data"]["login"]["token"].as_str().expect("auditor login").to_string();
+    let report = graphql(
+        port,
+        Some(&token),
+        "{ usageReport(brand: \"alpine\", from: \"2000-01-01T00:00:00Z\", to: \"2999-01-01T00:00:00Z\", groupBy: [DEVICE]) { device impressions } }",
+        serde_json::json!({}),
+    )
+    .unwrap();
+    let rows = report["data"]["usageReport"].as_array().expect("a report").clone();
+    let total: i64 = rows.iter().map(|r| r["impressions"].as_i64().unwrap()).sum();
+    assert_eq!(total, served, "the restarted server reports each served impression once: {rows:?}");
+    assert!(rows.len() >= 2, "grouped by the devices asked for: {rows:?}");
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(wait_for_exit(&mut server).success());
+}
