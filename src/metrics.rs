@@ -1,6 +1,7 @@
-//! Prometheus metrics: HTTP requests and latencies by route, GraphQL errors by code.
+//! Prometheus metrics: HTTP requests and latencies by route, GraphQL errors by code, and the state
+//! of the usage queue and the indexes (read from their own counters when scraped).
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
     registry: Registry,
@@ -8,6 +9,21 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     pub graphql_errors: IntCounterVec,
     pub snapshot_variants: IntGauge,
+    pub usage_enqueued: IntCounter,
+    pub usage_written: IntCounter,
+    pub usage_failed_writes: IntCounter,
+    pub usage_dropped: IntCounter,
+    pub usage_pending: IntGauge,
+    pub usage_index_events: IntGauge,
+    pub search_documents: IntGauge,
+}
+
+/// Raises a counter mirrored from another monotonic count to `value`.
+pub fn catch_up(counter: &IntCounter, value: u64) {
+    let current = counter.get();
+    if value > current {
+        counter.inc_by(value - current);
+    }
 }
 
 impl Metrics {
@@ -29,15 +45,44 @@ impl Metrics {
             IntCounterVec::new(Opts::new("graphql_errors_total", "GraphQL errors by code"), &["code"]).expect("valid metric");
         let snapshot_variants =
             IntGauge::new("delivery_snapshot_variants", "Published variants in the delivery snapshot").expect("valid metric");
+        let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("valid metric");
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
+        let usage_enqueued = counter("usage_events_enqueued_total", "Usage events put on the queue");
+        let usage_written = counter("usage_events_written_total", "Usage events the batch writer stored");
+        let usage_failed_writes = counter("usage_batch_write_failures_total", "Batch writes that failed and were retried");
+        let usage_dropped = counter("usage_events_dropped_total", "Usage events that could not be written before shutdown");
+        let usage_pending = gauge("usage_queue_pending", "Usage events queued and not yet written");
+        let usage_index_events = gauge("usage_index_events", "Events the usage index can report on");
+        let search_documents = gauge("search_index_documents", "Variants the content index can find");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_latency.clone()),
             Box::new(graphql_errors.clone()),
             Box::new(snapshot_variants.clone()),
+            Box::new(usage_enqueued.clone()),
+            Box::new(usage_written.clone()),
+            Box::new(usage_failed_writes.clone()),
+            Box::new(usage_dropped.clone()),
+            Box::new(usage_pending.clone()),
+            Box::new(usage_index_events.clone()),
+            Box::new(search_documents.clone()),
         ] {
             registry.register(collector).expect("metric registered once");
         }
-        Metrics { registry, http_requests, http_latency, graphql_errors, snapshot_variants }
+        Metrics {
+            registry,
+            http_requests,
+            http_latency,
+            graphql_errors,
+            snapshot_variants,
+            usage_enqueued,
+            usage_written,
+            usage_failed_writes,
+            usage_dropped,
+            usage_pending,
+            usage_index_events,
+            search_documents,
+        }
     }
 
     /// The text exposition format.

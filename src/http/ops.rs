@@ -26,6 +26,16 @@ pub async fn readyz(state: State) -> HttpResponse {
 
 pub async fn metrics(state: State) -> HttpResponse {
     let variants: usize = state.delivery.snapshot().brands.values().map(|b| b.variant_count()).sum();
-    state.metrics.snapshot_variants.set(variants as i64);
+    let m = &state.metrics;
+    m.snapshot_variants.set(variants as i64);
+    let stats = state.usage.stats();
+    let read = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    crate::metrics::catch_up(&m.usage_enqueued, read(&stats.enqueued));
+    crate::metrics::catch_up(&m.usage_written, read(&stats.written));
+    crate::metrics::catch_up(&m.usage_failed_writes, read(&stats.failed_writes));
+    crate::metrics::catch_up(&m.usage_dropped, read(&stats.dropped));
+    m.usage_pending.set(state.usage.pending() as i64);
+    m.usage_index_events.set(state.usage_index.num_events() as i64);
+    m.search_documents.set(state.search.num_docs() as i64);
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
 }

@@ -88,6 +88,9 @@ async fn health_readiness_and_metrics_answer(backend: Backend) {
     assert!(metrics.contains("vary_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"}"), "{metrics}");
     assert!(metrics.contains("vary_graphql_errors_total{code=\"BAD_INPUT\"}"));
     assert!(metrics.contains("vary_http_request_duration_seconds_bucket"));
+    for name in ["vary_usage_events_written_total", "vary_usage_queue_pending", "vary_usage_index_events", "vary_search_index_documents"] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
 }
 
 async fn unknown_routes_answer_json_errors(backend: Backend) {
