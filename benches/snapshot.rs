@@ -119,6 +119,10 @@ fn bench_snapshot(c: &mut Criterion) {
         held as f64 / 1_000_000.0
     );
     drop(snapshot);
+    if std::env::var_os("VARY_SNAPSHOT_ONCE").is_some() {
+        // One build and out: for a profiler (`valgrind --tool=callgrind`).
+        return;
+    }
     let mut group = c.benchmark_group("snapshot");
     group.sample_size(10);
     group.bench_function("rebuild 10k entries x 10 variants", |b| {

@@ -9,9 +9,11 @@
 //! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
 //!   (the in-memory published snapshot and resolution) depend on those, never on each other:
 //!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
-//! - [`usage`] (events, the bounded queue and its batch writer, report rows) and [`search`]
-//!   (the tantivy content index and its single writer) depend on nothing of ours; `store`
-//!   stores `usage`'s events, `delivery` records impressions and `content` keeps the index current.
+//! - [`usage`] (events, the bounded queue and its batch writer, the tantivy usage index, report
+//!   rows) and [`search`] (the tantivy content index) depend on nothing of ours but
+//!   [`index_writer`], the single-writer loop both indexes run; `store` stores `usage`'s events
+//!   and feeds its index, `delivery` records impressions and `content` keeps the content index
+//!   current.
 //! - [`graphql`] and [`http`] are adapters over `content` and `delivery`; only `http` imports actix.
 //! - [`app`] is the composition root; `main` parses the command line and dispatches, with
 //!   [`commands`] holding the operator commands that do more (`vary export usage`, `vary reindex`).
@@ -30,6 +32,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod index_writer;
 pub mod metrics;
 pub mod search;
 pub mod store;

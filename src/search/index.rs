@@ -1,15 +1,16 @@
 //! The content index: opening it, and its single writer.
 //!
-//! Tantivy allows one writer per index, so one thread owns the `IndexWriter` and takes changes
-//! from a channel. It commits once `commit_interval` has passed since the first uncommitted change
-//! (or at once when asked to flush), then reloads the reader: readers never block on the writer,
-//! and a search sees a change at most about one interval after it was sent. Readers use
+//! One thread owns the `IndexWriter` and takes changes from a channel ([`crate::index_writer`]):
+//! it commits once `commit_interval` has passed since the first uncommitted change (or at once
+//! when asked to flush), then reloads the reader: readers never block on the writer, and a search
+//! sees a change at most about one interval after it was sent. Readers use
 //! `ReloadPolicy::Manual` so that a flush is visible as soon as it returns.
 
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::ops::ControlFlow;
+use std::sync::mpsc;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tantivy::query::QueryParser;
 use tantivy::schema::Term;
@@ -17,6 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 use tokio::sync::oneshot;
 
 use super::schema::{self, Fields};
+use crate::index_writer::Committer;
 use super::{SearchError, SearchResult, VariantDoc};
 
 /// How the writer batches.
@@ -94,8 +96,11 @@ impl ContentIndex {
         let mut parser = QueryParser::for_index(&index, fields.texts().to_vec());
         parser.set_conjunction_by_default();
         let (ops, rx) = mpsc::channel();
-        let worker = WriterThread { writer, reader: reader.clone(), fields, config, dirty_since: None };
-        let handle = std::thread::Builder::new().name("vary-search-writer".into()).spawn(move || worker.run(rx))?;
+        let committer = Committer::new(writer, reader.clone(), config.commit_interval, "search");
+        let worker = WriterThread { fields };
+        let handle = std::thread::Builder::new()
+            .name("vary-search-writer".into())
+            .spawn(move || committer.run(rx, |index, op| worker.handle(index, op)))?;
         Ok(ContentIndex { reader, fields, parser, ops, writer: Mutex::new(Some(handle)), created })
     }
 
@@ -170,85 +175,52 @@ fn fields_of(index: &Index) -> SearchResult<Fields> {
     })
 }
 
+/// What the writer thread applies to the index.
 struct WriterThread {
-    writer: IndexWriter<TantivyDocument>,
-    reader: IndexReader,
     fields: Fields,
-    config: IndexConfig,
-    /// When the oldest uncommitted change arrived.
-    dirty_since: Option<Instant>,
 }
 
 impl WriterThread {
-    fn run(mut self, rx: mpsc::Receiver<Op>) {
-        loop {
-            let next = match self.dirty_since {
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(since) => rx.recv_timeout((since + self.config.commit_interval).saturating_duration_since(Instant::now())),
-            };
-            match next {
-                Ok(Op::Shutdown(reply)) => {
-                    let _ = reply.send(self.commit());
-                    return;
-                }
-                Ok(op) => self.apply(op),
-                Err(RecvTimeoutError::Timeout) => {
-                    let _ = self.commit();
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    let _ = self.commit();
-                    return;
-                }
-            }
-        }
-    }
-
-    fn apply(&mut self, op: Op) {
+    fn handle(&self, index: &mut Committer, op: Op) -> ControlFlow<()> {
         match op {
             Op::Upsert(doc) => {
-                self.writer.delete_term(Term::from_field_text(self.fields.variant_id, &doc.variant_id));
-                if let Err(e) = self.writer.add_document(schema::document(&self.fields, &doc)) {
+                let writer = index.writer();
+                writer.delete_term(Term::from_field_text(self.fields.variant_id, &doc.variant_id));
+                if let Err(e) = writer.add_document(schema::document(&self.fields, &doc)) {
                     tracing::error!(variant = %doc.variant_id, error = %e, "could not index a variant");
                 }
-                self.dirty_since.get_or_insert_with(Instant::now);
+                index.changed();
             }
             Op::Delete(id) => {
-                self.writer.delete_term(Term::from_field_text(self.fields.variant_id, &id));
-                self.dirty_since.get_or_insert_with(Instant::now);
+                index.writer().delete_term(Term::from_field_text(self.fields.variant_id, &id));
+                index.changed();
             }
             Op::Rebuild(docs, progress, reply) => {
-                let _ = reply.send(self.rebuild(docs, progress));
+                let _ = reply.send(self.rebuild(index, docs, progress));
             }
             Op::Flush(reply) => {
-                let _ = reply.send(self.commit());
+                let _ = reply.send(index.commit());
             }
-            Op::Shutdown(_) => unreachable!("handled by run"),
+            Op::Shutdown(reply) => {
+                let _ = reply.send(index.commit());
+                return ControlFlow::Break(());
+            }
         }
+        ControlFlow::Continue(())
     }
 
-    fn rebuild(&mut self, docs: Vec<VariantDoc>, mut progress: Option<Progress>) -> Result<(), String> {
-        self.writer.delete_all_documents().map_err(|e| e.to_string())?;
+    fn rebuild(&self, index: &mut Committer, docs: Vec<VariantDoc>, mut progress: Option<Progress>) -> Result<(), String> {
+        let writer = index.writer();
+        writer.delete_all_documents().map_err(|e| e.to_string())?;
         for (done, doc) in docs.iter().enumerate() {
-            self.writer.add_document(schema::document(&self.fields, doc)).map_err(|e| e.to_string())?;
+            writer.add_document(schema::document(&self.fields, doc)).map_err(|e| e.to_string())?;
             if let Some(report) = progress.as_mut() {
                 if (done + 1) % 1_000 == 0 || done + 1 == docs.len() {
                     report(done + 1);
                 }
             }
         }
-        self.dirty_since.get_or_insert_with(Instant::now);
-        self.commit()
-    }
-
-    /// Commits and reloads the reader, so the change is searchable when this returns.
-    fn commit(&mut self) -> Result<(), String> {
-        if self.dirty_since.take().is_none() {
-            return Ok(());
-        }
-        let outcome = self.writer.commit().and_then(|_| self.reader.reload());
-        outcome.map_err(|e| {
-            tracing::error!(error = %e, "could not commit the search index");
-            e.to_string()
-        })
+        index.changed();
+        index.commit()
     }
 }

@@ -3,9 +3,10 @@
 //! The database stays the source of truth; this index is derived from it and can always be
 //! rebuilt ([`UsageIndex::rebuild`]). The queue's batch writer stores a batch in the database
 //! first and hands this index only the events the database took as new, so an event is indexed
-//! once even when a batch is written twice. One thread owns the tantivy writer; it commits at
-//! most `commit_interval` after the first uncommitted event (or at once on [`UsageIndex::flush`])
-//! and then reloads the reader, so a report sees an event within about a second.
+//! once even when a batch is written twice. One thread owns the tantivy writer
+//! ([`crate::index_writer`]); it commits at most `commit_interval` after the first uncommitted
+//! event (or at once on [`UsageIndex::flush`]) and then reloads the reader, so a report sees an
+//! event within about a second.
 //!
 //! A report ([`UsageIndex::report`]) filters by brand (a term) and time (a fast-field range) and
 //! counts with [`GroupingCollector`]: per segment it groups by the term ordinals of the grouped
@@ -13,11 +14,11 @@
 //! into text and merges the segments' groups, giving the same rows as the database's `GROUP BY`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
+use std::ops::{Bound, ControlFlow};
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -28,6 +29,7 @@ use tantivy::{DateTime as TantivyDate, DocId, Index, IndexReader, IndexWriter, R
 
 use super::event::{UsageEvent, UsageKind};
 use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+use crate::index_writer::Committer;
 
 /// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
 pub type IndexError = String;
@@ -167,10 +169,11 @@ impl UsageIndex {
         let reader: IndexReader =
             index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e: tantivy::TantivyError| e.to_string())?;
         let (ops, rx) = mpsc::channel();
-        let worker = WriterThread { writer, reader: reader.clone(), fields, config, dirty_since: None };
+        let committer = Committer::new(writer, reader.clone(), config.commit_interval, "usage");
+        let worker = WriterThread { fields };
         let handle = std::thread::Builder::new()
             .name("vary-usage-index".into())
-            .spawn(move || worker.run(rx))
+            .spawn(move || committer.run(rx, |index, op| worker.handle(index, op)))
             .map_err(|e| e.to_string())?;
         Ok(UsageIndex { reader, fields, ops, writer: Mutex::new(Some(handle)), created })
     }
@@ -263,62 +266,37 @@ fn closed() -> IndexError {
     "the usage index writer has stopped".to_string()
 }
 
+/// What the writer thread applies to the index.
 struct WriterThread {
-    writer: IndexWriter<TantivyDocument>,
-    reader: IndexReader,
     fields: Fields,
-    config: UsageIndexConfig,
-    dirty_since: Option<Instant>,
 }
 
 impl WriterThread {
-    fn run(mut self, rx: mpsc::Receiver<Op>) {
-        loop {
-            let next = match self.dirty_since {
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(since) => rx.recv_timeout((since + self.config.commit_interval).saturating_duration_since(Instant::now())),
-            };
-            match next {
-                Ok(Op::Add(events)) => {
-                    for event in &events {
-                        if let Err(e) = self.writer.add_document(document(&self.fields, event)) {
-                            tracing::error!(event = %event.id, error = %e, "could not index a usage event");
-                        }
+    fn handle(&self, index: &mut Committer, op: Op) -> ControlFlow<()> {
+        match op {
+            Op::Add(events) => {
+                let writer = index.writer();
+                for event in &events {
+                    if let Err(e) = writer.add_document(document(&self.fields, event)) {
+                        tracing::error!(event = %event.id, error = %e, "could not index a usage event");
                     }
-                    self.dirty_since.get_or_insert_with(Instant::now);
                 }
-                Ok(Op::Clear(reply)) => {
-                    let outcome = self.writer.delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
-                    self.dirty_since.get_or_insert_with(Instant::now);
-                    let _ = reply.send(outcome);
-                }
-                Ok(Op::Flush(reply)) => {
-                    let _ = reply.send(self.commit());
-                }
-                Ok(Op::Shutdown(reply)) => {
-                    let _ = reply.send(self.commit());
-                    return;
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    let _ = self.commit();
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    let _ = self.commit();
-                    return;
-                }
+                index.changed();
+            }
+            Op::Clear(reply) => {
+                let outcome = index.writer().delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
+                index.changed();
+                let _ = reply.send(outcome);
+            }
+            Op::Flush(reply) => {
+                let _ = reply.send(index.commit());
+            }
+            Op::Shutdown(reply) => {
+                let _ = reply.send(index.commit());
+                return ControlFlow::Break(());
             }
         }
-    }
-
-    fn commit(&mut self) -> Result<(), IndexError> {
-        if self.dirty_since.take().is_none() {
-            return Ok(());
-        }
-        let outcome = self.writer.commit().and_then(|_| self.reader.reload());
-        outcome.map_err(|e| {
-            tracing::error!(error = %e, "could not commit the usage index");
-            e.to_string()
-        })
+        ControlFlow::Continue(())
     }
 }
 
@@ -458,6 +436,7 @@ mod tests {
     use super::*;
     use crate::usage::report::aggregate;
     use chrono::TimeZone;
+    use std::time::Instant;
 
     fn event(n: u32, kind: UsageKind, variant: &str, device: Option<&str>, day: u32) -> UsageEvent {
         UsageEvent {
