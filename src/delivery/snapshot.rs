@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::domain::asset::Asset;
@@ -95,22 +96,64 @@ impl LiveVariant {
     }
 }
 
-/// Compiled rules by their JSON text, for one build: audiences are reused across many entries
-/// (the same segment, the same tier), and each distinct rule is compiled and held once.
+/// Compiled rules by their JSON, for one build: audiences are reused across many entries (the
+/// same segment, the same tier), and each distinct rule is compiled and held once. Rules are
+/// looked up by a structural hash of the JSON and compared by value, so a lookup neither
+/// serialises nor allocates.
 #[derive(Default)]
 pub struct RuleCache {
-    compiled: HashMap<String, Option<Arc<Rule>>>,
+    compiled: HashMap<u64, Vec<(Value, Option<Arc<Rule>>)>>,
 }
 
 impl RuleCache {
-    pub fn compile(&mut self, json: &serde_json::Value) -> Result<Option<Arc<Rule>>, crate::domain::rule::RuleError> {
-        let key = json.to_string();
-        if let Some(rule) = self.compiled.get(&key) {
+    pub fn compile(&mut self, json: &Value) -> Result<Option<Arc<Rule>>, crate::domain::rule::RuleError> {
+        // Fx: the cache is built from our own stored rules, so speed beats flood resistance.
+        let mut hasher = rustc_hash::FxHasher::default();
+        hash_json(json, &mut hasher);
+        let bucket = self.compiled.entry(hasher.finish()).or_default();
+        if let Some((_, rule)) = bucket.iter().find(|(seen, _)| seen == json) {
             return Ok(rule.clone());
         }
         let rule = Rule::parse(json)?.map(Arc::new);
-        self.compiled.insert(key, rule.clone());
+        bucket.push((json.clone(), rule.clone()));
         Ok(rule)
+    }
+}
+
+/// Feeds a JSON value's structure to `state`: equal values hash equally (object keys in their
+/// stored order, which `serde_json` keeps sorted).
+fn hash_json<H: Hasher>(value: &Value, state: &mut H) {
+    match value {
+        Value::Null => state.write_u8(0),
+        Value::Bool(b) => {
+            state.write_u8(1);
+            b.hash(state);
+        }
+        Value::Number(n) => {
+            state.write_u8(2);
+            match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => u.hash(state),
+                (None, Some(i), _) => i.hash(state),
+                (None, None, f) => f.map(f64::to_bits).hash(state),
+            }
+        }
+        Value::String(text) => {
+            state.write_u8(3);
+            text.hash(state);
+        }
+        Value::Array(items) => {
+            state.write_u8(4);
+            state.write_usize(items.len());
+            items.iter().for_each(|item| hash_json(item, state));
+        }
+        Value::Object(map) => {
+            state.write_u8(5);
+            state.write_usize(map.len());
+            for (key, item) in map {
+                key.hash(state);
+                hash_json(item, state);
+            }
+        }
     }
 }
 
@@ -172,4 +215,26 @@ impl BrandSnapshot {
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     pub brands: HashMap<String, Arc<BrandSnapshot>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn equal_rules_are_compiled_once_and_different_ones_apart() {
+        let mut cache = RuleCache::default();
+        let rule = |tier: i64| json!({"all": [{"attr": "segment", "op": "in", "value": ["skier"]}, {"attr": "tier", "op": "gte", "value": tier}]});
+        let first = cache.compile(&rule(3)).unwrap().unwrap();
+        let again = cache.compile(&rule(3)).unwrap().unwrap();
+        let other = cache.compile(&rule(4)).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert!(cache.compile(&Value::Null).unwrap().is_none());
+        assert!(cache.compile(&json!({"attr": "x", "op": "nope", "value": 1})).is_err());
+        let float = cache.compile(&json!({"attr": "score", "op": "gt", "value": 0.5})).unwrap().unwrap();
+        let int = cache.compile(&json!({"attr": "score", "op": "gt", "value": 1})).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&float, &int));
+    }
 }
