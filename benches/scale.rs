@@ -98,8 +98,8 @@ fn events(count: usize, variants: usize) -> impl Iterator<Item = UsageEvent> {
             revision: format!("{v:064x}"),
             device: Some(DEVICES[rng.below(4)].into()),
             locale: if v % 3 == 0 { "de".into() } else { "en".into() },
-            // 30 days of traffic.
-            at: start + chrono::Duration::seconds(rng.below(30 * 86_400) as i64),
+            // 30 days of traffic, arriving in time order as live traffic does.
+            at: start + chrono::Duration::milliseconds((n as u64 * 30 * 86_400_000 / count.max(1) as u64) as i64),
             user_key_hash: None,
             attributes: Default::default(),
             value: (kind == UsageKind::Conversion).then_some(25.0),

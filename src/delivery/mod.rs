@@ -253,7 +253,7 @@ impl Delivery {
         let live = &entry.variants[winner.index];
         let reason = winner.reason(&candidates, ctx).to_string();
         let impression = sign.then(|| Impression {
-            id: crate::ids::new_id("imp"),
+            id: crate::ids::new_sortable_id("imp"),
             brand: bs.brand.slug.clone(),
             entry: entry.id.clone(),
             variant: live.id.clone(),

@@ -138,7 +138,7 @@ impl Delivery {
             match stored.get(&impression.id) {
                 Some(base) => {
                     let event = &events[index];
-                    follow_ups.push(base.follow_up(crate::ids::new_id("evt"), event.kind, now, event.value));
+                    follow_ups.push(base.follow_up(crate::ids::new_sortable_id("evt"), event.kind, now, event.value));
                 }
                 None => outcome.rejected.push(rejection(index, "servedId names no recorded impression")),
             }

@@ -9,11 +9,8 @@
 //! event within about a second.
 //!
 //! A report ([`UsageIndex::report`]) filters by brand (a term) and time (a fast-field range) and
-//! counts with [`GroupingCollector`]: per segment it groups by the term ordinals of the grouped
-//! dimensions (plain integers read from columns, no strings), and only at the end turns ordinals
-//! into text and merges the segments' groups, giving the same rows as the database's `GROUP BY`.
+//! counts with [`super::grouping`], giving the same rows as the database's `GROUP BY`.
 
-use std::collections::{BTreeMap, HashMap};
 use std::ops::{Bound, ControlFlow};
 use std::path::Path;
 use std::sync::mpsc;
@@ -21,14 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TantivyDocument, Term, FAST, INDEXED, STRING};
-use tantivy::{DateTime as TantivyDate, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
-use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+use super::grouping;
+use super::report::{UsageDimension, UsageRow, UNKNOWN_DEVICE};
 use crate::index_writer::Committer;
 
 /// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
@@ -247,6 +243,17 @@ impl UsageIndex {
         to: DateTime<Utc>,
         dimensions: &[UsageDimension],
     ) -> Result<Vec<UsageRow>, IndexError> {
+        self.report_with(brand, from, to, dimensions, grouping::DENSE_LIMIT)
+    }
+
+    fn report_with(
+        &self,
+        brand: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        dimensions: &[UsageDimension],
+        dense_limit: u64,
+    ) -> Result<Vec<UsageRow>, IndexError> {
         let brand = TermQuery::new(Term::from_field_text(self.fields.brand, brand), IndexRecordOption::Basic);
         let range = RangeQuery::new(
             Bound::Included(Term::from_field_date(self.fields.at, date(from))),
@@ -256,9 +263,9 @@ impl UsageIndex {
             (Occur::Must, Box::new(brand) as Box<dyn Query>),
             (Occur::Must, Box::new(range) as Box<dyn Query>),
         ]);
-        let collector = GroupingCollector { dimensions: dimensions.to_vec() };
-        let groups = self.reader.searcher().search(&query, &collector).map_err(|e| e.to_string())?;
-        Ok(groups.into_iter().map(|(key, group)| UsageRow::new(key, group.counts)).collect())
+        let grouped: Vec<(UsageDimension, &str)> =
+            DIMENSION_FIELDS.into_iter().filter(|(d, _)| dimensions.contains(d)).collect();
+        grouping::count(&self.reader.searcher(), &query, &grouped, "variant_name", "kind", dense_limit).map_err(|e| e.to_string())
     }
 }
 
@@ -300,134 +307,6 @@ impl WriterThread {
     }
 }
 
-/// One group's counts and, when grouped by variant, the greatest variant name seen (as the
-/// database's `MAX(variant_name)`).
-#[derive(Debug, Clone, Default)]
-pub struct Group {
-    counts: UsageCounts,
-    variant_name: Option<String>,
-}
-
-/// Counts a report's groups from fast fields.
-pub struct GroupingCollector {
-    dimensions: Vec<UsageDimension>,
-}
-
-/// Ordinal of "not grouped by this dimension".
-const NOT_GROUPED: u64 = u64::MAX;
-
-impl Collector for GroupingCollector {
-    type Fruit = BTreeMap<GroupKey, Group>;
-    type Child = SegmentGrouping;
-
-    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentGrouping> {
-        let fast = segment.fast_fields();
-        let mut columns: [Option<StrColumn>; 6] = Default::default();
-        for (slot, (dimension, name)) in columns.iter_mut().zip(DIMENSION_FIELDS) {
-            if self.dimensions.contains(&dimension) {
-                *slot = fast.str(name)?;
-            }
-        }
-        let names = if self.dimensions.contains(&UsageDimension::Variant) { fast.str("variant_name")? } else { None };
-        Ok(SegmentGrouping { kind: fast.u64("kind")?, columns, names, groups: HashMap::new() })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut merged: BTreeMap<GroupKey, Group> = BTreeMap::new();
-        for fruit in fruits {
-            for (key, group) in fruit {
-                let into = merged.entry(key).or_default();
-                into.counts.impressions += group.counts.impressions;
-                into.counts.clicks += group.counts.clicks;
-                into.counts.conversions += group.counts.conversions;
-                if group.variant_name > into.variant_name {
-                    into.variant_name = group.variant_name;
-                }
-            }
-        }
-        // The name is part of the row, not of the grouping: filled in once the groups are final.
-        Ok(merged
-            .into_iter()
-            .map(|(mut key, group)| {
-                key.variant_name = group.variant_name.clone();
-                (key, group)
-            })
-            .collect())
-    }
-}
-
-/// Counts of one segment's group, by term ordinal.
-#[derive(Default)]
-struct SegmentGroup {
-    counts: [i64; 3],
-    name_ord: Option<u64>,
-}
-
-pub struct SegmentGrouping {
-    kind: Column<u64>,
-    columns: [Option<StrColumn>; 6],
-    names: Option<StrColumn>,
-    groups: HashMap<[u64; 6], SegmentGroup>,
-}
-
-impl SegmentCollector for SegmentGrouping {
-    type Fruit = BTreeMap<GroupKey, Group>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let mut key = [NOT_GROUPED; 6];
-        for (slot, column) in key.iter_mut().zip(&self.columns) {
-            if let Some(column) = column {
-                *slot = column.ords().first(doc).unwrap_or(NOT_GROUPED - 1);
-            }
-        }
-        let group = self.groups.entry(key).or_default();
-        if let Some(kind) = self.kind.first(doc) {
-            if let Some(count) = group.counts.get_mut(kind as usize) {
-                *count += 1;
-            }
-        }
-        if let Some(names) = &self.names {
-            let ord = names.ords().first(doc);
-            if ord > group.name_ord {
-                group.name_ord = ord;
-            }
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        let text = |column: &StrColumn, ord: u64| {
-            let mut out = String::new();
-            match column.ord_to_str(ord, &mut out) {
-                Ok(true) => out,
-                _ => String::new(),
-            }
-        };
-        let mut fruit = BTreeMap::new();
-        for (ords, group) in self.groups {
-            let mut values: [Option<String>; 6] = Default::default();
-            for ((value, column), ord) in values.iter_mut().zip(&self.columns).zip(ords) {
-                if let Some(column) = column {
-                    *value = Some(if ord >= NOT_GROUPED - 1 { String::new() } else { text(column, ord) });
-                }
-            }
-            let [entry_key, variant_id, revision, device, day, locale] = values;
-            let key = GroupKey { entry_key, variant_id, variant_name: None, revision, device, day, locale };
-            let variant_name = match (&self.names, group.name_ord) {
-                (Some(names), Some(ord)) => Some(text(names, ord)),
-                _ => None,
-            };
-            let [impressions, clicks, conversions] = group.counts;
-            let counts = UsageCounts { impressions, clicks, conversions };
-            fruit.insert(key, Group { counts, variant_name });
-        }
-        fruit
-    }
-}
-
 /// Shared handle, as the store's sink and the report readers hold it.
 pub type SharedUsageIndex = Arc<UsageIndex>;
 
@@ -447,7 +326,8 @@ mod tests {
             entry_id: "ent_1".into(),
             entry_key: if n % 2 == 0 { "home-hero".into() } else { "offer".into() },
             variant_id: variant.into(),
-            variant_name: format!("Name of {variant}"),
+            // Renamed now and then: a report shows the greatest name, as SQL's MAX does.
+            variant_name: if n % 50 == 0 { format!("Renamed {variant}") } else { format!("Name of {variant}") },
             revision: format!("rev-{variant}"),
             device: device.map(str::to_string),
             locale: if n % 3 == 0 { "de".into() } else { "en".into() },
@@ -493,9 +373,11 @@ mod tests {
             UsageDimension::ALL.to_vec(),
         ];
         for dimensions in groupings {
-            let got = index.report("alpine", from, to, &dimensions).unwrap();
             let want = aggregate(&in_range, &dimensions);
-            assert_eq!(got, want, "grouped by {dimensions:?}");
+            let dense = index.report("alpine", from, to, &dimensions).unwrap();
+            assert_eq!(dense, want, "grouped by {dimensions:?}");
+            let sparse = index.report_with("alpine", from, to, &dimensions, 0).unwrap();
+            assert_eq!(sparse, want, "grouped by {dimensions:?}, cells in a hash map");
         }
     }
 

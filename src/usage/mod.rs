@@ -3,14 +3,15 @@
 //! - [`event`]: what one event holds, the hashed user key and the brand's attribute allowlist.
 //! - [`queue`]: the bounded queue and its single batch writer, in front of a [`queue::UsageSink`]
 //!   (the database in production, memory in tests). Delivery only ever waits on the queue.
-//! - [`index`]: the tantivy usage index the batch writer keeps beside the database, and the
-//!   fast-field collector reports are counted with.
+//! - [`index`]: the tantivy usage index the batch writer keeps beside the database;
+//!   [`grouping`] counts reports from its fast fields.
 //! - [`report`]: report dimensions, rows, rates and the CSV form.
 //!
 //! Depends on nothing else of ours: delivery builds events, the store is a sink, and the
 //! GraphQL and HTTP adapters turn rows into answers.
 
 pub mod event;
+pub mod grouping;
 pub mod index;
 pub mod queue;
 pub mod report;
