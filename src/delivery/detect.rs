@@ -13,6 +13,33 @@ pub fn device_from_headers(user_agent: Option<&str>, ch_mobile: Option<&str>) ->
         return Some(Device::Mobile);
     }
     let ua = user_agent.filter(|ua| !ua.trim().is_empty())?;
+    if ua.len() > MAX_CACHED_USER_AGENT {
+        return classify(ua);
+    }
+    // Apps and browsers send a few distinct User-Agents many times over: each worker thread
+    // keeps the answers for the most recent ones, with no lock on the delivery path.
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(device) = recent.get(ua) {
+            return *device;
+        }
+        let device = classify(ua);
+        recent.put(ua.to_string(), device);
+        device
+    })
+}
+
+/// User-Agents remembered per thread, and the longest one worth remembering.
+const RECENT_USER_AGENTS: usize = 256;
+const MAX_CACHED_USER_AGENT: usize = 512;
+
+thread_local! {
+    static RECENT: std::cell::RefCell<lru::LruCache<String, Option<Device>>> = std::cell::RefCell::new(
+        lru::LruCache::new(std::num::NonZeroUsize::new(RECENT_USER_AGENTS).expect("non-zero")),
+    );
+}
+
+fn classify(ua: &str) -> Option<Device> {
     if is_tv(ua) {
         return Some(Device::Tv);
     }
@@ -55,6 +82,19 @@ mod tests {
     const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
     const IPAD: &str = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
     const MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+
+    #[test]
+    fn a_remembered_user_agent_answers_as_a_fresh_one() {
+        let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+        let pc = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+        for _ in 0..3 {
+            assert_eq!(device_from_headers(Some(phone), None), Some(Device::Mobile));
+            assert_eq!(device_from_headers(Some(pc), None), Some(Device::Desktop));
+            assert_eq!(device_from_headers(Some(pc), Some("?1")), Some(Device::Mobile), "the hint wins over a remembered answer");
+        }
+        let long = format!("{pc} {}", "x".repeat(600));
+        assert_eq!(device_from_headers(Some(&long), None), Some(Device::Desktop));
+    }
 
     #[test]
     fn user_agents_map_to_devices() {

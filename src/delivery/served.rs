@@ -36,16 +36,17 @@ pub struct Impression {
 
 #[derive(Clone)]
 pub struct ServedIdSigner {
-    key: Vec<u8>,
+    /// The MAC with the key already absorbed; each signature starts from a copy.
+    keyed: HmacSha256,
 }
 
 impl ServedIdSigner {
     pub fn new(key: &[u8]) -> Self {
-        ServedIdSigner { key: key.to_vec() }
+        ServedIdSigner { keyed: HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length") }
     }
 
     fn mac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length")
+        self.keyed.clone()
     }
 
     pub fn sign(&self, impression: &Impression) -> String {

@@ -186,22 +186,25 @@ impl BrandSnapshot {
         asset_fields: &AssetFields,
         assets: Vec<Asset>,
     ) -> BrandSnapshot {
-        let content_types: HashMap<String, String> = entries.iter().map(|e| (e.id.clone(), e.content_type_id.clone())).collect();
-        let mut by_id: HashMap<String, EntrySnapshot> = entries
+        // Built per rebuild from our own ids: Fx hashing (no flood resistance needed) is faster.
+        let mut by_id: rustc_hash::FxHashMap<String, (EntrySnapshot, String)> = entries
             .into_iter()
-            .map(|e| (e.id.clone(), EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }))
+            .map(|e| (e.id.clone(), (EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }, e.content_type_id)))
             .collect();
         let mut rules = RuleCache::default();
         for (record, revision) in published {
-            if let Some(entry) = by_id.get_mut(&record.entry_id) {
-                let fields = content_types.get(&record.entry_id).and_then(|ct| asset_fields.get(ct)).map_or(&[][..], Vec::as_slice);
+            if let Some((entry, content_type)) = by_id.get_mut(&record.entry_id) {
+                let fields = asset_fields.get(content_type.as_str()).map_or(&[][..], Vec::as_slice);
                 entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules, fields));
             }
         }
-        for entry in by_id.values_mut() {
-            entry.variants.sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
-        }
-        let entries = by_id.into_values().map(|e| (e.key.clone(), e)).collect();
+        let entries = by_id
+            .into_values()
+            .map(|(mut entry, _)| {
+                entry.variants.sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
+                (entry.key.clone(), entry)
+            })
+            .collect();
         let assets = assets.into_iter().map(|a| (a.id.clone(), a)).collect();
         BrandSnapshot { brand, entries, assets }
     }

@@ -21,7 +21,7 @@ use crate::usage::index::UsageIndex;
 use crate::usage::queue::{SinkError, UsageSink};
 use crate::usage::report::{UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
 
-/// Rows per INSERT statement (16 parameters each stays under SQLite's limit of 32,766).
+/// Rows per INSERT statement on PostgreSQL (16 parameters each, well under its limit of 65,535).
 const ROWS_PER_INSERT: usize = 1_000;
 
 // `None` is written as NULL (not DEFAULT), which SQLite needs for multi-row inserts.
@@ -68,19 +68,31 @@ fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
 }
 
 /// Inserts events, skipping ids already stored; returns the ids that were new.
+///
+/// SQLite runs in-process, so one cached prepared statement executed per row is the fastest way
+/// in; PostgreSQL is a round trip away, so it gets multi-row statements.
 pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<String>> {
     let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
     let mut inserted = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let statement = diesel::insert_into(usage_events::table)
-            .values(chunk)
-            .on_conflict_do_nothing()
-            .returning(usage_events::id);
-        // Upserts have no MultiConnection impl: the same statement per backend.
-        inserted.extend(match conn {
-            DbConnection::Sqlite(c) => statement.get_results::<String>(c)?,
-            DbConnection::Postgres(c) => statement.get_results::<String>(c)?,
-        });
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for row in &rows {
+                let id: Option<String> = diesel::insert_into(usage_events::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .returning(usage_events::id)
+                    .get_result(c)
+                    .optional()?;
+                inserted.extend(id);
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let statement =
+                    diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing().returning(usage_events::id);
+                inserted.extend(statement.get_results::<String>(c)?);
+            }
+        }
     }
     Ok(inserted)
 }

@@ -110,17 +110,18 @@ pub fn allowed_attributes(attributes: &Map<String, Value>, allowed: &[String]) -
 /// holding anything that names them.
 #[derive(Clone)]
 pub struct UserKeyHasher {
-    key: Vec<u8>,
+    /// The MAC with the key already absorbed; each hash starts from a copy.
+    keyed: Hmac<Sha256>,
 }
 
 impl UserKeyHasher {
     pub fn new(key: &[u8]) -> Self {
-        UserKeyHasher { key: key.to_vec() }
+        UserKeyHasher { keyed: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length") }
     }
 
     /// HMAC-SHA256 of `user_key`, hex encoded.
     pub fn hash(&self, user_key: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        let mut mac = self.keyed.clone();
         mac.update(user_key.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
