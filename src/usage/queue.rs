@@ -107,7 +107,16 @@ impl UsageQueue {
 
     /// Queues one event, waiting briefly for room when the queue is full.
     pub async fn record(&self, event: UsageEvent) -> Result<(), QueueError> {
-        match self.tx.send_timeout(Message::Event(Box::new(event)), self.send_timeout).await {
+        // The usual case, room in the queue, needs no timer.
+        let message = match self.tx.try_send(Message::Event(Box::new(event))) {
+            Ok(()) => {
+                self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(QueueError::Closed),
+            Err(mpsc::error::TrySendError::Full(message)) => message,
+        };
+        match self.tx.send_timeout(message, self.send_timeout).await {
             Ok(()) => {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
                 Ok(())
