@@ -76,14 +76,12 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
     let mut inserted = Vec::with_capacity(rows.len());
     match conn {
         DbConnection::Sqlite(c) => {
-            for row in &rows {
-                let id: Option<String> = diesel::insert_into(usage_events::table)
-                    .values(row)
-                    .on_conflict_do_nothing()
-                    .returning(usage_events::id)
-                    .get_result(c)
-                    .optional()?;
-                inserted.extend(id);
+            for (row, event) in rows.iter().zip(events) {
+                // One row per statement: 1 when it was new, 0 when its id was already stored.
+                let added = diesel::insert_into(usage_events::table).values(row).on_conflict_do_nothing().execute(c)?;
+                if added == 1 {
+                    inserted.push(event.id.clone());
+                }
             }
         }
         DbConnection::Postgres(c) => {
