@@ -45,24 +45,20 @@ impl LiveVariant {
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
     pub fn compile(revision: Revision, created_at: DateTime<Utc>, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
-        let mut c = revision.content;
+        let c = revision.content;
         let assets = asset_fields
             .iter()
             .filter_map(|name| c.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))
             .collect();
-        let rule = match c.rule.take() {
+        let rule = match &c.rule {
             None => None,
-            Some(json) => {
-                let compiled = rules.compile(&json);
-                rules.retire(json);
-                match compiled {
-                    Ok(rule) => rule,
-                    Err(e) => {
-                        tracing::error!(variant = %revision.variant_id, error = %e, "stored rule does not parse; not serving");
-                        return None;
-                    }
+            Some(json) => match rules.compile(json) {
+                Ok(rule) => rule,
+                Err(e) => {
+                    tracing::error!(variant = %revision.variant_id, error = %e, "stored rule does not parse; not serving");
+                    return None;
                 }
-            }
+            },
         };
         Some(LiveVariant {
             id: revision.variant_id,
@@ -107,33 +103,9 @@ impl LiveVariant {
 #[derive(Default)]
 pub struct RuleCache {
     compiled: HashMap<u64, Vec<(Value, Option<Arc<Rule>>)>>,
-    /// Rule JSON already compiled, kept to be freed after the build (see [`RuleCache::finish`]).
-    retired: Vec<Value>,
 }
 
-/// Below this many retired rules, freeing them inline costs less than a thread.
-const FREE_IN_BACKGROUND_FROM: usize = 10_000;
-
 impl RuleCache {
-    /// Keeps a compiled rule's JSON for [`RuleCache::finish`]: freeing a hundred thousand small
-    /// JSON trees is over half the work of a rebuild, and nothing needs to wait for it.
-    pub fn retire(&mut self, json: Value) {
-        self.retired.push(json);
-    }
-
-    /// Ends a build: the retired JSON is freed on a short-lived thread once there is a lot of it,
-    /// so the new snapshot goes live without waiting for the old input to be deallocated.
-    pub fn finish(self) {
-        let RuleCache { compiled, retired } = self;
-        if retired.len() < FREE_IN_BACKGROUND_FROM {
-            return;
-        }
-        let spawned = std::thread::Builder::new().name("vary-snapshot-free".into()).spawn(move || drop((compiled, retired)));
-        if let Err(e) = spawned {
-            tracing::debug!(error = %e, "could not free the old rules in the background; freeing them here");
-        }
-    }
-
     pub fn compile(&mut self, json: &Value) -> Result<Option<Arc<Rule>>, crate::domain::rule::RuleError> {
         // Fx: the cache is built from our own stored rules, so speed beats flood resistance.
         let mut hasher = rustc_hash::FxHasher::default();
@@ -226,7 +198,6 @@ impl BrandSnapshot {
                 entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules, fields));
             }
         }
-        rules.finish();
         let entries = by_id
             .into_values()
             .map(|(mut entry, _)| {
