@@ -284,7 +284,50 @@ async fn the_usage_index_and_the_database_agree_and_a_lost_index_is_rebuilt(back
     restarted.shutdown().await;
 }
 
+/// The batch writer retries a batch it could not confirm: the second write stores and indexes
+/// nothing new, on either backend.
+async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
+    use vary::usage::queue::UsageSink;
+    let app = TestApp::spawn(backend).await;
+    // The database keeps microseconds.
+    let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+    let events: Vec<vary::usage::UsageEvent> = (0..25)
+        .map(|n| vary::usage::UsageEvent {
+            id: format!("evt_twice_{n:03}"),
+            kind: vary::usage::UsageKind::Impression,
+            impression_id: format!("evt_twice_{n:03}"),
+            brand: "alpine".into(),
+            entry_id: "ent_x".into(),
+            entry_key: "home-hero".into(),
+            variant_id: "var_x".into(),
+            variant_name: "X".into(),
+            revision: "rev".into(),
+            device: (n % 2 == 0).then(|| "MOBILE".to_string()),
+            locale: "en".into(),
+            at,
+            user_key_hash: None,
+            attributes: Default::default(),
+            value: Some(1.5),
+        })
+        .collect();
+    let sink = vary::store::usage::DbUsageSink::new(app.app.db.clone(), Some(app.app.usage_index.clone()));
+    let stored = tokio::task::spawn_blocking(move || {
+        sink.write_batch(&events[..20]).unwrap();
+        sink.write_batch(&events).unwrap();
+        sink.flush().unwrap();
+        events
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.app.db.read(vary::store::usage::count).await.unwrap(), 25);
+    assert_eq!(app.app.usage_index.num_events(), 25);
+    let first = stored[0].clone();
+    let back = app.app.db.read(move |conn| vary::store::usage::impression(conn, &first.id)).await.unwrap().unwrap();
+    assert_eq!(back, stored[0], "every column round-trips");
+}
+
 backend_tests!(
+    a_batch_written_twice_is_stored_and_indexed_once,
     served_and_reported_impressions_match_exactly,
     shutdown_writes_every_queued_impression,
     track_records_clicks_and_rejects_forged_and_unknown_served_ids,
