@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use super::schema::usage_events;
 use super::{from_json_text, time, to_json_text, Db, DbConnection};
@@ -67,11 +67,6 @@ fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
     }
 }
 
-/// One event into SQLite; the columns in the order of [`NewUsageRow`].
-const SQLITE_INSERT_ONE: &str = "INSERT INTO usage_events (id, kind, impression_id, brand, entry_id, entry_key, \
-     variant_id, variant_name, revision, device, locale, at, day, user_key_hash, attributes, value) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
-
 /// Inserts events, skipping ids already stored; returns the ids that were new.
 ///
 /// SQLite runs in-process, so one cached prepared statement executed per row is the fastest way
@@ -82,27 +77,9 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
     match conn {
         DbConnection::Sqlite(c) => {
             for (row, event) in rows.iter().zip(events) {
-                // One row per statement: 1 when it was new, 0 when its id was already stored.
-                // Plain SQL text, so the prepared statement is found by its text without
-                // building the query each time (the insert DSL costs more than SQLite itself).
-                let added = diesel::sql_query(SQLITE_INSERT_ONE)
-                    .bind::<Text, _>(row.id)
-                    .bind::<Text, _>(row.kind)
-                    .bind::<Text, _>(row.impression_id)
-                    .bind::<Text, _>(row.brand)
-                    .bind::<Text, _>(row.entry_id)
-                    .bind::<Text, _>(row.entry_key)
-                    .bind::<Text, _>(row.variant_id)
-                    .bind::<Text, _>(row.variant_name)
-                    .bind::<Text, _>(row.revision)
-                    .bind::<Text, _>(row.device)
-                    .bind::<Text, _>(row.locale)
-                    .bind::<Timestamp, _>(row.at)
-                    .bind::<Text, _>(&row.day)
-                    .bind::<Nullable<Text>, _>(row.user_key_hash)
-                    .bind::<Text, _>(&row.attributes)
-                    .bind::<Nullable<Double>, _>(row.value)
-                    .execute(c)?;
+                // One row per statement, prepared once and cached: 1 when it was new, 0 when its
+                // id was already stored. (Plain `sql_query` text would be re-prepared each time.)
+                let added = diesel::insert_into(usage_events::table).values(row).on_conflict_do_nothing().execute(c)?;
                 if added == 1 {
                     inserted.push(event.id.clone());
                 }
