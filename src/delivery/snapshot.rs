@@ -175,51 +175,6 @@ pub struct BrandSnapshot {
 /// The names of each content type's ASSET fields, by content type id.
 pub type AssetFields = HashMap<String, Vec<String>>;
 
-/// From this many published variants on, a rebuild compiles them on two threads.
-const PARALLEL_FROM: usize = 20_000;
-
-/// Compiles published revisions into live variants with their entry ids, skipping those of
-/// unknown entries (`asset_fields_of` answers `None`). Large brands are split in two halves
-/// compiled side by side, each with its own rule cache: compiling and freeing the input is
-/// the whole cost of a rebuild, and it parallelises perfectly.
-fn compile_variants<'a>(
-    published: Vec<(VariantRecord, Revision)>,
-    asset_fields_of: &(dyn Fn(&str) -> Option<&'a [String]> + Sync),
-) -> Vec<(String, LiveVariant)> {
-    let compile_all = |part: Vec<(VariantRecord, Revision)>| {
-        let mut rules = RuleCache::default();
-        part.into_iter()
-            .filter_map(|(record, revision)| {
-                let fields = asset_fields_of(&record.entry_id)?;
-                let variant = LiveVariant::compile(revision, record.created_at, &mut rules, fields)?;
-                Some((record.entry_id, variant))
-            })
-            .collect::<Vec<_>>()
-    };
-    if published.len() < PARALLEL_FROM {
-        return compile_all(published);
-    }
-    let mut first = published;
-    // Behind a lock so that, should no thread be had, this one still has the second half.
-    let second = std::sync::Mutex::new(Some(first.split_off(first.len() / 2)));
-    let take_second = || second.lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default();
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().name("vary-snapshot".into()).spawn_scoped(scope, || compile_all(take_second()));
-        let mut compiled = compile_all(first);
-        match other {
-            Ok(handle) => match handle.join() {
-                Ok(rest) => compiled.extend(rest),
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(e) => {
-                tracing::warn!(error = %e, "could not start a snapshot thread; compiling on one");
-                compiled.extend(compile_all(take_second()));
-            }
-        }
-        compiled
-    })
-}
-
 impl BrandSnapshot {
     /// Compiles a brand's entries and published revisions (pure: no I/O).
     /// Each entry's variants are kept in serving order ([`rank_order`]), which lets resolution
@@ -236,13 +191,11 @@ impl BrandSnapshot {
             .into_iter()
             .map(|e| (e.id.clone(), (EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }, e.content_type_id)))
             .collect();
-        let content_type = |entry_id: &str| by_id.get(entry_id).map(|(_, content_type)| content_type.as_str());
-        let compiled = compile_variants(published, &|entry_id| {
-            content_type(entry_id).map(|ct| asset_fields.get(ct).map_or(&[][..], Vec::as_slice))
-        });
-        for (entry_id, variant) in compiled {
-            if let Some((entry, _)) = by_id.get_mut(&entry_id) {
-                entry.variants.push(variant);
+        let mut rules = RuleCache::default();
+        for (record, revision) in published {
+            if let Some((entry, content_type)) = by_id.get_mut(&record.entry_id) {
+                let fields = asset_fields.get(content_type.as_str()).map_or(&[][..], Vec::as_slice);
+                entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules, fields));
             }
         }
         let entries = by_id
@@ -286,84 +239,5 @@ mod tests {
         let float = cache.compile(&json!({"attr": "score", "op": "gt", "value": 0.5})).unwrap().unwrap();
         let int = cache.compile(&json!({"attr": "score", "op": "gt", "value": 1})).unwrap().unwrap();
         assert!(!Arc::ptr_eq(&float, &int));
-    }
-
-    fn published(entries: usize, per_entry: usize) -> (Vec<Entry>, Vec<(VariantRecord, Revision)>) {
-        use crate::domain::quality::Quality;
-        use crate::domain::variant::{VariantContent, VariantStatus};
-        let at = Utc::now();
-        let mut list = Vec::new();
-        let mut all = Vec::new();
-        for e in 0..entries {
-            let entry_id = format!("ent_{e:06}");
-            list.push(Entry { id: entry_id.clone(), brand_id: "b".into(), key: format!("key-{e}"), content_type_id: "ct".into(), description: None, version: 1 });
-            // Stored out of serving order on purpose: the snapshot must sort them.
-            for v in 0..per_entry {
-                let id = format!("var_{e:06}_{v:02}");
-                let content = VariantContent {
-                    name: format!("V{v}"),
-                    fields: json!({"title": "t"}),
-                    tags: vec![],
-                    rule: Some(json!({"attr": "tier", "op": "gte", "value": v})),
-                    devices: vec![],
-                    locale: None,
-                    priority: (v % 3) as i32,
-                    starts_at: None,
-                    ends_at: None,
-                };
-                let record = VariantRecord {
-                    id: id.clone(),
-                    entry_id: entry_id.clone(),
-                    status: VariantStatus::Published,
-                    version: 1,
-                    current_revision: id.clone(),
-                    published_revision: Some(id.clone()),
-                    review: None,
-                    created_at: at,
-                    updated_at: at,
-                };
-                let revision = Revision {
-                    hash: format!("rev_{id}"),
-                    variant_id: id,
-                    seq: 1,
-                    parent: None,
-                    content,
-                    quality: Quality::from_checks(vec![]),
-                    author: "t".into(),
-                    status: VariantStatus::Published,
-                    created_at: at,
-                };
-                all.push((record, revision));
-            }
-        }
-        (list, all)
-    }
-
-    #[test]
-    fn a_large_brand_compiled_on_two_threads_equals_one_compiled_on_one() {
-        let brand = Brand {
-            id: "b".into(),
-            slug: "b".into(),
-            name: "B".into(),
-            default_locale: "en".into(),
-            locales: vec!["en".into()],
-            policy: Default::default(),
-            version: 1,
-        };
-        let (entries, all) = published(PARALLEL_FROM / 5 + 7, 10);
-        assert!(all.len() >= PARALLEL_FROM);
-        let big = BrandSnapshot::compile(brand.clone(), entries.clone(), all, &Default::default(), vec![]);
-        assert_eq!(big.variant_count(), (PARALLEL_FROM / 5 + 7) * 10);
-        let (small_entries, small) = published(3, 10);
-        let small = BrandSnapshot::compile(brand, small_entries, small, &Default::default(), vec![]);
-        for key in ["key-0", "key-1", "key-2"] {
-            let order = |s: &BrandSnapshot| s.entries[key].variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
-            assert_eq!(order(&big), order(&small), "{key}: the same serving order either way");
-        }
-        let last = format!("key-{}", PARALLEL_FROM / 5 + 6);
-        assert_eq!(big.entries[&last].variants.len(), 10, "the second half is there too");
-        // Serving order: priority first (2, 1, 0), then more specific, higher quality, older, id.
-        let names: Vec<&str> = big.entries["key-0"].variants.iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(&names[..3], ["V2", "V5", "V8"]);
     }
 }
