@@ -303,18 +303,7 @@ fn report_sql(dimensions: &[UsageDimension]) -> String {
         column(has(UsageDimension::Day), "day", "day"),
         column(has(UsageDimension::Locale), "locale", "locale"),
     ];
-    let groups: Vec<&str> = [
-        (UsageDimension::Entry, "entry_key"),
-        (UsageDimension::Variant, "variant_id"),
-        (UsageDimension::Revision, "revision"),
-        (UsageDimension::Device, "device"),
-        (UsageDimension::Day, "day"),
-        (UsageDimension::Locale, "locale"),
-    ]
-    .into_iter()
-    .filter(|(d, _)| has(*d))
-    .map(|(_, c)| c)
-    .collect();
+    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(UsageDimension::column).collect();
     let tail = if groups.is_empty() {
         // Without GROUP BY an aggregate answers one row even over no events.
         "HAVING COUNT(*) > 0".to_string()

@@ -46,15 +46,6 @@ impl Default for UsageIndexConfig {
     }
 }
 
-/// The grouped text dimensions, in the order a group key holds them.
-const DIMENSION_FIELDS: [(UsageDimension, &str); 6] = [
-    (UsageDimension::Entry, "entry_key"),
-    (UsageDimension::Variant, "variant_id"),
-    (UsageDimension::Revision, "revision"),
-    (UsageDimension::Device, "device"),
-    (UsageDimension::Day, "day"),
-    (UsageDimension::Locale, "locale"),
-];
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -62,7 +53,7 @@ struct Fields {
     kind: Field,
     at: Field,
     variant_name: Field,
-    /// In the order of [`DIMENSION_FIELDS`].
+    /// In the order of [`UsageDimension::ALL`], each named by [`UsageDimension::column`].
     dimensions: [Field; 6],
 }
 
@@ -75,7 +66,7 @@ fn schema() -> (Schema, Fields) {
     let kind = b.add_u64_field("kind", FAST);
     let at = b.add_date_field("at", FAST);
     let variant_name = b.add_text_field("variant_name", FAST);
-    let dimensions = DIMENSION_FIELDS.map(|(_, name)| b.add_text_field(name, FAST));
+    let dimensions = UsageDimension::ALL.map(|d| b.add_text_field(d.column(), FAST));
     (b.build(), Fields { brand, kind, at, variant_name, dimensions })
 }
 
@@ -265,7 +256,7 @@ impl UsageIndex {
             (Occur::Must, Box::new(range) as Box<dyn Query>),
         ]);
         let grouped: Vec<(UsageDimension, &str)> =
-            DIMENSION_FIELDS.into_iter().filter(|(d, _)| dimensions.contains(d)).collect();
+            UsageDimension::ALL.into_iter().filter(|d| dimensions.contains(d)).map(|d| (d, d.column())).collect();
         grouping::count(&self.reader.searcher(), &query, &grouped, "variant_name", "kind", dense_limit).map_err(|e| e.to_string())
     }
 }

@@ -43,6 +43,19 @@ impl UsageDimension {
         }
     }
 
+    /// The name of the stored column (in the database and the usage index) that holds the
+    /// dimension. [`UsageDimension::ALL`] lists the dimensions in the order reports sort by.
+    pub const fn column(self) -> &'static str {
+        match self {
+            UsageDimension::Entry => "entry_key",
+            UsageDimension::Variant => "variant_id",
+            UsageDimension::Revision => "revision",
+            UsageDimension::Device => "device",
+            UsageDimension::Day => "day",
+            UsageDimension::Locale => "locale",
+        }
+    }
+
     /// A contract name, in any case.
     pub fn parse(raw: &str) -> Option<UsageDimension> {
         let raw = raw.trim();
