@@ -77,11 +77,14 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
     match conn {
         DbConnection::Sqlite(c) => {
             for (row, event) in rows.iter().zip(events) {
-                // One row per statement, prepared once and cached: 1 when it was new, 0 when its
-                // id was already stored. (Plain `sql_query` text would be re-prepared each time.)
-                let added = diesel::insert_into(usage_events::table).values(row).on_conflict_do_nothing().execute(c)?;
-                if added == 1 {
-                    inserted.push(event.id.clone());
+                // One row per statement. A plain INSERT is prepared once and found again by its
+                // type; `ON CONFLICT` would make diesel rebuild the SQL text for every row. An id
+                // already stored (a retried batch) fails this one statement only: SQLite keeps
+                // the transaction, and the row counts as not new.
+                match diesel::insert_into(usage_events::table).values(row).execute(c) {
+                    Ok(_) => inserted.push(event.id.clone()),
+                    Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
