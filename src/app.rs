@@ -81,7 +81,7 @@ pub fn open_usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
 /// holds the one on disk.
 fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
     match UsageIndex::open(&usage_index_dir(config), UsageIndexConfig::default()) {
-        Err(e) if e.contains("LockBusy") || e.contains("lock") => {
+        Err(e) if usage::index::is_locked(&e) => {
             tracing::warn!(dir = %usage_index_dir(config).display(), "the usage index is in use by another process; keeping one in memory");
             UsageIndex::in_ram(UsageIndexConfig::default()).map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
         }

@@ -95,18 +95,14 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
 
     let usage = open_usage_index(&config)?;
     let events = db.read(store::usage::count).await.map_err(fail)?.max(0) as usize;
-    let (usage, db) = (std::sync::Arc::new(usage), db);
-    let rebuilt = {
-        let usage = usage.clone();
-        tokio::task::spawn_blocking(move || {
-            eprint!("{}", progress_bar(0, events, "events"));
-            let progress = Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
-            let written = rebuild_usage_index(&db, &usage, Some(progress))?;
-            usage.shutdown().map_err(|e| anyhow::anyhow!("{e}"))?;
-            anyhow::Ok(written)
-        })
-        .await??
-    };
+    let rebuilt = tokio::task::spawn_blocking(move || {
+        eprint!("{}", progress_bar(0, events, "events"));
+        let progress = Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
+        let written = rebuild_usage_index(&db, &usage, Some(progress))?;
+        usage.shutdown().map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::Ok(written)
+    })
+    .await??;
     eprintln!();
     println!("usage index rebuilt: {rebuilt} events");
     Ok(())

@@ -102,7 +102,8 @@ impl LiveVariant {
 /// serialises nor allocates.
 #[derive(Default)]
 pub struct RuleCache {
-    compiled: HashMap<u64, Vec<(Value, Option<Arc<Rule>>)>>,
+    /// By the structural hash (already a hash: Fx only spreads it).
+    compiled: rustc_hash::FxHashMap<u64, Vec<(Value, Option<Arc<Rule>>)>>,
 }
 
 impl RuleCache {

@@ -116,8 +116,12 @@ impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
         let new = self.db.write_blocking(|conn| insert(conn, events)).map_err(|e| Box::new(e) as SinkError)?;
         if let Some(index) = &self.index {
-            let new: HashSet<String> = new.into_iter().collect();
-            let fresh: Vec<UsageEvent> = events.iter().filter(|e| new.contains(&e.id)).cloned().collect();
+            let fresh: Vec<UsageEvent> = if new.len() == events.len() {
+                events.to_vec()
+            } else {
+                let new: HashSet<String> = new.into_iter().collect();
+                events.iter().filter(|e| new.contains(&e.id)).cloned().collect()
+            };
             // The database holds them now; an index that cannot take them is rebuilt at start.
             if let Err(e) = index.add(fresh) {
                 tracing::error!(error = %e, "could not index usage events");

@@ -14,7 +14,7 @@
 use std::ops::{Bound, ControlFlow};
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -29,6 +29,14 @@ use crate::index_writer::Committer;
 
 /// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
 pub type IndexError = String;
+
+/// How [`UsageIndex::open`] begins the error for a directory another process's writer holds.
+const LOCKED: &str = "the usage index is in use by another process";
+
+/// Whether `error` says another process holds the index (a second `vary` on the same data dir).
+pub fn is_locked(error: &IndexError) -> bool {
+    error.starts_with(LOCKED)
+}
 
 /// How the writer batches.
 #[derive(Debug, Clone)]
@@ -152,8 +160,10 @@ impl UsageIndex {
 
     fn start(index: Index, created: bool, config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
         let (_, fields) = schema();
-        let writer: IndexWriter<TantivyDocument> =
-            index.writer_with_num_threads(1, config.writer_memory).map_err(|e| e.to_string())?;
+        let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => format!("{LOCKED}: {e}"),
+            other => other.to_string(),
+        })?;
         let reader: IndexReader =
             index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e: tantivy::TantivyError| e.to_string())?;
         let (ops, rx) = mpsc::channel();
@@ -299,9 +309,6 @@ impl WriterThread {
     }
 }
 
-/// Shared handle, as the store's sink and the report readers hold it.
-pub type SharedUsageIndex = Arc<UsageIndex>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +415,15 @@ mod tests {
             assert!(Instant::now() < deadline, "never committed");
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn a_second_writer_on_the_same_directory_is_told_it_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+        let second = UsageIndex::open(dir.path(), UsageIndexConfig::default());
+        assert!(second.as_ref().is_err_and(is_locked), "{:?}", second.err());
+        first.shutdown().unwrap();
     }
 
     #[test]
