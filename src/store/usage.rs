@@ -8,7 +8,9 @@
 use chrono::{DateTime, Utc};
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
+use diesel::sqlite::Sqlite;
 
 use super::schema::usage_events;
 use super::{from_json_text, time, to_json_text, Db, DbConnection};
@@ -67,28 +69,103 @@ fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
     }
 }
 
+/// Rows per multi-row INSERT on SQLite.
+const SQLITE_ROWS_PER_INSERT: usize = 32;
+
+/// Exactly [`SQLITE_ROWS_PER_INSERT`] rows in one INSERT. Its SQL depends only on its type, and
+/// it says so (a static query id), so diesel prepares it once per connection and finds it again
+/// by type; diesel's own multi-row insert cannot, as our rows borrow their text.
+struct SqliteRowsInsert<'a>(&'a [NewUsageRow<'a>; SQLITE_ROWS_PER_INSERT]);
+
+impl QueryId for SqliteRowsInsert<'_> {
+    type QueryId = SqliteRowsInsert<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<diesel::SqliteConnection> for SqliteRowsInsert<'_> {}
+
+/// The columns [`SqliteRowsInsert`] writes, in the order it binds them.
+const INSERTED_COLUMNS: [&str; 16] = [
+    usage_events::id::NAME,
+    usage_events::kind::NAME,
+    usage_events::impression_id::NAME,
+    usage_events::brand::NAME,
+    usage_events::entry_id::NAME,
+    usage_events::entry_key::NAME,
+    usage_events::variant_id::NAME,
+    usage_events::variant_name::NAME,
+    usage_events::revision::NAME,
+    usage_events::device::NAME,
+    usage_events::locale::NAME,
+    usage_events::at::NAME,
+    usage_events::day::NAME,
+    usage_events::user_key_hash::NAME,
+    usage_events::attributes::NAME,
+    usage_events::value::NAME,
+];
+
+impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO usage_events (");
+        for (i, column) in INSERTED_COLUMNS.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_identifier(column)?;
+        }
+        out.push_sql(") VALUES ");
+        for (i, row) in self.0.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            for text in [row.id, row.kind, row.impression_id, row.brand, row.entry_id, row.entry_key, row.variant_id] {
+                out.push_bind_param::<Text, _>(text)?;
+                out.push_sql(", ");
+            }
+            for text in [row.variant_name, row.revision, row.device, row.locale] {
+                out.push_bind_param::<Text, _>(text)?;
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<Timestamp, _>(&row.at)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.day)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&row.user_key_hash)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.attributes)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Double>, _>(&row.value)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
 /// Inserts events, skipping ids already stored; returns the ids that were new.
 ///
-/// SQLite runs in-process, so one cached prepared statement executed per row is the fastest way
-/// in; PostgreSQL is a round trip away, so it gets multi-row statements.
+/// SQLite runs in-process: rows go in fixed-size multi-row statements (one cached prepared
+/// statement opens the table and its indexes once for many rows), the rest one row at a time.
+/// An id already stored (a retried batch) makes its statement fail alone — SQLite keeps the
+/// transaction — and that chunk is then inserted row by row, each duplicate counting as not
+/// new. PostgreSQL is a round trip away, so it gets large multi-row statements.
 pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<String>> {
-    let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
-    let mut inserted = Vec::with_capacity(rows.len());
+    let mut inserted = Vec::with_capacity(events.len());
     match conn {
         DbConnection::Sqlite(c) => {
-            for (row, event) in rows.iter().zip(events) {
-                // One row per statement. A plain INSERT is prepared once and found again by its
-                // type; `ON CONFLICT` would make diesel rebuild the SQL text for every row. An id
-                // already stored (a retried batch) fails this one statement only: SQLite keeps
-                // the transaction, and the row counts as not new.
-                match diesel::insert_into(usage_events::table).values(row).execute(c) {
-                    Ok(_) => inserted.push(event.id.clone()),
-                    Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+            let chunks = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
+            let rest = chunks.remainder();
+            for chunk in chunks {
+                let rows: [NewUsageRow<'_>; SQLITE_ROWS_PER_INSERT] = std::array::from_fn(|i| new_row(&chunk[i]));
+                match SqliteRowsInsert(&rows).execute(c) {
+                    Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
+                    Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                        insert_rows_sqlite(c, chunk, &mut inserted)?
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
+            insert_rows_sqlite(c, rest, &mut inserted)?;
         }
         DbConnection::Postgres(c) => {
+            let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 let statement =
                     diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing().returning(usage_events::id);
@@ -97,6 +174,19 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
         }
     }
     Ok(inserted)
+}
+
+/// One row per statement: a plain INSERT, prepared once (`ON CONFLICT` would make diesel
+/// rebuild the SQL text for every row); a duplicate id fails its own statement only.
+fn insert_rows_sqlite(c: &mut diesel::SqliteConnection, events: &[UsageEvent], inserted: &mut Vec<String>) -> AppResult<()> {
+    for event in events {
+        match diesel::insert_into(usage_events::table).values(new_row(event)).execute(c) {
+            Ok(_) => inserted.push(event.id.clone()),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// The usage queue's sink: each batch is inserted in one transaction on the write pool, then
@@ -116,14 +206,14 @@ impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
         let new = self.db.write_blocking(|conn| insert(conn, events)).map_err(|e| Box::new(e) as SinkError)?;
         if let Some(index) = &self.index {
-            let fresh: Vec<UsageEvent> = if new.len() == events.len() {
-                events.to_vec()
+            // The database holds them now; an index that cannot take them is rebuilt at start.
+            let indexed = if new.len() == events.len() {
+                index.add(events)
             } else {
                 let new: HashSet<String> = new.into_iter().collect();
-                events.iter().filter(|e| new.contains(&e.id)).cloned().collect()
+                index.add(events.iter().filter(|e| new.contains(&e.id)))
             };
-            // The database holds them now; an index that cannot take them is rebuilt at start.
-            if let Err(e) = index.add(fresh) {
+            if let Err(e) = indexed {
                 tracing::error!(error = %e, "could not index usage events");
             }
         }

@@ -119,7 +119,8 @@ pub type Progress = Box<dyn FnMut(u64) + Send>;
 type Reply = mpsc::SyncSender<Result<(), IndexError>>;
 
 enum Op {
-    Add(Vec<UsageEvent>),
+    /// Documents built by the caller, so events never need copying to reach this thread.
+    Add(Vec<TantivyDocument>),
     Clear(Reply),
     Flush(Reply),
     Shutdown(Reply),
@@ -168,10 +169,9 @@ impl UsageIndex {
             index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e: tantivy::TantivyError| e.to_string())?;
         let (ops, rx) = mpsc::channel();
         let committer = Committer::new(writer, reader.clone(), config.commit_interval, "usage");
-        let worker = WriterThread { fields };
         let handle = std::thread::Builder::new()
             .name("vary-usage-index".into())
-            .spawn(move || committer.run(rx, |index, op| worker.handle(index, op)))
+            .spawn(move || committer.run(rx, apply))
             .map_err(|e| e.to_string())?;
         Ok(UsageIndex { reader, fields, ops, writer: Mutex::new(Some(handle)), created })
     }
@@ -182,11 +182,12 @@ impl UsageIndex {
     }
 
     /// Queues events for indexing; they become visible within the commit interval.
-    pub fn add(&self, events: Vec<UsageEvent>) -> Result<(), IndexError> {
-        if events.is_empty() {
+    pub fn add<'a>(&self, events: impl IntoIterator<Item = &'a UsageEvent>) -> Result<(), IndexError> {
+        let documents: Vec<TantivyDocument> = events.into_iter().map(|event| document(&self.fields, event)).collect();
+        if documents.is_empty() {
             return Ok(());
         }
-        self.ops.send(Op::Add(events)).map_err(|_| closed())
+        self.ops.send(Op::Add(documents)).map_err(|_| closed())
     }
 
     /// Commits everything queued so far; returns (blocking) once a report sees it.
@@ -205,7 +206,7 @@ impl UsageIndex {
         let mut written = 0u64;
         each_batch(&mut |events| {
             written += events.len() as u64;
-            self.ops.send(Op::Add(events)).map_err(|_| closed())?;
+            self.add(&events)?;
             if let Some(report) = progress.as_mut() {
                 report(written);
             }
@@ -275,38 +276,32 @@ fn closed() -> IndexError {
     "the usage index writer has stopped".to_string()
 }
 
-/// What the writer thread applies to the index.
-struct WriterThread {
-    fields: Fields,
-}
-
-impl WriterThread {
-    fn handle(&self, index: &mut Committer, op: Op) -> ControlFlow<()> {
-        match op {
-            Op::Add(events) => {
-                let writer = index.writer();
-                for event in &events {
-                    if let Err(e) = writer.add_document(document(&self.fields, event)) {
-                        tracing::error!(event = %event.id, error = %e, "could not index a usage event");
-                    }
+/// What the writer thread does with one operation.
+fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
+    match op {
+        Op::Add(documents) => {
+            let writer = index.writer();
+            for document in documents {
+                if let Err(e) = writer.add_document(document) {
+                    tracing::error!(error = %e, "could not index a usage event");
                 }
-                index.changed();
             }
-            Op::Clear(reply) => {
-                let outcome = index.writer().delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
-                index.changed();
-                let _ = reply.send(outcome);
-            }
-            Op::Flush(reply) => {
-                let _ = reply.send(index.commit());
-            }
-            Op::Shutdown(reply) => {
-                let _ = reply.send(index.commit());
-                return ControlFlow::Break(());
-            }
+            index.changed();
         }
-        ControlFlow::Continue(())
+        Op::Clear(reply) => {
+            let outcome = index.writer().delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
+            index.changed();
+            let _ = reply.send(outcome);
+        }
+        Op::Flush(reply) => {
+            let _ = reply.send(index.commit());
+        }
+        Op::Shutdown(reply) => {
+            let _ = reply.send(index.commit());
+            return ControlFlow::Break(());
+        }
     }
+    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
@@ -350,7 +345,7 @@ mod tests {
         let index = UsageIndex::in_ram(UsageIndexConfig::default()).unwrap();
         // Several batches, committed apart, so the report spans several segments.
         for chunk in events.chunks(150) {
-            index.add(chunk.to_vec()).unwrap();
+            index.add(chunk).unwrap();
             index.flush().unwrap();
         }
         index
@@ -409,7 +404,7 @@ mod tests {
     fn events_are_visible_within_the_commit_interval_without_a_flush() {
         let config = UsageIndexConfig { commit_interval: Duration::from_millis(50), ..Default::default() };
         let index = UsageIndex::in_ram(config).unwrap();
-        index.add(events()[..10].to_vec()).unwrap();
+        index.add(&events()[..10]).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while index.num_events() < 10 {
             assert!(Instant::now() < deadline, "never committed");
@@ -432,7 +427,7 @@ mod tests {
         {
             let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
             assert!(index.was_created());
-            index.add(events()[..20].to_vec()).unwrap();
+            index.add(&events()[..20]).unwrap();
             index.shutdown().unwrap();
         }
         let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();

@@ -3,6 +3,9 @@
 //! Delivery must never wait on disk, so recording an event only puts it on a bounded tokio
 //! channel. One writer task takes events off in batches (up to `batch_size`, or whatever arrived
 //! within `linger` of the first) and hands each batch to a [`UsageSink`] on the blocking pool.
+//! While it gathers a batch the writer sleeps rather than waiting on the channel, so a busy
+//! server does not wake it once per event: only the first event of a batch, a full batch, a full
+//! channel, a flush or a shutdown wakes it early.
 //!
 //! Nothing is dropped: when the channel is full a sender waits up to `send_timeout` for room and
 //! only then reports [`QueueError::Full`]; a batch the sink fails to write is retried with
@@ -15,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
-use tokio::time::{timeout_at, Instant};
+use tokio::time::Instant;
 
 use super::event::UsageEvent;
 
@@ -89,6 +92,10 @@ enum Message {
 /// The sending side; cheap to share behind an `Arc`.
 pub struct UsageQueue {
     tx: mpsc::Sender<Message>,
+    /// Wakes the writer before its linger ends: a batch is full, or someone waits.
+    urgent: Arc<Notify>,
+    /// Queued events at which a batch is full.
+    batch_size: usize,
     send_timeout: Duration,
     writer: Mutex<Option<JoinHandle<()>>>,
     stats: Arc<QueueStats>,
@@ -100,9 +107,16 @@ impl UsageQueue {
         let (tx, rx) = mpsc::channel(config.capacity.max(1));
         let stats = Arc::new(QueueStats::default());
         let send_timeout = config.send_timeout;
-        let writer = Writer { rx, sink, config, stats: stats.clone() };
+        let batch_size = config.batch_size.clamp(1, config.capacity.max(1));
+        let urgent = Arc::new(Notify::new());
+        let writer = Writer { rx, sink, config, stats: stats.clone(), urgent: urgent.clone() };
         let handle = tokio::spawn(writer.run());
-        UsageQueue { tx, send_timeout, writer: Mutex::new(Some(handle)), stats }
+        UsageQueue { tx, urgent, batch_size, send_timeout, writer: Mutex::new(Some(handle)), stats }
+    }
+
+    /// Events in the channel now.
+    fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     /// Queues one event, waiting briefly for room when the queue is full.
@@ -111,11 +125,15 @@ impl UsageQueue {
         let message = match self.tx.try_send(Message::Event(Box::new(event))) {
             Ok(()) => {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
+                if self.queued() >= self.batch_size {
+                    self.urgent.notify_one();
+                }
                 return Ok(());
             }
             Err(mpsc::error::TrySendError::Closed(_)) => return Err(QueueError::Closed),
             Err(mpsc::error::TrySendError::Full(message)) => message,
         };
+        self.urgent.notify_one();
         match self.tx.send_timeout(message, self.send_timeout).await {
             Ok(()) => {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
@@ -138,6 +156,7 @@ impl UsageQueue {
     pub async fn flush(&self) -> Result<(), QueueError> {
         let (done, wait) = oneshot::channel();
         self.tx.send(Message::Flush(done)).await.map_err(|_| QueueError::Closed)?;
+        self.urgent.notify_one();
         wait.await.map_err(|_| QueueError::Closed)
     }
 
@@ -145,6 +164,7 @@ impl UsageQueue {
     pub async fn shutdown(&self) {
         let (done, wait) = oneshot::channel();
         if self.tx.send(Message::Shutdown(done)).await.is_ok() {
+            self.urgent.notify_one();
             let _ = wait.await;
         }
         let handle = self.writer.lock().expect("writer handle lock").take();
@@ -169,6 +189,7 @@ struct Writer {
     sink: Arc<dyn UsageSink>,
     config: QueueConfig,
     stats: Arc<QueueStats>,
+    urgent: Arc<Notify>,
 }
 
 /// What one round of gathering produced.
@@ -218,7 +239,8 @@ impl Writer {
     }
 
     /// Waits for a first message, then gathers more until the batch is full, `linger` passed,
-    /// or someone waits on a flush or shutdown.
+    /// or someone waits on a flush or shutdown. Between looks at the channel it sleeps until
+    /// the deadline or an urgent wake-up, never once per event.
     async fn gather(&mut self) -> Round {
         let mut round = Round::default();
         match self.rx.recv().await {
@@ -229,14 +251,30 @@ impl Writer {
             }
         }
         let deadline = Instant::now() + self.config.linger;
-        while !round.must_write(self.config.batch_size) {
-            match timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(message)) => round.absorb(message),
-                Ok(None) => round.closed = true,
-                Err(_) => break,
+        loop {
+            self.take_queued(&mut round);
+            if round.must_write(self.config.batch_size) {
+                return round;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => {
+                    self.take_queued(&mut round);
+                    return round;
+                }
+                _ = self.urgent.notified() => {}
             }
         }
-        round
+    }
+
+    /// Moves what the channel holds now into `round`, up to a full batch.
+    fn take_queued(&mut self, round: &mut Round) {
+        while !round.must_write(self.config.batch_size) {
+            match self.rx.try_recv() {
+                Ok(message) => round.absorb(message),
+                Err(mpsc::error::TryRecvError::Empty) => return,
+                Err(mpsc::error::TryRecvError::Disconnected) => round.closed = true,
+            }
+        }
     }
 
     /// After a shutdown: refuse new events, write whatever is still in the channel.

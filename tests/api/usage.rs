@@ -285,45 +285,62 @@ async fn the_usage_index_and_the_database_agree_and_a_lost_index_is_rebuilt(back
 }
 
 /// The batch writer retries a batch it could not confirm: the second write stores and indexes
-/// nothing new, on either backend.
+/// nothing new, on either backend. Enough events for SQLite's multi-row statements, a chunk of
+/// which holds both stored and new events, and every column different per event, so a column
+/// written into another's place would show.
 async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
     use vary::usage::queue::UsageSink;
     let app = TestApp::spawn(backend).await;
     // The database keeps microseconds.
     let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
-    let events: Vec<vary::usage::UsageEvent> = (0..25)
+    let events: Vec<vary::usage::UsageEvent> = (0..70)
         .map(|n| vary::usage::UsageEvent {
             id: format!("evt_twice_{n:03}"),
-            kind: vary::usage::UsageKind::Impression,
-            impression_id: format!("evt_twice_{n:03}"),
+            kind: if n % 3 == 0 { vary::usage::UsageKind::Click } else { vary::usage::UsageKind::Impression },
+            impression_id: format!("imp_twice_{n:03}"),
             brand: "alpine".into(),
-            entry_id: "ent_x".into(),
-            entry_key: "home-hero".into(),
-            variant_id: "var_x".into(),
-            variant_name: "X".into(),
-            revision: "rev".into(),
+            entry_id: format!("ent_{n}"),
+            entry_key: format!("key-{n}"),
+            variant_id: format!("var_{n}"),
+            variant_name: format!("Variant {n}"),
+            revision: format!("rev{n}"),
             device: (n % 2 == 0).then(|| "MOBILE".to_string()),
-            locale: "en".into(),
-            at,
-            user_key_hash: None,
-            attributes: Default::default(),
-            value: Some(1.5),
+            locale: if n % 4 == 0 { "de".into() } else { "en".into() },
+            at: at + chrono::Duration::microseconds(n),
+            user_key_hash: (n % 5 == 0).then(|| format!("hash{n}")),
+            attributes: json!({"segment": format!("s{n}")}).as_object().unwrap().clone(),
+            value: (n % 2 == 1).then_some(n as f64 + 0.5),
         })
         .collect();
     let sink = vary::store::usage::DbUsageSink::new(app.app.db.clone(), Some(app.app.usage_index.clone()));
     let stored = tokio::task::spawn_blocking(move || {
-        sink.write_batch(&events[..20]).unwrap();
+        sink.write_batch(&events[..40]).unwrap();
         sink.write_batch(&events).unwrap();
         sink.flush().unwrap();
         events
     })
     .await
     .unwrap();
-    assert_eq!(app.app.db.read(vary::store::usage::count).await.unwrap(), 25);
-    assert_eq!(app.app.usage_index.num_events(), 25);
-    let first = stored[0].clone();
-    let back = app.app.db.read(move |conn| vary::store::usage::impression(conn, &first.id)).await.unwrap().unwrap();
-    assert_eq!(back, stored[0], "every column round-trips");
+    assert_eq!(app.app.db.read(vary::store::usage::count).await.unwrap(), 70);
+    assert_eq!(app.app.usage_index.num_events(), 70);
+    let back = app
+        .app
+        .db
+        .read(|conn| {
+            let mut all = Vec::new();
+            vary::store::usage::each_event_batch(conn, 50, |batch| {
+                all.extend(batch);
+                Ok(())
+            })?;
+            Ok(all)
+        })
+        .await
+        .unwrap();
+    let mut expected = stored;
+    for event in &mut expected {
+        event.device.get_or_insert_with(|| vary::usage::report::UNKNOWN_DEVICE.to_string());
+    }
+    assert_eq!(back, expected, "every column of every event round-trips");
 }
 
 backend_tests!(

@@ -1,0 +1,1 @@
+CREATE INDEX usage_events_impression ON usage_events (impression_id);
