@@ -1,67 +1,107 @@
 #!/usr/bin/env bash
 # HTTP load on the delivery path: `content` over GraphQL at concurrency 32, loopback only,
-# bounded in time. Builds the release binary, starts `vary serve --demo` on a temporary data dir,
-# drives it with wrk (installed from Debian's packages when missing) and prints requests/s and
-# latency percentiles: first as an app (a delivery key: every answer records an impression),
-# then as an editor (a session: answers to other callers record nothing), so the difference is
-# what impression recording costs.
+# bounded in time. Builds the release binary and starts two `vary serve --demo` servers on
+# temporary data dirs: one as shipped (every answer to a delivery key records an impression) and
+# one with `VARY_USAGE_RECORDING=false`. wrk (installed from Debian's packages when missing)
+# drives them in turn, ROUNDS times each, with the same delivery-key request, and the script
+# prints requests/s, latency percentiles and the server's CPU time per request for every run,
+# then the medians: the difference between the two is what impression recording costs.
 #
-#   benches/load.sh [DURATION_SECONDS]        (default 15)
+#   benches/load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 15 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15}"
+rounds="${2:-3}"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
+binary="${CARGO_TARGET_DIR:-target}/release/vary"
+work=$(mktemp -d)
+servers=()
+trap 'for p in "${servers[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-data=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-log="$data/serve.log"
-"${CARGO_TARGET_DIR:-target}/release/vary" serve --demo --data-dir "$data" --bind "127.0.0.1:$port" >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 60); do
-    curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-    sleep 0.5
-done
-key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$log")
-[ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$log" >&2; exit 1; }
+# start NAME RECORDING: a demo server; sets $port, $pid and $key.
+start() {
+    mkdir -p "$work/$1"
+    port=$((20000 + RANDOM % 20000))
+    VARY_USAGE_RECORDING="$2" "$binary" serve --demo --data-dir "$work/$1" --bind "127.0.0.1:$port" >"$work/$1.log" 2>&1 &
+    pid=$!
+    servers+=("$pid")
+    for _ in $(seq 1 60); do
+        curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+        sleep 0.5
+    done
+    key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$work/$1.log")
+    [ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$work/$1.log" >&2; exit 1; }
+}
 
-body="$data/content.json"
+body="$work/content.json"
 cat >"$body" <<'JSON'
 {"query":"query($c: ContextInput) { content(brand: \"alpine\", key: \"home-hero\", context: $c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}
 JSON
-wrk_script() { # $1: bearer token
-    cat <<LUA
+# script NAME: a wrk script posting the request with NAME's delivery key.
+script() {
+    cat >"$work/$1.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $1"
+wrk.headers["Authorization"] = "Bearer $key"
 wrk.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 local file = io.open("$body")
 wrk.body = file:read("*a")
 file:close()
 LUA
+    # One request first, so a broken setup fails loudly instead of measuring error answers.
+    curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+        --data-binary @"$body" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
 }
-script="$data/content.lua"
-wrk_script "$key" >"$script"
-editor=$(curl -sf "http://127.0.0.1:$port/graphql" -H 'Content-Type: application/json' \
-    --data '{"query":"mutation { login(email: \"editor@vary.demo\", password: \"vary-demo-2026\") { token } }"}' \
-    | sed -E 's/.*"token":"([^"]+)".*/\1/')
-[ -n "$editor" ] || { echo "the editor could not sign in" >&2; exit 1; }
-editor_script="$data/content-editor.lua"
-wrk_script "$editor" >"$editor_script"
-# One request first, so a broken setup fails loudly instead of measuring error answers.
-curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    --data-binary @"$body" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
 
-measure() { # $1: script, $2: title
-    wrk -t2 -c32 -d3s -s "$1" "http://127.0.0.1:$port/graphql" >/dev/null
-    echo "$2"
-    wrk -t2 -c32 -d"${duration}s" --latency -s "$1" "http://127.0.0.1:$port/graphql" \
-        | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+start recording true
+rec_port=$port rec_pid=$pid
+script recording
+start off false
+off_port=$port off_pid=$pid
+script off
+
+# The server's CPU time (user + system, all threads, in clock ticks) so far.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
+# run NAME PORT PID: one measured run; appends "requests/s cpu-µs-per-request p99-ms" to NAME.runs.
+run() {
+    wrk -t2 -c32 -d2s -s "$work/$1.lua" "http://127.0.0.1:$2/graphql" >/dev/null
+    sleep 1.2 # the warm-up's impressions are written and indexed before the measured run
+    local before out after requests rps p50 p99 cpu
+    before=$(cpu_ticks "$3")
+    out=$(wrk -t2 -c32 -d"${duration}s" --latency -s "$work/$1.lua" "http://127.0.0.1:$2/graphql")
+    sleep 1.2 # the run's impressions are written and indexed: their cost is counted
+    after=$(cpu_ticks "$3")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+    p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    grep -q "Non-2xx" <<<"$out" && { echo "$1: error answers during the run" >&2; exit 1; }
+    cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    printf '  %-10s %9.0f requests/s  p50 %-8s p99 %-8s server CPU %5s µs/request\n' "$1" "$rps" "$p50" "$p99" "$cpu"
+    echo "$rps $cpu ${p99%ms}" >>"$work/$1.runs"
 }
-echo "content over GraphQL, 32 connections, ${duration}s each, wrk and server on the same 2 cores"
-measure "$script" "-- as an app (delivery key): every answer records an impression"
-measure "$editor_script" "-- as an editor (session): nothing recorded"
-impressions=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^vary_usage_events_written_total/ { print $2 }')
-echo "impressions written during the run: ${impressions:-see /metrics}"
+
+echo "content over GraphQL with a delivery key, 32 connections, ${duration}s per run, wrk and servers on the same cores"
+echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
+for round in $(seq 1 "$rounds"); do
+    echo "round $round"
+    run recording "$rec_port" "$rec_pid"
+    run off "$off_port" "$off_pid"
+done
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rec_rps=$(awk '{ print $1 }' "$work/recording.runs" | median)
+off_rps=$(awk '{ print $1 }' "$work/off.runs" | median)
+rec_cpu=$(awk '{ print $2 }' "$work/recording.runs" | median)
+off_cpu=$(awk '{ print $2 }' "$work/off.runs" | median)
+rec_p99=$(awk '{ print $3 }' "$work/recording.runs" | median)
+off_p99=$(awk '{ print $3 }' "$work/off.runs" | median)
+awk -v rr="$rec_rps" -v orps="$off_rps" -v rc="$rec_cpu" -v oc="$off_cpu" -v rp="$rec_p99" -v op="$off_p99" 'BEGIN {
+    printf "medians: recording %.0f requests/s (p99 %s ms, %.1f µs CPU/request); off %.0f requests/s (p99 %s ms, %.1f µs CPU/request)\n", rr, rp, rc, orps, op, oc
+    printf "recording costs %.1f %% of throughput and %.1f %% more server CPU per request\n", (1 - rr / orps) * 100, (rc / oc - 1) * 100
+}'
+impressions=$(curl -sf "http://127.0.0.1:$rec_port/metrics" | awk '/^vary_usage_events_written_total/ { print $2 }')
+echo "impressions written by the recording server: ${impressions:-see /metrics}"

@@ -166,8 +166,13 @@ impl App {
         let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
         let usage = Arc::new(UsageQueue::start(Arc::new(sink), QueueConfig::default()));
         let search = Arc::new(content_index(&config)?);
-        let recorder = UsageRecorder { queue: usage.clone(), hasher: UserKeyHasher::new(&user_key) };
-        let delivery = Arc::new(Delivery::new(db.clone(), &served_key).with_usage(recorder).with_search(search.clone()));
+        let mut delivery = Delivery::new(db.clone(), &served_key).with_search(search.clone());
+        if config.usage_recording {
+            delivery = delivery.with_usage(UsageRecorder { queue: usage.clone(), hasher: UserKeyHasher::new(&user_key) });
+        } else {
+            tracing::warn!("usage recording is off: delivery answers record no impressions and carry no servedId");
+        }
+        let delivery = Arc::new(delivery);
         let webhook_wake = Arc::new(tokio::sync::Notify::new());
         let content = Arc::new(
             Content::new(

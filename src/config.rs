@@ -55,6 +55,9 @@ pub struct RawConfig {
     pub asset_workers: usize,
     /// Let webhooks target loopback and private networks (off: protects against SSRF).
     pub webhooks_allow_private: bool,
+    /// Record an impression for every answer to a delivery key (off: answers carry no
+    /// `servedId`, `track` is unavailable; for a deployment that may not track visitors).
+    pub usage_recording: bool,
     /// The config file itself, and log format, are handled by the CLI; accepted here so one file
     /// can hold every key.
     pub config: Option<PathBuf>,
@@ -63,7 +66,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 19] = [
+    pub const KEYS: [&'static str; 20] = [
         "bind",
         "data_dir",
         "database_url",
@@ -81,6 +84,7 @@ impl RawConfig {
         "asset_max_pixels",
         "asset_workers",
         "webhooks_allow_private",
+        "usage_recording",
         "config",
         "log_format",
     ];
@@ -106,6 +110,7 @@ impl Default for RawConfig {
             asset_max_pixels: 50_000_000,
             asset_workers: 0,
             webhooks_allow_private: false,
+            usage_recording: true,
             config: None,
             log_format: None,
         }
@@ -177,6 +182,7 @@ pub struct Config {
     pub asset_limits: crate::assets::AssetLimits,
     pub asset_workers: usize,
     pub webhooks_allow_private: bool,
+    pub usage_recording: bool,
 }
 
 /// A secret that never prints.
@@ -278,6 +284,7 @@ impl Config {
             },
             asset_workers: raw.asset_workers,
             webhooks_allow_private: raw.webhooks_allow_private,
+            usage_recording: raw.usage_recording,
         })
     }
 }

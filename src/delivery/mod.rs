@@ -213,8 +213,9 @@ impl Delivery {
                 at: Utc::now(),
                 min_quality: brand_snapshot.brand.policy.min_quality,
             };
-            let sign = matches!(who, Principal::DeliveryKey(_));
-            let recorder = self.usage.as_deref().filter(|_| sign);
+            // A `servedId` always names a recorded impression: none without recording.
+            let recorder = self.usage.as_deref().filter(|_| matches!(who, Principal::DeliveryKey(_)));
+            let sign = recorder.is_some();
             let allowed = &brand_snapshot.brand.policy.usage_attributes;
             let mut answers = Vec::with_capacity(keys.len());
             let mut impressions = Vec::new();
@@ -262,7 +263,7 @@ impl Delivery {
             locale: winner.tier.locale(ctx).to_string(),
             at_ms: ctx.at.timestamp_millis(),
         });
-        let served_id = impression.as_ref().map(|i| self.signer.sign(i));
+        let served_id = impression.as_ref().map(|i| self.signer.sign(&i.id, &i.brand));
         let served = impression.map(|impression| usage::Served {
             impression,
             entry_key: key.to_string(),

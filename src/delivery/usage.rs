@@ -11,7 +11,7 @@ use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::served::Impression;
+use super::served::{Impression, ServedRef};
 use super::{Delivery, DeliveryContext};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -120,7 +120,7 @@ impl Delivery {
         }
         let usage = self.usage.clone().ok_or_else(|| AppError::unavailable("usage recording is off"))?;
         let mut outcome = TrackOutcome::default();
-        let mut verified: Vec<(usize, Impression)> = Vec::new();
+        let mut verified: Vec<(usize, ServedRef)> = Vec::new();
         for (index, event) in events.iter().enumerate() {
             match self.signer.verify(&event.served_id) {
                 None => outcome.rejected.push(rejection(index, "servedId is not one this server gave out")),
@@ -134,8 +134,8 @@ impl Delivery {
         let stored = self.stored_impressions(&usage, &verified).await?;
         let now = Utc::now();
         let mut follow_ups = Vec::with_capacity(verified.len());
-        for (index, impression) in verified {
-            match stored.get(&impression.id) {
+        for (index, served) in verified {
+            match stored.get(&served.impression) {
                 Some(base) => {
                     let event = &events[index];
                     follow_ups.push(base.follow_up(crate::ids::new_sortable_id("evt"), event.kind, now, event.value));
@@ -154,9 +154,9 @@ impl Delivery {
     async fn stored_impressions(
         &self,
         usage: &UsageRecorder,
-        verified: &[(usize, Impression)],
+        verified: &[(usize, ServedRef)],
     ) -> AppResult<HashMap<String, UsageEvent>> {
-        let mut ids: Vec<String> = verified.iter().map(|(_, i)| i.id.clone()).collect();
+        let mut ids: Vec<String> = verified.iter().map(|(_, served)| served.impression.clone()).collect();
         ids.sort();
         ids.dedup();
         if ids.is_empty() {

@@ -71,11 +71,11 @@ async fn track_records_clicks_and_rejects_forged_and_unknown_served_ids(backend:
     let key = app.delivery_key("alpine").await;
     let served = app.content(&key, "alpine", "home-hero", json!({}))
         .await["servedId"].as_str().unwrap().to_string();
-    let (payload, _) = served.split_once('.').unwrap();
+    let (payload, _) = served.rsplit_once('.').unwrap();
     let forged = format!("{payload}.AAAA");
-    let mut impression = app.app.delivery.signer().verify(&served).unwrap();
-    impression.id = "imp_never_served".into();
-    let unknown = app.app.delivery.signer().sign(&impression);
+    let named = app.app.delivery.signer().verify(&served).unwrap();
+    assert_eq!(named.brand, "alpine");
+    let unknown = app.app.delivery.signer().sign("imp_never_served", "alpine");
     // Tracked right after the answer, without waiting for the queue.
     let events = json!([
         {"servedId": served, "kind": "CLICK"},
@@ -343,7 +343,23 @@ async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
     assert_eq!(back, expected, "every column of every event round-trips");
 }
 
+/// An operator may turn recording off: answers still resolve, carry no `servedId`, store
+/// nothing, and `track` says it is unavailable.
+async fn with_recording_off_nothing_is_recorded(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.usage_recording = false).await;
+    alpine(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let answer = app.content(&key, "alpine", "home-hero", json!({})).await;
+    assert_eq!(answer["variant"]["name"], "everyone");
+    assert_eq!(answer["servedId"], Value::Null);
+    let track = app.gql(Some(&key), TRACK, json!({"e": [{"servedId": "x.y", "kind": "CLICK"}]})).await;
+    assert_eq!(track.code(), "UNAVAILABLE");
+    app.app.usage.flush().await.unwrap();
+    assert_eq!(app.app.db.read(vary::store::usage::count).await.unwrap(), 0);
+}
+
 backend_tests!(
+    with_recording_off_nothing_is_recorded,
     a_batch_written_twice_is_stored_and_indexed_once,
     served_and_reported_impressions_match_exactly,
     shutdown_writes_every_queued_impression,
