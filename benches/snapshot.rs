@@ -13,8 +13,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use vary::delivery::snapshot::BrandSnapshot;
 use vary::domain::brand::{Brand, BrandPolicy};
 use vary::domain::entry::Entry;
-use vary::domain::quality::Quality;
-use vary::domain::variant::{Revision, VariantContent, VariantRecord, VariantStatus};
+use vary::domain::variant::PublishedVariant;
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -48,7 +47,9 @@ fn brand() -> Brand {
     }
 }
 
-fn data() -> (Vec<Entry>, Vec<(VariantRecord, Revision)>) {
+/// The input as the store hands it over: entries, and each published variant joined with its
+/// published revision (the rule as its stored JSON text).
+fn data() -> (Vec<Entry>, Vec<PublishedVariant>) {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let mut entries = Vec::with_capacity(ENTRIES);
     let mut published = Vec::with_capacity(ENTRIES * VARIANTS);
@@ -63,46 +64,27 @@ fn data() -> (Vec<Entry>, Vec<(VariantRecord, Revision)>) {
             version: 1,
         });
         for v in 0..VARIANTS {
-            let id = format!("var_{e:08}_{v:02}");
-            let content = VariantContent {
+            let rule = json!({"all": [
+                {"attr": "segment", "op": "in", "value": [format!("s{v}"), "all"]},
+                {"attr": "tier", "op": "gte", "value": v},
+                {"attr": "country", "op": "eq", "value": "CH"}
+            ]});
+            published.push(PublishedVariant {
+                id: format!("var_{e:08}_{v:02}"),
+                entry_id: entry_id.clone(),
+                created_at: at,
+                revision: format!("{:064x}", e * VARIANTS + v),
                 name: format!("Variant {v}"),
                 fields: json!({"title": format!("Title {e}/{v}"), "body": "Some body copy for the variant.", "cta": "Go"}),
                 tags: vec!["bench".into()],
-                rule: Some(json!({"all": [
-                    {"attr": "segment", "op": "in", "value": [format!("s{v}"), "all"]},
-                    {"attr": "tier", "op": "gte", "value": v},
-                    {"attr": "country", "op": "eq", "value": "CH"}
-                ]})),
+                rule: Some(rule.to_string()),
                 devices: vec![],
                 locale: None,
                 priority: v as i32,
                 starts_at: None,
                 ends_at: None,
-            };
-            let hash = format!("{:064x}", e * VARIANTS + v);
-            let record = VariantRecord {
-                id: id.clone(),
-                entry_id: entry_id.clone(),
-                status: VariantStatus::Published,
-                version: 2,
-                current_revision: hash.clone(),
-                published_revision: Some(hash.clone()),
-                review: None,
-                created_at: at,
-                updated_at: at,
-            };
-            let revision = Revision {
-                hash,
-                variant_id: id,
-                seq: 1,
-                parent: None,
-                content,
-                quality: Quality::from_checks(vec![]),
-                author: "bench".into(),
-                status: VariantStatus::Published,
-                created_at: at,
-            };
-            published.push((record, revision));
+                quality: 1.0,
+            });
         }
     }
     (entries, published)

@@ -19,7 +19,7 @@ use self::served::{Impression, ServedIdSigner};
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, Snapshot};
 use crate::domain::content_type::FieldKind;
 use crate::domain::entry::Entry;
-use crate::domain::variant::{Revision, VariantRecord};
+use crate::domain::variant::PublishedVariant;
 use crate::auth::{Action, Principal};
 use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
@@ -313,7 +313,7 @@ impl Delivery {
         let mut rules = RuleCache::default();
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
-            .filter_map(|(record, rev)| LiveVariant::compile(rev, record.created_at, &mut rules, &[]).map(|l| (l.id.clone(), l)))
+            .filter_map(|variant| LiveVariant::compile(variant, &mut rules, &[]).map(|l| (l.id.clone(), l)))
             .collect();
         // Variants without a published revision are shown with their latest content, marked
         // unpublished, so editors see why they are not served.
@@ -385,13 +385,13 @@ fn delivered_assets(bs: &BrandSnapshot, live: &LiveVariant, device: Option<Devic
 }
 
 /// The ids of the assets that published variants' ASSET fields name.
-fn referenced_assets(entries: &[Entry], published: &[(VariantRecord, Revision)], asset_fields: &AssetFields) -> Vec<String> {
+fn referenced_assets(entries: &[Entry], published: &[PublishedVariant], asset_fields: &AssetFields) -> Vec<String> {
     let types: HashMap<&str, &str> = entries.iter().map(|e| (e.id.as_str(), e.content_type_id.as_str())).collect();
     let mut ids: Vec<String> = published
         .iter()
-        .filter_map(|(record, revision)| {
-            let names = asset_fields.get(*types.get(record.entry_id.as_str())?)?;
-            Some(names.iter().filter_map(|n| revision.content.fields.get(n)?.as_str().map(str::to_string)).collect::<Vec<_>>())
+        .filter_map(|variant| {
+            let names = asset_fields.get(*types.get(variant.entry_id.as_str())?)?;
+            Some(names.iter().filter_map(|n| variant.fields.get(n)?.as_str().map(str::to_string)).collect::<Vec<_>>())
         })
         .flatten()
         .collect();

@@ -8,7 +8,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::domain::asset::Asset;
@@ -17,7 +16,7 @@ use crate::domain::device::Device;
 use crate::domain::resolution::{rank_order, Candidate};
 use crate::domain::rule::Rule;
 use crate::domain::entry::Entry;
-use crate::domain::variant::{Revision, VariantRecord};
+use crate::domain::variant::PublishedVariant;
 
 /// A variant's published revision, ready to resolve and to deliver.
 #[derive(Debug)]
@@ -41,39 +40,39 @@ pub struct LiveVariant {
 }
 
 impl LiveVariant {
-    /// Compiles a published revision (taking it apart rather than copying); a stored rule that
+    /// Compiles a published variant (taking it apart rather than copying); a stored rule that
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
-    pub fn compile(revision: Revision, created_at: DateTime<Utc>, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
-        let c = revision.content;
+    pub fn compile(published: PublishedVariant, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
+        let p = published;
         let assets = asset_fields
             .iter()
-            .filter_map(|name| c.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))
+            .filter_map(|name| p.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))
             .collect();
-        let rule = match &c.rule {
+        let rule = match p.rule {
             None => None,
-            Some(json) => match rules.compile(json) {
+            Some(text) => match rules.compile(text) {
                 Ok(rule) => rule,
                 Err(e) => {
-                    tracing::error!(variant = %revision.variant_id, error = %e, "stored rule does not parse; not serving");
+                    tracing::error!(variant = %p.id, error = %e, "stored rule does not parse; not serving");
                     return None;
                 }
             },
         };
         Some(LiveVariant {
-            id: revision.variant_id,
-            name: c.name,
-            revision: revision.hash,
-            fields: c.fields,
-            tags: c.tags,
+            id: p.id,
+            name: p.name,
+            revision: p.revision,
+            fields: p.fields,
+            tags: p.tags,
             rule,
-            devices: c.devices,
-            locale: c.locale,
-            priority: c.priority,
-            starts_at: c.starts_at,
-            ends_at: c.ends_at,
-            quality: revision.quality.score,
-            created_at,
+            devices: p.devices,
+            locale: p.locale,
+            priority: p.priority,
+            starts_at: p.starts_at,
+            ends_at: p.ends_at,
+            quality: p.quality,
+            created_at: p.created_at,
             assets,
         })
     }
@@ -96,65 +95,33 @@ impl LiveVariant {
     }
 }
 
-/// Compiled rules by their JSON, for one build: audiences are reused across many entries (the
-/// same segment, the same tier), and each distinct rule is compiled and held once. Rules are
-/// looked up by a structural hash of the JSON and compared by value, so a lookup neither
-/// serialises nor allocates.
+/// Compiled rules by their stored JSON text, for one build: audiences are reused across many
+/// entries (the same segment, the same tier), and each distinct rule is parsed, compiled and held
+/// once. A rule seen before costs one hash of its text and no allocation.
 #[derive(Default)]
 pub struct RuleCache {
-    /// By the structural hash (already a hash: Fx only spreads it).
-    compiled: rustc_hash::FxHashMap<u64, Vec<(Value, Option<Arc<Rule>>)>>,
+    // Fx: the cache is built from our own stored rules, so speed beats flood resistance.
+    compiled: rustc_hash::FxHashMap<String, Option<Arc<Rule>>>,
+}
+
+/// Why a stored rule could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum StoredRuleError {
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Rule(#[from] crate::domain::rule::RuleError),
 }
 
 impl RuleCache {
-    pub fn compile(&mut self, json: &Value) -> Result<Option<Arc<Rule>>, crate::domain::rule::RuleError> {
-        // Fx: the cache is built from our own stored rules, so speed beats flood resistance.
-        let mut hasher = rustc_hash::FxHasher::default();
-        hash_json(json, &mut hasher);
-        let bucket = self.compiled.entry(hasher.finish()).or_default();
-        if let Some((_, rule)) = bucket.iter().find(|(seen, _)| seen == json) {
+    pub fn compile(&mut self, text: String) -> Result<Option<Arc<Rule>>, StoredRuleError> {
+        if let Some(rule) = self.compiled.get(text.as_str()) {
             return Ok(rule.clone());
         }
-        let rule = Rule::parse(json)?.map(Arc::new);
-        bucket.push((json.clone(), rule.clone()));
+        let json: Value = serde_json::from_str(&text)?;
+        let rule = Rule::parse(&json)?.map(Arc::new);
+        self.compiled.insert(text, rule.clone());
         Ok(rule)
-    }
-}
-
-/// Feeds a JSON value's structure to `state`: equal values hash equally (object keys in their
-/// stored order, which `serde_json` keeps sorted).
-fn hash_json<H: Hasher>(value: &Value, state: &mut H) {
-    match value {
-        Value::Null => state.write_u8(0),
-        Value::Bool(b) => {
-            state.write_u8(1);
-            b.hash(state);
-        }
-        Value::Number(n) => {
-            state.write_u8(2);
-            match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => u.hash(state),
-                (None, Some(i), _) => i.hash(state),
-                (None, None, f) => f.map(f64::to_bits).hash(state),
-            }
-        }
-        Value::String(text) => {
-            state.write_u8(3);
-            text.hash(state);
-        }
-        Value::Array(items) => {
-            state.write_u8(4);
-            state.write_usize(items.len());
-            items.iter().for_each(|item| hash_json(item, state));
-        }
-        Value::Object(map) => {
-            state.write_u8(5);
-            state.write_usize(map.len());
-            for (key, item) in map {
-                key.hash(state);
-                hash_json(item, state);
-            }
-        }
     }
 }
 
@@ -183,7 +150,7 @@ impl BrandSnapshot {
     pub fn compile(
         brand: Brand,
         entries: Vec<Entry>,
-        published: Vec<(VariantRecord, Revision)>,
+        published: Vec<PublishedVariant>,
         asset_fields: &AssetFields,
         assets: Vec<Asset>,
     ) -> BrandSnapshot {
@@ -193,10 +160,10 @@ impl BrandSnapshot {
             .map(|e| (e.id.clone(), (EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }, e.content_type_id)))
             .collect();
         let mut rules = RuleCache::default();
-        for (record, revision) in published {
-            if let Some((entry, content_type)) = by_id.get_mut(&record.entry_id) {
+        for variant in published {
+            if let Some((entry, content_type)) = by_id.get_mut(&variant.entry_id) {
                 let fields = asset_fields.get(content_type.as_str()).map_or(&[][..], Vec::as_slice);
-                entry.variants.extend(LiveVariant::compile(revision, record.created_at, &mut rules, fields));
+                entry.variants.extend(LiveVariant::compile(variant, &mut rules, fields));
             }
         }
         let entries = by_id
@@ -229,16 +196,17 @@ mod tests {
     #[test]
     fn equal_rules_are_compiled_once_and_different_ones_apart() {
         let mut cache = RuleCache::default();
-        let rule = |tier: i64| json!({"all": [{"attr": "segment", "op": "in", "value": ["skier"]}, {"attr": "tier", "op": "gte", "value": tier}]});
-        let first = cache.compile(&rule(3)).unwrap().unwrap();
-        let again = cache.compile(&rule(3)).unwrap().unwrap();
-        let other = cache.compile(&rule(4)).unwrap().unwrap();
+        let rule = |tier: i64| json!({"all": [{"attr": "segment", "op": "in", "value": ["skier"]}, {"attr": "tier", "op": "gte", "value": tier}]}).to_string();
+        let first = cache.compile(rule(3)).unwrap().unwrap();
+        let again = cache.compile(rule(3)).unwrap().unwrap();
+        let other = cache.compile(rule(4)).unwrap().unwrap();
         assert!(Arc::ptr_eq(&first, &again));
         assert!(!Arc::ptr_eq(&first, &other));
-        assert!(cache.compile(&Value::Null).unwrap().is_none());
-        assert!(cache.compile(&json!({"attr": "x", "op": "nope", "value": 1})).is_err());
-        let float = cache.compile(&json!({"attr": "score", "op": "gt", "value": 0.5})).unwrap().unwrap();
-        let int = cache.compile(&json!({"attr": "score", "op": "gt", "value": 1})).unwrap().unwrap();
+        assert!(cache.compile("null".into()).unwrap().is_none());
+        assert!(matches!(cache.compile(r#"{"attr": "x", "op": "nope", "value": 1}"#.into()), Err(StoredRuleError::Rule(_))));
+        assert!(matches!(cache.compile("{not json".into()), Err(StoredRuleError::Json(_))));
+        let float = cache.compile(r#"{"attr": "score", "op": "gt", "value": 0.5}"#.into()).unwrap().unwrap();
+        let int = cache.compile(r#"{"attr": "score", "op": "gt", "value": 1}"#.into()).unwrap().unwrap();
         assert!(!Arc::ptr_eq(&float, &int));
     }
 }

@@ -210,6 +210,32 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
 }
 
+/// A variant's published revision, as delivery compiles its snapshot from it. The rule stays
+/// the JSON text it is stored as: many variants share a rule, and a snapshot finds the ones it
+/// has compiled already by their text instead of building (and freeing) a JSON tree for each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedVariant {
+    /// The variant's id.
+    pub id: String,
+    pub entry_id: String,
+    /// When the variant was created (the last tie-break when ranking).
+    pub created_at: DateTime<Utc>,
+    /// The published revision's hash.
+    pub revision: String,
+    pub name: String,
+    pub fields: Value,
+    pub tags: Vec<String>,
+    /// The audience rule as JSON text; `None` targets everyone.
+    pub rule: Option<String>,
+    pub devices: Vec<Device>,
+    pub locale: Option<String>,
+    pub priority: i32,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The revision's quality score.
+    pub quality: f64,
+}
+
 /// A variant with its latest revision: what editors see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use super::schema::{entries, variant_revisions, variants};
 use super::{from_json_text, time, to_json_text, DbConnection};
-use crate::domain::variant::{Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus};
+use crate::domain::quality::Quality;
+use crate::domain::variant::{PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus};
 use crate::error::{AppError, AppResult};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -249,37 +250,83 @@ pub fn revisions(conn: &mut DbConnection, variant_id: &str) -> AppResult<Vec<Rev
         .collect()
 }
 
-/// The variants of these entries that have a published revision, with that revision: the input
-/// of the delivery snapshot.
-pub fn published_of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> AppResult<Vec<(VariantRecord, Revision)>> {
-    let records = variants::table
+/// The published variants of these entries: the input of a preview.
+pub fn published_of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> AppResult<Vec<PublishedVariant>> {
+    variants::table
+        .inner_join(variant_revisions::table.on(variants::published_revision.eq(variant_revisions::hash.nullable())))
         .filter(variants::entry_id.eq_any(entry_ids))
-        .filter(variants::published_revision.is_not_null())
-        .select(VariantRow::as_select())
-        .load(conn)?;
-    with_published(conn, records)
-}
-
-/// The published variants of every entry of a brand, with their published revisions.
-pub fn published_of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<(VariantRecord, Revision)>> {
-    let records = variants::table
-        .inner_join(entries::table)
-        .filter(entries::brand_id.eq(brand_id))
-        .filter(variants::published_revision.is_not_null())
-        .select(VariantRow::as_select())
-        .load(conn)?;
-    with_published(conn, records)
-}
-
-fn with_published(conn: &mut DbConnection, rows: Vec<VariantRow>) -> AppResult<Vec<(VariantRecord, Revision)>> {
-    let records = rows.into_iter().map(VariantRow::into_domain).collect::<AppResult<Vec<_>>>()?;
-    let mut revs = revisions_by_hash(conn, records.iter().filter_map(|r| r.published_revision.clone()).collect())?;
-    records
+        .select(PublishedRow::as_select())
+        .load(conn)?
         .into_iter()
-        .map(|record| {
-            let hash = record.published_revision.clone().unwrap_or_default();
-            let rev = revs.remove(&hash).ok_or_else(|| AppError::internal("published revision missing"))?;
-            Ok((record, rev))
-        })
+        .map(PublishedRow::into_domain)
         .collect()
+}
+
+/// The published variants of every entry of a brand, each joined with its published revision
+/// in one query: the input of the brand's delivery snapshot.
+pub fn published_of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<PublishedVariant>> {
+    variants::table
+        .inner_join(entries::table)
+        .inner_join(variant_revisions::table.on(variants::published_revision.eq(variant_revisions::hash.nullable())))
+        .filter(entries::brand_id.eq(brand_id))
+        .select(PublishedRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(PublishedRow::into_domain)
+        .collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct PublishedRow {
+    #[diesel(select_expression = variants::id)]
+    id: String,
+    #[diesel(select_expression = variants::entry_id)]
+    entry_id: String,
+    #[diesel(select_expression = variants::created_at)]
+    created_at: chrono::NaiveDateTime,
+    #[diesel(select_expression = variant_revisions::hash)]
+    revision: String,
+    #[diesel(select_expression = variant_revisions::name)]
+    name: String,
+    #[diesel(select_expression = variant_revisions::fields)]
+    fields: String,
+    #[diesel(select_expression = variant_revisions::tags)]
+    tags: String,
+    #[diesel(select_expression = variant_revisions::rule)]
+    rule: Option<String>,
+    #[diesel(select_expression = variant_revisions::devices)]
+    devices: String,
+    #[diesel(select_expression = variant_revisions::locale)]
+    locale: Option<String>,
+    #[diesel(select_expression = variant_revisions::priority)]
+    priority: i32,
+    #[diesel(select_expression = variant_revisions::starts_at)]
+    starts_at: Option<chrono::NaiveDateTime>,
+    #[diesel(select_expression = variant_revisions::ends_at)]
+    ends_at: Option<chrono::NaiveDateTime>,
+    #[diesel(select_expression = variant_revisions::quality)]
+    quality: String,
+}
+
+impl PublishedRow {
+    fn into_domain(self) -> AppResult<PublishedVariant> {
+        let quality: Quality = from_json_text(&self.quality)?;
+        Ok(PublishedVariant {
+            id: self.id,
+            entry_id: self.entry_id,
+            created_at: time::from_db(self.created_at),
+            revision: self.revision,
+            name: self.name,
+            fields: from_json_text(&self.fields)?,
+            tags: from_json_text(&self.tags)?,
+            rule: self.rule,
+            devices: from_json_text(&self.devices)?,
+            locale: self.locale,
+            priority: self.priority,
+            starts_at: self.starts_at.map(time::from_db),
+            ends_at: self.ends_at.map(time::from_db),
+            quality: quality.score,
+        })
+    }
 }
