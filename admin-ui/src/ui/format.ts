@@ -25,3 +25,10 @@ export function fromLocalInput(value: string): string | null {
 export function shortHash(hash: string | null | undefined): string {
   return hash ? hash.slice(0, 8) : '—';
 }
+
+/** Bytes in words: 512 bytes, 12.3 KB, 4.5 MB. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

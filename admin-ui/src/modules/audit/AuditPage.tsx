@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AuditLogDocument, describeError, fetchFile, request, type AuditLogQuery } from '../../api';
+import { AuditLogDocument, request, type AuditLogQuery } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
+import { ReportDownload } from '../../ui/ReportDownload';
 import { useSession } from '../session/SessionContext';
 import { UsageExportPanel } from '../usage/UsageExportPanel';
 import {
-  auditVariables, EMPTY_FILTER, filterProblem, formatSize, reportFileName, reportUrl, type AuditFilter, type ReportFormat,
+  auditVariables, EMPTY_FILTER, filterProblem, reportFileName, reportUrl, type AuditFilter,
 } from './auditQuery';
 
 type AuditRow = AuditLogQuery['auditLog']['edges'][number];
@@ -156,62 +157,22 @@ function useAuditLog(filter: AuditFilter, enabled: boolean): AuditLogState {
   };
 }
 
-interface Prepared {
-  url: string;
-  name: string;
-  size: number;
-}
-
-/** Fetches the report with the session token, then offers the file as a link (a plain link could not send the token). */
+/** The audit report for the filter above, every matching row, as a file. */
 function ExportPanel({ filter, blocked }: { filter: AuditFilter; blocked: string | null }) {
-  const [format, setFormat] = useState<ReportFormat>('csv');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [file, setFile] = useState<Prepared | null>(null);
-  const key = `${JSON.stringify(filter)}:${format}`;
-
-  // A prepared file belongs to one filter and format; object URLs are freed when replaced.
-  useEffect(() => {
-    setFile(null);
-    setError(null);
-  }, [key]);
-  useEffect(() => () => { if (file) URL.revokeObjectURL(file.url); }, [file]);
-
-  async function prepare() {
-    setBusy(true);
-    setError(null);
-    setFile(null);
-    try {
-      const blob = await fetchFile(reportUrl(filter, format));
-      setFile({ url: URL.createObjectURL(blob), name: reportFileName(filter, format), size: blob.size });
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const scope = [filter.brand ? `brand ${filter.brand}` : 'all brands', filter.from && `from ${filter.from}`, filter.to && `to ${filter.to}`].filter(Boolean).join(', ');
   return (
     <section className="card" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>
       <p className="muted">The audit report for the filter above ({scope}), every matching row, as a file.</p>
-      <div className="inline-form">
-        <fieldset className="export-format">
-          <legend>Format</legend>
-          <label className="radio"><input type="radio" name="au-format" value="csv" checked={format === 'csv'} onChange={() => setFormat('csv')} /> CSV</label>
-          <label className="radio"><input type="radio" name="au-format" value="json" checked={format === 'json'} onChange={() => setFormat('json')} /> JSON</label>
-        </fieldset>
-        <button type="button" className="btn btn-primary" disabled={busy || blocked !== null} onClick={() => void prepare()}>
-          {busy ? 'Preparing…' : `Prepare ${format.toUpperCase()} report`}
-        </button>
-        {file && (
-          <a className="btn" href={file.url} download={file.name}>
-            Download {file.name} <span className="muted">({formatSize(file.size)})</span>
-          </a>
-        )}
-      </div>
-      {error && <p className="field-error" role="alert">Could not export: {error}</p>}
+      <ReportDownload
+        url={(format) => reportUrl(filter, format)}
+        fileName={(format) => reportFileName(filter, format)}
+        inputs={JSON.stringify(filter)}
+        blocked={blocked}
+        prepareLabel={(format) => `Prepare ${format.toUpperCase()} report`}
+        failure="Could not export"
+        name="au-format"
+      />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditVariables, filterProblem, formatSize, isDay, nextDay, reportFileName, reportUrl } from './auditQuery';
+import { auditVariables, filterProblem, isDay, nextDay, reportFileName, reportUrl } from './auditQuery';
 
 describe('audit date range', () => {
   it('turns whole UTC days into an instant range with an exclusive end', () => {
@@ -48,10 +48,5 @@ describe('audit report address', () => {
   it('names the file after what it holds', () => {
     expect(reportFileName({ brand: 'alpine', from: '', to: '' }, 'csv')).toBe('vary-audit-alpine.csv');
     expect(reportFileName({ brand: '', from: '2026-01-01', to: '' }, 'json')).toBe('vary-audit-2026-01-01_now.json');
-  });
-
-  it('sizes in words', () => {
-    expect(formatSize(512)).toBe('512 bytes');
-    expect(formatSize(2048)).toBe('2.0 KB');
   });
 });

@@ -13,7 +13,9 @@ export interface AuditFilter {
   to: string;
 }
 
-export type ReportFormat = 'csv' | 'json';
+import type { ReportFormat } from '../../ui/ReportDownload';
+
+export type { ReportFormat };
 
 export const EMPTY_FILTER: AuditFilter = { brand: '', from: '', to: '' };
 
@@ -74,11 +76,4 @@ export function reportFileName(f: AuditFilter, format: ReportFormat): string {
   if (f.brand) parts.push(f.brand.replace(/[^a-z0-9-]/gi, '_'));
   if (f.from || f.to) parts.push(`${f.from || 'start'}_${f.to || 'now'}`);
   return `${parts.join('-')}.${format}`;
-}
-
-/** Bytes in words: 512 bytes, 12.3 KB, 4.5 MB. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

@@ -7,7 +7,9 @@ import { nextDay } from '../audit/auditQuery';
 
 export const DIMENSIONS = ['ENTRY', 'VARIANT', 'REVISION', 'DEVICE', 'DAY', 'LOCALE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-export type UsageFormat = 'csv' | 'json';
+import type { ReportFormat } from '../../ui/ReportDownload';
+
+export type UsageFormat = ReportFormat;
 
 export interface UsageFilter {
   brand: string;
