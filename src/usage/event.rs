@@ -95,9 +95,19 @@ impl UsageEvent {
 
 /// The UTC day of an instant, `YYYY-MM-DD`.
 pub fn day_of(at: DateTime<Utc>) -> String {
-    // Plain integer formatting: parsing a strftime pattern per event costs more than the rest.
     let day = at.date_naive();
-    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+    let (year, month, date) = (day.year(), day.month(), day.day());
+    if !(0..=9999).contains(&year) {
+        return at.format("%Y-%m-%d").to_string();
+    }
+    // Digits by hand: every stored and indexed event needs its day, and a formatting machinery
+    // (let alone a strftime pattern parsed per call) costs many times more.
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let year = year as u32;
+    let mut out = String::with_capacity(10);
+    out.extend([digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), '-']);
+    out.extend([digit(month / 10), digit(month), '-', digit(date / 10), digit(date)]);
+    out
 }
 
 /// Keeps only the attributes the brand allows to be stored with usage events.
@@ -137,6 +147,7 @@ impl UserKeyHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use serde_json::json;
 
     #[test]
@@ -166,5 +177,9 @@ mod tests {
         assert_eq!(UsageKind::parse("view"), None);
         let at = DateTime::parse_from_rfc3339("2026-03-01T23:30:00-02:00").unwrap().with_timezone(&Utc);
         assert_eq!(day_of(at), "2026-03-02");
+        for (y, m, d) in [(2026, 12, 31), (999, 1, 5), (10_000, 2, 3), (-1, 6, 7)] {
+            let at = Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+            assert_eq!(day_of(at), at.format("%Y-%m-%d").to_string(), "{y}-{m}-{d}");
+        }
     }
 }
