@@ -15,7 +15,8 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use self::served::{Impression, ServedIdSigner};
+use self::served::ServedIdSigner;
+use self::usage::Impression;
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, Snapshot};
 use crate::domain::content_type::FieldKind;
 use crate::domain::entry::Entry;

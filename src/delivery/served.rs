@@ -13,21 +13,6 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// What one answer served, as its impression records it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Impression {
-    pub id: String,
-    /// The brand's slug.
-    pub brand: String,
-    pub entry: String,
-    pub variant: String,
-    pub revision: String,
-    pub device: Option<String>,
-    pub locale: String,
-    /// Milliseconds since the Unix epoch.
-    pub at_ms: i64,
-}
-
 /// What a genuine `servedId` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedRef {

@@ -43,8 +43,7 @@ impl LiveVariant {
     /// Compiles a published variant (taking it apart rather than copying); a stored rule that
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
-    pub fn compile(published: PublishedVariant, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
-        let p = published;
+    pub fn compile(p: PublishedVariant, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
         let assets = asset_fields
             .iter()
             .filter_map(|name| p.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))

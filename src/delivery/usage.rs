@@ -11,7 +11,7 @@ use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::served::{Impression, ServedRef};
+use super::served::ServedRef;
 use super::{Delivery, DeliveryContext};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -26,6 +26,21 @@ pub const MAX_TRACK_EVENTS: usize = 1_000;
 pub struct UsageRecorder {
     pub queue: Arc<UsageQueue>,
     pub hasher: UserKeyHasher,
+}
+
+/// What one answer served, as its impression records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impression {
+    pub id: String,
+    /// The brand's slug.
+    pub brand: String,
+    pub entry: String,
+    pub variant: String,
+    pub revision: String,
+    pub device: Option<String>,
+    pub locale: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
 }
 
 /// One answer that carried a `servedId`, before it becomes an event.

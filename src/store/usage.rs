@@ -116,11 +116,11 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
         out.push_sql(") VALUES ");
         for (i, row) in self.0.iter().enumerate() {
             out.push_sql(if i == 0 { "(" } else { ", (" });
-            for text in [row.id, row.kind, row.impression_id, row.brand, row.entry_id, row.entry_key, row.variant_id] {
-                out.push_bind_param::<Text, _>(text)?;
-                out.push_sql(", ");
-            }
-            for text in [row.variant_name, row.revision, row.device, row.locale] {
+            let texts = [
+                row.id, row.kind, row.impression_id, row.brand, row.entry_id, row.entry_key, row.variant_id, row.variant_name,
+                row.revision, row.device, row.locale,
+            ];
+            for text in texts {
                 out.push_bind_param::<Text, _>(text)?;
                 out.push_sql(", ");
             }
@@ -156,9 +156,7 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
                 let rows: [NewUsageRow<'_>; SQLITE_ROWS_PER_INSERT] = std::array::from_fn(|i| new_row(&chunk[i]));
                 match SqliteRowsInsert(&rows).execute(c) {
                     Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
-                    Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                        insert_rows_sqlite(c, chunk, &mut inserted)?
-                    }
+                    Err(e) if is_duplicate(&e) => insert_rows_sqlite(c, chunk, &mut inserted)?,
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -182,11 +180,16 @@ fn insert_rows_sqlite(c: &mut diesel::SqliteConnection, events: &[UsageEvent], i
     for event in events {
         match diesel::insert_into(usage_events::table).values(new_row(event)).execute(c) {
             Ok(_) => inserted.push(event.id.clone()),
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) if is_duplicate(&e) => {}
             Err(e) => return Err(e.into()),
         }
     }
     Ok(())
+}
+
+/// Whether a statement failed because an event id is already stored.
+fn is_duplicate(error: &diesel::result::Error) -> bool {
+    matches!(error, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }
 
 /// The usage queue's sink: each batch is inserted in one transaction on the write pool, then

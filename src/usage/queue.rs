@@ -103,11 +103,12 @@ pub struct UsageQueue {
 
 impl UsageQueue {
     /// Starts the writer task on the current tokio runtime.
-    pub fn start(sink: Arc<dyn UsageSink>, config: QueueConfig) -> UsageQueue {
-        let (tx, rx) = mpsc::channel(config.capacity.max(1));
+    pub fn start(sink: Arc<dyn UsageSink>, mut config: QueueConfig) -> UsageQueue {
+        config.capacity = config.capacity.max(1);
+        config.batch_size = config.batch_size.clamp(1, config.capacity);
+        let (tx, rx) = mpsc::channel(config.capacity);
         let stats = Arc::new(QueueStats::default());
-        let send_timeout = config.send_timeout;
-        let batch_size = config.batch_size.clamp(1, config.capacity.max(1));
+        let (send_timeout, batch_size) = (config.send_timeout, config.batch_size);
         let urgent = Arc::new(Notify::new());
         let writer = Writer { rx, sink, config, stats: stats.clone(), urgent: urgent.clone() };
         let handle = tokio::spawn(writer.run());

@@ -4,6 +4,7 @@
  * variables (RFC 3339 instants, `to` exclusive) and the report's query string
  * (the days as YYYY-MM-DD, which the server reads the same way).
  */
+import type { ReportFormat } from '../../ui/ReportDownload';
 
 export interface AuditFilter {
   /** A brand slug, or '' for every brand. */
@@ -12,10 +13,6 @@ export interface AuditFilter {
   from: string;
   to: string;
 }
-
-import type { ReportFormat } from '../../ui/ReportDownload';
-
-export type { ReportFormat };
 
 export const EMPTY_FILTER: AuditFilter = { brand: '', from: '', to: '' };
 

@@ -3,13 +3,11 @@
  * range, the GraphQL variables and REST address, and report rows turned into
  * chart series and a sorted table.
  */
+import type { ReportFormat } from '../../ui/ReportDownload';
 import { nextDay } from '../audit/auditQuery';
 
 export const DIMENSIONS = ['ENTRY', 'VARIANT', 'REVISION', 'DEVICE', 'DAY', 'LOCALE'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-import type { ReportFormat } from '../../ui/ReportDownload';
-
-export type UsageFormat = ReportFormat;
 
 export interface UsageFilter {
   brand: string;
@@ -47,7 +45,7 @@ export function usageVariables(f: UsageFilter, groupBy: Dimension[] = f.groupBy)
 }
 
 /** `/api/reports/usage?brand=…&from=…&to=…&groupBy=VARIANT,DAY&format=…`. */
-export function usageReportUrl(f: UsageFilter, format: UsageFormat): string {
+export function usageReportUrl(f: UsageFilter, format: ReportFormat): string {
   const q = new URLSearchParams();
   q.set('brand', f.brand);
   q.set('from', f.from);
@@ -57,7 +55,7 @@ export function usageReportUrl(f: UsageFilter, format: UsageFormat): string {
   return `/api/reports/usage?${q.toString()}`;
 }
 
-export function usageFileName(f: UsageFilter, format: UsageFormat): string {
+export function usageFileName(f: UsageFilter, format: ReportFormat): string {
   const brand = f.brand.replace(/[^a-z0-9-]/gi, '_');
   return `vary-usage-${brand}-${f.from}_${f.to}.${format}`;
 }
