@@ -1,22 +1,29 @@
 //! Counting a usage report from the usage index's fast fields.
 //!
-//! Each grouped dimension is a dictionary-encoded column in every segment. First, the terms of
-//! each grouped column are interned once per segment into report-wide ids (as many strings as
-//! there are distinct variants, days, …, never one per event), so that a segment's term ordinal
-//! maps to a report-wide id through a table. Then every matching event adds its kind to the cell
-//! of its tuple of ids: a dense array when the product of the dimensions' cardinalities is small
-//! (the usual case: variants × days), a hash map otherwise. Rows are put in the order of the
-//! dimensions' text (the database's `ORDER BY`) by comparing precomputed ranks, and only the
-//! finished rows are turned into strings.
+//! An event is indexed with few values, so that recording stays cheap: its kind, its instant
+//! (`at`, microseconds) and one text value, the *served tuple* ([`served_value`]: entry key,
+//! variant id, revision, device, locale and variant name joined by a separator). A segment
+//! holds as many distinct served tuples as there were distinct things served — a few hundred,
+//! never one per event — so splitting them is done once per segment, per dictionary term.
+//!
+//! Counting then goes in three steps. First, the parts of each segment's served tuples are
+//! interned into report-wide ids (one table per segment: term ordinal → ids of the grouped
+//! dimensions and of the variant name); the day is not in the tuple but is derived from `at`
+//! per event (days since the earliest day in the index). Second, every matching event adds its
+//! kind to the cell of its tuple of ids: a dense array when the product of the dimensions'
+//! cardinalities is small (the usual case: variants × days), a hash map otherwise. Third, rows
+//! are put in the order of the dimensions' text (the database's `ORDER BY`) by comparing
+//! precomputed ranks, and only the finished rows are turned into strings.
 
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocId, Searcher};
+use tantivy::{DateTime as TantivyDate, DocId, Searcher};
 
-use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow};
+use super::event::{day_of, UsageEvent};
+use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
 
 /// The most cells counted in a dense array (32 bytes each); beyond it, a hash map.
 pub const DENSE_LIMIT: u64 = 1 << 20;
@@ -24,8 +31,56 @@ pub const DENSE_LIMIT: u64 = 1 << 20;
 const MAX_DIMENSIONS: usize = 6;
 /// "No name seen yet" in a cell.
 const NO_NAME: u32 = u32::MAX;
+/// Microseconds in a UTC day.
+const DAY_MICROS: i64 = 86_400_000_000;
 
-/// Report-wide ids for the texts of one column, and their sort ranks.
+/// The dimensions a served tuple holds, in its order; the variant's name comes last.
+const SERVED: [UsageDimension; 5] =
+    [UsageDimension::Entry, UsageDimension::Variant, UsageDimension::Revision, UsageDimension::Device, UsageDimension::Locale];
+/// Between the parts of a served tuple: a control character no key, id, device or locale holds.
+/// The name, which is free text, comes last, so splitting never looks inside it.
+const SEPARATOR: char = '\u{1f}';
+
+/// The names of the index's columns a report reads.
+pub struct Columns<'a> {
+    pub served: &'a str,
+    pub at: &'a str,
+    pub kind: &'a str,
+}
+
+/// What `event` served, as the one text value the usage index keeps for it.
+pub fn served_value(event: &UsageEvent) -> String {
+    let parts = [
+        event.entry_key.as_str(),
+        event.variant_id.as_str(),
+        event.revision.as_str(),
+        event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
+        event.locale.as_str(),
+        event.variant_name.as_str(),
+    ];
+    let mut value = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            value.push(SEPARATOR);
+        }
+        value.push_str(part);
+    }
+    value
+}
+
+/// The parts of a served tuple: the values of [`SERVED`], then the variant name.
+fn served_parts(value: &str) -> ([&str; SERVED.len()], &str) {
+    let mut parts = value.splitn(SERVED.len() + 1, SEPARATOR);
+    let dimensions = std::array::from_fn(|_| parts.next().unwrap_or(""));
+    (dimensions, parts.next().unwrap_or(""))
+}
+
+/// The UTC day of an instant in the index, as days since 1970-01-01.
+fn day_number(at: TantivyDate) -> i64 {
+    at.into_timestamp_micros().div_euclid(DAY_MICROS)
+}
+
+/// Report-wide ids for the texts of one dimension, and their sort ranks.
 #[derive(Default)]
 struct Interned {
     ids: HashMap<String, u32>,
@@ -35,23 +90,14 @@ struct Interned {
 }
 
 impl Interned {
-    /// Maps every term of `column` (in this segment) to its report-wide id.
-    fn segment_table(&mut self, column: Option<&StrColumn>) -> std::io::Result<Vec<u32>> {
-        let Some(column) = column else {
-            return Ok(Vec::new());
-        };
-        let mut table = Vec::with_capacity(column.num_terms());
-        let mut terms = column.dictionary().stream()?;
-        while terms.advance() {
-            let text = String::from_utf8_lossy(terms.key());
-            let next = self.texts.len() as u32;
-            let id = *self.ids.entry(text.to_string()).or_insert(next);
-            if id == next {
-                self.texts.push(text.into_owned());
-            }
-            table.push(id);
+    fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
         }
-        Ok(table)
+        let id = self.texts.len() as u32;
+        self.ids.insert(text.to_string(), id);
+        self.texts.push(text.to_string());
+        id
     }
 
     fn rank(&mut self) {
@@ -130,77 +176,115 @@ impl Table {
     }
 }
 
-/// One segment's columns, read once.
-struct SegmentColumns {
+/// One segment's columns, read once, and what its served tuples stand for.
+struct Segment {
     kind: Column<u64>,
-    columns: Vec<Option<StrColumn>>,
-    tables: Vec<Vec<u32>>,
-    names: Option<(StrColumn, Vec<u32>)>,
+    at: Column<TantivyDate>,
+    served: Option<StrColumn>,
+    /// For served term ordinal `o`: the ids of the grouped dimensions at `o * grouped ..`
+    /// (the day's slot is filled per event), and the variant name's id at `names[o]`.
+    ids: Vec<u32>,
+    names: Vec<u32>,
 }
 
-/// Counts the events `query` matches, grouped by `dimensions` (each with its fast text column
-/// named beside it, the variant name in `name_column`), in the order of the dimensions' text;
-/// `dimensions` must come in the report's column order. Cells are dense up to `dense_limit`.
+/// Counts the events `query` matches, grouped by `dimensions` (in the report's column order),
+/// in the order of the dimensions' text. Cells are dense up to `dense_limit`.
 pub fn count(
     searcher: &Searcher,
     query: &dyn Query,
-    dimensions: &[(UsageDimension, &str)],
-    name_column: &str,
-    kind_column: &str,
+    dimensions: &[UsageDimension],
+    columns: &Columns,
     dense_limit: u64,
 ) -> tantivy::Result<Vec<UsageRow>> {
-    let by_variant = dimensions.iter().any(|(d, _)| *d == UsageDimension::Variant);
+    let grouped = dimensions.len().min(MAX_DIMENSIONS);
+    let dimensions = &dimensions[..grouped];
+    let by_variant = dimensions.contains(&UsageDimension::Variant);
+    let day_slot = dimensions.iter().position(|d| *d == UsageDimension::Day);
+    // Where each grouped dimension (but the day) sits in a served tuple.
+    let parts: Vec<Option<usize>> = dimensions.iter().map(|d| SERVED.iter().position(|s| s == d)).collect();
+
     let mut interned: Vec<Interned> = dimensions.iter().map(|_| Interned::default()).collect();
     let mut names = Interned::default();
+    let mut first_day = i64::MAX;
+    let mut last_day = i64::MIN;
     let mut segments = Vec::with_capacity(searcher.segment_readers().len());
     for reader in searcher.segment_readers() {
         let fast = reader.fast_fields();
-        let mut columns = Vec::with_capacity(dimensions.len());
-        let mut tables = Vec::with_capacity(dimensions.len());
-        for ((_, name), interned) in dimensions.iter().zip(interned.iter_mut()) {
-            let column = fast.str(name)?;
-            tables.push(interned.segment_table(column.as_ref())?);
-            columns.push(column);
+        let at = fast.date(columns.at)?;
+        if reader.num_docs() > 0 {
+            first_day = first_day.min(day_number(at.min_value()));
+            last_day = last_day.max(day_number(at.max_value()));
         }
-        let names = match (by_variant, fast.str(name_column)?) {
-            (true, Some(column)) => {
-                let table = names.segment_table(Some(&column))?;
-                Some((column, table))
+        let served = fast.str(columns.served)?;
+        let (mut ids, mut name_ids) = (Vec::new(), Vec::new());
+        if let Some(column) = &served {
+            ids.reserve(column.num_terms() * grouped);
+            let mut terms = column.dictionary().stream()?;
+            while terms.advance() {
+                let value = String::from_utf8_lossy(terms.key());
+                let (values, name) = served_parts(&value);
+                for (part, interned) in parts.iter().zip(interned.iter_mut()) {
+                    ids.push(part.map_or(0, |p| interned.id(values[p])));
+                }
+                name_ids.push(if by_variant { names.id(name) } else { NO_NAME });
             }
-            _ => None,
-        };
-        segments.push(SegmentColumns { kind: fast.u64(kind_column)?, columns, tables, names });
+        }
+        segments.push(Segment { kind: fast.u64(columns.kind)?, at, served, ids, names: name_ids });
     }
     interned.iter_mut().for_each(Interned::rank);
     names.rank();
 
-    let cardinalities: Vec<u64> = interned.iter().map(|i| i.texts.len() as u64).collect();
+    let days = if first_day <= last_day { (last_day - first_day + 1) as u64 } else { 1 };
+    let cardinalities: Vec<u64> = dimensions
+        .iter()
+        .zip(&interned)
+        .map(|(d, i)| if *d == UsageDimension::Day { days } else { i.texts.len() as u64 })
+        .collect();
     let mut table = Table::new(&cardinalities, dense_limit);
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let grouped = dimensions.len();
     for (reader, segment) in searcher.segment_readers().iter().zip(&segments) {
         let mut add = |doc: DocId| {
             let mut ids = [0u32; MAX_DIMENSIONS];
-            for (i, (column, map)) in segment.columns.iter().zip(&segment.tables).enumerate() {
-                let ord = column.as_ref().and_then(|c| c.ords().first(doc));
-                ids[i] = ord.and_then(|o| map.get(o as usize).copied()).unwrap_or(0);
+            let mut name = NO_NAME;
+            if let Some(ord) = segment.served.as_ref().and_then(|c| c.ords().first(doc)) {
+                let ord = ord as usize;
+                if let Some(row) = segment.ids.get(ord * grouped..(ord + 1) * grouped) {
+                    ids[..grouped].copy_from_slice(row);
+                }
+                name = segment.names.get(ord).copied().unwrap_or(NO_NAME);
+            }
+            if let (Some(slot), Some(at)) = (day_slot, segment.at.first(doc)) {
+                ids[slot] = (day_number(at) - first_day) as u32;
             }
             let cell = table.cell(&ids, grouped);
             if let Some(count) = segment.kind.first(doc).and_then(|k| cell.counts.get_mut(k as usize)) {
                 *count += 1;
             }
-            if let Some((column, map)) = &segment.names {
-                if let Some(name) = column.ords().first(doc).and_then(|o| map.get(o as usize).copied()) {
-                    if cell.name == NO_NAME || names.ranks[name as usize] > names.ranks[cell.name as usize] {
-                        cell.name = name;
-                    }
-                }
+            if name != NO_NAME && (cell.name == NO_NAME || names.ranks[name as usize] > names.ranks[cell.name as usize]) {
+                cell.name = name;
             }
         };
         weight.for_each_no_score(reader, &mut |docs: &[DocId]| docs.iter().for_each(|&doc| add(doc)))?;
     }
 
     let mut groups = table.into_groups(&cardinalities);
+    // Days are named and ranked only now, and only those that have a row.
+    if let Some(slot) = day_slot {
+        let day = &mut interned[slot];
+        let mut offsets: Vec<u32> = groups.iter().map(|(ids, _)| ids[slot]).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let mut renumbered = FxHashMap::default();
+        for offset in offsets {
+            let micros = (first_day + i64::from(offset)).saturating_mul(DAY_MICROS);
+            let text = chrono::DateTime::from_timestamp_micros(micros).map(day_of).unwrap_or_default();
+            renumbered.insert(offset, day.id(&text));
+        }
+        day.rank();
+        for (ids, _) in groups.iter_mut() {
+            ids[slot] = renumbered[&ids[slot]];
+        }
+    }
     groups.sort_unstable_by(|(a, _), (b, _)| {
         let rank = |ids: &[u32; MAX_DIMENSIONS], i: usize| interned[i].ranks.get(ids[i] as usize).copied().unwrap_or(0);
         (0..grouped).map(|i| rank(a, i).cmp(&rank(b, i))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
@@ -209,7 +293,7 @@ pub fn count(
         .into_iter()
         .map(|(ids, cell)| {
             let mut key = GroupKey::default();
-            for (i, (dimension, _)) in dimensions.iter().enumerate() {
+            for (i, dimension) in dimensions.iter().enumerate() {
                 let text = interned[i].texts.get(ids[i] as usize).cloned().unwrap_or_default();
                 match dimension {
                     UsageDimension::Entry => key.entry_key = Some(text),
@@ -227,4 +311,43 @@ pub fn count(
             UsageRow::new(key, UsageCounts { impressions, clicks, conversions })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separator() {
+        let event = UsageEvent {
+            id: "evt".into(),
+            kind: super::super::UsageKind::Impression,
+            impression_id: "evt".into(),
+            brand: "alpine".into(),
+            entry_id: "ent".into(),
+            entry_key: "home-hero".into(),
+            variant_id: "var_1".into(),
+            variant_name: format!("Odd{SEPARATOR}name"),
+            revision: "rev_1".into(),
+            device: None,
+            locale: "de-CH".into(),
+            at: chrono::Utc::now(),
+            user_key_hash: None,
+            attributes: Default::default(),
+            value: None,
+        };
+        let value = served_value(&event);
+        let (parts, name) = served_parts(&value);
+        assert_eq!(parts, ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]);
+        assert_eq!(name, event.variant_name);
+    }
+
+    #[test]
+    fn days_are_counted_from_the_epoch_in_utc() {
+        let day = |micros: i64| day_number(TantivyDate::from_timestamp_micros(micros));
+        assert_eq!(day(0), 0);
+        assert_eq!(day(DAY_MICROS - 1), 0);
+        assert_eq!(day(DAY_MICROS), 1);
+        assert_eq!(day(-1), -1, "before 1970 a day still starts at midnight");
+    }
 }

@@ -19,12 +19,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TantivyDocument, Term, FAST, STRING};
+use tantivy::schema::{DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TantivyDocument, Term, FAST, STRING};
 use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
 use super::grouping;
-use super::report::{UsageDimension, UsageRow, UNKNOWN_DEVICE};
+use super::report::{UsageDimension, UsageRow};
 use crate::index_writer::Committer;
 
 /// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
@@ -60,22 +60,25 @@ struct Fields {
     brand: Field,
     kind: Field,
     at: Field,
-    variant_name: Field,
-    /// In the order of [`UsageDimension::ALL`], each named by [`UsageDimension::column`].
-    dimensions: [Field; 6],
+    served: Field,
 }
+
+/// Names of the columns, as [`grouping`] reads them.
+const COLUMNS: grouping::Columns<'static> = grouping::Columns { served: "served", at: "at", kind: "kind" };
 
 fn schema() -> (Schema, Fields) {
     // Only the brand is indexed (a handful of terms); everything else is a fast column, so an
     // event costs no postings: the time range is answered from the `at` column, and event ids,
-    // unique per event, are not kept at all (the database holds them).
+    // unique per event, are not kept at all (the database holds them). What was served is one
+    // text value (see `grouping::served_value`), and the day is derived from `at`: the fewer
+    // values per event, the less recording costs.
     let mut b = Schema::builder();
     let brand = b.add_text_field("brand", STRING);
-    let kind = b.add_u64_field("kind", FAST);
-    let at = b.add_date_field("at", FAST);
-    let variant_name = b.add_text_field("variant_name", FAST);
-    let dimensions = UsageDimension::ALL.map(|d| b.add_text_field(d.column(), FAST));
-    (b.build(), Fields { brand, kind, at, variant_name, dimensions })
+    let kind = b.add_u64_field(COLUMNS.kind, FAST);
+    // Microseconds, as the database keeps them, so a report's bounds cut exactly where SQL's do.
+    let at = b.add_date_field(COLUMNS.at, DateOptions::from(FAST).set_precision(DateTimePrecision::Microseconds));
+    let served = b.add_text_field(COLUMNS.served, FAST);
+    (b.build(), Fields { brand, kind, at, served })
 }
 
 fn kind_code(kind: UsageKind) -> u64 {
@@ -98,18 +101,7 @@ fn document(fields: &Fields, event: &UsageEvent) -> TantivyDocument {
     doc.add_text(fields.brand, &event.brand);
     doc.add_u64(fields.kind, kind_code(event.kind));
     doc.add_date(fields.at, date(event.at));
-    doc.add_text(fields.variant_name, &event.variant_name);
-    let values = [
-        event.entry_key.as_str(),
-        event.variant_id.as_str(),
-        event.revision.as_str(),
-        event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
-        &event.day(),
-        event.locale.as_str(),
-    ];
-    for (field, value) in fields.dimensions.iter().zip(values) {
-        doc.add_text(*field, value);
-    }
+    doc.add_text(fields.served, grouping::served_value(event));
     doc
 }
 
@@ -266,9 +258,8 @@ impl UsageIndex {
             (Occur::Must, Box::new(brand) as Box<dyn Query>),
             (Occur::Must, Box::new(range) as Box<dyn Query>),
         ]);
-        let grouped: Vec<(UsageDimension, &str)> =
-            UsageDimension::ALL.into_iter().filter(|d| dimensions.contains(d)).map(|d| (d, d.column())).collect();
-        grouping::count(&self.reader.searcher(), &query, &grouped, "variant_name", "kind", dense_limit).map_err(|e| e.to_string())
+        let grouped: Vec<UsageDimension> = UsageDimension::ALL.into_iter().filter(|d| dimensions.contains(d)).collect();
+        grouping::count(&self.reader.searcher(), &query, &grouped, &COLUMNS, dense_limit).map_err(|e| e.to_string())
     }
 }
 
@@ -386,6 +377,20 @@ mod tests {
         assert!(rows.is_empty());
         let everything = index.report("alpine", DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, &[]).unwrap();
         assert_eq!(everything[0].impressions + everything[0].clicks + everything[0].conversions, 600 - 600 / 7 - 1);
+    }
+
+    #[test]
+    fn report_bounds_cut_at_the_microsecond_as_the_database_does() {
+        let noon = Utc.with_ymd_and_hms(2026, 11, 3, 12, 0, 0).unwrap();
+        let at = |ms: i64| noon + chrono::Duration::milliseconds(ms);
+        let mut event = events()[1].clone();
+        event.at = at(500);
+        let index = indexed(&[event]);
+        let total = |from, to| index.report("alpine", from, to, &[]).unwrap().first().map_or(0, |r| r.impressions + r.clicks + r.conversions);
+        assert_eq!(total(at(200), at(700)), 1);
+        assert_eq!(total(at(500), at(501)), 1);
+        assert_eq!(total(at(501), at(700)), 0);
+        assert_eq!(total(at(200), at(500)), 0);
     }
 
     #[test]
