@@ -75,7 +75,14 @@ const SQLITE_ROWS_PER_INSERT: usize = 32;
 /// Exactly [`SQLITE_ROWS_PER_INSERT`] rows in one INSERT. Its SQL depends only on its type, and
 /// it says so (a static query id), so diesel prepares it once per connection and finds it again
 /// by type; diesel's own multi-row insert cannot, as our rows borrow their text.
-struct SqliteRowsInsert<'a>(&'a [NewUsageRow<'a>; SQLITE_ROWS_PER_INSERT]);
+struct SqliteRowsInsert<'a>(&'a [SqliteRow<'a>; SQLITE_ROWS_PER_INSERT]);
+
+/// A row and its time as the text SQLite stores ([`time::to_sqlite_text`]: diesel's own
+/// formatting of a timestamp cost more than the rest of the row's binding).
+struct SqliteRow<'a> {
+    row: NewUsageRow<'a>,
+    at: String,
+}
 
 impl QueryId for SqliteRowsInsert<'_> {
     type QueryId = SqliteRowsInsert<'static>;
@@ -114,7 +121,7 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
             out.push_identifier(column)?;
         }
         out.push_sql(") VALUES ");
-        for (i, row) in self.0.iter().enumerate() {
+        for (i, SqliteRow { row, at }) in self.0.iter().enumerate() {
             out.push_sql(if i == 0 { "(" } else { ", (" });
             let texts = [
                 row.id, row.kind, row.impression_id, row.brand, row.entry_id, row.entry_key, row.variant_id, row.variant_name,
@@ -124,7 +131,7 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
                 out.push_bind_param::<Text, _>(text)?;
                 out.push_sql(", ");
             }
-            out.push_bind_param::<Timestamp, _>(&row.at)?;
+            out.push_bind_param::<Text, _>(at)?;
             out.push_sql(", ");
             out.push_bind_param::<Text, _>(&row.day)?;
             out.push_sql(", ");
@@ -153,7 +160,8 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
             let chunks = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
             let rest = chunks.remainder();
             for chunk in chunks {
-                let rows: [NewUsageRow<'_>; SQLITE_ROWS_PER_INSERT] = std::array::from_fn(|i| new_row(&chunk[i]));
+                let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] =
+                    std::array::from_fn(|i| SqliteRow { row: new_row(&chunk[i]), at: time::to_sqlite_text(chunk[i].at) });
                 match SqliteRowsInsert(&rows).execute(c) {
                     Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
                     Err(e) if is_duplicate(&e) => insert_rows_sqlite(c, chunk, &mut inserted)?,

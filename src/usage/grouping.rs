@@ -1,15 +1,16 @@
 //! Counting a usage report from the usage index's fast fields.
 //!
 //! An event is indexed with few values, so that recording stays cheap: its kind, its instant
-//! (`at`, microseconds) and one text value, the *served tuple* ([`served_value`]: entry key,
-//! variant id, revision, device, locale and variant name joined by a separator). A segment
+//! (`at`, microseconds) and one text value, the *served tuple* ([`served_value`]: brand, entry
+//! key, variant id, revision, device, locale and variant name joined by a separator). A segment
 //! holds as many distinct served tuples as there were distinct things served — a few hundred,
-//! never one per event — so splitting them is done once per segment, per dictionary term.
+//! never one per event — so splitting them is done once per segment, per dictionary term; and
+//! since the brand comes first, a brand's tuples are one range of term ordinals.
 //!
-//! Counting then goes in three steps. First, the parts of each segment's served tuples are
-//! interned into report-wide ids (one table per segment: term ordinal → ids of the grouped
-//! dimensions and of the variant name); the day is not in the tuple but is derived from `at`
-//! per event (days since the earliest day in the index). Second, every matching event adds its
+//! Counting then goes in three steps. First, the parts of each segment's served tuples of the
+//! brand are interned into report-wide ids (one table per segment: term ordinal → ids of the
+//! grouped dimensions and of the variant name); the day is not in the tuple but is derived from
+//! `at` per event (days since the earliest day in the index). Second, every matching event adds its
 //! kind to the cell of its tuple of ids: a dense array when the product of the dimensions'
 //! cardinalities is small (the usual case: variants × days), a hash map otherwise. Third, rows
 //! are put in the order of the dimensions' text (the database's `ORDER BY`) by comparing
@@ -34,11 +35,13 @@ const NO_NAME: u32 = u32::MAX;
 /// Microseconds in a UTC day.
 const DAY_MICROS: i64 = 86_400_000_000;
 
-/// The dimensions a served tuple holds, in its order; the variant's name comes last.
+/// The dimensions a served tuple holds after the brand, in its order; the variant's name comes
+/// last.
 const SERVED: [UsageDimension; 5] =
     [UsageDimension::Entry, UsageDimension::Variant, UsageDimension::Revision, UsageDimension::Device, UsageDimension::Locale];
-/// Between the parts of a served tuple: a control character no key, id, device or locale holds.
-/// The name, which is free text, comes last, so splitting never looks inside it.
+/// Between the parts of a served tuple: a control character no slug, key, id, device or locale
+/// holds (and one that sorts before them all, so a brand's tuples are contiguous). The name,
+/// which is free text, comes last, so splitting never looks inside it.
 const SEPARATOR: char = '\u{1f}';
 
 /// The names of the index's columns a report reads.
@@ -51,6 +54,7 @@ pub struct Columns<'a> {
 /// What `event` served, as the one text value the usage index keeps for it.
 pub fn served_value(event: &UsageEvent) -> String {
     let parts = [
+        event.brand.as_str(),
         event.entry_key.as_str(),
         event.variant_id.as_str(),
         event.revision.as_str(),
@@ -68,11 +72,12 @@ pub fn served_value(event: &UsageEvent) -> String {
     value
 }
 
-/// The parts of a served tuple: the values of [`SERVED`], then the variant name.
-fn served_parts(value: &str) -> ([&str; SERVED.len()], &str) {
-    let mut parts = value.splitn(SERVED.len() + 1, SEPARATOR);
+/// The parts of a served tuple: the brand, the values of [`SERVED`], then the variant name.
+fn served_parts(value: &str) -> (&str, [&str; SERVED.len()], &str) {
+    let mut parts = value.splitn(SERVED.len() + 2, SEPARATOR);
+    let brand = parts.next().unwrap_or("");
     let dimensions = std::array::from_fn(|_| parts.next().unwrap_or(""));
-    (dimensions, parts.next().unwrap_or(""))
+    (brand, dimensions, parts.next().unwrap_or(""))
 }
 
 /// The UTC day of an instant in the index, as days since 1970-01-01.
@@ -181,17 +186,22 @@ struct Segment {
     kind: Column<u64>,
     at: Column<TantivyDate>,
     served: Option<StrColumn>,
-    /// For served term ordinal `o`: the ids of the grouped dimensions at `o * grouped ..`
-    /// (the day's slot is filled per event), and the variant name's id at `names[o]`.
+    /// The term ordinals of the brand's served tuples.
+    brand: std::ops::Range<u64>,
+    /// For served term ordinal `o` of the brand: the ids of the grouped dimensions at
+    /// `o * grouped ..` (the day's slot is filled per event), and the variant name's id at
+    /// `names[o]`.
     ids: Vec<u32>,
     names: Vec<u32>,
 }
 
-/// Counts the events `query` matches, grouped by `dimensions` (in the report's column order),
-/// in the order of the dimensions' text. Cells are dense up to `dense_limit`.
+/// Counts `brand`'s events among those `query` matches, grouped by `dimensions` (in the
+/// report's column order), in the order of the dimensions' text. Cells are dense up to
+/// `dense_limit`.
 pub fn count(
     searcher: &Searcher,
     query: &dyn Query,
+    brand: &str,
     dimensions: &[UsageDimension],
     columns: &Columns,
     dense_limit: u64,
@@ -216,20 +226,32 @@ pub fn count(
             last_day = last_day.max(day_number(at.max_value()));
         }
         let served = fast.str(columns.served)?;
-        let (mut ids, mut name_ids) = (Vec::new(), Vec::new());
+        let (mut ids, mut name_ids, mut brand_ords) = (Vec::new(), Vec::new(), 0..0);
         if let Some(column) = &served {
-            ids.reserve(column.num_terms() * grouped);
             let mut terms = column.dictionary().stream()?;
+            let mut ord = 0u64;
             while terms.advance() {
                 let value = String::from_utf8_lossy(terms.key());
-                let (values, name) = served_parts(&value);
-                for (part, interned) in parts.iter().zip(interned.iter_mut()) {
-                    ids.push(part.map_or(0, |p| interned.id(values[p])));
+                let (of, values, name) = served_parts(&value);
+                if of == brand {
+                    if brand_ords.is_empty() {
+                        brand_ords = ord..ord;
+                        // Ordinals before the brand's own have no row.
+                        ids.resize(ord as usize * grouped, 0);
+                        name_ids.resize(ord as usize, NO_NAME);
+                    }
+                    brand_ords.end = ord + 1;
+                    for (part, interned) in parts.iter().zip(interned.iter_mut()) {
+                        ids.push(part.map_or(0, |p| interned.id(values[p])));
+                    }
+                    name_ids.push(if by_variant { names.id(name) } else { NO_NAME });
+                } else if !brand_ords.is_empty() {
+                    break; // past the brand's range: the dictionary is sorted
                 }
-                name_ids.push(if by_variant { names.id(name) } else { NO_NAME });
+                ord += 1;
             }
         }
-        segments.push(Segment { kind: fast.u64(columns.kind)?, at, served, ids, names: name_ids });
+        segments.push(Segment { kind: fast.u64(columns.kind)?, at, served, brand: brand_ords, ids, names: name_ids });
     }
     interned.iter_mut().for_each(Interned::rank);
     names.rank();
@@ -243,16 +265,22 @@ pub fn count(
     let mut table = Table::new(&cardinalities, dense_limit);
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     for (reader, segment) in searcher.segment_readers().iter().zip(&segments) {
+        if segment.brand.is_empty() {
+            continue; // none of the brand's events in this segment
+        }
         let mut add = |doc: DocId| {
             let mut ids = [0u32; MAX_DIMENSIONS];
-            let mut name = NO_NAME;
-            if let Some(ord) = segment.served.as_ref().and_then(|c| c.ords().first(doc)) {
-                let ord = ord as usize;
-                if let Some(row) = segment.ids.get(ord * grouped..(ord + 1) * grouped) {
-                    ids[..grouped].copy_from_slice(row);
-                }
-                name = segment.names.get(ord).copied().unwrap_or(NO_NAME);
+            let Some(ord) = segment.served.as_ref().and_then(|c| c.ords().first(doc)) else {
+                return;
+            };
+            if !segment.brand.contains(&ord) {
+                return; // another brand's event
             }
+            let ord = ord as usize;
+            if let Some(row) = segment.ids.get(ord * grouped..(ord + 1) * grouped) {
+                ids[..grouped].copy_from_slice(row);
+            }
+            let name = segment.names.get(ord).copied().unwrap_or(NO_NAME);
             if let (Some(slot), Some(at)) = (day_slot, segment.at.first(doc)) {
                 ids[slot] = (day_number(at) - first_day) as u32;
             }
@@ -337,7 +365,8 @@ mod tests {
             value: None,
         };
         let value = served_value(&event);
-        let (parts, name) = served_parts(&value);
+        let (brand, parts, name) = served_parts(&value);
+        assert_eq!(brand, "alpine");
         assert_eq!(parts, ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]);
         assert_eq!(name, event.variant_name);
     }

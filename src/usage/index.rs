@@ -8,8 +8,9 @@
 //! event (or at once on [`UsageIndex::flush`]) and then reloads the reader, so a report sees an
 //! event within about a second.
 //!
-//! A report ([`UsageIndex::report`]) filters by brand (a term) and time (a fast-field range) and
-//! counts with [`super::grouping`], giving the same rows as the database's `GROUP BY`.
+//! A report ([`UsageIndex::report`]) selects a time range (a fast-field range) and counts the
+//! brand's events in it with [`super::grouping`], giving the same rows as the database's
+//! `GROUP BY`.
 
 use std::ops::{Bound, ControlFlow};
 use std::path::Path;
@@ -18,8 +19,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TantivyDocument, Term, FAST, STRING};
+use tantivy::query::RangeQuery;
+use tantivy::schema::{DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST};
+use tantivy::indexer::UserOperation;
 use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
@@ -57,7 +59,6 @@ impl Default for UsageIndexConfig {
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
-    brand: Field,
     kind: Field,
     at: Field,
     served: Field,
@@ -67,18 +68,17 @@ struct Fields {
 const COLUMNS: grouping::Columns<'static> = grouping::Columns { served: "served", at: "at", kind: "kind" };
 
 fn schema() -> (Schema, Fields) {
-    // Only the brand is indexed (a handful of terms); everything else is a fast column, so an
-    // event costs no postings: the time range is answered from the `at` column, and event ids,
-    // unique per event, are not kept at all (the database holds them). What was served is one
-    // text value (see `grouping::served_value`), and the day is derived from `at`: the fewer
-    // values per event, the less recording costs.
+    // Nothing is indexed, so an event costs no postings: every value is a fast column. The time
+    // range is answered from the `at` column; what was served, brand first, is one text value
+    // (see `grouping::served_value`), so a brand's events are a range of its term ordinals; the
+    // day is derived from `at`; event ids, unique per event, are not kept at all (the database
+    // holds them). The fewer values per event, the less recording costs.
     let mut b = Schema::builder();
-    let brand = b.add_text_field("brand", STRING);
     let kind = b.add_u64_field(COLUMNS.kind, FAST);
     // Microseconds, as the database keeps them, so a report's bounds cut exactly where SQL's do.
     let at = b.add_date_field(COLUMNS.at, DateOptions::from(FAST).set_precision(DateTimePrecision::Microseconds));
     let served = b.add_text_field(COLUMNS.served, FAST);
-    (b.build(), Fields { brand, kind, at, served })
+    (b.build(), Fields { kind, at, served })
 }
 
 fn kind_code(kind: UsageKind) -> u64 {
@@ -98,7 +98,6 @@ fn date(at: DateTime<Utc>) -> TantivyDate {
 
 fn document(fields: &Fields, event: &UsageEvent) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_text(fields.brand, &event.brand);
     doc.add_u64(fields.kind, kind_code(event.kind));
     doc.add_date(fields.at, date(event.at));
     doc.add_text(fields.served, grouping::served_value(event));
@@ -249,17 +248,12 @@ impl UsageIndex {
         dimensions: &[UsageDimension],
         dense_limit: u64,
     ) -> Result<Vec<UsageRow>, IndexError> {
-        let brand = TermQuery::new(Term::from_field_text(self.fields.brand, brand), IndexRecordOption::Basic);
         let range = RangeQuery::new(
             Bound::Included(Term::from_field_date(self.fields.at, date(from))),
             Bound::Excluded(Term::from_field_date(self.fields.at, date(to))),
         );
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(brand) as Box<dyn Query>),
-            (Occur::Must, Box::new(range) as Box<dyn Query>),
-        ]);
         let grouped: Vec<UsageDimension> = UsageDimension::ALL.into_iter().filter(|d| dimensions.contains(d)).collect();
-        grouping::count(&self.reader.searcher(), &query, &grouped, &COLUMNS, dense_limit).map_err(|e| e.to_string())
+        grouping::count(&self.reader.searcher(), &range, brand, &grouped, &COLUMNS, dense_limit).map_err(|e| e.to_string())
     }
 }
 
@@ -271,11 +265,9 @@ fn closed() -> IndexError {
 fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
     match op {
         Op::Add(documents) => {
-            let writer = index.writer();
-            for document in documents {
-                if let Err(e) = writer.add_document(document) {
-                    tracing::error!(error = %e, "could not index a usage event");
-                }
+            // One hand-over to tantivy's indexing thread for the whole batch, not one per event.
+            if let Err(e) = index.writer().run(documents.into_iter().map(UserOperation::Add)) {
+                tracing::error!(error = %e, "could not index usage events");
             }
             index.changed();
         }
@@ -377,6 +369,25 @@ mod tests {
         assert!(rows.is_empty());
         let everything = index.report("alpine", DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, &[]).unwrap();
         assert_eq!(everything[0].impressions + everything[0].clicks + everything[0].conversions, 600 - 600 / 7 - 1);
+    }
+
+    #[test]
+    fn brands_whose_names_begin_alike_are_counted_apart() {
+        let brands = ["alp", "alpine", "alpine-x", "alpine2", "b"];
+        let events: Vec<UsageEvent> = events()
+            .into_iter()
+            .take(200)
+            .enumerate()
+            .map(|(n, e)| UsageEvent { brand: brands[n % brands.len()].to_string(), ..e })
+            .collect();
+        let index = indexed(&events);
+        let (from, to) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        for brand in brands {
+            let own: Vec<UsageEvent> = events.iter().filter(|e| e.brand == brand).cloned().collect();
+            let dimensions = [UsageDimension::Variant, UsageDimension::Day];
+            assert_eq!(index.report(brand, from, to, &dimensions).unwrap(), aggregate(&own, &dimensions), "{brand}");
+        }
+        assert!(index.report("alpine-", from, to, &[]).unwrap().is_empty());
     }
 
     #[test]
