@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use vary::config::DatabaseUrl;
-use vary::search::{ContentIndex, IndexConfig, SearchQuery, VariantDoc};
+use vary::search::{ContentIndex, SearchQuery, VariantDoc, CONTENT_WRITER};
 use vary::store::usage::{report, DbUsageSink};
 use vary::store::Db;
 use vary::usage::queue::UsageSink;
-use vary::usage::{UsageDimension, UsageEvent, UsageIndex, UsageIndexConfig, UsageKind};
+use vary::usage::{UsageDimension, UsageEvent, UsageIndex, UsageKind, USAGE_WRITER};
 
 /// The queue's batch size, so ingest is measured the way the server writes.
 const BATCH: usize = 2_000;
@@ -127,7 +127,7 @@ fn main() {
 
     // Content index: build, then search.
     let docs = variant_docs(variants);
-    let index = ContentIndex::open(&dir.path().join("search"), IndexConfig::default()).unwrap();
+    let index = ContentIndex::open(&dir.path().join("search"), CONTENT_WRITER).unwrap();
     let started = Instant::now();
     runtime.block_on(index.rebuild(docs, None)).unwrap();
     let indexing = started.elapsed();
@@ -168,7 +168,7 @@ fn main() {
         conn.batch_execute("DELETE FROM usage_events").map_err(Into::into)
     })
     .expect("start from an empty usage table");
-    let usage_index = std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), UsageIndexConfig::default()).unwrap());
+    let usage_index = std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
     let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
     let mut batch = Vec::with_capacity(BATCH);
     let mut ingest = Duration::ZERO;

@@ -16,10 +16,10 @@ use crate::delivery::usage::UsageRecorder;
 use crate::delivery::{Delivery, DeliveryListener};
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
-use crate::search::{ContentIndex, IndexConfig};
+use crate::search::{ContentIndex, CONTENT_WRITER};
 use crate::store::usage::DbUsageSink;
 use crate::store::{self, Db};
-use crate::usage::{self, QueueConfig, UsageIndex, UsageIndexConfig, UsageQueue, UserKeyHasher};
+use crate::usage::{self, QueueConfig, UsageIndex, UsageQueue, UserKeyHasher, USAGE_WRITER};
 use crate::webhooks::WebhookSender;
 
 /// Everything a running Vary holds.
@@ -48,7 +48,7 @@ pub fn search_dir(config: &Config) -> std::path::PathBuf {
 /// Opens the content index on disk; a missing, unreadable or outdated one is recreated empty
 /// (and then rebuilt from the database). Fails when another process holds it.
 pub fn open_search_index(config: &Config) -> anyhow::Result<ContentIndex> {
-    ContentIndex::open(&search_dir(config), IndexConfig::default())
+    ContentIndex::open(&search_dir(config), CONTENT_WRITER)
         .map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display()))
 }
 
@@ -56,10 +56,10 @@ pub fn open_search_index(config: &Config) -> anyhow::Result<ContentIndex> {
 /// the same data dir, e.g. `vary user add` beside a running server), this one keeps its own in
 /// memory, rebuilt from the database.
 fn content_index(config: &Config) -> anyhow::Result<ContentIndex> {
-    match ContentIndex::open(&search_dir(config), IndexConfig::default()) {
+    match ContentIndex::open(&search_dir(config), CONTENT_WRITER) {
         Err(e) if e.is_locked() => {
             tracing::warn!(dir = %search_dir(config).display(), "the search index is in use by another process; keeping one in memory");
-            ContentIndex::in_ram(IndexConfig::default()).map_err(|e| anyhow::anyhow!("cannot create a search index: {e}"))
+            ContentIndex::in_ram(CONTENT_WRITER).map_err(|e| anyhow::anyhow!("cannot create a search index: {e}"))
         }
         other => other.map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display())),
     }
@@ -73,17 +73,17 @@ pub fn usage_index_dir(config: &Config) -> std::path::PathBuf {
 /// Opens the usage index on disk (a missing or unreadable one is recreated empty). Fails when
 /// another process holds it.
 pub fn open_usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
-    UsageIndex::open(&usage_index_dir(config), UsageIndexConfig::default())
+    UsageIndex::open(&usage_index_dir(config), USAGE_WRITER)
         .map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display()))
 }
 
 /// The server's usage index; as with the content index, one in memory when another process
 /// holds the one on disk.
 fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
-    match UsageIndex::open(&usage_index_dir(config), UsageIndexConfig::default()) {
+    match UsageIndex::open(&usage_index_dir(config), USAGE_WRITER) {
         Err(e) if usage::index::is_locked(&e) => {
             tracing::warn!(dir = %usage_index_dir(config).display(), "the usage index is in use by another process; keeping one in memory");
-            UsageIndex::in_ram(UsageIndexConfig::default()).map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
+            UsageIndex::in_ram(USAGE_WRITER).map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
         }
         other => other.map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display())),
     }

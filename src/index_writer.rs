@@ -11,6 +11,16 @@ use std::time::{Duration, Instant};
 
 use tantivy::{IndexReader, IndexWriter, TantivyDocument};
 
+/// How an index's writer batches; each index has its own (`search::CONTENT_WRITER`,
+/// `usage::USAGE_WRITER`).
+#[derive(Debug, Clone, Copy)]
+pub struct WriterConfig {
+    /// The longest a change waits before it is committed.
+    pub commit_interval: Duration,
+    /// The writer's memory budget (tantivy needs at least 15 MB).
+    pub writer_memory: usize,
+}
+
 /// The writer, its reader, and when the oldest uncommitted change arrived.
 pub struct Committer {
     writer: IndexWriter<TantivyDocument>,

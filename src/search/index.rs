@@ -18,23 +18,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 use tokio::sync::oneshot;
 
 use super::schema::{self, Fields};
-use crate::index_writer::Committer;
+use crate::index_writer::{Committer, WriterConfig};
 use super::{SearchError, SearchResult, VariantDoc};
 
-/// How the writer batches.
-#[derive(Debug, Clone)]
-pub struct IndexConfig {
-    /// The longest a change waits before it is committed.
-    pub commit_interval: Duration,
-    /// The writer's memory budget (tantivy needs at least 15 MB).
-    pub writer_memory: usize,
-}
-
-impl Default for IndexConfig {
-    fn default() -> Self {
-        IndexConfig { commit_interval: Duration::from_millis(500), writer_memory: 30_000_000 }
-    }
-}
+/// The content index's writer: a change is searchable within half a second.
+pub const CONTENT_WRITER: WriterConfig = WriterConfig { commit_interval: Duration::from_millis(500), writer_memory: 30_000_000 };
 
 /// Called with the number of documents written so far during a rebuild.
 pub type Progress = Box<dyn FnMut(usize) + Send>;
@@ -78,17 +66,17 @@ fn open_or_recreate(dir: &Path) -> SearchResult<(Index, bool)> {
 
 impl ContentIndex {
     /// Opens (or creates) the index on disk and starts its writer thread.
-    pub fn open(dir: &Path, config: IndexConfig) -> SearchResult<ContentIndex> {
+    pub fn open(dir: &Path, config: WriterConfig) -> SearchResult<ContentIndex> {
         let (index, created) = open_or_recreate(dir)?;
         Self::start(index, created, config)
     }
 
     /// An index in memory (tests).
-    pub fn in_ram(config: IndexConfig) -> SearchResult<ContentIndex> {
+    pub fn in_ram(config: WriterConfig) -> SearchResult<ContentIndex> {
         Self::start(Index::create_in_ram(schema::build().0), true, config)
     }
 
-    fn start(index: Index, created: bool, config: IndexConfig) -> SearchResult<ContentIndex> {
+    fn start(index: Index, created: bool, config: WriterConfig) -> SearchResult<ContentIndex> {
         schema::register_analyzers(&index);
         let fields = fields_of(&index)?;
         let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory)?;

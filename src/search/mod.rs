@@ -5,7 +5,7 @@
 //!   facets, quality as a fast field.
 //! - [`index`]: opening the index on disk (recreated when missing or unreadable, so the caller
 //!   rebuilds it from the database) and the single writer thread fed through a channel, which
-//!   commits at most [`index::IndexConfig::commit_interval`] after a change and reloads readers.
+//!   commits at most [`CONTENT_WRITER`]'s commit interval after a change and reloads readers.
 //! - [`query`]: forgiving query parsing, filters, relevance order, tag facets, snippets, offset
 //!   cursors.
 //!
@@ -16,7 +16,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-pub use index::{ContentIndex, IndexConfig};
+pub use index::{ContentIndex, CONTENT_WRITER};
 pub use query::{SearchHit, SearchQuery, SearchResults};
 
 /// What the index holds about one variant.

@@ -27,7 +27,7 @@ use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPo
 use super::event::{UsageEvent, UsageKind};
 use super::grouping;
 use super::report::{UsageDimension, UsageRow};
-use crate::index_writer::Committer;
+use crate::index_writer::{Committer, WriterConfig};
 
 /// Errors of the usage index, as text (they are logged, or shown by `vary reindex`).
 pub type IndexError = String;
@@ -40,22 +40,9 @@ pub fn is_locked(error: &IndexError) -> bool {
     error.starts_with(LOCKED)
 }
 
-/// How the writer batches.
-#[derive(Debug, Clone)]
-pub struct UsageIndexConfig {
-    /// The longest an event waits before it is committed (the contract allows one second).
-    pub commit_interval: Duration,
-    /// The writer's memory budget (tantivy needs at least 15 MB).
-    pub writer_memory: usize,
-}
-
-impl Default for UsageIndexConfig {
-    fn default() -> Self {
-        // With the queue's 100 ms linger, an event is reportable within 0.9 s.
-        UsageIndexConfig { commit_interval: Duration::from_millis(800), writer_memory: 64_000_000 }
-    }
-}
-
+/// The usage index's writer: with the queue's 100 ms linger, an event is reportable within
+/// 0.9 s (the contract allows one second).
+pub const USAGE_WRITER: WriterConfig = WriterConfig { commit_interval: Duration::from_millis(800), writer_memory: 64_000_000 };
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -129,7 +116,7 @@ pub struct UsageIndex {
 impl UsageIndex {
     /// Opens the index in `dir`, or creates it empty when it is missing, unreadable or of another
     /// schema (the caller then rebuilds it from the database). Fails when another process holds it.
-    pub fn open(dir: &Path, config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+    pub fn open(dir: &Path, config: WriterConfig) -> Result<UsageIndex, IndexError> {
         let (schema, _) = schema();
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         if dir.join("meta.json").exists() {
@@ -146,11 +133,11 @@ impl UsageIndex {
     }
 
     /// An index in memory (tests, and a server whose directory another process holds).
-    pub fn in_ram(config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+    pub fn in_ram(config: WriterConfig) -> Result<UsageIndex, IndexError> {
         Self::start(Index::create_in_ram(schema().0), true, config)
     }
 
-    fn start(index: Index, created: bool, config: UsageIndexConfig) -> Result<UsageIndex, IndexError> {
+    fn start(index: Index, created: bool, config: WriterConfig) -> Result<UsageIndex, IndexError> {
         let (_, fields) = schema();
         let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => format!("{LOCKED}: {e}"),
@@ -325,7 +312,7 @@ mod tests {
     }
 
     fn indexed(events: &[UsageEvent]) -> UsageIndex {
-        let index = UsageIndex::in_ram(UsageIndexConfig::default()).unwrap();
+        let index = UsageIndex::in_ram(USAGE_WRITER).unwrap();
         // Several batches, committed apart, so the report spans several segments.
         for chunk in events.chunks(150) {
             index.add(chunk).unwrap();
@@ -418,7 +405,7 @@ mod tests {
 
     #[test]
     fn events_are_visible_within_the_commit_interval_without_a_flush() {
-        let config = UsageIndexConfig { commit_interval: Duration::from_millis(50), ..Default::default() };
+        let config = WriterConfig { commit_interval: Duration::from_millis(50), ..USAGE_WRITER };
         let index = UsageIndex::in_ram(config).unwrap();
         index.add(&events()[..10]).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -431,8 +418,8 @@ mod tests {
     #[test]
     fn a_second_writer_on_the_same_directory_is_told_it_is_locked() {
         let dir = tempfile::tempdir().unwrap();
-        let first = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
-        let second = UsageIndex::open(dir.path(), UsageIndexConfig::default());
+        let first = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
+        let second = UsageIndex::open(dir.path(), USAGE_WRITER);
         assert!(second.as_ref().is_err_and(is_locked), "{:?}", second.err());
         first.shutdown().unwrap();
     }
@@ -441,18 +428,18 @@ mod tests {
     fn an_index_on_disk_survives_reopening_and_a_corrupt_one_is_recreated() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+            let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
             assert!(index.was_created());
             index.add(&events()[..20]).unwrap();
             index.shutdown().unwrap();
         }
-        let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+        let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
         assert!(!index.was_created());
         assert_eq!(index.num_events(), 20);
         index.shutdown().unwrap();
         drop(index);
         std::fs::write(dir.path().join("meta.json"), b"{ not json").unwrap();
-        let index = UsageIndex::open(dir.path(), UsageIndexConfig::default()).unwrap();
+        let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
         assert!(index.was_created());
         assert_eq!(index.num_events(), 0);
     }

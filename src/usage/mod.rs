@@ -17,6 +17,6 @@ pub mod queue;
 pub mod report;
 
 pub use event::{UsageEvent, UsageKind, UserKeyHasher};
-pub use index::{UsageIndex, UsageIndexConfig};
+pub use index::{UsageIndex, USAGE_WRITER};
 pub use queue::{QueueConfig, QueueError, UsageQueue, UsageSink};
 pub use report::{UsageDimension, UsageRow};

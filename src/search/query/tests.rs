@@ -1,5 +1,6 @@
 use super::*;
-use crate::search::{IndexConfig, VariantDoc};
+use crate::index_writer::WriterConfig;
+use crate::search::{VariantDoc, CONTENT_WRITER};
 use std::time::Duration;
 
 fn doc(id: &str, brand: &str, locale: &str, name: &str, text: &str, tags: &[&str]) -> VariantDoc {
@@ -20,7 +21,7 @@ fn doc(id: &str, brand: &str, locale: &str, name: &str, text: &str, tags: &[&str
 }
 
 async fn index_with(docs: Vec<VariantDoc>) -> ContentIndex {
-    let index = ContentIndex::in_ram(IndexConfig::default()).unwrap();
+    let index = ContentIndex::in_ram(CONTENT_WRITER).unwrap();
     for d in docs {
         index.upsert(d).unwrap();
     }
@@ -151,7 +152,7 @@ async fn upserts_replace_deletes_remove_and_rebuild_starts_over() {
 
 #[tokio::test]
 async fn changes_become_visible_within_the_commit_interval_without_a_flush() {
-    let config = IndexConfig { commit_interval: Duration::from_millis(100), ..IndexConfig::default() };
+    let config = WriterConfig { commit_interval: Duration::from_millis(100), ..CONTENT_WRITER };
     let index = ContentIndex::in_ram(config).unwrap();
     index.upsert(corpus()[0].clone()).unwrap();
     let started = std::time::Instant::now();
@@ -177,18 +178,18 @@ async fn matching_entries_are_published_ones_of_the_brand_each_once() {
 #[tokio::test]
 async fn an_index_on_disk_survives_a_restart_and_a_corrupt_one_is_recreated() {
     let dir = tempfile::tempdir().unwrap();
-    let index = ContentIndex::open(dir.path(), IndexConfig::default()).unwrap();
+    let index = ContentIndex::open(dir.path(), CONTENT_WRITER).unwrap();
     assert!(index.needs_rebuild());
     index.upsert(corpus()[0].clone()).unwrap();
     index.shutdown().await.unwrap();
     drop(index);
-    let reopened = ContentIndex::open(dir.path(), IndexConfig::default()).unwrap();
+    let reopened = ContentIndex::open(dir.path(), CONTENT_WRITER).unwrap();
     assert!(!reopened.needs_rebuild());
     assert_eq!(reopened.num_docs(), 1);
     reopened.shutdown().await.unwrap();
     drop(reopened);
     std::fs::write(dir.path().join("meta.json"), b"{ not json").unwrap();
-    let recreated = ContentIndex::open(dir.path(), IndexConfig::default()).unwrap();
+    let recreated = ContentIndex::open(dir.path(), CONTENT_WRITER).unwrap();
     assert!(recreated.needs_rebuild());
     assert_eq!(recreated.num_docs(), 0);
 }
@@ -196,8 +197,8 @@ async fn an_index_on_disk_survives_a_restart_and_a_corrupt_one_is_recreated() {
 #[tokio::test]
 async fn a_second_writer_on_the_same_directory_is_told_the_index_is_locked() {
     let dir = tempfile::tempdir().unwrap();
-    let first = ContentIndex::open(dir.path(), IndexConfig::default()).unwrap();
-    let second = ContentIndex::open(dir.path(), IndexConfig::default());
+    let first = ContentIndex::open(dir.path(), CONTENT_WRITER).unwrap();
+    let second = ContentIndex::open(dir.path(), CONTENT_WRITER);
     assert!(second.is_err_and(|e| e.is_locked()));
     first.shutdown().await.unwrap();
 }
