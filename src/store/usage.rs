@@ -5,6 +5,8 @@
 //! SQL over the dimensions asked for; the UTC day is stored with each event so that grouping by
 //! day is the same plain column on both backends.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
@@ -44,7 +46,7 @@ struct NewUsageRow<'a> {
     at: chrono::NaiveDateTime,
     day: String,
     user_key_hash: Option<&'a str>,
-    attributes: String,
+    attributes: Cow<'a, str>,
     value: Option<f64>,
 }
 
@@ -64,8 +66,17 @@ fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
         at: time::to_db(e.at),
         day: e.day(),
         user_key_hash: e.user_key_hash.as_deref(),
-        attributes: to_json_text(&e.attributes),
+        attributes: attributes_text(&e.attributes),
         value: e.value,
+    }
+}
+
+/// The stored text of an event's attributes; most events carry none, and `{}` needs no encoder.
+fn attributes_text(attributes: &serde_json::Map<String, serde_json::Value>) -> Cow<'static, str> {
+    if attributes.is_empty() {
+        Cow::Borrowed("{}")
+    } else {
+        Cow::Owned(to_json_text(attributes))
     }
 }
 
@@ -468,4 +479,17 @@ pub fn report(
         true
     })?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_are_stored_as_their_json_text() {
+        let none = serde_json::Map::new();
+        assert_eq!(attributes_text(&none), to_json_text(&none));
+        let some = serde_json::json!({"segment": "skier", "tier": 3}).as_object().unwrap().clone();
+        assert_eq!(attributes_text(&some), to_json_text(&some));
+    }
 }
