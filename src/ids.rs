@@ -3,6 +3,8 @@
 
 use rand::Rng;
 
+use crate::digits;
+
 const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// A random lower-case alphanumeric string of `len` characters.
@@ -16,16 +18,6 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", random_token(16))
 }
 
-/// Appends `value` as exactly `digits` base-36 digits (the caller keeps it below 36^digits).
-fn push_base36(out: &mut String, mut value: u64, digits: usize) {
-    let mut buffer = [b'0'; 13];
-    for digit in buffer[..digits].iter_mut().rev() {
-        *digit = ALPHABET[(value % 36) as usize];
-        value /= 36;
-    }
-    out.extend(buffer[..digits].iter().map(|&b| b as char));
-}
-
 /// A new id that sorts by creation time: the milliseconds since 1970 in base 36 (nine digits,
 /// enough until the year 5138), then twelve random base-36 characters (62 bits, drawn at once).
 /// Usage events get these, so the usage table's primary key grows at its end instead of at
@@ -36,8 +28,8 @@ pub fn new_sortable_id(prefix: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + 1 + 9 + 12);
     id.push_str(prefix);
     id.push('_');
-    push_base36(&mut id, millis, 9);
-    push_base36(&mut id, rand::thread_rng().gen_range(0..RANDOM_RANGE), 12);
+    digits::push(&mut id, millis, 9, 36);
+    digits::push(&mut id, rand::thread_rng().gen_range(0..RANDOM_RANGE), 12, 36);
     id
 }
 
@@ -54,8 +46,5 @@ mod tests {
         assert_eq!(first.len(), "imp_".len() + 9 + 12);
         assert_ne!(new_sortable_id("imp"), new_sortable_id("imp"));
         assert!(first[4..].bytes().all(|b| ALPHABET.contains(&b)), "{first}");
-        let mut text = String::new();
-        push_base36(&mut text, 36 * 36 - 1, 3);
-        assert_eq!(text, "0zz");
     }
 }

@@ -27,6 +27,7 @@ pub mod config;
 pub mod content;
 pub mod delivery;
 pub mod demo;
+pub mod digits;
 pub mod domain;
 pub mod error;
 pub mod graphql;

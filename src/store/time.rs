@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
 
+use crate::digits;
+use crate::usage::event::day_of;
+
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
@@ -28,29 +31,21 @@ pub fn to_sqlite_text(at: DateTime<Utc>) -> String {
         // Signed or five-digit years and leap seconds: rare enough for the general formatter.
         return at.format(SQLITE_FORMAT).to_string();
     }
-    let mut out = String::with_capacity(26);
-    fn push(out: &mut String, value: u32, width: u32, after: Option<char>) {
-        for place in (0..width).rev() {
-            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
-        }
-        out.extend(after);
+    let mut out = day_of(at.and_utc());
+    for (value, before) in [(at.hour(), ' '), (at.minute(), ':'), (at.second(), ':')] {
+        out.push(before);
+        digits::push(&mut out, value.into(), 2, 10);
     }
-    push(&mut out, year as u32, 4, Some('-'));
-    push(&mut out, at.month(), 2, Some('-'));
-    push(&mut out, at.day(), 2, Some(' '));
-    push(&mut out, at.hour(), 2, Some(':'));
-    push(&mut out, at.minute(), 2, Some(':'));
-    push(&mut out, at.second(), 2, None);
     // `%.f`: no fraction for whole seconds, else milliseconds or microseconds, as exact.
     match nanos {
         0 => {}
         n if n % 1_000_000 == 0 => {
             out.push('.');
-            push(&mut out, n / 1_000_000, 3, None);
+            digits::push(&mut out, (n / 1_000_000).into(), 3, 10);
         }
         n => {
             out.push('.');
-            push(&mut out, n / 1_000, 6, None);
+            digits::push(&mut out, (n / 1_000).into(), 6, 10);
         }
     }
     out

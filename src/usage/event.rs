@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
+use crate::digits;
+
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -100,13 +102,14 @@ pub fn day_of(at: DateTime<Utc>) -> String {
     if !(0..=9999).contains(&year) {
         return at.format("%Y-%m-%d").to_string();
     }
-    // Digits by hand: every stored and indexed event needs its day, and a formatting machinery
-    // (let alone a strftime pattern parsed per call) costs many times more.
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let year = year as u32;
+    // Digits by hand: every stored event needs its day, and a formatting machinery (let alone a
+    // strftime pattern parsed per call) costs many times more.
     let mut out = String::with_capacity(10);
-    out.extend([digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), '-']);
-    out.extend([digit(month / 10), digit(month), '-', digit(date / 10), digit(date)]);
+    digits::push(&mut out, year as u64, 4, 10);
+    out.push('-');
+    digits::push(&mut out, month.into(), 2, 10);
+    out.push('-');
+    digits::push(&mut out, date.into(), 2, 10);
     out
 }
 

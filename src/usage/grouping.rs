@@ -42,7 +42,7 @@ const SERVED: [UsageDimension; 5] =
 /// Between the parts of a served tuple: a control character no slug, key, id, device or locale
 /// holds (and one that sorts before them all, so a brand's tuples are contiguous). The name,
 /// which is free text, comes last, so splitting never looks inside it.
-const SEPARATOR: char = '\u{1f}';
+const SEPARATOR: &str = "\u{1f}";
 
 /// The names of the index's columns a report reads.
 pub struct Columns<'a> {
@@ -53,7 +53,7 @@ pub struct Columns<'a> {
 
 /// What `event` served, as the one text value the usage index keeps for it.
 pub fn served_value(event: &UsageEvent) -> String {
-    let parts = [
+    [
         event.brand.as_str(),
         event.entry_key.as_str(),
         event.variant_id.as_str(),
@@ -61,15 +61,8 @@ pub fn served_value(event: &UsageEvent) -> String {
         event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
         event.locale.as_str(),
         event.variant_name.as_str(),
-    ];
-    let mut value = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for (i, part) in parts.into_iter().enumerate() {
-        if i > 0 {
-            value.push(SEPARATOR);
-        }
-        value.push_str(part);
-    }
-    value
+    ]
+    .join(SEPARATOR)
 }
 
 /// The parts of a served tuple: the brand, the values of [`SERVED`], then the variant name.
@@ -188,9 +181,9 @@ struct Segment {
     served: Option<StrColumn>,
     /// The term ordinals of the brand's served tuples.
     brand: std::ops::Range<u64>,
-    /// For served term ordinal `o` of the brand: the ids of the grouped dimensions at
-    /// `o * grouped ..` (the day's slot is filled per event), and the variant name's id at
-    /// `names[o]`.
+    /// For the brand's `n`-th served tuple (term ordinal `brand.start + n`): the ids of the
+    /// grouped dimensions at `n * grouped ..` (the day's slot is filled per event), and the
+    /// variant name's id at `names[n]`.
     ids: Vec<u32>,
     names: Vec<u32>,
 }
@@ -236,9 +229,6 @@ pub fn count(
                 if of == brand {
                     if brand_ords.is_empty() {
                         brand_ords = ord..ord;
-                        // Ordinals before the brand's own have no row.
-                        ids.resize(ord as usize * grouped, 0);
-                        name_ids.resize(ord as usize, NO_NAME);
                     }
                     brand_ords.end = ord + 1;
                     for (part, interned) in parts.iter().zip(interned.iter_mut()) {
@@ -276,11 +266,11 @@ pub fn count(
             if !segment.brand.contains(&ord) {
                 return; // another brand's event
             }
-            let ord = ord as usize;
-            if let Some(row) = segment.ids.get(ord * grouped..(ord + 1) * grouped) {
+            let n = (ord - segment.brand.start) as usize;
+            if let Some(row) = segment.ids.get(n * grouped..(n + 1) * grouped) {
                 ids[..grouped].copy_from_slice(row);
             }
-            let name = segment.names.get(ord).copied().unwrap_or(NO_NAME);
+            let name = segment.names.get(n).copied().unwrap_or(NO_NAME);
             if let (Some(slot), Some(at)) = (day_slot, segment.at.first(doc)) {
                 ids[slot] = (day_number(at) - first_day) as u32;
             }
