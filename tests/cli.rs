@@ -127,12 +127,16 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     )
     .execute(&mut conn)
     .unwrap();
+    diesel::sql_query(
+        "INSERT INTO usage_served (id, brand, entry_id, entry_key, variant_id, variant_name, revision, device, locale) \
+         VALUES (7, 'alpine', 'ent_1', 'home-hero', 'var_1', 'skiers', 'rev1', 'MOBILE', 'en')",
+    )
+    .execute(&mut conn)
+    .unwrap();
     for (id, kind, at) in [("imp_1", "impression", "2026-03-01 10:00:00"), ("evt_1", "click", "2026-03-01 10:00:05"), ("imp_2", "impression", "2026-03-03 10:00:00")] {
         diesel::sql_query(format!(
-            "INSERT INTO usage_events (id, kind, impression_id, brand, entry_id, entry_key, variant_id, variant_name, \
-             revision, device, locale, at, day, user_key_hash, attributes, value) VALUES ('{id}', '{kind}', 'imp_1', \
-             'alpine', 'ent_1', 'home-hero', 'var_1', 'skiers', 'rev1', 'MOBILE', 'en', '{at}', '{}', NULL, '{{}}', NULL)",
-            &at[..10]
+            "INSERT INTO usage_events (id, kind, impression_id, brand, served, at, user_key_hash, attributes, value) \
+             VALUES ('{id}', '{kind}', 'imp_1', 'alpine', 7, '{at}', NULL, '{{}}', NULL)"
         ))
         .execute(&mut conn)
         .unwrap();

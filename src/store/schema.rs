@@ -177,10 +177,8 @@ diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, brands);
 
 diesel::table! {
-    usage_events (id) {
-        id -> Text,
-        kind -> Text,
-        impression_id -> Text,
+    usage_served (id) {
+        id -> BigInt,
         brand -> Text,
         entry_id -> Text,
         entry_key -> Text,
@@ -189,10 +187,22 @@ diesel::table! {
         revision -> Text,
         device -> Text,
         locale -> Text,
+    }
+}
+
+diesel::table! {
+    usage_events (id) {
+        id -> Text,
+        kind -> Text,
+        impression_id -> Text,
+        brand -> Text,
+        served -> BigInt,
         at -> Timestamp,
-        day -> Text,
         user_key_hash -> Nullable<Text>,
         attributes -> Text,
         value -> Nullable<Double>,
     }
 }
+
+diesel::joinable!(usage_events -> usage_served (served));
+diesel::allow_tables_to_appear_in_same_query!(usage_events, usage_served);

@@ -1,11 +1,15 @@
-//! Usage events table: the source of truth for impressions, clicks and conversions.
+//! Usage events tables: the source of truth for impressions, clicks and conversions.
 //!
-//! Events are only ever inserted, in batches from the usage queue's writer; an id already present
-//! is skipped (`ON CONFLICT DO NOTHING`), so a batch written twice counts once. Reports group in
-//! SQL over the dimensions asked for; the UTC day is stored with each event so that grouping by
-//! day is the same plain column on both backends.
+//! What an event served — brand, entry, variant, revision, device, locale — is one row of
+//! `usage_served`, stored the first time it is served; each row of `usage_events` names it by
+//! number, next to what is the event's own (id, kind, impression, time, hashed user key, allowed
+//! attributes, value). Most events share a few served rows, so the row written per impression
+//! stays narrow. Events are only ever inserted, in batches from the usage queue's writer; an id
+//! already present is skipped, so a batch written twice counts once. Reports group in SQL over
+//! the dimensions asked for, joining the served rows.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::connection::DefaultLoadingMode;
@@ -14,7 +18,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use super::schema::usage_events;
+use super::schema::{usage_events, usage_served};
 use super::{from_json_text, time, to_json_text, Db, DbConnection};
 use crate::error::{AppError, AppResult};
 use std::collections::HashSet;
@@ -25,8 +29,105 @@ use crate::usage::index::UsageIndex;
 use crate::usage::queue::{SinkError, UsageSink};
 use crate::usage::report::{UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
 
-/// Rows per INSERT statement on PostgreSQL (16 parameters each, well under its limit of 65,535).
+/// Rows per INSERT statement on PostgreSQL (9 parameters each, well under its limit of 65,535).
 const ROWS_PER_INSERT: usize = 1_000;
+
+/// What an event served, as `usage_served` holds it.
+#[derive(Insertable, Queryable, Selectable, Debug, PartialEq)]
+#[diesel(table_name = usage_served)]
+struct ServedRow<'a> {
+    brand: Cow<'a, str>,
+    entry_id: Cow<'a, str>,
+    entry_key: Cow<'a, str>,
+    variant_id: Cow<'a, str>,
+    variant_name: Cow<'a, str>,
+    revision: Cow<'a, str>,
+    device: Cow<'a, str>,
+    locale: Cow<'a, str>,
+}
+
+fn served_row(e: &UsageEvent) -> ServedRow<'_> {
+    ServedRow {
+        brand: Cow::Borrowed(&e.brand),
+        entry_id: Cow::Borrowed(&e.entry_id),
+        entry_key: Cow::Borrowed(&e.entry_key),
+        variant_id: Cow::Borrowed(&e.variant_id),
+        variant_name: Cow::Borrowed(&e.variant_name),
+        revision: Cow::Borrowed(&e.revision),
+        device: Cow::Borrowed(e.device.as_deref().unwrap_or(UNKNOWN_DEVICE)),
+        locale: Cow::Borrowed(&e.locale),
+    }
+}
+
+impl ServedRow<'_> {
+    /// Its fields joined by U+001F: one string that tells two served rows apart.
+    fn write_key(&self, key: &mut String) {
+        key.clear();
+        for part in [&self.brand, &self.entry_id, &self.entry_key, &self.variant_id, &self.variant_name, &self.revision, &self.device, &self.locale] {
+            key.push_str(part);
+            key.push('\u{1f}');
+        }
+    }
+}
+
+/// The number of each event's served row, in order, storing the rows not stored yet. A batch
+/// serves few distinct rows, so each is looked up once per batch; runs of events that served
+/// the same (the common case) are not even keyed.
+fn served_numbers(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<i64>> {
+    let mut known: HashMap<String, i64> = HashMap::new();
+    let mut key = String::new();
+    let mut numbers = Vec::with_capacity(events.len());
+    let mut last: Option<(ServedRow<'_>, i64)> = None;
+    for event in events {
+        let row = served_row(event);
+        if let Some((last_row, number)) = &last {
+            if *last_row == row {
+                numbers.push(*number);
+                continue;
+            }
+        }
+        row.write_key(&mut key);
+        let number = match known.get(key.as_str()) {
+            Some(number) => *number,
+            None => {
+                let number = served_number(conn, &row)?;
+                known.insert(key.clone(), number);
+                number
+            }
+        };
+        numbers.push(number);
+        last = Some((row, number));
+    }
+    Ok(numbers)
+}
+
+/// The number of a served row, stored first when it is new (another writer may store the same
+/// row at the same time: the unique index keeps one, and both read its number back).
+fn served_number(conn: &mut DbConnection, row: &ServedRow<'_>) -> AppResult<i64> {
+    if let Some(number) = find_served(conn, row)? {
+        return Ok(number);
+    }
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(usage_served::table).values(row).on_conflict_do_nothing().execute(c)?,
+        DbConnection::Postgres(c) => diesel::insert_into(usage_served::table).values(row).on_conflict_do_nothing().execute(c)?,
+    };
+    find_served(conn, row)?.ok_or_else(|| AppError::internal("a served row just stored cannot be found"))
+}
+
+fn find_served(conn: &mut DbConnection, row: &ServedRow<'_>) -> AppResult<Option<i64>> {
+    Ok(usage_served::table
+        .filter(usage_served::brand.eq(row.brand.as_ref()))
+        .filter(usage_served::entry_id.eq(row.entry_id.as_ref()))
+        .filter(usage_served::variant_id.eq(row.variant_id.as_ref()))
+        .filter(usage_served::revision.eq(row.revision.as_ref()))
+        .filter(usage_served::device.eq(row.device.as_ref()))
+        .filter(usage_served::locale.eq(row.locale.as_ref()))
+        .filter(usage_served::entry_key.eq(row.entry_key.as_ref()))
+        .filter(usage_served::variant_name.eq(row.variant_name.as_ref()))
+        .select(usage_served::id)
+        .first(conn)
+        .optional()?)
+}
 
 // `None` is written as NULL (not DEFAULT), which SQLite needs for multi-row inserts.
 #[derive(Insertable)]
@@ -36,35 +137,21 @@ struct NewUsageRow<'a> {
     kind: &'a str,
     impression_id: &'a str,
     brand: &'a str,
-    entry_id: &'a str,
-    entry_key: &'a str,
-    variant_id: &'a str,
-    variant_name: &'a str,
-    revision: &'a str,
-    device: &'a str,
-    locale: &'a str,
+    served: i64,
     at: chrono::NaiveDateTime,
-    day: String,
     user_key_hash: Option<&'a str>,
     attributes: Cow<'a, str>,
     value: Option<f64>,
 }
 
-fn new_row(e: &UsageEvent) -> NewUsageRow<'_> {
+fn new_row(e: &UsageEvent, served: i64) -> NewUsageRow<'_> {
     NewUsageRow {
         id: &e.id,
         kind: e.kind.as_str(),
         impression_id: &e.impression_id,
         brand: &e.brand,
-        entry_id: &e.entry_id,
-        entry_key: &e.entry_key,
-        variant_id: &e.variant_id,
-        variant_name: &e.variant_name,
-        revision: &e.revision,
-        device: e.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
-        locale: &e.locale,
+        served,
         at: time::to_db(e.at),
-        day: e.day(),
         user_key_hash: e.user_key_hash.as_deref(),
         attributes: attributes_text(&e.attributes),
         value: e.value,
@@ -103,20 +190,13 @@ impl QueryId for SqliteRowsInsert<'_> {
 impl RunQueryDsl<diesel::SqliteConnection> for SqliteRowsInsert<'_> {}
 
 /// The columns [`SqliteRowsInsert`] writes, in the order it binds them.
-const INSERTED_COLUMNS: [&str; 16] = [
+const INSERTED_COLUMNS: [&str; 9] = [
     usage_events::id::NAME,
     usage_events::kind::NAME,
     usage_events::impression_id::NAME,
     usage_events::brand::NAME,
-    usage_events::entry_id::NAME,
-    usage_events::entry_key::NAME,
-    usage_events::variant_id::NAME,
-    usage_events::variant_name::NAME,
-    usage_events::revision::NAME,
-    usage_events::device::NAME,
-    usage_events::locale::NAME,
+    usage_events::served::NAME,
     usage_events::at::NAME,
-    usage_events::day::NAME,
     usage_events::user_key_hash::NAME,
     usage_events::attributes::NAME,
     usage_events::value::NAME,
@@ -134,17 +214,13 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
         out.push_sql(") VALUES ");
         for (i, SqliteRow { row, at }) in self.0.iter().enumerate() {
             out.push_sql(if i == 0 { "(" } else { ", (" });
-            let texts = [
-                row.id, row.kind, row.impression_id, row.brand, row.entry_id, row.entry_key, row.variant_id, row.variant_name,
-                row.revision, row.device, row.locale,
-            ];
-            for text in texts {
+            for text in [row.id, row.kind, row.impression_id, row.brand] {
                 out.push_bind_param::<Text, _>(text)?;
                 out.push_sql(", ");
             }
-            out.push_bind_param::<Text, _>(at)?;
+            out.push_bind_param::<BigInt, _>(&row.served)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(&row.day)?;
+            out.push_bind_param::<Text, _>(at)?;
             out.push_sql(", ");
             out.push_bind_param::<Nullable<Text>, _>(&row.user_key_hash)?;
             out.push_sql(", ");
@@ -165,17 +241,21 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
 /// transaction — and that chunk is then inserted row by row, each duplicate counting as not
 /// new. PostgreSQL is a round trip away, so it gets large multi-row statements.
 pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<String>> {
+    let served = served_numbers(conn, events)?;
     let mut inserted = Vec::with_capacity(events.len());
     match conn {
         DbConnection::Sqlite(c) => {
             let chunks = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
             let rest = chunks.remainder();
-            for chunk in chunks {
-                let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] =
-                    std::array::from_fn(|i| SqliteRow { row: new_row(&chunk[i]), at: time::to_sqlite_text(chunk[i].at) });
+            let rest_served = &served[events.len() - rest.len()..];
+            for (chunk, served) in chunks.zip(served.chunks_exact(SQLITE_ROWS_PER_INSERT)) {
+                let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] = std::array::from_fn(|i| SqliteRow {
+                    row: new_row(&chunk[i], served[i]),
+                    at: time::to_sqlite_text(chunk[i].at),
+                });
                 match SqliteRowsInsert(&rows).execute(c) {
                     Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
-                    Err(e) if is_duplicate(&e) => insert_rows_sqlite(c, chunk, &mut inserted)?,
+                    Err(e) if is_duplicate(&e) => insert_rows_sqlite(c, chunk, served, &mut inserted)?,
                     Err(e) => return Err(e.into()),
                 }
                 // A large batch is tens of milliseconds of work on a machine whose cores also
@@ -183,10 +263,10 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
                 // than wait out the scheduler's time slice (it shows in delivery's p99).
                 std::thread::yield_now();
             }
-            insert_rows_sqlite(c, rest, &mut inserted)?;
+            insert_rows_sqlite(c, rest, rest_served, &mut inserted)?;
         }
         DbConnection::Postgres(c) => {
-            let rows: Vec<NewUsageRow<'_>> = events.iter().map(new_row).collect();
+            let rows: Vec<NewUsageRow<'_>> = events.iter().zip(&served).map(|(e, s)| new_row(e, *s)).collect();
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 let statement =
                     diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing().returning(usage_events::id);
@@ -199,9 +279,14 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
 
 /// One row per statement: a plain INSERT, prepared once (`ON CONFLICT` would make diesel
 /// rebuild the SQL text for every row); a duplicate id fails its own statement only.
-fn insert_rows_sqlite(c: &mut diesel::SqliteConnection, events: &[UsageEvent], inserted: &mut Vec<String>) -> AppResult<()> {
-    for event in events {
-        match diesel::insert_into(usage_events::table).values(new_row(event)).execute(c) {
+fn insert_rows_sqlite(
+    c: &mut diesel::SqliteConnection,
+    events: &[UsageEvent],
+    served: &[i64],
+    inserted: &mut Vec<String>,
+) -> AppResult<()> {
+    for (event, served) in events.iter().zip(served) {
+        match diesel::insert_into(usage_events::table).values(new_row(event, *served)).execute(c) {
             Ok(_) => inserted.push(event.id.clone()),
             Err(e) if is_duplicate(&e) => {}
             Err(e) => return Err(e.into()),
@@ -254,6 +339,15 @@ impl UsageSink for DbUsageSink {
     }
 }
 
+/// Events joined to what they served, as the read queries select them.
+macro_rules! stored_events {
+    () => {
+        usage_events::table
+            .inner_join(usage_served::table)
+            .select((StoredEvent::as_select(), ServedRow::as_select()))
+    };
+}
+
 /// Hands every stored event to `each`, `batch` at a time, oldest first (rebuilding the usage
 /// index); stops at the first error `each` returns.
 pub fn each_event_batch(
@@ -263,13 +357,13 @@ pub fn each_event_batch(
 ) -> AppResult<()> {
     let mut after: Option<String> = None;
     loop {
-        let mut query = usage_events::table.order(usage_events::id.asc()).limit(batch as i64).select(StoredRow::as_select()).into_boxed();
+        let mut query = stored_events!().order(usage_events::id.asc()).limit(batch as i64).into_boxed();
         if let Some(last) = &after {
             query = query.filter(usage_events::id.gt(last.clone()));
         }
         let rows: Vec<StoredRow> = query.load(conn)?;
         let done = rows.len() < batch;
-        let events: Vec<UsageEvent> = rows.into_iter().map(StoredRow::into_event).collect::<AppResult<_>>()?;
+        let events: Vec<UsageEvent> = rows.into_iter().map(into_event).collect::<AppResult<_>>()?;
         after = events.last().map(|e| e.id.clone());
         if !events.is_empty() {
             each(events).map_err(AppError::internal)?;
@@ -280,71 +374,63 @@ pub fn each_event_batch(
     }
 }
 
+/// An event's own columns.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = usage_events)]
-struct StoredRow {
+struct StoredEvent {
     id: String,
     kind: String,
     impression_id: String,
     brand: String,
-    entry_id: String,
-    entry_key: String,
-    variant_id: String,
-    variant_name: String,
-    revision: String,
-    device: String,
-    locale: String,
     at: chrono::NaiveDateTime,
     user_key_hash: Option<String>,
     attributes: String,
     value: Option<f64>,
 }
 
-impl StoredRow {
-    fn into_event(self) -> AppResult<UsageEvent> {
-        let kind = UsageKind::parse(&self.kind).ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", self.kind)))?;
-        Ok(UsageEvent {
-            id: self.id,
-            kind,
-            impression_id: self.impression_id,
-            brand: self.brand,
-            entry_id: self.entry_id,
-            entry_key: self.entry_key,
-            variant_id: self.variant_id,
-            variant_name: self.variant_name,
-            revision: self.revision,
-            device: Some(self.device),
-            locale: self.locale,
-            at: time::from_db(self.at),
-            user_key_hash: self.user_key_hash,
-            attributes: from_json_text(&self.attributes)?,
-            value: self.value,
-        })
-    }
+type StoredRow = (StoredEvent, ServedRow<'static>);
+
+fn into_event((event, served): StoredRow) -> AppResult<UsageEvent> {
+    let kind = UsageKind::parse(&event.kind).ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", event.kind)))?;
+    Ok(UsageEvent {
+        id: event.id,
+        kind,
+        impression_id: event.impression_id,
+        brand: event.brand,
+        entry_id: served.entry_id.into_owned(),
+        entry_key: served.entry_key.into_owned(),
+        variant_id: served.variant_id.into_owned(),
+        variant_name: served.variant_name.into_owned(),
+        revision: served.revision.into_owned(),
+        device: Some(served.device.into_owned()),
+        locale: served.locale.into_owned(),
+        at: time::from_db(event.at),
+        user_key_hash: event.user_key_hash,
+        attributes: from_json_text(&event.attributes)?,
+        value: event.value,
+    })
 }
 
 /// The stored impression with this id, if there is one.
 pub fn impression(conn: &mut DbConnection, impression_id: &str) -> AppResult<Option<UsageEvent>> {
-    let row = usage_events::table
+    let row = stored_events!()
         .filter(usage_events::id.eq(impression_id))
         .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
-        .select(StoredRow::as_select())
         .first(conn)
         .optional()?;
-    row.map(StoredRow::into_event).transpose()
+    row.map(into_event).transpose()
 }
 
 /// The stored impressions among `ids`, by id (in chunks under the parameter limits).
-pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::collections::HashMap<String, UsageEvent>> {
-    let mut found = std::collections::HashMap::with_capacity(ids.len());
+pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<HashMap<String, UsageEvent>> {
+    let mut found = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
-        let rows: Vec<StoredRow> = usage_events::table
+        let rows: Vec<StoredRow> = stored_events!()
             .filter(usage_events::id.eq_any(chunk))
             .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
-            .select(StoredRow::as_select())
             .load(conn)?;
         for row in rows {
-            let event = row.into_event()?;
+            let event = into_event(row)?;
             found.insert(event.id.clone(), event);
         }
     }
@@ -353,14 +439,13 @@ pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<std::co
 
 /// Events of a brand in `[from, to)`, oldest first (tests and exports of raw events).
 pub fn events(conn: &mut DbConnection, brand: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<UsageEvent>> {
-    let rows: Vec<StoredRow> = usage_events::table
+    let rows: Vec<StoredRow> = stored_events!()
         .filter(usage_events::brand.eq(brand))
         .filter(usage_events::at.ge(time::to_db(from)))
         .filter(usage_events::at.lt(time::to_db(to)))
         .order((usage_events::at.asc(), usage_events::id.asc()))
-        .select(StoredRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(StoredRow::into_event).collect()
+    rows.into_iter().map(into_event).collect()
 }
 
 /// Counts every event stored (metrics, tests).
@@ -407,26 +492,50 @@ impl From<GroupedRow> for UsageRow {
     }
 }
 
-/// The grouping SQL. Column names come only from this fixed table, never from input.
-fn report_sql(dimensions: &[UsageDimension]) -> String {
+/// The SQL expression that holds a dimension; the day is taken from the stored time, which
+/// each backend formats its own way.
+fn dimension_sql(dimension: UsageDimension, backend: Backend) -> &'static str {
+    match dimension {
+        UsageDimension::Entry => "s.entry_key",
+        UsageDimension::Variant => "s.variant_id",
+        UsageDimension::Revision => "s.revision",
+        UsageDimension::Device => "s.device",
+        UsageDimension::Day => match backend {
+            // Diesel stores a SQLite timestamp as `YYYY-MM-DD HH:MM:SS.ffffff`.
+            Backend::Sqlite => "substr(e.at, 1, 10)",
+            Backend::Postgres => "to_char(e.at, 'YYYY-MM-DD')",
+        },
+        UsageDimension::Locale => "s.locale",
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The grouping SQL. Every expression comes from the fixed table above, never from input.
+fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
     let has = |d| dimensions.contains(&d);
-    let column = |on: bool, expr: &str, name: &str| {
-        if on {
-            format!("{expr} AS {name}")
+    let column = |d: UsageDimension, name: &str| {
+        if has(d) {
+            format!("{} AS {name}", dimension_sql(d, backend))
         } else {
             format!("CAST(NULL AS TEXT) AS {name}")
         }
     };
+    let variant_name = if has(UsageDimension::Variant) { "MAX(s.variant_name)" } else { "CAST(NULL AS TEXT)" };
     let select = [
-        column(has(UsageDimension::Entry), "entry_key", "entry_key"),
-        column(has(UsageDimension::Variant), "variant_id", "variant_id"),
-        column(has(UsageDimension::Variant), "MAX(variant_name)", "variant_name"),
-        column(has(UsageDimension::Revision), "revision", "revision"),
-        column(has(UsageDimension::Device), "device", "device"),
-        column(has(UsageDimension::Day), "day", "day"),
-        column(has(UsageDimension::Locale), "locale", "locale"),
+        column(UsageDimension::Entry, "entry_key"),
+        column(UsageDimension::Variant, "variant_id"),
+        format!("{variant_name} AS variant_name"),
+        column(UsageDimension::Revision, "revision"),
+        column(UsageDimension::Device, "device"),
+        column(UsageDimension::Day, "day"),
+        column(UsageDimension::Locale, "locale"),
     ];
-    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(UsageDimension::column).collect();
+    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(|d| dimension_sql(d, backend)).collect();
     let tail = if groups.is_empty() {
         // Without GROUP BY an aggregate answers one row even over no events.
         "HAVING COUNT(*) > 0".to_string()
@@ -435,10 +544,11 @@ fn report_sql(dimensions: &[UsageDimension]) -> String {
     };
     format!(
         "SELECT {}, \
-         COUNT(CASE WHEN kind = 'impression' THEN 1 END) AS impressions, \
-         COUNT(CASE WHEN kind = 'click' THEN 1 END) AS clicks, \
-         COUNT(CASE WHEN kind = 'conversion' THEN 1 END) AS conversions \
-         FROM usage_events WHERE brand = $1 AND at >= $2 AND at < $3 {tail}",
+         COUNT(CASE WHEN e.kind = 'impression' THEN 1 END) AS impressions, \
+         COUNT(CASE WHEN e.kind = 'click' THEN 1 END) AS clicks, \
+         COUNT(CASE WHEN e.kind = 'conversion' THEN 1 END) AS conversions \
+         FROM usage_events e JOIN usage_served s ON s.id = e.served \
+         WHERE e.brand = $1 AND e.at >= $2 AND e.at < $3 {tail}",
         select.join(", ")
     )
 }
@@ -453,7 +563,11 @@ pub fn report_each(
     dimensions: &[UsageDimension],
     mut each: impl FnMut(UsageRow) -> bool,
 ) -> AppResult<()> {
-    let query = diesel::sql_query(report_sql(dimensions))
+    let backend = match conn {
+        DbConnection::Sqlite(_) => Backend::Sqlite,
+        DbConnection::Postgres(_) => Backend::Postgres,
+    };
+    let query = diesel::sql_query(report_sql(dimensions, backend))
         .bind::<Text, _>(brand)
         .bind::<Timestamp, _>(time::to_db(from))
         .bind::<Timestamp, _>(time::to_db(to));

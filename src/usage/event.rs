@@ -3,8 +3,8 @@
 //! An impression is recorded when delivery answers a delivery key with a variant; its `id` is the
 //! impression id inside the `servedId`, so the event and the id the app holds name the same thing.
 //! Clicks and conversions carry their own fresh id and point at the impression through
-//! `impression_id`, copying its entry, variant, revision, device and locale so a report never
-//! needs a join. Every event has an id so that writing a batch twice stores it once.
+//! `impression_id`, copying what it served (entry, variant, revision, device, locale) so a report
+//! never looks events up by their impression. Every event has an id so that writing a batch twice stores it once.
 //!
 //! Privacy: the visitor's `userKey` only ever appears as [`UserKeyHasher::hash`] (an HMAC with a
 //! server secret), and of the audience attributes only those the brand allows are kept

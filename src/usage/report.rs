@@ -22,6 +22,7 @@ pub enum UsageDimension {
 }
 
 impl UsageDimension {
+    /// Every dimension, in the order reports sort by.
     pub const ALL: [UsageDimension; 6] = [
         UsageDimension::Entry,
         UsageDimension::Variant,
@@ -40,19 +41,6 @@ impl UsageDimension {
             UsageDimension::Device => "DEVICE",
             UsageDimension::Day => "DAY",
             UsageDimension::Locale => "LOCALE",
-        }
-    }
-
-    /// The name of the stored column (in the database and the usage index) that holds the
-    /// dimension. [`UsageDimension::ALL`] lists the dimensions in the order reports sort by.
-    pub const fn column(self) -> &'static str {
-        match self {
-            UsageDimension::Entry => "entry_key",
-            UsageDimension::Variant => "variant_id",
-            UsageDimension::Revision => "revision",
-            UsageDimension::Device => "device",
-            UsageDimension::Day => "day",
-            UsageDimension::Locale => "locale",
         }
     }
 

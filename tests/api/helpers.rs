@@ -78,6 +78,26 @@ impl Drop for PgDatabase {
     }
 }
 
+/// A fresh database on which no migration has run yet, dropped (or deleted) when it goes.
+pub struct EmptyDatabase {
+    pub url: String,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl EmptyDatabase {
+    pub fn new(backend: Backend) -> EmptyDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => EmptyDatabase { url: format!("sqlite://{}/vary.db", dir.path().display()), _dir: dir, _pg: None },
+            Backend::Postgres => {
+                let (pg, url) = PgDatabase::create();
+                EmptyDatabase { url, _dir: dir, _pg: Some(pg) }
+            }
+        }
+    }
+}
+
 /// A running server on its own database.
 pub struct TestApp {
     pub base: String,

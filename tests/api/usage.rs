@@ -358,7 +358,82 @@ async fn with_recording_off_nothing_is_recorded(backend: Backend) {
     assert_eq!(app.app.db.read(vary::store::usage::count).await.unwrap(), 0);
 }
 
+/// Runs, in name order, every migration of `backend` before the one named `stop`.
+fn migrate_before<C>(conn: &mut C, backend: &str, stop: &str)
+where
+    C: diesel::Connection + diesel::migration::MigrationConnection + diesel_migrations::MigrationHarness<C::Backend>,
+    diesel_migrations::FileBasedMigrations: diesel::migration::MigrationSource<C::Backend>,
+{
+    use diesel::migration::MigrationSource;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    let source = diesel_migrations::FileBasedMigrations::from_path(dir).expect("migrations");
+    let mut migrations = source.migrations().expect("migrations");
+    migrations.sort_by_key(|m| m.name().to_string());
+    conn.setup().expect("the migrations table");
+    for migration in migrations.iter().take_while(|m| !m.name().to_string().starts_with(stop)) {
+        conn.run_migration(migration.as_ref()).expect("an earlier migration runs");
+    }
+}
+
+/// Events stored before served rows existed (every column on the event) read back and report
+/// the same after the migration that moves what they served into `usage_served`.
+async fn events_stored_before_served_rows_survive_the_move(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    const OLD_ROWS: &str = "INSERT INTO usage_events (id, kind, impression_id, brand, entry_id, entry_key, variant_id, \
+        variant_name, revision, device, locale, at, day, user_key_hash, attributes, value) VALUES \
+        ('imp_1', 'impression', 'imp_1', 'alpine', 'ent_1', 'home-hero', 'var_1', 'skiers', 'rev_1', 'MOBILE', 'en', \
+            '2026-03-01 10:00:00', '2026-03-01', 'abc', '{\"segment\":\"skier\"}', NULL), \
+        ('evt_1', 'conversion', 'imp_1', 'alpine', 'ent_1', 'home-hero', 'var_1', 'skiers', 'rev_1', 'MOBILE', 'en', \
+            '2026-03-02 09:00:00', '2026-03-02', 'abc', '{}', 12.5), \
+        ('imp_2', 'impression', 'imp_2', 'alpine', 'ent_1', 'home-hero', 'var_2', 'everyone', 'rev_2', 'unknown', 'de', \
+            '2026-03-02 11:00:00', '2026-03-02', NULL, '{}', NULL)";
+    let database = crate::helpers::EmptyDatabase::new(backend);
+    let stop = "2026-12-04-000006";
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(database.url.trim_start_matches("sqlite://")).unwrap();
+            migrate_before(&mut conn, "sqlite", stop);
+            conn.batch_execute(OLD_ROWS).unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(&database.url).unwrap();
+            migrate_before(&mut conn, "postgres", stop);
+            conn.batch_execute(OLD_ROWS).unwrap();
+        }
+    }
+    let db = vary::store::Db::connect(&vary::config::DatabaseUrl::parse(&database.url).unwrap(), 2).unwrap();
+    db.migrate().unwrap();
+
+    let (from, to) = ("2026-03-01T00:00:00Z".parse().unwrap(), "2026-04-01T00:00:00Z".parse().unwrap());
+    let events = db.read(move |conn| vary::store::usage::events(conn, "alpine", from, to)).await.unwrap();
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| (e.id.as_str(), e.impression_id.as_str(), e.variant_id.as_str(), e.revision.as_str(), e.device.as_deref(), e.locale.as_str(), e.value))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("imp_1", "imp_1", "var_1", "rev_1", Some("MOBILE"), "en", None),
+            ("evt_1", "imp_1", "var_1", "rev_1", Some("MOBILE"), "en", Some(12.5)),
+            ("imp_2", "imp_2", "var_2", "rev_2", Some("unknown"), "de", None),
+        ]
+    );
+    assert_eq!(events[0].attributes, *json!({"segment": "skier"}).as_object().unwrap());
+    assert_eq!(events[0].user_key_hash.as_deref(), Some("abc"));
+    assert_eq!((events[2].entry_key.as_str(), events[2].variant_name.as_str()), ("home-hero", "everyone"));
+
+    let dimensions = [UsageDimension::Variant, UsageDimension::Day];
+    let rows = db.read(move |conn| vary::store::usage::report(conn, "alpine", from, to, &dimensions)).await.unwrap();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| (r.variant_id.as_deref().unwrap(), r.day.as_deref().unwrap(), r.impressions, r.conversions))
+        .collect();
+    assert_eq!(rows, [("var_1", "2026-03-01", 1, 0), ("var_1", "2026-03-02", 0, 1), ("var_2", "2026-03-02", 1, 0)]);
+}
+
 backend_tests!(
+    events_stored_before_served_rows_survive_the_move,
     with_recording_off_nothing_is_recorded,
     a_batch_written_twice_is_stored_and_indexed_once,
     served_and_reported_impressions_match_exactly,
