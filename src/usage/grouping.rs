@@ -53,7 +53,15 @@ pub struct Columns<'a> {
 
 /// What `event` served, as the one text value the usage index keeps for it.
 pub fn served_value(event: &UsageEvent) -> String {
-    [
+    let mut value = String::new();
+    write_served_value(event, &mut value);
+    value
+}
+
+/// [`served_value`] into `out`, replacing what it held (indexing reuses one buffer).
+pub fn write_served_value(event: &UsageEvent, out: &mut String) {
+    out.clear();
+    let parts = [
         event.brand.as_str(),
         event.entry_key.as_str(),
         event.variant_id.as_str(),
@@ -61,8 +69,13 @@ pub fn served_value(event: &UsageEvent) -> String {
         event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
         event.locale.as_str(),
         event.variant_name.as_str(),
-    ]
-    .join(SEPARATOR)
+    ];
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(SEPARATOR);
+        }
+        out.push_str(part);
+    }
 }
 
 /// The parts of a served tuple: the brand, the values of [`SERVED`], then the variant name.

@@ -83,11 +83,13 @@ fn date(at: DateTime<Utc>) -> TantivyDate {
     TantivyDate::from_timestamp_micros(at.timestamp_micros().clamp(-LIMIT, LIMIT))
 }
 
-fn document(fields: &Fields, event: &UsageEvent) -> TantivyDocument {
+/// The document of `event`; `served` is a buffer for its served tuple, reused across events.
+fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_u64(fields.kind, kind_code(event.kind));
     doc.add_date(fields.at, date(event.at));
-    doc.add_text(fields.served, grouping::served_value(event));
+    grouping::write_served_value(event, served);
+    doc.add_text(fields.served, served.as_str());
     doc
 }
 
@@ -161,7 +163,9 @@ impl UsageIndex {
 
     /// Queues events for indexing; they become visible within the commit interval.
     pub fn add<'a>(&self, events: impl IntoIterator<Item = &'a UsageEvent>) -> Result<(), IndexError> {
-        let documents: Vec<TantivyDocument> = events.into_iter().map(|event| document(&self.fields, event)).collect();
+        let mut served = String::new();
+        let documents: Vec<TantivyDocument> =
+            events.into_iter().map(|event| document(&self.fields, event, &mut served)).collect();
         if documents.is_empty() {
             return Ok(());
         }

@@ -243,7 +243,8 @@ impl Writer {
     /// or someone waits on a flush or shutdown. Between looks at the channel it sleeps until
     /// the deadline or an urgent wake-up, never once per event.
     async fn gather(&mut self) -> Round {
-        let mut round = Round::default();
+        // Room for a full batch up front: a growing batch would be copied at every doubling.
+        let mut round = Round { events: Vec::with_capacity(self.config.batch_size), ..Round::default() };
         match self.rx.recv().await {
             Some(message) => round.absorb(message),
             None => {
