@@ -22,7 +22,7 @@ use super::schema::{usage_events, usage_served};
 use super::{from_json_text, time, to_json_text, Db, DbConnection};
 use crate::error::{AppError, AppResult};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::usage::event::{UsageEvent, UsageKind};
 use crate::usage::index::UsageIndex;
@@ -70,11 +70,37 @@ impl ServedRow<'_> {
     }
 }
 
-/// The number of each event's served row, in order, storing the rows not stored yet. A batch
-/// serves few distinct rows, so each is looked up once per batch; runs of events that served
-/// the same (the common case) are not even keyed.
-fn served_numbers(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<i64>> {
-    let mut known: HashMap<String, i64> = HashMap::new();
+/// Numbers of served rows known to be stored, by [`ServedRow::write_key`]; kept by the sink across
+/// batches, so a served row is looked up in the database once, when first met. Served rows are
+/// never deleted, so a number once read stays right.
+#[derive(Default)]
+pub struct ServedNumbers {
+    known: HashMap<String, i64>,
+}
+
+impl ServedNumbers {
+    /// Beyond this many the map starts over (each entry is one key of about a hundred bytes).
+    const MAX: usize = 100_000;
+
+    /// Adds numbers read or stored by a batch whose transaction committed (not before: rows a
+    /// rolled-back batch stored are gone).
+    fn learn(&mut self, found: Vec<(String, i64)>) {
+        if self.known.len() + found.len() > Self::MAX {
+            self.known.clear();
+        }
+        self.known.extend(found);
+    }
+}
+
+/// The number of each event's served row, in order, storing the rows not stored yet, and the
+/// numbers this batch had to look up (for [`ServedNumbers::learn`] once it commits). Runs of
+/// events that served the same (the common case) are not even keyed.
+fn served_numbers(
+    conn: &mut DbConnection,
+    events: &[UsageEvent],
+    known: &ServedNumbers,
+) -> AppResult<(Vec<i64>, Vec<(String, i64)>)> {
+    let mut found: HashMap<String, i64> = HashMap::new();
     let mut key = String::new();
     let mut numbers = Vec::with_capacity(events.len());
     let mut last: Option<(ServedRow<'_>, i64)> = None;
@@ -87,18 +113,18 @@ fn served_numbers(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<V
             }
         }
         row.write_key(&mut key);
-        let number = match known.get(key.as_str()) {
+        let number = match known.known.get(key.as_str()).or_else(|| found.get(key.as_str())) {
             Some(number) => *number,
             None => {
                 let number = served_number(conn, &row)?;
-                known.insert(key.clone(), number);
+                found.insert(key.clone(), number);
                 number
             }
         };
         numbers.push(number);
         last = Some((row, number));
     }
-    Ok(numbers)
+    Ok((numbers, found.into_iter().collect()))
 }
 
 /// The number of a served row, stored first when it is new (another writer may store the same
@@ -233,15 +259,16 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
     }
 }
 
-/// Inserts events, skipping ids already stored; returns the ids that were new.
+/// Inserts events, skipping ids already stored; returns the ids that were new and the served
+/// rows' numbers it looked up.
 ///
 /// SQLite runs in-process: rows go in fixed-size multi-row statements (one cached prepared
 /// statement opens the table and its indexes once for many rows), the rest one row at a time.
 /// An id already stored (a retried batch) makes its statement fail alone — SQLite keeps the
 /// transaction — and that chunk is then inserted row by row, each duplicate counting as not
 /// new. PostgreSQL is a round trip away, so it gets large multi-row statements.
-pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<String>> {
-    let served = served_numbers(conn, events)?;
+fn insert(conn: &mut DbConnection, events: &[UsageEvent], known: &ServedNumbers) -> AppResult<(Vec<String>, Vec<(String, i64)>)> {
+    let (served, found) = served_numbers(conn, events, known)?;
     let mut inserted = Vec::with_capacity(events.len());
     match conn {
         DbConnection::Sqlite(c) => {
@@ -274,7 +301,7 @@ pub fn insert(conn: &mut DbConnection, events: &[UsageEvent]) -> AppResult<Vec<S
             }
         }
     }
-    Ok(inserted)
+    Ok((inserted, found))
 }
 
 /// One row per statement: a plain INSERT, prepared once (`ON CONFLICT` would make diesel
@@ -305,17 +332,23 @@ fn is_duplicate(error: &diesel::result::Error) -> bool {
 pub struct DbUsageSink {
     db: Db,
     index: Option<Arc<UsageIndex>>,
+    /// Held while a batch is written: batches are written one at a time anyway.
+    served: Mutex<ServedNumbers>,
 }
 
 impl DbUsageSink {
     pub fn new(db: Db, index: Option<Arc<UsageIndex>>) -> Self {
-        DbUsageSink { db, index }
+        DbUsageSink { db, index, served: Mutex::default() }
     }
 }
 
 impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
-        let new = self.db.write_blocking(|conn| insert(conn, events)).map_err(|e| Box::new(e) as SinkError)?;
+        let mut served = self.served.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (new, found) =
+            self.db.write_blocking(|conn| insert(conn, events, &served)).map_err(|e| Box::new(e) as SinkError)?;
+        served.learn(found);
+        drop(served);
         if let Some(index) = &self.index {
             // The database holds them now; an index that cannot take them is rebuilt at start.
             let indexed = if new.len() == events.len() {
@@ -605,5 +638,56 @@ mod tests {
         assert_eq!(attributes_text(&none), to_json_text(&none));
         let some = serde_json::json!({"segment": "skier", "tier": 3}).as_object().unwrap().clone();
         assert_eq!(attributes_text(&some), to_json_text(&some));
+    }
+
+    fn event(id: &str, variant: &str, device: Option<&str>) -> UsageEvent {
+        UsageEvent {
+            id: id.into(),
+            kind: UsageKind::Impression,
+            impression_id: id.into(),
+            brand: "alpine".into(),
+            entry_id: "ent_1".into(),
+            entry_key: "home-hero".into(),
+            variant_id: variant.into(),
+            variant_name: format!("name of {variant}"),
+            revision: format!("rev-{variant}"),
+            device: device.map(Into::into),
+            locale: "en".into(),
+            at: "2026-03-01T10:00:00Z".parse().unwrap(),
+            user_key_hash: None,
+            attributes: Default::default(),
+            value: None,
+        }
+    }
+
+    #[test]
+    fn each_thing_served_is_stored_once_and_events_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&crate::config::DatabaseUrl::Sqlite(dir.path().join("vary.db")), 2).unwrap();
+        db.migrate().unwrap();
+        let sink = DbUsageSink::new(db.clone(), None);
+        // Runs of the same, a change of device only, a return to an earlier one, across batches.
+        let first: Vec<UsageEvent> = (0..40).map(|n| event(&format!("imp_a{n:02}"), "var_1", Some("MOBILE"))).collect();
+        let second = vec![
+            event("imp_b1", "var_1", Some("MOBILE")),
+            event("imp_b2", "var_1", None),
+            event("imp_b3", "var_2", Some("MOBILE")),
+            event("imp_b4", "var_1", None),
+        ];
+        sink.write_batch(&first).unwrap();
+        sink.write_batch(&second).unwrap();
+        // A sink with nothing remembered finds the stored rows instead of storing them again.
+        DbUsageSink::new(db.clone(), None).write_batch(&[event("imp_c1", "var_2", Some("MOBILE"))]).unwrap();
+
+        let served: i64 = db.read_blocking(|conn| Ok(usage_served::table.count().get_result(conn)?)).unwrap();
+        assert_eq!(served, 3, "MOBILE var_1, unknown var_1, MOBILE var_2");
+        let (from, to) = ("2026-03-01T00:00:00Z".parse().unwrap(), "2026-03-02T00:00:00Z".parse().unwrap());
+        let stored = db.read_blocking(|conn| events(conn, "alpine", from, to)).unwrap();
+        let mut expected: Vec<UsageEvent> = first.into_iter().chain(second).collect();
+        expected.push(event("imp_c1", "var_2", Some("MOBILE")));
+        for e in &mut expected {
+            e.device.get_or_insert_with(|| UNKNOWN_DEVICE.to_string());
+        }
+        assert_eq!(stored, expected);
     }
 }
