@@ -83,11 +83,8 @@ pub struct QueueStats {
     pub dropped: AtomicU64,
 }
 
-// Events travel inline, not boxed: a box would be allocated by a request worker and freed by the
-// writer for every event, while the channel's slots are allocated once and reused.
-#[allow(clippy::large_enum_variant)]
 enum Message {
-    Event(UsageEvent),
+    Event(Box<UsageEvent>),
     Flush(oneshot::Sender<()>),
     Shutdown(oneshot::Sender<()>),
 }
@@ -126,7 +123,7 @@ impl UsageQueue {
     /// Queues one event, waiting briefly for room when the queue is full.
     pub async fn record(&self, event: UsageEvent) -> Result<(), QueueError> {
         // The usual case, room in the queue, needs no timer.
-        let message = match self.tx.try_send(Message::Event(event)) {
+        let message = match self.tx.try_send(Message::Event(Box::new(event))) {
             Ok(()) => {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
                 if self.queued() >= self.batch_size {
@@ -208,7 +205,7 @@ struct Round {
 impl Round {
     fn absorb(&mut self, message: Message) {
         match message {
-            Message::Event(event) => self.events.push(event),
+            Message::Event(event) => self.events.push(*event),
             Message::Flush(done) => self.flushes.push(done),
             Message::Shutdown(done) => self.shutdown = Some(done),
         }
