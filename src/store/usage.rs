@@ -525,19 +525,15 @@ impl From<GroupedRow> for UsageRow {
     }
 }
 
-/// The SQL expression that holds a dimension; the day is taken from the stored time, which
-/// each backend formats its own way.
-fn dimension_sql(dimension: UsageDimension, backend: Backend) -> &'static str {
+/// The SQL expression that holds a dimension in the outer query of [`report_sql`]: a column of
+/// the served row, or the day the inner query cut from the stored time.
+fn dimension_sql(dimension: UsageDimension) -> &'static str {
     match dimension {
         UsageDimension::Entry => "s.entry_key",
         UsageDimension::Variant => "s.variant_id",
         UsageDimension::Revision => "s.revision",
         UsageDimension::Device => "s.device",
-        UsageDimension::Day => match backend {
-            // Diesel stores a SQLite timestamp as `YYYY-MM-DD HH:MM:SS.ffffff`.
-            Backend::Sqlite => "substr(e.at, 1, 10)",
-            Backend::Postgres => "to_char(e.at, 'YYYY-MM-DD')",
-        },
+        UsageDimension::Day => "g.day",
         UsageDimension::Locale => "s.locale",
     }
 }
@@ -548,12 +544,24 @@ enum Backend {
     Postgres,
 }
 
-/// The grouping SQL. Every expression comes from the fixed table above, never from input.
+/// The UTC day of the stored time `e.at`, `YYYY-MM-DD`.
+fn day_sql(backend: Backend) -> &'static str {
+    match backend {
+        // Diesel stores a SQLite timestamp as `YYYY-MM-DD HH:MM:SS.ffffff`.
+        Backend::Sqlite => "substr(e.at, 1, 10)",
+        Backend::Postgres => "to_char(e.at, 'YYYY-MM-DD')",
+    }
+}
+
+/// The grouping SQL, in two steps: the brand's events in the time range are counted per served
+/// row (and day, when asked for) without touching any text, then those few groups are joined to
+/// their served rows and summed per the dimensions asked for. Every expression comes from the
+/// fixed tables above, never from input.
 fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
     let has = |d| dimensions.contains(&d);
     let column = |d: UsageDimension, name: &str| {
         if has(d) {
-            format!("{} AS {name}", dimension_sql(d, backend))
+            format!("{} AS {name}", dimension_sql(d))
         } else {
             format!("CAST(NULL AS TEXT) AS {name}")
         }
@@ -568,7 +576,12 @@ fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
         column(UsageDimension::Day, "day"),
         column(UsageDimension::Locale, "locale"),
     ];
-    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(|d| dimension_sql(d, backend)).collect();
+    let (inner_day, inner_group) = if has(UsageDimension::Day) {
+        (format!("{} AS day", day_sql(backend)), format!("e.served, {}", day_sql(backend)))
+    } else {
+        ("CAST(NULL AS TEXT) AS day".to_string(), "e.served".to_string())
+    };
+    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(dimension_sql).collect();
     let tail = if groups.is_empty() {
         // Without GROUP BY an aggregate answers one row even over no events.
         "HAVING COUNT(*) > 0".to_string()
@@ -577,11 +590,17 @@ fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
     };
     format!(
         "SELECT {}, \
-         COUNT(CASE WHEN e.kind = 'impression' THEN 1 END) AS impressions, \
-         COUNT(CASE WHEN e.kind = 'click' THEN 1 END) AS clicks, \
-         COUNT(CASE WHEN e.kind = 'conversion' THEN 1 END) AS conversions \
-         FROM usage_events e JOIN usage_served s ON s.id = e.served \
-         WHERE e.brand = $1 AND e.at >= $2 AND e.at < $3 {tail}",
+         CAST(SUM(g.impressions) AS BIGINT) AS impressions, \
+         CAST(SUM(g.clicks) AS BIGINT) AS clicks, \
+         CAST(SUM(g.conversions) AS BIGINT) AS conversions \
+         FROM (SELECT e.served AS served, {inner_day}, \
+                 COUNT(CASE WHEN e.kind = 'impression' THEN 1 END) AS impressions, \
+                 COUNT(CASE WHEN e.kind = 'click' THEN 1 END) AS clicks, \
+                 COUNT(CASE WHEN e.kind = 'conversion' THEN 1 END) AS conversions \
+               FROM usage_events e \
+               WHERE e.brand = $1 AND e.at >= $2 AND e.at < $3 \
+               GROUP BY {inner_group}) g \
+         JOIN usage_served s ON s.id = g.served {tail}",
         select.join(", ")
     )
 }
