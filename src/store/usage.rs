@@ -660,23 +660,7 @@ mod tests {
     }
 
     fn event(id: &str, variant: &str, device: Option<&str>) -> UsageEvent {
-        UsageEvent {
-            id: id.into(),
-            kind: UsageKind::Impression,
-            impression_id: id.into(),
-            brand: "alpine".into(),
-            entry_id: "ent_1".into(),
-            entry_key: "home-hero".into(),
-            variant_id: variant.into(),
-            variant_name: format!("name of {variant}"),
-            revision: format!("rev-{variant}"),
-            device: device.map(Into::into),
-            locale: "en".into(),
-            at: "2026-03-01T10:00:00Z".parse().unwrap(),
-            user_key_hash: None,
-            attributes: Default::default(),
-            value: None,
-        }
+        crate::usage::report::tests::event(id, UsageKind::Impression, variant, device, "2026-03-01T10:00:00Z")
     }
 
     #[test]

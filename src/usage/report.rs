@@ -230,11 +230,12 @@ pub fn csv_row(row: &UsageRow) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
 
-    fn event(id: &str, kind: UsageKind, variant: &str, device: Option<&str>, at: &str) -> UsageEvent {
+    /// An event of brand `alpine`, entry `home-hero`, whose variant names its name and revision.
+    pub(crate) fn event(id: &str, kind: UsageKind, variant: &str, device: Option<&str>, at: &str) -> UsageEvent {
         UsageEvent {
             id: id.into(),
             kind,
