@@ -538,18 +538,12 @@ fn dimension_sql(dimension: UsageDimension) -> &'static str {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// The UTC day of the stored time `e.at`, `YYYY-MM-DD`.
-fn day_sql(backend: Backend) -> &'static str {
-    match backend {
+/// The UTC day of the stored time `e.at`, `YYYY-MM-DD`, as the connection's backend says it.
+fn day_sql(conn: &DbConnection) -> &'static str {
+    match conn {
         // Diesel stores a SQLite timestamp as `YYYY-MM-DD HH:MM:SS.ffffff`.
-        Backend::Sqlite => "substr(e.at, 1, 10)",
-        Backend::Postgres => "to_char(e.at, 'YYYY-MM-DD')",
+        DbConnection::Sqlite(_) => "substr(e.at, 1, 10)",
+        DbConnection::Postgres(_) => "to_char(e.at, 'YYYY-MM-DD')",
     }
 }
 
@@ -557,7 +551,7 @@ fn day_sql(backend: Backend) -> &'static str {
 /// row (and day, when asked for) without touching any text, then those few groups are joined to
 /// their served rows and summed per the dimensions asked for. Every expression comes from the
 /// fixed tables above, never from input.
-fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
+fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
     let has = |d| dimensions.contains(&d);
     let column = |d: UsageDimension, name: &str| {
         if has(d) {
@@ -577,7 +571,7 @@ fn report_sql(dimensions: &[UsageDimension], backend: Backend) -> String {
         column(UsageDimension::Locale, "locale"),
     ];
     let (inner_day, inner_group) = if has(UsageDimension::Day) {
-        (format!("{} AS day", day_sql(backend)), format!("e.served, {}", day_sql(backend)))
+        (format!("{day} AS day"), format!("e.served, {day}"))
     } else {
         ("CAST(NULL AS TEXT) AS day".to_string(), "e.served".to_string())
     };
@@ -615,11 +609,7 @@ pub fn report_each(
     dimensions: &[UsageDimension],
     mut each: impl FnMut(UsageRow) -> bool,
 ) -> AppResult<()> {
-    let backend = match conn {
-        DbConnection::Sqlite(_) => Backend::Sqlite,
-        DbConnection::Postgres(_) => Backend::Postgres,
-    };
-    let query = diesel::sql_query(report_sql(dimensions, backend))
+    let query = diesel::sql_query(report_sql(dimensions, day_sql(conn)))
         .bind::<Text, _>(brand)
         .bind::<Timestamp, _>(time::to_db(from))
         .bind::<Timestamp, _>(time::to_db(to));
