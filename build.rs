@@ -24,7 +24,9 @@ fn main() {
         println!("cargo:rerun-if-changed={path}");
     }
     let dist = Path::new("admin-ui/dist");
-    if std::env::var_os("VARY_SKIP_UI_BUILD").is_some_and(|v| v == "1") || !Path::new("admin-ui/package.json").exists() {
+    if std::env::var_os("VARY_SKIP_UI_BUILD").is_some_and(|v| v == "1")
+        || !Path::new("admin-ui/package.json").exists()
+    {
         if !dist.join("index.html").exists() {
             std::fs::create_dir_all(dist).expect("create admin-ui/dist");
             std::fs::write(
@@ -45,20 +47,30 @@ fn main() {
             "npm ci",
         );
     }
-    run(Command::new(npm).args(["run", "build"]).current_dir("admin-ui"), "npm run build");
+    run(
+        Command::new(npm)
+            .args(["run", "build"])
+            .current_dir("admin-ui"),
+        "npm run build",
+    );
 }
 
 /// Whether `npm ci` must run: no install yet, or the lock file changed since the last one.
 fn dependencies_stale() -> bool {
     let modified = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified("admin-ui/node_modules/.package-lock.json"), modified("admin-ui/package-lock.json")) {
+    match (
+        modified("admin-ui/node_modules/.package-lock.json"),
+        modified("admin-ui/package-lock.json"),
+    ) {
         (Some(installed), Some(lock)) => lock > installed,
         _ => true,
     }
 }
 
 fn run(command: &mut Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("could not run {what} (is Node.js installed?): {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {what} (is Node.js installed?): {e}"));
     if !output.status.success() {
         panic!(
             "{what} failed building the admin UI:\n{}\n{}",

@@ -31,7 +31,11 @@ fn photo_like_jpeg() -> Vec<u8> {
         let (fx, fy) = (x as f32 / WIDTH as f32, y as f32 / HEIGHT as f32);
         let band = (fx * 7.0 + fy * 3.0).sin() * 40.0;
         let c = |v: f32| (v + noise).clamp(0.0, 255.0) as u8;
-        Rgb([c(60.0 + 150.0 * fx + band), c(110.0 + 90.0 * fy), c(200.0 - 120.0 * fy - band)])
+        Rgb([
+            c(60.0 + 150.0 * fx + band),
+            c(110.0 + 90.0 * fy),
+            c(200.0 - 120.0 * fy - band),
+        ])
     });
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(img)
@@ -49,10 +53,12 @@ fn all_renditions(jpeg: &[u8]) -> usize {
 }
 
 fn input_path() -> std::path::PathBuf {
-    std::env::var_os("VARY_BENCH_INPUT").map(Into::into).unwrap_or_else(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
-        std::path::Path::new(&target).join("renditions-input.jpg")
-    })
+    std::env::var_os("VARY_BENCH_INPUT")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+            std::path::Path::new(&target).join("renditions-input.jpg")
+        })
 }
 
 fn renditions(c: &mut Criterion) {
@@ -63,7 +69,9 @@ fn renditions(c: &mut Criterion) {
     let mut group = c.benchmark_group("renditions");
     group.sample_size(10);
     group.throughput(Throughput::Elements(8));
-    group.bench_function("3000x2000 jpeg -> 8 renditions", |b| b.iter(|| all_renditions(&jpeg)));
+    group.bench_function("3000x2000 jpeg -> 8 renditions", |b| {
+        b.iter(|| all_renditions(&jpeg))
+    });
     group.finish();
 
     // One plain figure for benches/renditions.sh to print beside sharp's; not under `cargo test`.

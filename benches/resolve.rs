@@ -75,7 +75,10 @@ fn bench_resolve(c: &mut Criterion) {
     };
     let winner = resolve(&candidates, &context).map(|w| candidates[w.index].id);
     assert_eq!(winner, Some(ids[MATCHING].as_str()));
-    assert_eq!(resolve(&unordered, &context).map(|w| w.index), Some(MATCHING));
+    assert_eq!(
+        resolve(&unordered, &context).map(|w| w.index),
+        Some(MATCHING)
+    );
     c.bench_function("resolve", |b| {
         b.iter(|| resolve(black_box(&candidates), black_box(&context)))
     });

@@ -12,6 +12,7 @@
 //! Under `cargo test` (no `--bench` argument) it runs a small size as a smoke test, and still
 //! checks that the index and the database agree. `benches/scale.sh` wraps the full run.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -20,15 +21,15 @@ use vary::search::{ContentIndex, SearchQuery, VariantDoc, CONTENT_WRITER};
 use vary::store::usage::{report, DbUsageSink};
 use vary::store::Db;
 use vary::usage::queue::UsageSink;
-use vary::usage::{UsageDimension, UsageEvent, UsageIndex, UsageKind, USAGE_WRITER};
+use vary::usage::{ServedVariant, UsageDimension, UsageEvent, UsageIndex, UsageKind, USAGE_WRITER};
 
 /// The queue's batch size, so ingest is measured the way the server writes.
 const BATCH: usize = 2_000;
 const BRAND: &str = "scale";
 const WORDS: [&str; 24] = [
-    "powder", "trail", "summit", "glacier", "savings", "mortgage", "offer", "winter", "summer", "family",
-    "hiking", "skiing", "loyalty", "premium", "account", "travel", "alpine", "lake", "forest", "city",
-    "weekend", "bonus", "student", "retire",
+    "powder", "trail", "summit", "glacier", "savings", "mortgage", "offer", "winter", "summer",
+    "family", "hiking", "skiing", "loyalty", "premium", "account", "travel", "alpine", "lake",
+    "forest", "city", "weekend", "bonus", "student", "retire",
 ];
 const DEVICES: [&str; 4] = ["MOBILE", "TABLET", "DESKTOP", "TV"];
 
@@ -48,7 +49,10 @@ impl Rng {
     }
 
     fn words(&mut self, count: usize) -> String {
-        (0..count).map(|_| WORDS[self.below(WORDS.len())]).collect::<Vec<_>>().join(" ")
+        (0..count)
+            .map(|_| WORDS[self.below(WORDS.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -62,7 +66,11 @@ fn variant_docs(count: usize) -> Vec<VariantDoc> {
                 variant_id: format!("var_{n:08}"),
                 entry_id: format!("ent_{entry:07}"),
                 entry_key: format!("entry-{entry}"),
-                brand: if n % 4 == 0 { "other".into() } else { BRAND.into() },
+                brand: if n % 4 == 0 {
+                    "other".into()
+                } else {
+                    BRAND.into()
+                },
                 content_type: "banner".into(),
                 status: ["DRAFT", "IN_REVIEW", "APPROVED", "PUBLISHED"][n % 4].into(),
                 locale: Some(locale.into()),
@@ -79,6 +87,19 @@ fn variant_docs(count: usize) -> Vec<VariantDoc> {
 fn events(count: usize, variants: usize) -> impl Iterator<Item = UsageEvent> {
     let start = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    // One record per variant, shared by its events, as the delivery snapshot does.
+    let served: Vec<Arc<ServedVariant>> = (0..variants)
+        .map(|v| {
+            Arc::new(ServedVariant {
+                brand: BRAND.into(),
+                entry_id: format!("ent_{:07}", v / 10),
+                entry_key: format!("entry-{}", v / 10),
+                variant_id: format!("var_{v:08}"),
+                variant_name: format!("Variant {v}"),
+                revision: format!("{v:064x}"),
+            })
+        })
+        .collect();
     (0..count).map(move |n| {
         let v = rng.below(variants);
         let kind = match rng.below(100) {
@@ -90,16 +111,14 @@ fn events(count: usize, variants: usize) -> impl Iterator<Item = UsageEvent> {
             id: format!("evt_{n:010}"),
             kind,
             impression_id: format!("imp_{n:010}"),
-            brand: BRAND.into(),
-            entry_id: format!("ent_{:07}", v / 10),
-            entry_key: format!("entry-{}", v / 10),
-            variant_id: format!("var_{v:08}"),
-            variant_name: format!("Variant {v}"),
-            revision: format!("{v:064x}"),
+            served: served[v].clone(),
             device: Some(DEVICES[rng.below(4)].into()),
             locale: if v % 3 == 0 { "de".into() } else { "en".into() },
             // 30 days of traffic, arriving in time order as live traffic does.
-            at: start + chrono::Duration::milliseconds((n as u64 * 30 * 86_400_000 / count.max(1) as u64) as i64),
+            at: start
+                + chrono::Duration::milliseconds(
+                    (n as u64 * 30 * 86_400_000 / count.max(1) as u64) as i64,
+                ),
             user_key_hash: None,
             attributes: Default::default(),
             value: (kind == UsageKind::Conversion).then_some(25.0),
@@ -118,11 +137,18 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let size = |name: &str, full_size: usize, smoke: usize| {
-        std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(if full { full_size } else { smoke })
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(if full { full_size } else { smoke })
     };
     let variants = size("VARY_SCALE_VARIANTS", 100_000, 2_000);
     let event_count = size("VARY_SCALE_EVENTS", 5_000_000, 20_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().expect("temp dir");
 
     // Content index: build, then search.
@@ -131,7 +157,10 @@ fn main() {
     let started = Instant::now();
     runtime.block_on(index.rebuild(docs, None)).unwrap();
     let indexing = started.elapsed();
-    println!("indexed {variants} variants in {:.2} s", indexing.as_secs_f64());
+    println!(
+        "indexed {variants} variants in {:.2} s",
+        indexing.as_secs_f64()
+    );
 
     let mut rng = Rng(42);
     let mut latencies = Vec::with_capacity(1_000);
@@ -139,7 +168,11 @@ fn main() {
         let query = SearchQuery {
             text: rng.words(1 + n % 2),
             brands: Some(vec![BRAND.into()]),
-            tags: if n % 3 == 0 { vec![WORDS[rng.below(8)].into()] } else { vec![] },
+            tags: if n % 3 == 0 {
+                vec![WORDS[rng.below(8)].into()]
+            } else {
+                vec![]
+            },
             status: (n % 5 == 0).then(|| "PUBLISHED".to_string()),
             published_only: false,
             first: 20,
@@ -165,10 +198,12 @@ fn main() {
     db.migrate().expect("migrate");
     db.write_blocking(|conn| {
         use diesel::connection::SimpleConnection;
-        conn.batch_execute("DELETE FROM usage_events").map_err(Into::into)
+        conn.batch_execute("DELETE FROM usage_events")
+            .map_err(Into::into)
     })
     .expect("start from an empty usage table");
-    let usage_index = std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
+    let usage_index =
+        std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
     let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
     let mut batch = Vec::with_capacity(BATCH);
     let mut ingest = Duration::ZERO;
@@ -194,7 +229,11 @@ fn main() {
         written as f64 / ingest.as_secs_f64(),
         db.backend()
     );
-    assert_eq!(usage_index.num_events() as usize, written, "every event indexed once");
+    assert_eq!(
+        usage_index.num_events() as usize,
+        written,
+        "every event indexed once"
+    );
 
     let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
@@ -210,16 +249,29 @@ fn main() {
         runs.sort_by_key(|(took, _)| *took);
         runs.swap_remove(1)
     };
-    let (index_time, from_index) = timed(&|| usage_index.report(BRAND, from, to, &dimensions).unwrap());
-    let (db_time, from_db) = timed(&|| db.read_blocking(|conn| report(conn, BRAND, from, to, &dimensions)).unwrap());
+    let (index_time, from_index) =
+        timed(&|| usage_index.report(BRAND, from, to, &dimensions).unwrap());
+    let (db_time, from_db) = timed(&|| {
+        db.read_blocking(|conn| report(conn, BRAND, from, to, &dimensions))
+            .unwrap()
+    });
     println!(
         "report by variant and day over {written} events ({} rows): usage index {:.0} ms, database {:.0} ms (median of 3)",
         from_index.len(),
         ms(index_time),
         ms(db_time)
     );
-    assert_eq!(from_index, from_db, "the usage index and the database must give the same report");
-    let impressions: i64 = from_index.iter().map(|r| r.impressions + r.clicks + r.conversions).sum();
-    assert_eq!(impressions as usize, written, "the report covers every event exactly once");
+    assert_eq!(
+        from_index, from_db,
+        "the usage index and the database must give the same report"
+    );
+    let impressions: i64 = from_index
+        .iter()
+        .map(|r| r.impressions + r.clicks + r.conversions)
+        .sum();
+    assert_eq!(
+        impressions as usize, written,
+        "the report covers every event exactly once"
+    );
     usage_index.shutdown().unwrap();
 }

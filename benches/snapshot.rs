@@ -93,7 +93,13 @@ fn data() -> (Vec<Entry>, Vec<PublishedVariant>) {
 fn bench_snapshot(c: &mut Criterion) {
     let (entries, published) = data();
     let before = LIVE.load(Ordering::Relaxed);
-    let snapshot = BrandSnapshot::compile(brand(), entries.clone(), published.clone(), &Default::default(), vec![]);
+    let snapshot = BrandSnapshot::compile(
+        brand(),
+        entries.clone(),
+        published.clone(),
+        &Default::default(),
+        vec![],
+    );
     let held = LIVE.load(Ordering::Relaxed) - before;
     println!(
         "snapshot of {} entries × {VARIANTS} variants holds {:.1} MB",
@@ -110,7 +116,9 @@ fn bench_snapshot(c: &mut Criterion) {
     group.bench_function("rebuild 10k entries x 10 variants", |b| {
         b.iter_batched(
             || (entries.clone(), published.clone()),
-            |(entries, published)| BrandSnapshot::compile(brand(), entries, published, &Default::default(), vec![]),
+            |(entries, published)| {
+                BrandSnapshot::compile(brand(), entries, published, &Default::default(), vec![])
+            },
             criterion::BatchSize::LargeInput,
         )
     });

@@ -5,10 +5,10 @@ use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::assets::{Assets, FsBlobStore};
 use crate::auth::keyring::KeyRing;
 use crate::auth::ratelimit::LoginLimiter;
 use crate::auth::tokens::{load_or_create_secret, SessionTokens};
-use crate::assets::{Assets, FsBlobStore};
 use crate::config::Config;
 use crate::content::assets::AssetLibrary;
 use crate::content::Content;
@@ -48,8 +48,12 @@ pub fn search_dir(config: &Config) -> std::path::PathBuf {
 /// Opens the content index on disk; a missing, unreadable or outdated one is recreated empty
 /// (and then rebuilt from the database). Fails when another process holds it.
 pub fn open_search_index(config: &Config) -> anyhow::Result<ContentIndex> {
-    ContentIndex::open(&search_dir(config), CONTENT_WRITER)
-        .map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display()))
+    ContentIndex::open(&search_dir(config), CONTENT_WRITER).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the search index in {}: {e}",
+            search_dir(config).display()
+        )
+    })
 }
 
 /// The server's content index. When another process holds the one on disk (a second `vary` on
@@ -59,9 +63,15 @@ fn content_index(config: &Config) -> anyhow::Result<ContentIndex> {
     match ContentIndex::open(&search_dir(config), CONTENT_WRITER) {
         Err(e) if e.is_locked() => {
             tracing::warn!(dir = %search_dir(config).display(), "the search index is in use by another process; keeping one in memory");
-            ContentIndex::in_ram(CONTENT_WRITER).map_err(|e| anyhow::anyhow!("cannot create a search index: {e}"))
+            ContentIndex::in_ram(CONTENT_WRITER)
+                .map_err(|e| anyhow::anyhow!("cannot create a search index: {e}"))
         }
-        other => other.map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", search_dir(config).display())),
+        other => other.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the search index in {}: {e}",
+                search_dir(config).display()
+            )
+        }),
     }
 }
 
@@ -73,8 +83,12 @@ pub fn usage_index_dir(config: &Config) -> std::path::PathBuf {
 /// Opens the usage index on disk (a missing or unreadable one is recreated empty). Fails when
 /// another process holds it.
 pub fn open_usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
-    UsageIndex::open(&usage_index_dir(config), USAGE_WRITER)
-        .map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display()))
+    UsageIndex::open(&usage_index_dir(config), USAGE_WRITER).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the usage index in {}: {e}",
+            usage_index_dir(config).display()
+        )
+    })
 }
 
 /// The server's usage index; as with the content index, one in memory when another process
@@ -83,9 +97,15 @@ fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
     match UsageIndex::open(&usage_index_dir(config), USAGE_WRITER) {
         Err(e) if usage::index::is_locked(&e) => {
             tracing::warn!(dir = %usage_index_dir(config).display(), "the usage index is in use by another process; keeping one in memory");
-            UsageIndex::in_ram(USAGE_WRITER).map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
+            UsageIndex::in_ram(USAGE_WRITER)
+                .map_err(|e| anyhow::anyhow!("cannot create a usage index: {e}"))
         }
-        other => other.map_err(|e| anyhow::anyhow!("cannot open the usage index in {}: {e}", usage_index_dir(config).display())),
+        other => other.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the usage index in {}: {e}",
+                usage_index_dir(config).display()
+            )
+        }),
     }
 }
 
@@ -94,12 +114,18 @@ const REBUILD_BATCH: usize = 20_000;
 
 /// Rebuilds the usage index from the database, `progress` told the events written so far.
 /// Blocking.
-pub fn rebuild_usage_index(db: &Db, index: &UsageIndex, progress: Option<usage::index::Progress>) -> anyhow::Result<u64> {
+pub fn rebuild_usage_index(
+    db: &Db,
+    index: &UsageIndex,
+    progress: Option<usage::index::Progress>,
+) -> anyhow::Result<u64> {
     let written = index
         .rebuild(
             |send| {
-                db.read_blocking(|conn| store::usage::each_event_batch(conn, REBUILD_BATCH, |events| send(events)))
-                    .map_err(|e| e.to_string())
+                db.read_blocking(|conn| {
+                    store::usage::each_event_batch(conn, REBUILD_BATCH, |events| send(events))
+                })
+                .map_err(|e| e.to_string())
             },
             progress,
         )
@@ -117,7 +143,11 @@ async fn rebuild_usage_index_if_stale(db: &Db, index: &Arc<UsageIndex>) -> anyho
             return Ok(());
         }
         if index.was_created() || index.num_events() != stored {
-            tracing::info!(events = stored, indexed = index.num_events(), "rebuilding the usage index");
+            tracing::info!(
+                events = stored,
+                indexed = index.num_events(),
+                "rebuilding the usage index"
+            );
             rebuild_usage_index(&db, &index, None)?;
         }
         Ok(())
@@ -127,12 +157,17 @@ async fn rebuild_usage_index_if_stale(db: &Db, index: &Arc<UsageIndex>) -> anyho
 
 /// Opens the database (creating the data dir) and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        anyhow::anyhow!("cannot create data dir {}: {e}", config.data_dir.display())
+    })?;
     let db = Db::connect(&config.database, config.db_pool_size)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
-        tracing::info!(count = applied.len(), backend = db.backend(), "applied migrations");
+        tracing::info!(
+            count = applied.len(),
+            backend = db.backend(),
+            "applied migrations"
+        );
     }
     Ok(db)
 }
@@ -140,10 +175,18 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
 /// The asset library: originals and renditions under `<data dir>/assets`, rows in the database.
 fn asset_library(config: &Config, db: &Db) -> anyhow::Result<AssetLibrary> {
     let root = config.data_dir.join("assets");
-    let store = FsBlobStore::open(&root).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
+    let store = FsBlobStore::open(&root)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = if config.asset_workers == 0 { (cpus / 2).max(1) } else { config.asset_workers };
-    Ok(AssetLibrary::new(db.clone(), Assets::new(Arc::new(store), config.asset_limits, workers)))
+    let workers = if config.asset_workers == 0 {
+        (cpus / 2).max(1)
+    } else {
+        config.asset_workers
+    };
+    Ok(AssetLibrary::new(
+        db.clone(),
+        Assets::new(Arc::new(store), config.asset_limits, workers),
+    ))
 }
 
 impl App {
@@ -168,7 +211,10 @@ impl App {
         let search = Arc::new(content_index(&config)?);
         let mut delivery = Delivery::new(db.clone(), &served_key).with_search(search.clone());
         if config.usage_recording {
-            delivery = delivery.with_usage(UsageRecorder { queue: usage.clone(), hasher: UserKeyHasher::new(&user_key) });
+            delivery = delivery.with_usage(UsageRecorder {
+                queue: usage.clone(),
+                hasher: UserKeyHasher::new(&user_key),
+            });
         } else {
             tracing::warn!("usage recording is off: delivery answers record no impressions and carry no servedId");
         }
@@ -179,18 +225,28 @@ impl App {
                 db.clone(),
                 tokens,
                 Arc::new(KeyRing::default()),
-                Arc::new(LoginLimiter::new(config.login_max_failures, config.login_window_secs)),
+                Arc::new(LoginLimiter::new(
+                    config.login_max_failures,
+                    config.login_window_secs,
+                )),
                 Arc::new(DeliveryListener(delivery.clone())),
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
             .with_search(search.clone())
             .with_usage_index(usage_index.clone()),
         );
-        let sender = Arc::new(WebhookSender::new(db.clone(), webhook_wake, config.webhooks_allow_private));
+        let sender = Arc::new(WebhookSender::new(
+            db.clone(),
+            webhook_wake,
+            config.webhooks_allow_private,
+        ));
         tokio::spawn(sender.run());
         content.reload_keys().await?;
         if let Some(admin) = &config.bootstrap_admin {
-            if content.bootstrap_admin(&admin.email, &admin.password).await? {
+            if content
+                .bootstrap_admin(&admin.email, &admin.password)
+                .await?
+            {
                 tracing::info!(email = %admin.email, "created the bootstrap admin");
             }
         }
@@ -200,10 +256,25 @@ impl App {
             tracing::info!(variants = docs.len(), "rebuilding the search index");
             search.rebuild(docs, None).await?;
         }
-        let limits = Limits { max_depth: config.graphql_max_depth, max_complexity: config.graphql_max_complexity };
+        let limits = Limits {
+            max_depth: config.graphql_max_depth,
+            max_complexity: config.graphql_max_complexity,
+        };
         let assets = Arc::new(asset_library(&config, &db)?);
         let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
-        Ok(App { config, db, content, delivery, assets, schema, metrics: Arc::new(Metrics::new()), usage, usage_index, search, ready: AtomicBool::new(true) })
+        Ok(App {
+            config,
+            db,
+            content,
+            delivery,
+            assets,
+            schema,
+            metrics: Arc::new(Metrics::new()),
+            usage,
+            usage_index,
+            search,
+            ready: AtomicBool::new(true),
+        })
     }
 
     /// Whether start-up finished (migrations, bootstrap admin, snapshot).
@@ -224,7 +295,9 @@ impl App {
         let index = self.usage_index.clone();
         match tokio::task::spawn_blocking(move || index.shutdown()).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not commit the usage index on shutdown"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not commit the usage index on shutdown")
+            }
             Err(e) => tracing::warn!(error = %e, "the usage index shutdown panicked"),
         }
         if let Err(e) = self.search.shutdown().await {

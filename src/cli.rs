@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "vary", version, about = "Vary: a headless, personalized content management system")]
+#[command(
+    name = "vary",
+    version,
+    about = "Vary: a headless, personalized content management system"
+)]
 pub struct Cli {
     /// A TOML file with the same keys as the VARY_* variables (bind, data_dir, database_url, …).
     #[arg(long, global = true, env = "VARY_CONFIG", value_name = "FILE")]

@@ -43,7 +43,11 @@ pub async fn export_usage(config: Config, args: ExportUsageArgs) -> anyhow::Resu
         }
         store::usage::report_each(conn, &brand, from, to, &group_by, |row| {
             let line = if json {
-                let mut l = if written > 0 { b",".to_vec() } else { Vec::new() };
+                let mut l = if written > 0 {
+                    b",".to_vec()
+                } else {
+                    Vec::new()
+                };
                 l.extend(serde_json::to_vec(&row).expect("plain data"));
                 l
             } else {
@@ -72,23 +76,39 @@ pub async fn export_usage(config: Config, args: ExportUsageArgs) -> anyhow::Resu
 
 fn progress_bar(done: usize, total: usize, what: &str) -> String {
     const WIDTH: usize = 30;
-    let filled = if total == 0 { WIDTH } else { (done.min(total)) * WIDTH / total };
-    format!("\r[{}{}] {done}/{total} {what}", "#".repeat(filled), " ".repeat(WIDTH - filled))
+    let filled = if total == 0 {
+        WIDTH
+    } else {
+        (done.min(total)) * WIDTH / total
+    };
+    format!(
+        "\r[{}{}] {done}/{total} {what}",
+        "#".repeat(filled),
+        " ".repeat(WIDTH - filled)
+    )
 }
 
 /// Rebuilds the content index and the usage index from the database, drawing a progress bar on standard error.
 pub async fn reindex(config: Config) -> anyhow::Result<()> {
-    let index = open_search_index(&config)
-        .map_err(|e| anyhow::anyhow!("{e} (is a server running on this data dir? stop it first)"))?;
+    let index = open_search_index(&config).map_err(|e| {
+        anyhow::anyhow!("{e} (is a server running on this data dir? stop it first)")
+    })?;
     let db = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || open_database(&config)).await??
     };
-    let docs = db.read(crate::content::search::all_documents).await.map_err(fail)?;
+    let docs = db
+        .read(crate::content::search::all_documents)
+        .await
+        .map_err(fail)?;
     let total = docs.len();
     eprint!("{}", progress_bar(0, total, "variants"));
-    let progress = Box::new(move |done: usize| eprint!("{}", progress_bar(done, total, "variants")));
-    index.rebuild(docs, Some(progress)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let progress =
+        Box::new(move |done: usize| eprint!("{}", progress_bar(done, total, "variants")));
+    index
+        .rebuild(docs, Some(progress))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     index.shutdown().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!();
     println!("search index rebuilt: {total} variants");
@@ -97,7 +117,8 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
     let events = db.read(store::usage::count).await.map_err(fail)?.max(0) as usize;
     let rebuilt = tokio::task::spawn_blocking(move || {
         eprint!("{}", progress_bar(0, events, "events"));
-        let progress = Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
+        let progress =
+            Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
         let written = rebuild_usage_index(&db, &usage, Some(progress))?;
         usage.shutdown().map_err(|e| anyhow::anyhow!("{e}"))?;
         anyhow::Ok(written)

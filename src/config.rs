@@ -21,7 +21,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: &str, message: impl Into<String>) -> Self {
-        ConfigError { key: key.to_string(), message: message.into() }
+        ConfigError {
+            key: key.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -208,7 +211,11 @@ pub struct CliOverrides {
 
 impl CliOverrides {
     pub fn new(storage: &StorageArgs, bind: Option<String>) -> Self {
-        CliOverrides { bind, data_dir: storage.data_dir.clone(), database_url: storage.database_url.clone() }
+        CliOverrides {
+            bind,
+            data_dir: storage.data_dir.clone(),
+            database_url: storage.database_url.clone(),
+        }
     }
 }
 
@@ -218,7 +225,10 @@ impl Config {
         let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
         if let Some(path) = file {
             if !path.is_file() {
-                return Err(ConfigError::new("config", format!("{} is not a readable file", path.display())));
+                return Err(ConfigError::new(
+                    "config",
+                    format!("{} is not a readable file", path.display()),
+                ));
             }
             figment = figment.merge(Toml::file(path));
         }
@@ -227,7 +237,11 @@ impl Config {
         let figment = figment.merge(env).merge(Serialized::globals(overrides));
         let raw: RawConfig = figment.extract().map_err(|e| {
             let key = e.path.join(".");
-            let key = if key.is_empty() { "config".to_string() } else { key };
+            let key = if key.is_empty() {
+                "config".to_string()
+            } else {
+                key
+            };
             ConfigError::new(&key, e.kind.to_string())
         })?;
         Config::check(raw)
@@ -235,25 +249,35 @@ impl Config {
 
     /// Turns raw values into typed ones, naming the first key that is wrong.
     pub fn check(raw: RawConfig) -> Result<Config, ConfigError> {
-        let bind: SocketAddr = raw
-            .bind
-            .parse()
-            .map_err(|_| ConfigError::new("bind", format!("`{}` is not an address like 127.0.0.1:8080", raw.bind)))?;
+        let bind: SocketAddr = raw.bind.parse().map_err(|_| {
+            ConfigError::new(
+                "bind",
+                format!("`{}` is not an address like 127.0.0.1:8080", raw.bind),
+            )
+        })?;
         let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./vary-data"));
         if data_dir.as_os_str().is_empty() {
             return Err(ConfigError::new("data_dir", "must not be empty"));
         }
         let database = match raw.database_url {
-            Some(url) => DatabaseUrl::parse(&url).map_err(|m| ConfigError::new("database_url", m))?,
+            Some(url) => {
+                DatabaseUrl::parse(&url).map_err(|m| ConfigError::new("database_url", m))?
+            }
             None => DatabaseUrl::Sqlite(data_dir.join("vary.db")),
         };
         let jwt_secret = match raw.jwt_secret {
             Some(s) if s.len() < 32 => {
-                return Err(ConfigError::new("jwt_secret", "must be at least 32 characters"));
+                return Err(ConfigError::new(
+                    "jwt_secret",
+                    "must be at least 32 characters",
+                ));
             }
             other => other.map(Secret),
         };
-        let bootstrap_admin = raw.bootstrap_admin.map(|v| parse_bootstrap(&v)).transpose()?;
+        let bootstrap_admin = raw
+            .bootstrap_admin
+            .map(|v| parse_bootstrap(&v))
+            .transpose()?;
         positive("session_ttl_secs", raw.session_ttl_secs as usize)?;
         positive("max_body_bytes", raw.max_body_bytes)?;
         positive("graphql_max_depth", raw.graphql_max_depth)?;
@@ -306,7 +330,10 @@ fn parse_bootstrap(value: &str) -> Result<BootstrapAdmin, ConfigError> {
             "expected email:password with an e-mail address and a password of at least 8 characters",
         ));
     }
-    Ok(BootstrapAdmin { email: email.to_string(), password: password.to_string() })
+    Ok(BootstrapAdmin {
+        email: email.to_string(),
+        password: password.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -316,7 +343,12 @@ mod tests {
     #[test]
     fn every_setting_is_listed_in_keys() {
         let value = serde_json::to_value(RawConfig::default()).unwrap();
-        let mut fields: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut keys = RawConfig::KEYS.to_vec();
         fields.sort();
         keys.sort();
@@ -325,27 +357,42 @@ mod tests {
 
     #[test]
     fn a_bad_bind_address_names_the_key() {
-        let raw = RawConfig { bind: "nowhere".into(), ..RawConfig::default() };
+        let raw = RawConfig {
+            bind: "nowhere".into(),
+            ..RawConfig::default()
+        };
         let err = Config::check(raw).unwrap_err();
         assert_eq!(err.key, "bind");
     }
 
     #[test]
     fn the_database_defaults_to_sqlite_in_the_data_dir() {
-        let raw = RawConfig { data_dir: Some("/tmp/x".into()), ..RawConfig::default() };
+        let raw = RawConfig {
+            data_dir: Some("/tmp/x".into()),
+            ..RawConfig::default()
+        };
         let config = Config::check(raw).unwrap();
-        assert_eq!(config.database, DatabaseUrl::Sqlite("/tmp/x/vary.db".into()));
+        assert_eq!(
+            config.database,
+            DatabaseUrl::Sqlite("/tmp/x/vary.db".into())
+        );
     }
 
     #[test]
     fn an_unknown_database_scheme_is_refused() {
-        let raw = RawConfig { database_url: Some("mysql://x".into()), ..RawConfig::default() };
+        let raw = RawConfig {
+            database_url: Some("mysql://x".into()),
+            ..RawConfig::default()
+        };
         assert_eq!(Config::check(raw).unwrap_err().key, "database_url");
     }
 
     #[test]
     fn a_short_jwt_secret_is_refused() {
-        let raw = RawConfig { jwt_secret: Some("short".into()), ..RawConfig::default() };
+        let raw = RawConfig {
+            jwt_secret: Some("short".into()),
+            ..RawConfig::default()
+        };
         assert_eq!(Config::check(raw).unwrap_err().key, "jwt_secret");
     }
 }

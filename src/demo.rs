@@ -29,7 +29,12 @@ use crate::store;
 pub const DEMO_PASSWORD: &str = "vary-demo-2026";
 
 fn field(name: &str, kind: FieldKind, required: bool, max_length: Option<i32>) -> FieldDef {
-    FieldDef { name: name.into(), kind, required, max_length }
+    FieldDef {
+        name: name.into(),
+        kind,
+        required,
+        max_length,
+    }
 }
 
 fn variant(name: &str, fields: Value, rule: Value, priority: i32) -> VariantContent {
@@ -65,8 +70,13 @@ pub async fn load_if_empty(app: &App) -> anyhow::Result<()> {
         tracing::info!("the database already holds data: demo data not loaded");
         return Ok(());
     }
-    let keys = load(&app.content).await.map_err(|e| anyhow::anyhow!("loading the demo data failed: {e}"))?;
-    app.delivery.rebuild_all().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let keys = load(&app.content)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo data failed: {e}"))?;
+    app.delivery
+        .rebuild_all()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("\nVary demo data loaded. Sign in at /admin/ with any of (password {DEMO_PASSWORD}):");
     for (email, role) in DEMO_USERS {
         println!("  {email:<28} {role}");
@@ -87,7 +97,13 @@ const DEMO_USERS: [(&str, &str); 5] = [
     ("alpine.editor@vary.demo", "editor (alpine only)"),
 ];
 
-async fn user(content: &Content, admin: &Principal, email: &str, role: Role, brands: &[&str]) -> AppResult<Principal> {
+async fn user(
+    content: &Content,
+    admin: &Principal,
+    email: &str,
+    role: Role,
+    brands: &[&str],
+) -> AppResult<Principal> {
     let input = NewUser {
         email: email.into(),
         password: DEMO_PASSWORD.into(),
@@ -100,7 +116,12 @@ async fn user(content: &Content, admin: &Principal, email: &str, role: Role, bra
 /// Loads the demo set; returns a delivery key token per brand.
 pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
     let admin_email = DEMO_USERS[0].0;
-    let input = NewUser { email: admin_email.into(), password: DEMO_PASSWORD.into(), role: Role::Admin, brands: vec![] };
+    let input = NewUser {
+        email: admin_email.into(),
+        password: DEMO_PASSWORD.into(),
+        role: Role::Admin,
+        brands: vec![],
+    };
     let admin = match content.create_user_as_operator(input).await {
         Ok(user) => user,
         Err(e) if e.code == crate::error::ErrorCode::Conflict => content
@@ -115,10 +136,19 @@ pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
     alpine(content, &admin).await?;
     nordbank(content, &admin).await?;
     user(content, &admin, "auditor@vary.demo", Role::Auditor, &[]).await?;
-    user(content, &admin, "alpine.editor@vary.demo", Role::Editor, &["alpine"]).await?;
+    user(
+        content,
+        &admin,
+        "alpine.editor@vary.demo",
+        Role::Editor,
+        &["alpine"],
+    )
+    .await?;
     let mut keys = Vec::new();
     for brand in ["alpine", "nordbank"] {
-        let key = content.create_delivery_key(&admin, brand, "demo web app").await?;
+        let key = content
+            .create_delivery_key(&admin, brand, "demo web app")
+            .await?;
         keys.push((brand.to_string(), key.token));
     }
     Ok(keys)
@@ -126,86 +156,163 @@ pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
 
 async fn alpine(content: &Content, admin: &Principal) -> AppResult<()> {
     content
-        .create_brand(admin, NewBrand {
-            slug: "alpine".into(),
-            name: "Alpine Outfitters".into(),
-            default_locale: "en".into(),
-            locales: vec!["de".into()],
-            policy: BrandPolicy { banned_terms: vec!["cheap".into()], max_title_length: Some(60), ..Default::default() },
-        })
+        .create_brand(
+            admin,
+            NewBrand {
+                slug: "alpine".into(),
+                name: "Alpine Outfitters".into(),
+                default_locale: "en".into(),
+                locales: vec!["de".into()],
+                policy: BrandPolicy {
+                    banned_terms: vec!["cheap".into()],
+                    max_title_length: Some(60),
+                    ..Default::default()
+                },
+            },
+        )
         .await?;
-    content.create_content_type(admin, hero_type("alpine")).await?;
+    content
+        .create_content_type(admin, hero_type("alpine"))
+        .await?;
     let entry = content
-        .create_entry(admin, NewEntry {
-            brand: "alpine".into(),
-            key: "home-hero".into(),
-            content_type: "Hero".into(),
-            description: Some("The big picture on the home page".into()),
-        })
+        .create_entry(
+            admin,
+            NewEntry {
+                brand: "alpine".into(),
+                key: "home-hero".into(),
+                content_type: "Hero".into(),
+                description: Some("The big picture on the home page".into()),
+            },
+        )
         .await?;
     let hero = |title: &str, body: &str, cta: &str| json!({"title": title, "body": body, "cta": cta, "link": "https://alpine.example/shop"});
     let mut variants = vec![
-        variant("Everyone: trail season", hero("Find your trail", "Boots, packs and shells for every summit.", "Shop outdoor"), Value::Null, 0),
+        variant(
+            "Everyone: trail season",
+            hero(
+                "Find your trail",
+                "Boots, packs and shells for every summit.",
+                "Shop outdoor",
+            ),
+            Value::Null,
+            0,
+        ),
         variant(
             "Skiers: fresh powder",
-            hero("Fresh powder is calling", "Skis, boots and goggles, tuned for the new season.", "Shop ski"),
+            hero(
+                "Fresh powder is calling",
+                "Skis, boots and goggles, tuned for the new season.",
+                "Shop ski",
+            ),
             json!({"attr": "segment", "op": "in", "value": ["skier", "snowboarder"]}),
             10,
         ),
         variant(
             "Men who hike",
-            hero("Built for the long climb", "Light packs and boots for men who go the distance.", "Shop hiking"),
+            hero(
+                "Built for the long climb",
+                "Light packs and boots for men who go the distance.",
+                "Shop hiking",
+            ),
             json!({"all": [{"attr": "gender", "op": "eq", "value": "male"}, {"attr": "segment", "op": "eq", "value": "hiker"}]}),
             5,
         ),
         variant(
             "VIP early access",
-            hero("Your early access is open", "Members at tier 3 and above shop the new collection first.", "Shop early"),
+            hero(
+                "Your early access is open",
+                "Members at tier 3 and above shop the new collection first.",
+                "Shop early",
+            ),
             json!({"attr": "tier", "op": "gte", "value": 3}),
             20,
         ),
     ];
-    let mut mobile = variant("Mobile: short copy", hero("Gear up", "Outdoor gear, fast.", "Shop"), Value::Null, 0);
+    let mut mobile = variant(
+        "Mobile: short copy",
+        hero("Gear up", "Outdoor gear, fast.", "Shop"),
+        Value::Null,
+        0,
+    );
     mobile.devices = vec![Device::Mobile];
     variants.push(mobile);
-    let mut german = variant("Deutsch: Wandersaison", hero("Finde deinen Weg", "Schuhe, Rucksäcke und Jacken für jeden Gipfel.", "Jetzt shoppen"), Value::Null, 0);
+    let mut german = variant(
+        "Deutsch: Wandersaison",
+        hero(
+            "Finde deinen Weg",
+            "Schuhe, Rucksäcke und Jacken für jeden Gipfel.",
+            "Jetzt shoppen",
+        ),
+        Value::Null,
+        0,
+    );
     german.locale = Some("de".into());
     variants.push(german);
     for v in variants {
-        let created = content.create_variant(admin, NewVariant { entry_id: entry.id.clone(), content: v }).await?;
-        content.transition(admin, Transition::Publish, &created.record.id, None).await?;
+        let created = content
+            .create_variant(
+                admin,
+                NewVariant {
+                    entry_id: entry.id.clone(),
+                    content: v,
+                },
+            )
+            .await?;
+        content
+            .transition(admin, Transition::Publish, &created.record.id, None)
+            .await?;
     }
     Ok(())
 }
 
 async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
     content
-        .create_brand(admin, NewBrand {
-            slug: "nordbank".into(),
-            name: "Nordbank".into(),
-            default_locale: "en".into(),
-            locales: vec!["de".into()],
-            policy: BrandPolicy {
-                require_approval: true,
-                banned_terms: vec!["guaranteed".into(), "risk-free".into()],
-                max_title_length: Some(70),
-                usage_attributes: vec!["lifeEvent".into()],
-                ..Default::default()
+        .create_brand(
+            admin,
+            NewBrand {
+                slug: "nordbank".into(),
+                name: "Nordbank".into(),
+                default_locale: "en".into(),
+                locales: vec!["de".into()],
+                policy: BrandPolicy {
+                    require_approval: true,
+                    banned_terms: vec!["guaranteed".into(), "risk-free".into()],
+                    max_title_length: Some(70),
+                    usage_attributes: vec!["lifeEvent".into()],
+                    ..Default::default()
+                },
             },
-        })
+        )
         .await?;
     let mut offer = hero_type("nordbank");
     offer.name = "Offer".into();
     content.create_content_type(admin, offer).await?;
-    let editor = user(content, admin, "editor@vary.demo", Role::Editor, &["alpine", "nordbank"]).await?;
-    let reviewer = user(content, admin, "reviewer@vary.demo", Role::Reviewer, &["alpine", "nordbank"]).await?;
+    let editor = user(
+        content,
+        admin,
+        "editor@vary.demo",
+        Role::Editor,
+        &["alpine", "nordbank"],
+    )
+    .await?;
+    let reviewer = user(
+        content,
+        admin,
+        "reviewer@vary.demo",
+        Role::Reviewer,
+        &["alpine", "nordbank"],
+    )
+    .await?;
     let entry = content
-        .create_entry(&editor, NewEntry {
-            brand: "nordbank".into(),
-            key: "next-best-offer".into(),
-            content_type: "Offer".into(),
-            description: Some("The offer on the account overview".into()),
-        })
+        .create_entry(
+            &editor,
+            NewEntry {
+                brand: "nordbank".into(),
+                key: "next-best-offer".into(),
+                content_type: "Offer".into(),
+                description: Some("The offer on the account overview".into()),
+            },
+        )
         .await?;
     let offer = |title: &str, body: &str, cta: &str| json!({"title": title, "body": body, "cta": cta, "link": "https://nordbank.example/offers"});
     let variants = [
@@ -224,11 +331,30 @@ async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
         ),
     ];
     for v in variants {
-        let created = content.create_variant(&editor, NewVariant { entry_id: entry.id.clone(), content: v }).await?;
+        let created = content
+            .create_variant(
+                &editor,
+                NewVariant {
+                    entry_id: entry.id.clone(),
+                    content: v,
+                },
+            )
+            .await?;
         let id = created.record.id;
-        content.transition(&editor, Transition::Submit, &id, None).await?;
-        content.transition(&reviewer, Transition::Approve, &id, Some("Clear and on brand.".into())).await?;
-        content.transition(&reviewer, Transition::Publish, &id, None).await?;
+        content
+            .transition(&editor, Transition::Submit, &id, None)
+            .await?;
+        content
+            .transition(
+                &reviewer,
+                Transition::Approve,
+                &id,
+                Some("Clear and on brand.".into()),
+            )
+            .await?;
+        content
+            .transition(&reviewer, Transition::Publish, &id, None)
+            .await?;
     }
     Ok(())
 }

@@ -67,14 +67,22 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), retry_after: None, http_status: None }
+        AppError {
+            code,
+            message: message.into(),
+            retry_after: None,
+            http_status: None,
+        }
     }
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadInput, message)
     }
     /// `BAD_INPUT` answered on REST with 415: a file type that is not accepted.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
-        AppError { http_status: Some(415), ..Self::bad_input(message) }
+        AppError {
+            http_status: Some(415),
+            ..Self::bad_input(message)
+        }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
@@ -101,12 +109,18 @@ impl AppError {
     pub fn internal(cause: impl fmt::Display) -> Self {
         let request_id = crate::ids::random_token(8);
         tracing::error!(request_id = %request_id, cause = %cause, "internal error");
-        Self::new(ErrorCode::Internal, format!("internal error (request id {request_id})"))
+        Self::new(
+            ErrorCode::Internal,
+            format!("internal error (request id {request_id})"),
+        )
     }
 
     pub fn unavailable(cause: impl fmt::Display) -> Self {
         tracing::warn!(cause = %cause, "service unavailable");
-        Self::new(ErrorCode::Unavailable, "the service is unavailable; try again shortly")
+        Self::new(
+            ErrorCode::Unavailable,
+            "the service is unavailable; try again shortly",
+        )
     }
 }
 

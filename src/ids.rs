@@ -10,7 +10,9 @@ const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 /// A random lower-case alphanumeric string of `len` characters.
 pub fn random_token(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// A new id of the given kind, e.g. `new_id("var")` → `var_k3j…`.
@@ -29,7 +31,12 @@ pub fn new_sortable_id(prefix: &str) -> String {
     id.push_str(prefix);
     id.push('_');
     digits::push(&mut id, millis, 9, 36);
-    digits::push(&mut id, rand::thread_rng().gen_range(0..RANDOM_RANGE), 12, 36);
+    digits::push(
+        &mut id,
+        rand::thread_rng().gen_range(0..RANDOM_RANGE),
+        12,
+        36,
+    );
     id
 }
 

@@ -32,8 +32,19 @@ pub struct Committer {
 }
 
 impl Committer {
-    pub fn new(writer: IndexWriter<TantivyDocument>, reader: IndexReader, interval: Duration, name: &'static str) -> Self {
-        Committer { writer, reader, interval, dirty_since: None, name }
+    pub fn new(
+        writer: IndexWriter<TantivyDocument>,
+        reader: IndexReader,
+        interval: Duration,
+        name: &'static str,
+    ) -> Self {
+        Committer {
+            writer,
+            reader,
+            interval,
+            dirty_since: None,
+            name,
+        }
     }
 
     /// The writer, for adding and deleting documents; call [`Committer::changed`] after.
@@ -60,11 +71,17 @@ impl Committer {
 
     /// Hands each operation to `handle` until it breaks or every sender is gone, committing
     /// whenever a change has waited `interval`; commits what is left before returning.
-    pub fn run<T>(mut self, rx: Receiver<T>, mut handle: impl FnMut(&mut Committer, T) -> ControlFlow<()>) {
+    pub fn run<T>(
+        mut self,
+        rx: Receiver<T>,
+        mut handle: impl FnMut(&mut Committer, T) -> ControlFlow<()>,
+    ) {
         loop {
             let next = match self.dirty_since {
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(since) => rx.recv_timeout((since + self.interval).saturating_duration_since(Instant::now())),
+                Some(since) => rx.recv_timeout(
+                    (since + self.interval).saturating_duration_since(Instant::now()),
+                ),
             };
             match next {
                 Ok(op) => {

@@ -10,6 +10,13 @@ use vary::app::{open_database, App};
 use vary::cli::{AuditCommand, Cli, Command, ExportCommand, ServeArgs, UserAddArgs, UserCommand};
 use vary::config::{CliOverrides, Config};
 
+/// mimalloc rather than glibc's allocator: its per-thread heaps make the many small allocations of
+/// request handling, the usage writer and the search indexer cheaper and keep them from
+/// contending; under load the usage writer's share of the server's CPU fell by about a third
+/// (README, performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     vary::telemetry::init(cli.log_format);
@@ -24,7 +31,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("vary: cannot start the runtime: {e}");
@@ -36,7 +46,9 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Add(args)) => runtime.block_on(add_user(config, args)),
         Command::Audit(AuditCommand::Verify) => runtime.block_on(verify_audit(config)),
-        Command::Export(ExportCommand::Usage(args)) => runtime.block_on(vary::commands::export_usage(config, args)),
+        Command::Export(ExportCommand::Usage(args)) => {
+            runtime.block_on(vary::commands::export_usage(config, args))
+        }
         Command::Reindex => runtime.block_on(vary::commands::reindex(config)),
     };
     match result {
@@ -49,7 +61,8 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let listener = TcpListener::bind(config.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let app = Arc::new(App::build(config).await?);
     if args.demo {
         vary::demo::load_if_empty(&app).await?;
@@ -71,7 +84,12 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
 async fn verify_audit(config: Config) -> anyhow::Result<()> {
     let db = tokio::task::spawn_blocking(move || open_database(&config)).await??;
     let (broken, rows) = db
-        .read(|conn| Ok((vary::store::audit::first_broken(conn)?, vary::store::audit::count(conn)?)))
+        .read(|conn| {
+            Ok((
+                vary::store::audit::first_broken(conn)?,
+                vary::store::audit::count(conn)?,
+            ))
+        })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     match broken {
@@ -79,7 +97,9 @@ async fn verify_audit(config: Config) -> anyhow::Result<()> {
             println!("audit log intact: {rows} rows verified");
             Ok(())
         }
-        Some(seq) => anyhow::bail!("audit log broken at row {seq} of {rows}: it was altered, removed or re-ordered"),
+        Some(seq) => anyhow::bail!(
+            "audit log broken at row {seq} of {rows}: it was altered, removed or re-ordered"
+        ),
     }
 }
 
@@ -95,8 +115,22 @@ async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {
         _ => anyhow::bail!("give exactly one of --password and --password-stdin"),
     };
     let app = App::build(config).await?;
-    let input = vary::content::accounts::NewUser { email: args.email, password, role, brands: args.brands };
-    let user = app.content.create_user_as_operator(input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("created {} {} ({})", user.role.as_str(), user.email, user.id);
+    let input = vary::content::accounts::NewUser {
+        email: args.email,
+        password,
+        role,
+        brands: args.brands,
+    };
+    let user = app
+        .content
+        .create_user_as_operator(input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created {} {} ({})",
+        user.role.as_str(),
+        user.email,
+        user.id
+    );
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Prometheus metrics: HTTP requests and latencies by route, GraphQL errors by code, and the state
 //! of the usage queue and the indexes (read from their own counters when scraped).
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
 
 pub struct Metrics {
     registry: Registry,
@@ -30,30 +33,62 @@ impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("vary".into()), None).expect("valid prefix");
         let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route, method and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
             &["route", "method", "status"],
         )
         .expect("valid metric");
         let http_latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route").buckets(vec![
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
             ]),
             &["route"],
         )
         .expect("valid metric");
-        let graphql_errors =
-            IntCounterVec::new(Opts::new("graphql_errors_total", "GraphQL errors by code"), &["code"]).expect("valid metric");
-        let snapshot_variants =
-            IntGauge::new("delivery_snapshot_variants", "Published variants in the delivery snapshot").expect("valid metric");
+        let graphql_errors = IntCounterVec::new(
+            Opts::new("graphql_errors_total", "GraphQL errors by code"),
+            &["code"],
+        )
+        .expect("valid metric");
+        let snapshot_variants = IntGauge::new(
+            "delivery_snapshot_variants",
+            "Published variants in the delivery snapshot",
+        )
+        .expect("valid metric");
         let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("valid metric");
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
-        let usage_enqueued = counter("usage_events_enqueued_total", "Usage events put on the queue");
-        let usage_written = counter("usage_events_written_total", "Usage events the batch writer stored");
-        let usage_failed_writes = counter("usage_batch_write_failures_total", "Batch writes that failed and were retried");
-        let usage_dropped = counter("usage_events_dropped_total", "Usage events that could not be written before shutdown");
-        let usage_pending = gauge("usage_queue_pending", "Usage events queued and not yet written");
-        let usage_index_events = gauge("usage_index_events", "Events the usage index can report on");
-        let search_documents = gauge("search_index_documents", "Variants the content index can find");
+        let usage_enqueued = counter(
+            "usage_events_enqueued_total",
+            "Usage events put on the queue",
+        );
+        let usage_written = counter(
+            "usage_events_written_total",
+            "Usage events the batch writer stored",
+        );
+        let usage_failed_writes = counter(
+            "usage_batch_write_failures_total",
+            "Batch writes that failed and were retried",
+        );
+        let usage_dropped = counter(
+            "usage_events_dropped_total",
+            "Usage events that could not be written before shutdown",
+        );
+        let usage_pending = gauge(
+            "usage_queue_pending",
+            "Usage events queued and not yet written",
+        );
+        let usage_index_events =
+            gauge("usage_index_events", "Events the usage index can report on");
+        let search_documents = gauge(
+            "search_index_documents",
+            "Variants the content index can find",
+        );
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_latency.clone()),
@@ -67,7 +102,9 @@ impl Metrics {
             Box::new(usage_index_events.clone()),
             Box::new(search_documents.clone()),
         ] {
-            registry.register(collector).expect("metric registered once");
+            registry
+                .register(collector)
+                .expect("metric registered once");
         }
         Metrics {
             registry,
@@ -88,7 +125,9 @@ impl Metrics {
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("encoding to memory");
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("encoding to memory");
         String::from_utf8(out).unwrap_or_default()
     }
 }

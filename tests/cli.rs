@@ -5,13 +5,19 @@ use std::process::{Command, Stdio};
 
 fn vary(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vary"));
-    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).arg("--data-dir").arg(data_dir);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--data-dir")
+        .arg(data_dir);
     cmd
 }
 
 #[test]
 fn help_lists_the_commands() {
-    let out = Command::new(env!("CARGO_BIN_EXE_vary")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vary"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for command in ["serve", "migrate", "user"] {
@@ -22,13 +28,20 @@ fn help_lists_the_commands() {
 #[test]
 fn a_bad_setting_stops_start_up_with_one_line_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let out = vary(dir.path()).args(["serve", "--bind", "not-an-address"]).output().unwrap();
+    let out = vary(dir.path())
+        .args(["serve", "--bind", "not-an-address"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bind"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 
-    let out = vary(dir.path()).env("VARY_DATABASE_URL", "mysql://nope").arg("migrate").output().unwrap();
+    let out = vary(dir.path())
+        .env("VARY_DATABASE_URL", "mysql://nope")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
 }
@@ -36,8 +49,17 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_the_key() {
 #[test]
 fn unrelated_vary_variables_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let out = vary(dir.path()).env("VARY_TEST_POSTGRES_URL", "postgres://x").env("VARY_BIN", "/x").arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = vary(dir.path())
+        .env("VARY_TEST_POSTGRES_URL", "postgres://x")
+        .env("VARY_BIN", "/x")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -45,11 +67,21 @@ fn a_config_file_is_read_and_its_mistakes_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("vary.toml");
     std::fs::write(&file, "bind = \"127.0.0.1:0\"\nsession_ttl_secs = 0\n").unwrap();
-    let out = vary(dir.path()).arg("--config").arg(&file).arg("migrate").output().unwrap();
+    let out = vary(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("session_ttl_secs"));
     std::fs::write(&file, "no_such_key = 1\n").unwrap();
-    let out = vary(dir.path()).arg("--config").arg(&file).arg("migrate").output().unwrap();
+    let out = vary(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_key"));
 }
@@ -58,21 +90,51 @@ fn a_config_file_is_read_and_its_mistakes_named() {
 fn migrate_then_user_add_creates_a_user_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = vary(dir.path()).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("vary.db").exists());
     let mut child = vary(dir.path())
-        .args(["user", "add", "--email", "ops@test.local", "--role", "auditor", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "ops@test.local",
+            "--role",
+            "auditor",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-password\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("ops@test.local"));
     let again = vary(dir.path())
-        .args(["user", "add", "--email", "ops@test.local", "--role", "auditor", "--password", "a-long-password"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "ops@test.local",
+            "--role",
+            "auditor",
+            "--password",
+            "a-long-password",
+        ])
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
@@ -82,10 +144,22 @@ fn migrate_then_user_add_creates_a_user_once() {
 #[test]
 fn user_add_refuses_a_missing_password_and_an_unknown_role() {
     let dir = tempfile::tempdir().unwrap();
-    let out = vary(dir.path()).args(["user", "add", "--email", "a@test.local", "--role", "admin"]).output().unwrap();
+    let out = vary(dir.path())
+        .args(["user", "add", "--email", "a@test.local", "--role", "admin"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "clap usage error");
     let out = vary(dir.path())
-        .args(["user", "add", "--email", "a@test.local", "--role", "wizard", "--password", "long-enough-pw"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "a@test.local",
+            "--role",
+            "wizard",
+            "--password",
+            "long-enough-pw",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -98,17 +172,32 @@ fn audit_verify_catches_a_row_altered_in_the_database() {
     let dir = tempfile::tempdir().unwrap();
     for email in ["a@test.local", "b@test.local"] {
         let out = vary(dir.path())
-            .args(["user", "add", "--email", email, "--role", "auditor", "--password", "a-long-password"])
+            .args([
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                "auditor",
+                "--password",
+                "a-long-password",
+            ])
             .output()
             .unwrap();
         assert!(out.status.success());
     }
     let ok = vary(dir.path()).args(["audit", "verify"]).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("2 rows"));
     let db = dir.path().join("vary.db");
     let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
-    diesel::sql_query("UPDATE audit_log SET target = 'mallory@test.local' WHERE seq = 2").execute(&mut conn).unwrap();
+    diesel::sql_query("UPDATE audit_log SET target = 'mallory@test.local' WHERE seq = 2")
+        .execute(&mut conn)
+        .unwrap();
     let broken = vary(dir.path()).args(["audit", "verify"]).output().unwrap();
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("broken at row 2"));
@@ -118,7 +207,12 @@ fn audit_verify_catches_a_row_altered_in_the_database() {
 fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     use diesel::{Connection, RunQueryDsl};
     let dir = tempfile::tempdir().unwrap();
-    assert!(vary(dir.path()).arg("migrate").output().unwrap().status.success());
+    assert!(vary(dir.path())
+        .arg("migrate")
+        .output()
+        .unwrap()
+        .status
+        .success());
     let db = dir.path().join("vary.db");
     let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
     diesel::sql_query(
@@ -133,7 +227,11 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     )
     .execute(&mut conn)
     .unwrap();
-    for (id, kind, at) in [("imp_1", "impression", "2026-03-01 10:00:00"), ("evt_1", "click", "2026-03-01 10:00:05"), ("imp_2", "impression", "2026-03-03 10:00:00")] {
+    for (id, kind, at) in [
+        ("imp_1", "impression", "2026-03-01 10:00:00"),
+        ("evt_1", "click", "2026-03-01 10:00:05"),
+        ("imp_2", "impression", "2026-03-03 10:00:00"),
+    ] {
         diesel::sql_query(format!(
             "INSERT INTO usage_events (id, kind, impression_id, brand, served, at, user_key_hash, attributes, value) \
              VALUES ('{id}', '{kind}', 'imp_1', 'alpine', 7, '{at}', NULL, '{{}}', NULL)"
@@ -141,33 +239,81 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
         .execute(&mut conn)
         .unwrap();
     }
-    let export = |args: &[&str]| vary(dir.path()).args(["export", "usage", "--brand", "alpine"]).args(args).output().unwrap();
-    let out = export(&["--from", "2026-03-01", "--to", "2026-03-01", "--group-by", "variant,day"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let export = |args: &[&str]| {
+        vary(dir.path())
+            .args(["export", "usage", "--brand", "alpine"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = export(&[
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-01",
+        "--group-by",
+        "variant,day",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,ctr,conversionRate\n\
          ,var_1,skiers,,,2026-03-01,,1,1,0,1,0\n"
     );
-    let out = export(&["--from", "2026-03-01", "--to", "2026-03-31", "--format", "json"]);
+    let out = export(&[
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "json",
+    ]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 2, "one row per day with every dimension: {rows}");
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        2,
+        "one row per day with every dimension: {rows}"
+    );
     assert_eq!(rows[0]["revision"], "rev1");
     let bad = export(&["--from", "yesterday", "--to", "2026-03-31"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
-    let unknown = vary(dir.path()).args(["export", "usage", "--brand", "nowhere", "--from", "2026-03-01", "--to", "2026-03-02"]).output().unwrap();
+    let unknown = vary(dir.path())
+        .args([
+            "export",
+            "usage",
+            "--brand",
+            "nowhere",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-02",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nowhere"));
     let reindex = vary(dir.path()).arg("reindex").output().unwrap();
-    assert!(reindex.status.success(), "{}", String::from_utf8_lossy(&reindex.stderr));
+    assert!(
+        reindex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
     assert!(String::from_utf8_lossy(&reindex.stdout).contains("0 variants"));
     assert!(dir.path().join("search").join("meta.json").exists());
 }
 
 /// A port nothing listens on right now.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// `vary serve --demo` on `data_dir`; returns the child and, on a first start, the alpine
@@ -183,7 +329,10 @@ fn serve_demo(data_dir: &std::path::Path, port: u16) -> (std::process::Child, Op
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if let Some(key) = line.trim().strip_prefix("alpine ") {
                 let _ = tx.send(key.trim().to_string());
             }
@@ -191,16 +340,30 @@ fn serve_demo(data_dir: &std::path::Path, port: u16) -> (std::process::Child, Op
     });
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        assert!(std::time::Instant::now() < deadline, "vary serve did not become ready");
-        if ureq::get(&format!("http://127.0.0.1:{port}/readyz")).call().is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "vary serve did not become ready"
+        );
+        if ureq::get(&format!("http://127.0.0.1:{port}/readyz"))
+            .call()
+            .is_ok()
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    (child, rx.recv_timeout(std::time::Duration::from_secs(2)).ok())
+    (
+        child,
+        rx.recv_timeout(std::time::Duration::from_secs(2)).ok(),
+    )
 }
 
-fn graphql(port: u16, token: Option<&str>, query: &str, variables: serde_json::Value) -> Result<serde_json::Value, String> {
+fn graphql(
+    port: u16,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> Result<serde_json::Value, String> {
     let body = serde_json::json!({"query": query, "variables": variables});
     let mut request = ureq::post(&format!("http://127.0.0.1:{port}/graphql"))
         .set("Content-Type", "application/json")
@@ -208,7 +371,9 @@ fn graphql(port: u16, token: Option<&str>, query: &str, variables: serde_json::V
     if let Some(token) = token {
         request = request.set("Authorization", &format!("Bearer {token}"));
     }
-    let response = request.send_string(&body.to_string()).map_err(|e| e.to_string())?;
+    let response = request
+        .send_string(&body.to_string())
+        .map_err(|e| e.to_string())?;
     let text = response.into_string().map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
@@ -219,7 +384,10 @@ fn wait_for_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(std::time::Instant::now() < deadline, "vary serve did not stop after SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "vary serve did not stop after SIGTERM"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
@@ -258,7 +426,10 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
     while served.load(Ordering::Relaxed) < 200 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let kill = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let status = wait_for_exit(&mut server);
     stop.store(true, Ordering::Relaxed);
@@ -269,17 +440,46 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
     let served = served.load(Ordering::Relaxed) as i64;
 
     let out = vary(dir.path())
-        .args(["export", "usage", "--brand", "alpine", "--from", "2000-01-01", "--to", "2999-12-31", "--format", "json", "--group-by", "ENTRY"])
+        .args([
+            "export",
+            "usage",
+            "--brand",
+            "alpine",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2999-12-31",
+            "--format",
+            "json",
+            "--group-by",
+            "ENTRY",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows[0]["impressions"].as_i64(), Some(served), "the database holds each served impression once");
+    assert_eq!(
+        rows[0]["impressions"].as_i64(),
+        Some(served),
+        "the database holds each served impression once"
+    );
 
     let (mut server, _) = serve_demo(dir.path(), port);
-    let login = graphql(port, None, "mutation { login(email: \"auditor@vary.demo\", password: \"vary-demo-2026\") { token } }", serde_json::json!({}))
-        .unwrap();
-    let token = login["data"]["login"]["token"].as_str().expect("auditor login").to_string();
+    let login = graphql(
+        port,
+        None,
+        "mutation { login(email: \"auditor@vary.demo\", password: \"vary-demo-2026\") { token } }",
+        serde_json::json!({}),
+    )
+    .unwrap();
+    let token = login["data"]["login"]["token"]
+        .as_str()
+        .expect("auditor login")
+        .to_string();
     let report = graphql(
         port,
         Some(&token),
@@ -287,10 +487,25 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
         serde_json::json!({}),
     )
     .unwrap();
-    let rows = report["data"]["usageReport"].as_array().expect("a report").clone();
-    let total: i64 = rows.iter().map(|r| r["impressions"].as_i64().unwrap()).sum();
-    assert_eq!(total, served, "the restarted server reports each served impression once: {rows:?}");
-    assert!(rows.len() >= 2, "grouped by the devices asked for: {rows:?}");
-    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    let rows = report["data"]["usageReport"]
+        .as_array()
+        .expect("a report")
+        .clone();
+    let total: i64 = rows
+        .iter()
+        .map(|r| r["impressions"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total, served,
+        "the restarted server reports each served impression once: {rows:?}"
+    );
+    assert!(
+        rows.len() >= 2,
+        "grouped by the devices asked for: {rows:?}"
+    );
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
     assert!(wait_for_exit(&mut server).success());
 }

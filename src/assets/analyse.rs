@@ -24,10 +24,17 @@ pub struct Analysis {
 /// Analyses an upright RGB8 or RGBA8 image.
 pub fn analyse(image: &DynamicImage) -> Result<Analysis, AssetError> {
     let thumb = thumbnail(image)?;
-    let (cx, cy) = if thumb.width() >= thumb.height() { (4, 3) } else { (3, 4) };
+    let (cx, cy) = if thumb.width() >= thumb.height() {
+        (4, 3)
+    } else {
+        (3, 4)
+    };
     let placeholder = blurhash::encode(cx, cy, thumb.width(), thumb.height(), thumb.as_raw())
         .map_err(|e| AssetError::Internal(format!("blurhash: {e}")))?;
-    Ok(Analysis { dominant_color: dominant_color(&thumb), placeholder })
+    Ok(Analysis {
+        dominant_color: dominant_color(&thumb),
+        placeholder,
+    })
 }
 
 fn thumbnail(image: &DynamicImage) -> Result<RgbaImage, AssetError> {
@@ -36,16 +43,24 @@ fn thumbnail(image: &DynamicImage) -> Result<RgbaImage, AssetError> {
         return Ok(image.to_rgba8());
     }
     let th = ((u64::from(h) * u64::from(THUMBNAIL_WIDTH) / u64::from(w)) as u32).max(1);
-    let pixel_type = if image.color().has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
+    let pixel_type = if image.color().has_alpha() {
+        PixelType::U8x4
+    } else {
+        PixelType::U8x3
+    };
     let mut dst = Image::new(THUMBNAIL_WIDTH, th, pixel_type);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
     Resizer::new()
         .resize(image, &mut dst, &options)
         .map_err(|e| AssetError::Internal(format!("thumbnail: {e}")))?;
     let small = if image.color().has_alpha() {
-        DynamicImage::ImageRgba8(RgbaImage::from_raw(THUMBNAIL_WIDTH, th, dst.into_vec()).expect("size"))
+        DynamicImage::ImageRgba8(
+            RgbaImage::from_raw(THUMBNAIL_WIDTH, th, dst.into_vec()).expect("size"),
+        )
     } else {
-        DynamicImage::ImageRgb8(image::RgbImage::from_raw(THUMBNAIL_WIDTH, th, dst.into_vec()).expect("size"))
+        DynamicImage::ImageRgb8(
+            image::RgbImage::from_raw(THUMBNAIL_WIDTH, th, dst.into_vec()).expect("size"),
+        )
     };
     Ok(small.to_rgba8())
 }
@@ -53,14 +68,20 @@ fn thumbnail(image: &DynamicImage) -> Result<RgbaImage, AssetError> {
 fn dominant_color(thumb: &RgbaImage) -> String {
     let mut counts = vec![(0u32, [0u64; 3]); 4096];
     for px in thumb.pixels().filter(|p| p[3] >= 128) {
-        let cell = (usize::from(px[0] >> 4) << 8) | (usize::from(px[1] >> 4) << 4) | usize::from(px[2] >> 4);
+        let cell = (usize::from(px[0] >> 4) << 8)
+            | (usize::from(px[1] >> 4) << 4)
+            | usize::from(px[2] >> 4);
         let (n, sums) = &mut counts[cell];
         *n += 1;
         for c in 0..3 {
             sums[c] += u64::from(px[c]);
         }
     }
-    let (n, sums) = counts.iter().max_by_key(|(n, _)| *n).copied().unwrap_or_default();
+    let (n, sums) = counts
+        .iter()
+        .max_by_key(|(n, _)| *n)
+        .copied()
+        .unwrap_or_default();
     if n == 0 {
         return "#ffffff".to_owned();
     }
@@ -75,7 +96,13 @@ mod tests {
 
     #[test]
     fn a_mostly_red_picture_is_red() {
-        let img = RgbImage::from_fn(300, 200, |x, _| if x < 220 { Rgb([200, 20, 20]) } else { Rgb([10, 10, 240]) });
+        let img = RgbImage::from_fn(300, 200, |x, _| {
+            if x < 220 {
+                Rgb([200, 20, 20])
+            } else {
+                Rgb([10, 10, 240])
+            }
+        });
         let analysis = analyse(&DynamicImage::ImageRgb8(img)).unwrap();
         assert_eq!(analysis.dominant_color, "#c81414");
     }
@@ -90,6 +117,10 @@ mod tests {
     #[test]
     fn transparent_pixels_do_not_count() {
         let analysis = analyse(&crate::assets::testimages::translucent(100, 20)).unwrap();
-        assert!(analysis.dominant_color.starts_with("#c81"), "{}", analysis.dominant_color);
+        assert!(
+            analysis.dominant_color.starts_with("#c81"),
+            "{}",
+            analysis.dominant_color
+        );
     }
 }

@@ -112,7 +112,9 @@ impl BlobStore for FsBlobStore {
         }
         let dir = path.parent().expect("a key has a folder");
         fs::create_dir_all(dir)?;
-        let mut temp = tempfile::Builder::new().prefix(".incoming-").tempfile_in(dir)?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".incoming-")
+            .tempfile_in(dir)?;
         temp.write_all(bytes)?;
         temp.as_file().sync_all()?;
         // The first writer wins: a blob never changes once readers may have seen it.
@@ -164,7 +166,10 @@ mod tests {
         assert!(!store.exists(&key).unwrap());
         store.put(&key, b"pixels").unwrap();
         assert_eq!(store.get(&key).unwrap().unwrap(), b"pixels");
-        let rendition = BlobKey::Rendition(id, RenditionKey::new(Device::Tv, RenditionFormat::WebP, None));
+        let rendition = BlobKey::Rendition(
+            id,
+            RenditionKey::new(Device::Tv, RenditionFormat::WebP, None),
+        );
         assert_eq!(store.get(&rendition).unwrap(), None);
     }
 
@@ -173,7 +178,10 @@ mod tests {
         let (_dir, store) = store();
         let id = AssetId::of(b"x");
         store.put(&BlobKey::Original(id.clone()), b"x").unwrap();
-        let names: Vec<_> = fs::read_dir(store.root.join(id.as_str())).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(store.root.join(id.as_str()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("original")]);
     }
 
@@ -182,13 +190,20 @@ mod tests {
         assert!("../../etc/passwd".parse::<AssetId>().is_err());
         assert!("A".repeat(64).parse::<AssetId>().is_err());
         assert!(format!("{}/", "a".repeat(63)).parse::<AssetId>().is_err());
-        assert_eq!(AssetId::of(b"").as_str().parse::<AssetId>().unwrap(), AssetId::of(b""));
+        assert_eq!(
+            AssetId::of(b"").as_str().parse::<AssetId>().unwrap(),
+            AssetId::of(b"")
+        );
     }
 
     #[test]
     fn rendition_paths_stay_in_the_asset_folder() {
         let id = AssetId::of(b"a");
-        let key = RenditionKey::new(Device::Mobile, RenditionFormat::Jpeg, Some(crate::assets::Aspect::Wide));
+        let key = RenditionKey::new(
+            Device::Mobile,
+            RenditionFormat::Jpeg,
+            Some(crate::assets::Aspect::Wide),
+        );
         let path = BlobKey::Rendition(id.clone(), key).relative_path();
         assert_eq!(path, Path::new(id.as_str()).join("mobile.jpg.16x9"));
     }

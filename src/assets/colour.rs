@@ -43,7 +43,9 @@ pub fn to_srgb(image: &mut DynamicImage, icc: Option<&[u8]>) -> Conversion {
         _ => return Conversion::Ignored,
     };
     let srgb = ColorProfile::new_srgb();
-    let Ok(transform) = profile.create_transform_8bit(layout, &srgb, layout, TransformOptions::default()) else {
+    let Ok(transform) =
+        profile.create_transform_8bit(layout, &srgb, layout, TransformOptions::default())
+    else {
         tracing::debug!("ICC profile without a usable RGB transform left unconverted");
         return Conversion::Ignored;
     };
@@ -67,7 +69,9 @@ mod tests {
     use image::{Rgb, RgbImage, Rgba, RgbaImage};
 
     fn display_p3() -> Vec<u8> {
-        ColorProfile::new_display_p3().encode().expect("encode P3 profile")
+        ColorProfile::new_display_p3()
+            .encode()
+            .expect("encode P3 profile")
     }
 
     fn one_pixel(rgb: [u8; 3]) -> DynamicImage {
@@ -85,24 +89,37 @@ mod tests {
     fn display_p3_colours_become_more_saturated_srgb_values() {
         // The same numbers mean a more saturated colour in P3, so in sRGB they move outwards.
         let mut image = one_pixel([200, 100, 50]);
-        assert_eq!(to_srgb(&mut image, Some(&display_p3())), Conversion::Converted);
+        assert_eq!(
+            to_srgb(&mut image, Some(&display_p3())),
+            Conversion::Converted
+        );
         let px = *image.to_rgb8().get_pixel(2, 1);
         assert!(px[0] > 205 && px[1] < 100 && px[2] < 45, "{px:?}");
     }
 
     #[test]
     fn grey_stays_grey_and_alpha_is_kept() {
-        let mut image = DynamicImage::ImageRgba8(RgbaImage::from_pixel(4, 4, Rgba([128, 128, 128, 77])));
-        assert_eq!(to_srgb(&mut image, Some(&display_p3())), Conversion::Converted);
+        let mut image =
+            DynamicImage::ImageRgba8(RgbaImage::from_pixel(4, 4, Rgba([128, 128, 128, 77])));
+        assert_eq!(
+            to_srgb(&mut image, Some(&display_p3())),
+            Conversion::Converted
+        );
         let px = *image.to_rgba8().get_pixel(3, 3);
-        assert!(px[0].abs_diff(128) <= 1 && px[1].abs_diff(128) <= 1 && px[2].abs_diff(128) <= 1, "{px:?}");
+        assert!(
+            px[0].abs_diff(128) <= 1 && px[1].abs_diff(128) <= 1 && px[2].abs_diff(128) <= 1,
+            "{px:?}"
+        );
         assert_eq!(px[3], 77);
     }
 
     #[test]
     fn a_broken_profile_is_ignored_not_fatal() {
         let mut image = one_pixel([10, 20, 30]);
-        assert_eq!(to_srgb(&mut image, Some(b"not an icc profile at all")), Conversion::Ignored);
+        assert_eq!(
+            to_srgb(&mut image, Some(b"not an icc profile at all")),
+            Conversion::Ignored
+        );
         assert_eq!(image.to_rgb8().get_pixel(1, 1), &Rgb([10, 20, 30]));
     }
 

@@ -13,9 +13,7 @@
 
 use std::io::Cursor;
 
-use image::{
-    metadata::Orientation, DynamicImage, ImageDecoder, ImageError, ImageReader, Limits,
-};
+use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
 
 use super::{colour, AssetError, AssetLimits, SourceFormat};
 
@@ -27,7 +25,11 @@ pub struct Dimensions {
 }
 
 /// Reads the header only and checks it against `limits`.
-pub fn probe(bytes: &[u8], format: SourceFormat, limits: &AssetLimits) -> Result<Dimensions, AssetError> {
+pub fn probe(
+    bytes: &[u8],
+    format: SourceFormat,
+    limits: &AssetLimits,
+) -> Result<Dimensions, AssetError> {
     let (width, height) = reader(bytes, format, limits)
         .into_dimensions()
         .map_err(map_error)?;
@@ -50,7 +52,11 @@ fn check_dimensions(width: u32, height: u32, limits: &AssetLimits) -> Result<(),
     Ok(())
 }
 
-fn reader<'a>(bytes: &'a [u8], format: SourceFormat, limits: &AssetLimits) -> ImageReader<Cursor<&'a [u8]>> {
+fn reader<'a>(
+    bytes: &'a [u8],
+    format: SourceFormat,
+    limits: &AssetLimits,
+) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.to_image());
     reader.limits(image_limits(limits));
     reader
@@ -74,9 +80,15 @@ fn map_error(error: ImageError) -> AssetError {
 }
 
 /// Decodes the whole image: header checked first, then pixels, upright, RGB8 or RGBA8.
-pub fn decode(bytes: &[u8], format: SourceFormat, limits: &AssetLimits) -> Result<DynamicImage, AssetError> {
+pub fn decode(
+    bytes: &[u8],
+    format: SourceFormat,
+    limits: &AssetLimits,
+) -> Result<DynamicImage, AssetError> {
     probe(bytes, format, limits)?;
-    let mut decoder = reader(bytes, format, limits).into_decoder().map_err(map_error)?;
+    let mut decoder = reader(bytes, format, limits)
+        .into_decoder()
+        .map_err(map_error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let icc = decoder.icc_profile().ok().flatten();
     let mut image = DynamicImage::from_decoder(decoder).map_err(map_error)?;
@@ -116,15 +128,22 @@ pub fn decode_at_least(
 
 /// The scaled JPEG path; `None` when scaling would not help or the file needs the general path
 /// (CMYK, 16-bit, an error this decoder reports but the main one may tolerate).
-fn decode_jpeg_scaled(bytes: &[u8], dims: Dimensions, min_width: impl Fn(u32, u32) -> u32) -> Option<DynamicImage> {
+fn decode_jpeg_scaled(
+    bytes: &[u8],
+    dims: Dimensions,
+    min_width: impl Fn(u32, u32) -> u32,
+) -> Option<DynamicImage> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().ok()?;
     let orientation = decoder
         .exif_data()
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
-    let (upright_width, upright_height) =
-        if swaps_axes(orientation) { (dims.height, dims.width) } else { (dims.width, dims.height) };
+    let (upright_width, upright_height) = if swaps_axes(orientation) {
+        (dims.height, dims.width)
+    } else {
+        (dims.width, dims.height)
+    };
     let min_width = min_width(upright_width, upright_height);
     if upright_width < min_width.saturating_mul(2) {
         return None;
@@ -140,7 +159,8 @@ fn decode_jpeg_scaled(bytes: &[u8], dims: Dimensions, min_width: impl Fn(u32, u3
             DynamicImage::ImageRgb8(image::RgbImage::from_raw(w.into(), h.into(), pixels)?)
         }
         jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageRgb8(
-            DynamicImage::ImageLuma8(image::GrayImage::from_raw(w.into(), h.into(), pixels)?).to_rgb8(),
+            DynamicImage::ImageLuma8(image::GrayImage::from_raw(w.into(), h.into(), pixels)?)
+                .to_rgb8(),
         ),
         _ => return None,
     };
@@ -165,7 +185,9 @@ fn swaps_axes(orientation: Orientation) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assets::testimages::{encode, gradient, jpeg_with_icc, jpeg_with_orientation, png_claiming, translucent};
+    use crate::assets::testimages::{
+        encode, gradient, jpeg_with_icc, jpeg_with_orientation, png_claiming, translucent,
+    };
     use image::{GenericImageView, ImageFormat};
 
     fn limits() -> AssetLimits {
@@ -175,14 +197,23 @@ mod tests {
     #[test]
     fn a_bomb_header_is_refused_before_decoding() {
         let bomb = png_claiming(100_000, 100_000);
-        assert!(matches!(decode(&bomb, SourceFormat::Png, &limits()), Err(AssetError::TooLarge(_))));
+        assert!(matches!(
+            decode(&bomb, SourceFormat::Png, &limits()),
+            Err(AssetError::TooLarge(_))
+        ));
     }
 
     #[test]
     fn the_pixel_limit_is_configurable() {
         let png = encode(&gradient(300, 200), ImageFormat::Png);
-        let small = AssetLimits { max_pixels: 50_000, ..limits() };
-        assert!(matches!(probe(&png, SourceFormat::Png, &small), Err(AssetError::TooLarge(_))));
+        let small = AssetLimits {
+            max_pixels: 50_000,
+            ..limits()
+        };
+        assert!(matches!(
+            probe(&png, SourceFormat::Png, &small),
+            Err(AssetError::TooLarge(_))
+        ));
         assert!(probe(&png, SourceFormat::Png, &limits()).is_ok());
     }
 
@@ -231,22 +262,37 @@ mod tests {
         for b in &mut png[60..len - 20] {
             *b = 0x5A;
         }
-        assert!(matches!(decode(&png, SourceFormat::Png, &limits()), Err(AssetError::Invalid(_))));
+        assert!(matches!(
+            decode(&png, SourceFormat::Png, &limits()),
+            Err(AssetError::Invalid(_))
+        ));
     }
 
     #[test]
     fn an_embedded_display_p3_profile_is_converted_on_both_paths() {
-        let flat = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(1600, 800, image::Rgb([200, 100, 50])));
+        let flat = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            1600,
+            800,
+            image::Rgb([200, 100, 50]),
+        ));
         let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
         let jpeg = jpeg_with_icc(&flat, &p3);
         let untagged = encode(&flat, ImageFormat::Jpeg);
-        let centre = |img: DynamicImage| *img.to_rgb8().get_pixel(img.width() / 2, img.height() / 2);
+        let centre =
+            |img: DynamicImage| *img.to_rgb8().get_pixel(img.width() / 2, img.height() / 2);
         let plain = centre(decode(&untagged, SourceFormat::Jpeg, &limits()).unwrap());
         let full = centre(decode(&jpeg, SourceFormat::Jpeg, &limits()).unwrap());
-        let scaled = centre(decode_at_least(&jpeg, SourceFormat::Jpeg, &limits(), |_, _| 200).unwrap());
-        assert!(full[0] > plain[0] + 5 && full[2] + 5 < plain[2], "P3 {full:?} vs untagged {plain:?}");
+        let scaled =
+            centre(decode_at_least(&jpeg, SourceFormat::Jpeg, &limits(), |_, _| 200).unwrap());
+        assert!(
+            full[0] > plain[0] + 5 && full[2] + 5 < plain[2],
+            "P3 {full:?} vs untagged {plain:?}"
+        );
         for c in 0..3 {
-            assert!(full[c].abs_diff(scaled[c]) <= 3, "full {full:?} vs scaled {scaled:?}");
+            assert!(
+                full[c].abs_diff(scaled[c]) <= 3,
+                "full {full:?} vs scaled {scaled:?}"
+            );
         }
     }
 }

@@ -18,9 +18,9 @@ pub mod blob;
 pub mod colour;
 pub mod decode;
 pub mod renditions;
-pub mod urls;
 pub mod service;
 pub mod sniff;
+pub mod urls;
 
 #[cfg(test)]
 pub(crate) mod testimages;

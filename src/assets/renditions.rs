@@ -47,7 +47,13 @@ pub enum Aspect {
 }
 
 impl Aspect {
-    pub const ALL: [Aspect; 5] = [Aspect::Wide, Aspect::Classic, Aspect::Square, Aspect::Portrait, Aspect::Tall];
+    pub const ALL: [Aspect; 5] = [
+        Aspect::Wide,
+        Aspect::Classic,
+        Aspect::Square,
+        Aspect::Portrait,
+        Aspect::Tall,
+    ];
 
     /// Width and height of the ratio.
     pub const fn ratio(self) -> (u32, u32) {
@@ -183,12 +189,20 @@ pub struct RenditionKey {
 
 impl RenditionKey {
     pub fn new(device: Device, format: RenditionFormat, aspect: Option<Aspect>) -> Self {
-        RenditionKey { device, format, aspect }
+        RenditionKey {
+            device,
+            format,
+            aspect,
+        }
     }
 
     /// The key whose file this key is served from: `OTHER` shares `DESKTOP`'s files.
     pub fn canonical(self) -> RenditionKey {
-        let device = if self.device == Device::Other { Device::Desktop } else { self.device };
+        let device = if self.device == Device::Other {
+            Device::Desktop
+        } else {
+            self.device
+        };
         RenditionKey { device, ..self }
     }
 
@@ -215,14 +229,20 @@ impl fmt::Display for RenditionKey {
 }
 
 /// Width and height of a rendition of a `width`×`height` image (both already upright).
-pub fn rendition_size(width: u32, height: u32, device: Device, aspect: Option<Aspect>) -> (u32, u32) {
+pub fn rendition_size(
+    width: u32,
+    height: u32,
+    device: Device,
+    aspect: Option<Aspect>,
+) -> (u32, u32) {
     let crop = crop_box(width, height, aspect, Focal::CENTRE);
     scaled_size(crop, device_width(device))
 }
 
 fn scaled_size(crop: CropBox, target: u32) -> (u32, u32) {
     let w = target.min(crop.width);
-    let h = (u64::from(crop.height) * u64::from(w) + u64::from(crop.width) / 2) / u64::from(crop.width);
+    let h =
+        (u64::from(crop.height) * u64::from(w) + u64::from(crop.width) / 2) / u64::from(crop.width);
     (w, (h as u32).max(1))
 }
 
@@ -239,7 +259,12 @@ pub struct CropBox {
 /// the edges allow. The whole image without an aspect.
 pub fn crop_box(width: u32, height: u32, aspect: Option<Aspect>, focal: Focal) -> CropBox {
     let Some(aspect) = aspect else {
-        return CropBox { left: 0, top: 0, width, height };
+        return CropBox {
+            left: 0,
+            top: 0,
+            width,
+            height,
+        };
     };
     let (aw, ah) = aspect.ratio();
     let (w, h) = (u64::from(width), u64::from(height));
@@ -271,14 +296,22 @@ pub struct Rendered {
 
 /// Makes the renditions named by `keys` (folded to canonical keys, duplicates made once) from an
 /// upright RGB8/RGBA8 image.
-pub fn render(image: &DynamicImage, keys: &[RenditionKey], focal: Focal) -> Result<Vec<Rendered>, AssetError> {
+pub fn render(
+    image: &DynamicImage,
+    keys: &[RenditionKey],
+    focal: Focal,
+) -> Result<Vec<Rendered>, AssetError> {
     let keys = unique(keys.iter().map(|k| k.canonical()));
     let aspects = unique(keys.iter().map(|k| k.aspect));
     let source = Pixels::from_image(image)?;
     let mut resizer = Resizer::new();
     let mut out = Vec::with_capacity(keys.len());
     for aspect in aspects {
-        let group: Vec<RenditionKey> = keys.iter().copied().filter(|k| k.aspect == aspect).collect();
+        let group: Vec<RenditionKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| k.aspect == aspect)
+            .collect();
         let crop = crop_box(source.width, source.height, aspect, focal);
         render_group(&mut resizer, &source, crop, &group, &mut out)?;
     }
@@ -303,7 +336,10 @@ fn render_group(
     keys: &[RenditionKey],
     out: &mut Vec<Rendered>,
 ) -> Result<(), AssetError> {
-    let mut sizes: Vec<(u32, u32)> = keys.iter().map(|k| scaled_size(crop, device_width(k.device))).collect();
+    let mut sizes: Vec<(u32, u32)> = keys
+        .iter()
+        .map(|k| scaled_size(crop, device_width(k.device)))
+        .collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     sizes.dedup();
     let mut previous: Option<Pixels<'static>> = None;
@@ -312,9 +348,17 @@ fn render_group(
             None => source.resized(resizer, Some(crop), width, height)?,
             Some(prev) => prev.resized(resizer, None, width, height)?,
         };
-        for key in keys.iter().filter(|k| scaled_size(crop, device_width(k.device)) == (width, height)) {
+        for key in keys
+            .iter()
+            .filter(|k| scaled_size(crop, device_width(k.device)) == (width, height))
+        {
             let bytes = pixels.encode(key.format)?;
-            out.push(Rendered { key: *key, width, height, bytes });
+            out.push(Rendered {
+                key: *key,
+                width,
+                height,
+                bytes,
+            });
         }
         previous = Some(pixels);
     }
@@ -334,33 +378,70 @@ impl<'a> Pixels<'a> {
         let (alpha, data) = match image {
             DynamicImage::ImageRgb8(buf) => (false, buf.as_raw().as_slice()),
             DynamicImage::ImageRgba8(buf) => (true, buf.as_raw().as_slice()),
-            _ => return Err(AssetError::Internal("renditions need RGB8 or RGBA8 pixels".into())),
+            _ => {
+                return Err(AssetError::Internal(
+                    "renditions need RGB8 or RGBA8 pixels".into(),
+                ))
+            }
         };
-        Ok(Pixels { width: image.width(), height: image.height(), alpha, data: Cow::Borrowed(data) })
+        Ok(Pixels {
+            width: image.width(),
+            height: image.height(),
+            alpha,
+            data: Cow::Borrowed(data),
+        })
     }
 
     fn pixel_type(&self) -> PixelType {
-        if self.alpha { PixelType::U8x4 } else { PixelType::U8x3 }
+        if self.alpha {
+            PixelType::U8x4
+        } else {
+            PixelType::U8x3
+        }
     }
 
     /// These pixels (or the `crop` of them) resized to `width`×`height` with Lanczos3; a plain
     /// copy when nothing changes.
-    fn resized(&self, resizer: &mut Resizer, crop: Option<CropBox>, width: u32, height: u32) -> Result<Pixels<'static>, AssetError> {
+    fn resized(
+        &self,
+        resizer: &mut Resizer,
+        crop: Option<CropBox>,
+        width: u32,
+        height: u32,
+    ) -> Result<Pixels<'static>, AssetError> {
         let whole = crop.is_none_or(|c| c.width == self.width && c.height == self.height);
         if whole && width == self.width && height == self.height {
             let data = Cow::Owned(self.data.to_vec());
-            return Ok(Pixels { width, height, alpha: self.alpha, data });
+            return Ok(Pixels {
+                width,
+                height,
+                alpha: self.alpha,
+                data,
+            });
         }
         let internal = |e: &dyn fmt::Display| AssetError::Internal(format!("resize: {e}"));
-        let src = fast_image_resize::images::ImageRef::new(self.width, self.height, &self.data, self.pixel_type())
-            .map_err(|e| internal(&e))?;
+        let src = fast_image_resize::images::ImageRef::new(
+            self.width,
+            self.height,
+            &self.data,
+            self.pixel_type(),
+        )
+        .map_err(|e| internal(&e))?;
         let mut dst = Image::new(width, height, self.pixel_type());
-        let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+        let mut options =
+            ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
         if let Some(c) = crop {
             options = options.crop(c.left.into(), c.top.into(), c.width.into(), c.height.into());
         }
-        resizer.resize(&src, &mut dst, &options).map_err(|e| internal(&e))?;
-        Ok(Pixels { width, height, alpha: self.alpha, data: Cow::Owned(dst.into_vec()) })
+        resizer
+            .resize(&src, &mut dst, &options)
+            .map_err(|e| internal(&e))?;
+        Ok(Pixels {
+            width,
+            height,
+            alpha: self.alpha,
+            data: Cow::Owned(dst.into_vec()),
+        })
     }
 
     fn encode(&self, format: RenditionFormat) -> Result<Vec<u8>, AssetError> {
@@ -376,7 +457,8 @@ impl<'a> Pixels<'a> {
         } else {
             webp::Encoder::from_rgb(&self.data, self.width, self.height)
         };
-        let mut config = webp::WebPConfig::new().map_err(|_| AssetError::Internal("libwebp config".into()))?;
+        let mut config =
+            webp::WebPConfig::new().map_err(|_| AssetError::Internal("libwebp config".into()))?;
         config.quality = f32::from(QUALITY);
         config.method = WEBP_METHOD;
         let memory = encoder
@@ -387,7 +469,11 @@ impl<'a> Pixels<'a> {
 
     /// Baseline 4:2:0 JPEG with optimised Huffman tables; alpha is flattened onto white.
     fn encode_jpeg(&self) -> Result<Vec<u8>, AssetError> {
-        let rgb: Cow<'_, [u8]> = if self.alpha { Cow::Owned(flatten_on_white(&self.data)) } else { Cow::Borrowed(&self.data) };
+        let rgb: Cow<'_, [u8]> = if self.alpha {
+            Cow::Owned(flatten_on_white(&self.data))
+        } else {
+            Cow::Borrowed(&self.data)
+        };
         let (w, h) = (u16::try_from(self.width), u16::try_from(self.height));
         let (Ok(w), Ok(h)) = (w, h) else {
             return Err(AssetError::Internal("rendition too large for JPEG".into()));
@@ -432,16 +518,32 @@ mod tests {
         for r in &out {
             let want = device_width(r.key.device).min(3000);
             assert_eq!(r.width, want, "{}", r.key);
-            assert_eq!(decode(&r.bytes).dimensions(), rendition_size(3000, 2000, r.key.device, None), "{}", r.key);
+            assert_eq!(
+                decode(&r.bytes).dimensions(),
+                rendition_size(3000, 2000, r.key.device, None),
+                "{}",
+                r.key
+            );
             assert_eq!(r.height, (want * 2 + 1) / 3);
         }
-        let webp = out.iter().find(|r| r.key.format == RenditionFormat::WebP).unwrap();
-        assert_eq!(image::guess_format(&webp.bytes).unwrap(), image::ImageFormat::WebP);
+        let webp = out
+            .iter()
+            .find(|r| r.key.format == RenditionFormat::WebP)
+            .unwrap();
+        assert_eq!(
+            image::guess_format(&webp.bytes).unwrap(),
+            image::ImageFormat::WebP
+        );
     }
 
     #[test]
     fn a_small_image_is_never_upscaled() {
-        let out = render(&gradient(300, 200), &RenditionKey::every_device(), Focal::CENTRE).unwrap();
+        let out = render(
+            &gradient(300, 200),
+            &RenditionKey::every_device(),
+            Focal::CENTRE,
+        )
+        .unwrap();
         assert!(out.iter().all(|r| (r.width, r.height) == (300, 200)));
     }
 
@@ -453,10 +555,36 @@ mod tests {
 
     #[test]
     fn aspect_crops_follow_the_focal_point() {
-        let crop = crop_box(1000, 1000, Some(Aspect::Wide), Focal::new(0.5, 1.0).unwrap());
-        assert_eq!(crop, CropBox { left: 0, top: 438, width: 1000, height: 562 });
-        let crop = crop_box(1600, 900, Some(Aspect::Square), Focal::new(0.0, 0.5).unwrap());
-        assert_eq!(crop, CropBox { left: 0, top: 0, width: 900, height: 900 });
+        let crop = crop_box(
+            1000,
+            1000,
+            Some(Aspect::Wide),
+            Focal::new(0.5, 1.0).unwrap(),
+        );
+        assert_eq!(
+            crop,
+            CropBox {
+                left: 0,
+                top: 438,
+                width: 1000,
+                height: 562
+            }
+        );
+        let crop = crop_box(
+            1600,
+            900,
+            Some(Aspect::Square),
+            Focal::new(0.0, 0.5).unwrap(),
+        );
+        assert_eq!(
+            crop,
+            CropBox {
+                left: 0,
+                top: 0,
+                width: 900,
+                height: 900
+            }
+        );
     }
 
     #[test]
@@ -476,16 +604,25 @@ mod tests {
 
     #[test]
     fn jpeg_flattens_alpha_and_webp_keeps_it() {
-        let keys = [RenditionFormat::WebP, RenditionFormat::Jpeg].map(|f| RenditionKey::new(Device::Mobile, f, None));
+        let keys = [RenditionFormat::WebP, RenditionFormat::Jpeg]
+            .map(|f| RenditionKey::new(Device::Mobile, f, None));
         let out = render(&translucent(64, 32), &keys, Focal::CENTRE).unwrap();
         assert!(decode(&out[0].bytes).color().has_alpha());
         let jpeg = decode(&out[1].bytes).to_rgb8();
-        assert!(jpeg.get_pixel(60, 16)[1] > 240, "transparent part becomes white");
+        assert!(
+            jpeg.get_pixel(60, 16)[1] > 240,
+            "transparent part becomes white"
+        );
     }
 
     #[test]
     fn renditions_carry_no_exif() {
-        let out = render(&gradient(100, 80), &RenditionKey::every_device(), Focal::CENTRE).unwrap();
+        let out = render(
+            &gradient(100, 80),
+            &RenditionKey::every_device(),
+            Focal::CENTRE,
+        )
+        .unwrap();
         for r in out {
             assert!(!r.bytes.windows(4).any(|w| w == b"Exif"), "{}", r.key);
         }

@@ -43,7 +43,11 @@ pub struct Assets {
 impl Assets {
     /// `concurrency` images at most are decoded or rendered at once (at least one).
     pub fn new(store: Arc<dyn BlobStore>, limits: AssetLimits, concurrency: usize) -> Assets {
-        Assets { store, limits, permits: Arc::new(Semaphore::new(concurrency.max(1))) }
+        Assets {
+            store,
+            limits,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
     }
 
     pub fn limits(&self) -> &AssetLimits {
@@ -56,7 +60,12 @@ impl Assets {
         if bytes.len() as u64 > self.limits.max_bytes {
             return Err(too_many_bytes(&self.limits));
         }
-        let permit = self.permits.clone().acquire_owned().await.map_err(internal)?;
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(internal)?;
         let (store, limits) = (self.store.clone(), self.limits);
         let (ingested, image) = tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -72,12 +81,17 @@ impl Assets {
         let (store, permits) = (self.store.clone(), self.permits.clone());
         let id_for_log = id.clone();
         tokio::spawn(async move {
-            let Ok(permit) = permits.acquire_owned().await else { return };
+            let Ok(permit) = permits.acquire_owned().await else {
+                return;
+            };
             let done = tokio::task::spawn_blocking(move || {
                 let _permit = permit;
                 let keys = RenditionKey::every_device();
                 for rendered in render(&image, &keys, Focal::CENTRE)? {
-                    store.put(&BlobKey::Rendition(id.clone(), rendered.key), &rendered.bytes)?;
+                    store.put(
+                        &BlobKey::Rendition(id.clone(), rendered.key),
+                        &rendered.bytes,
+                    )?;
                 }
                 Ok::<_, AssetError>(())
             })
@@ -90,18 +104,30 @@ impl Assets {
     }
 
     /// A rendition's bytes, made now (and stored) when it does not exist yet.
-    pub async fn rendition(&self, id: &AssetId, key: RenditionKey, focal: Focal) -> Result<Vec<u8>, AssetError> {
+    pub async fn rendition(
+        &self,
+        id: &AssetId,
+        key: RenditionKey,
+        focal: Focal,
+    ) -> Result<Vec<u8>, AssetError> {
         let blob = BlobKey::Rendition(id.clone(), key.canonical());
         let store = self.store.clone();
         let lookup = blob.clone();
         if let Some(bytes) = blocking(move || Ok(store.get(&lookup)?)).await? {
             return Ok(bytes);
         }
-        let permit = self.permits.clone().acquire_owned().await.map_err(internal)?;
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(internal)?;
         let (store, limits, id) = (self.store.clone(), self.limits, id.clone());
         blocking(move || {
             let _permit = permit;
-            let original = store.get(&BlobKey::Original(id))?.ok_or(AssetError::NotFound)?;
+            let original = store
+                .get(&BlobKey::Original(id))?
+                .ok_or(AssetError::NotFound)?;
             let bytes = render_one(&original, key, focal, &limits)?;
             store.put(&blob, &bytes)?;
             // A concurrent maker may have stored its bytes first; serve what is stored.
@@ -141,7 +167,12 @@ fn ingest_blocking(
 }
 
 /// One rendition from the original's bytes, decoding a JPEG only as large as this key needs.
-fn render_one(original: &[u8], key: RenditionKey, focal: Focal, limits: &AssetLimits) -> Result<Vec<u8>, AssetError> {
+fn render_one(
+    original: &[u8],
+    key: RenditionKey,
+    focal: Focal,
+    limits: &AssetLimits,
+) -> Result<Vec<u8>, AssetError> {
     let format = sniff(original, &Claim::default())?;
     let needed = |w: u32, h: u32| {
         let crop = crop_box(w, h, key.aspect, focal);
@@ -151,7 +182,11 @@ fn render_one(original: &[u8], key: RenditionKey, focal: Focal, limits: &AssetLi
     };
     let image = decode_at_least(original, format, limits, needed)?;
     let rendered = render(&image, &[key], focal)?;
-    rendered.into_iter().next().map(|r| r.bytes).ok_or_else(|| AssetError::Internal("no rendition made".into()))
+    rendered
+        .into_iter()
+        .next()
+        .map(|r| r.bytes)
+        .ok_or_else(|| AssetError::Internal("no rendition made".into()))
 }
 
 async fn blocking<T: Send + 'static>(
@@ -165,7 +200,10 @@ fn internal(error: impl std::fmt::Display) -> AssetError {
 }
 
 fn too_many_bytes(limits: &AssetLimits) -> AssetError {
-    AssetError::TooLarge(format!("the file is over the limit of {} bytes", limits.max_bytes))
+    AssetError::TooLarge(format!(
+        "the file is over the limit of {} bytes",
+        limits.max_bytes
+    ))
 }
 
 #[cfg(test)]
@@ -193,23 +231,46 @@ mod tests {
         let first = assets.ingest(jpeg.clone(), Claim::default()).await.unwrap();
         let second = assets.ingest(jpeg, Claim::default()).await.unwrap();
         assert_eq!(first, second);
-        assert_eq!((first.width, first.height, first.format), (1200, 800, SourceFormat::Jpeg));
+        assert_eq!(
+            (first.width, first.height, first.format),
+            (1200, 800, SourceFormat::Jpeg)
+        );
         assert_eq!(files(&dir), 1);
         let key = RenditionKey::new(Device::Mobile, RenditionFormat::WebP, None);
-        let bytes = assets.rendition(&first.id, key, Focal::CENTRE).await.unwrap();
-        assert_eq!(image::load_from_memory(&bytes).unwrap().dimensions(), (640, 427));
+        let bytes = assets
+            .rendition(&first.id, key, Focal::CENTRE)
+            .await
+            .unwrap();
+        assert_eq!(
+            image::load_from_memory(&bytes).unwrap().dimensions(),
+            (640, 427)
+        );
     }
 
     #[tokio::test]
     async fn bad_uploads_store_nothing() {
         let (dir, assets) = service();
-        let bad = [png_claiming(100_000, 100_000), b"<svg/>".to_vec(), vec![0xFF, 0xD8, 0xFF, 0xE0]];
+        let bad = [
+            png_claiming(100_000, 100_000),
+            b"<svg/>".to_vec(),
+            vec![0xFF, 0xD8, 0xFF, 0xE0],
+        ];
         for bytes in bad {
             assert!(assets.ingest(bytes, Claim::default()).await.is_err());
         }
-        let small = Assets::new(assets.store.clone(), AssetLimits { max_bytes: 10, ..AssetLimits::default() }, 1);
+        let small = Assets::new(
+            assets.store.clone(),
+            AssetLimits {
+                max_bytes: 10,
+                ..AssetLimits::default()
+            },
+            1,
+        );
         let png = encode(&gradient(8, 8), ImageFormat::Png);
-        assert!(matches!(small.ingest(png, Claim::default()).await, Err(AssetError::TooLarge(_))));
+        assert!(matches!(
+            small.ingest(png, Claim::default()).await,
+            Err(AssetError::TooLarge(_))
+        ));
         assert_eq!(files(&dir), 0);
     }
 
@@ -218,16 +279,28 @@ mod tests {
         let (_dir, assets) = service();
         let jpeg = encode(&gradient(3000, 1000), ImageFormat::Jpeg);
         let asset = assets.ingest(jpeg, Claim::default()).await.unwrap();
-        let key = RenditionKey::new(Device::Mobile, RenditionFormat::Jpeg, Some(crate::assets::Aspect::Square));
-        let bytes = assets.rendition(&asset.id, key, Focal::new(0.9, 0.5).unwrap()).await.unwrap();
-        assert_eq!(image::load_from_memory(&bytes).unwrap().dimensions(), (640, 640));
+        let key = RenditionKey::new(
+            Device::Mobile,
+            RenditionFormat::Jpeg,
+            Some(crate::assets::Aspect::Square),
+        );
+        let bytes = assets
+            .rendition(&asset.id, key, Focal::new(0.9, 0.5).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            image::load_from_memory(&bytes).unwrap().dimensions(),
+            (640, 640)
+        );
     }
 
     #[tokio::test]
     async fn an_unknown_asset_is_not_found() {
         let (_dir, assets) = service();
         let key = RenditionKey::new(Device::Tv, RenditionFormat::Jpeg, None);
-        let missing = assets.rendition(&AssetId::of(b"nothing"), key, Focal::CENTRE).await;
+        let missing = assets
+            .rendition(&AssetId::of(b"nothing"), key, Focal::CENTRE)
+            .await;
         assert!(matches!(missing, Err(AssetError::NotFound)));
     }
 }

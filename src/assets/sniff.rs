@@ -49,7 +49,12 @@ impl Claim {
     /// The image formats named by the declared type and by the name's extension.
     fn formats(&self) -> Vec<ClaimedKind> {
         let from_type = self.content_type.as_deref().and_then(|t| {
-            let essence = t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = t
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             kind_from_name(essence.strip_prefix("image/")?)
         });
         let from_name = self.file_name.as_deref().and_then(|name| {
@@ -125,13 +130,22 @@ fn refuse_unknown(bytes: &[u8], claim: &Claim) -> AssetError {
     if claims_ours {
         return AssetError::Invalid("the file's bytes are not the image type it declares".into());
     }
-    let what = if looks_like_markup(bytes) { "SVG or other markup" } else { "this file type" };
-    AssetError::Unsupported(format!("{what} is not accepted; upload a JPEG, PNG, WebP or GIF"))
+    let what = if looks_like_markup(bytes) {
+        "SVG or other markup"
+    } else {
+        "this file type"
+    };
+    AssetError::Unsupported(format!(
+        "{what} is not accepted; upload a JPEG, PNG, WebP or GIF"
+    ))
 }
 
 fn looks_like_markup(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(512)];
-    let text = String::from_utf8_lossy(head).trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+    let text = String::from_utf8_lossy(head)
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_ascii_lowercase();
     text.starts_with('<')
 }
 
@@ -263,11 +277,15 @@ fn skip_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
 fn check_no_second_file(bytes: &[u8]) -> Result<(), AssetError> {
     let tail = &bytes[bytes.len().saturating_sub(65_557)..];
     if find(tail, b"PK\x05\x06").is_some() {
-        return Err(AssetError::Invalid("the file also contains a ZIP archive (a polyglot)".into()));
+        return Err(AssetError::Invalid(
+            "the file also contains a ZIP archive (a polyglot)".into(),
+        ));
     }
     for needle in [&b"<script"[..], b"<html", b"<?php", b"<svg", b"<!doctype"] {
         if find_ignore_case(bytes, needle) {
-            return Err(AssetError::Invalid("the file also contains markup or script".into()));
+            return Err(AssetError::Invalid(
+                "the file also contains markup or script".into(),
+            ));
         }
     }
     Ok(())
@@ -317,43 +335,69 @@ mod tests {
     #[test]
     fn svg_is_unsupported() {
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
-        assert!(matches!(sniff(svg, &no_claim()), Err(AssetError::Unsupported(_))));
+        assert!(matches!(
+            sniff(svg, &no_claim()),
+            Err(AssetError::Unsupported(_))
+        ));
     }
 
     #[test]
     fn a_jpeg_named_png_lies_about_its_type() {
         let bytes = encode(&gradient(20, 20), ImageFormat::Jpeg);
-        let claim = Claim { content_type: Some("image/png".into()), file_name: Some("a.png".into()) };
+        let claim = Claim {
+            content_type: Some("image/png".into()),
+            file_name: Some("a.png".into()),
+        };
         assert!(matches!(sniff(&bytes, &claim), Err(AssetError::Invalid(_))));
     }
 
     #[test]
     fn text_declared_as_png_is_invalid() {
-        let claim = Claim { content_type: Some("image/png".into()), file_name: None };
-        assert!(matches!(sniff(b"hello world", &claim), Err(AssetError::Invalid(_))));
+        let claim = Claim {
+            content_type: Some("image/png".into()),
+            file_name: None,
+        };
+        assert!(matches!(
+            sniff(b"hello world", &claim),
+            Err(AssetError::Invalid(_))
+        ));
     }
 
     #[test]
     fn truncated_files_are_invalid() {
         let img = gradient(64, 48);
-        for fmt in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP, ImageFormat::Gif] {
+        for fmt in [
+            ImageFormat::Jpeg,
+            ImageFormat::Png,
+            ImageFormat::WebP,
+            ImageFormat::Gif,
+        ] {
             let bytes = encode(&img, fmt);
             let cut = &bytes[..bytes.len() * 2 / 3];
-            assert!(matches!(sniff(cut, &no_claim()), Err(AssetError::Invalid(_))), "{fmt:?}");
+            assert!(
+                matches!(sniff(cut, &no_claim()), Err(AssetError::Invalid(_))),
+                "{fmt:?}"
+            );
         }
     }
 
     #[test]
     fn a_jpeg_with_a_zip_appended_is_a_polyglot() {
         let bytes = with_zip_appended(encode(&gradient(32, 32), ImageFormat::Jpeg));
-        assert!(matches!(sniff(&bytes, &no_claim()), Err(AssetError::Invalid(_))));
+        assert!(matches!(
+            sniff(&bytes, &no_claim()),
+            Err(AssetError::Invalid(_))
+        ));
     }
 
     #[test]
     fn a_png_with_html_appended_is_a_polyglot() {
         let mut bytes = encode(&gradient(32, 32), ImageFormat::Png);
         bytes.extend_from_slice(b"<html><script>alert(1)</script></html>");
-        assert!(matches!(sniff(&bytes, &no_claim()), Err(AssetError::Invalid(_))));
+        assert!(matches!(
+            sniff(&bytes, &no_claim()),
+            Err(AssetError::Invalid(_))
+        ));
     }
 
     #[test]

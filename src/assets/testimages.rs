@@ -105,7 +105,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= byte as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -117,9 +121,16 @@ pub fn jpeg_with_icc(img: &DynamicImage, icc: &[u8]) -> Vec<u8> {
     let rgb = img.to_rgb8();
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
-    encoder.set_icc_profile(icc.to_vec()).expect("JPEG takes ICC profiles");
     encoder
-        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
+        .set_icc_profile(icc.to_vec())
+        .expect("JPEG takes ICC profiles");
+    encoder
+        .write_image(
+            rgb.as_raw(),
+            rgb.width(),
+            rgb.height(),
+            image::ExtendedColorType::Rgb8,
+        )
         .expect("encode test JPEG");
     out
 }

@@ -22,14 +22,25 @@ pub fn renditions_of(asset: &Asset, aspect: Option<Aspect>) -> Vec<RenditionInfo
         let (width, height) = rendition_size(asset.width, asset.height, device, aspect);
         for format in RenditionFormat::ALL {
             let url = rendition_url(&asset.id, device, format, aspect);
-            out.push(RenditionInfo { device, format, width, height, url });
+            out.push(RenditionInfo {
+                device,
+                format,
+                width,
+                height,
+                url,
+            });
         }
     }
     out
 }
 
 /// `/assets/{id}/{device}.{ext}`, with `?aspect=` when cropped.
-pub fn rendition_url(id: &str, device: Device, format: RenditionFormat, aspect: Option<Aspect>) -> String {
+pub fn rendition_url(
+    id: &str,
+    device: Device,
+    format: RenditionFormat,
+    aspect: Option<Aspect>,
+) -> String {
     let device = device.as_str().to_ascii_lowercase();
     let mut url = format!("/assets/{id}/{device}.{}", format.extension());
     if let Some(aspect) = aspect {
@@ -38,7 +49,6 @@ pub fn rendition_url(id: &str, device: Device, format: RenditionFormat, aspect: 
     }
     url
 }
-
 
 /// An image as delivered with a variant: the WebP rendition for one device, and a `srcset`
 /// over every distinct width.
@@ -60,7 +70,10 @@ pub fn delivered_image(asset: &Asset, device: Option<Device>) -> DeliveredImage 
         let (w, _) = rendition_size(asset.width, asset.height, d, None);
         if !seen.contains(&w) {
             seen.push(w);
-            srcset.push(format!("{} {w}w", rendition_url(&asset.id, d, RenditionFormat::WebP, None)));
+            srcset.push(format!(
+                "{} {w}w",
+                rendition_url(&asset.id, d, RenditionFormat::WebP, None)
+            ));
         }
     }
     DeliveredImage {

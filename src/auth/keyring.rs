@@ -35,7 +35,11 @@ impl KeyRing {
             .iter()
             .filter(|r| r.revoked_at.is_none())
             .map(|r| {
-                let principal = KeyPrincipal { id: r.id.clone(), name: r.name.clone(), brand: r.brand_slug.clone() };
+                let principal = KeyPrincipal {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    brand: r.brand_slug.clone(),
+                };
                 (r.token_hash.clone(), principal)
             })
             .collect();

@@ -33,7 +33,9 @@ pub enum Action {
     /// Approve or reject a revision.
     Review,
     /// Publish; `editors_may` when the brand does not require approval.
-    Publish { editors_may: bool },
+    Publish {
+        editors_may: bool,
+    },
     /// Unpublish or archive.
     Withdraw,
     /// See which variant each audience gets, with reasons.
@@ -66,8 +68,14 @@ fn role_may(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Editor => matches!(action, ReadContent | EditContent | Preview | Deliver | Publish { editors_may: true }),
-        Role::Reviewer => matches!(action, ReadContent | Review | Publish { .. } | Withdraw | Preview | Deliver),
+        Role::Editor => matches!(
+            action,
+            ReadContent | EditContent | Preview | Deliver | Publish { editors_may: true }
+        ),
+        Role::Reviewer => matches!(
+            action,
+            ReadContent | Review | Publish { .. } | Withdraw | Preview | Deliver
+        ),
         Role::Auditor => matches!(action, ReadContent | Preview | Deliver | ReadReports),
     }
 }
@@ -87,7 +95,9 @@ impl Principal {
         match self {
             Principal::User(u) => Ok(u),
             Principal::Anonymous => Err(AppError::unauthenticated("sign in first")),
-            Principal::DeliveryKey(_) => Err(AppError::forbidden("a delivery key may only read published content")),
+            Principal::DeliveryKey(_) => Err(AppError::forbidden(
+                "a delivery key may only read published content",
+            )),
         }
     }
 
@@ -138,7 +148,9 @@ mod tests {
     #[test]
     fn editors_edit_only_in_their_brands() {
         let editor = user(Role::Editor, &["alpine"]);
-        assert!(editor.authorize(Action::EditContent, Some("alpine")).is_ok());
+        assert!(editor
+            .authorize(Action::EditContent, Some("alpine"))
+            .is_ok());
         assert!(editor.authorize(Action::EditContent, Some("bank")).is_err());
         assert!(editor.authorize(Action::Review, Some("alpine")).is_err());
     }
@@ -146,8 +158,12 @@ mod tests {
     #[test]
     fn editors_publish_only_without_required_approval() {
         let editor = user(Role::Editor, &["alpine"]);
-        assert!(editor.authorize(Action::Publish { editors_may: true }, Some("alpine")).is_ok());
-        assert!(editor.authorize(Action::Publish { editors_may: false }, Some("alpine")).is_err());
+        assert!(editor
+            .authorize(Action::Publish { editors_may: true }, Some("alpine"))
+            .is_ok());
+        assert!(editor
+            .authorize(Action::Publish { editors_may: false }, Some("alpine"))
+            .is_err());
     }
 
     #[test]
@@ -159,7 +175,11 @@ mod tests {
 
     #[test]
     fn a_delivery_key_only_delivers_its_own_brand() {
-        let key = Principal::DeliveryKey(KeyPrincipal { id: "k".into(), name: "web".into(), brand: "alpine".into() });
+        let key = Principal::DeliveryKey(KeyPrincipal {
+            id: "k".into(),
+            name: "web".into(),
+            brand: "alpine".into(),
+        });
         assert!(key.authorize(Action::Deliver, Some("alpine")).is_ok());
         assert!(key.authorize(Action::Deliver, Some("bank")).is_err());
         assert!(key.authorize(Action::Preview, Some("alpine")).is_err());

@@ -39,12 +39,19 @@ impl LoginLimiter {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         for key in Self::keys(email, address) {
             if let Some(times) = map.get_mut(&key) {
-                while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) > self.window)
+                {
                     times.pop_front();
                 }
                 if times.len() >= self.max_failures {
                     let oldest = *times.front().expect("non-empty");
-                    let wait = self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
+                    let wait = self
+                        .window
+                        .saturating_sub(now.duration_since(oldest))
+                        .as_secs()
+                        .max(1);
                     return Err(AppError::rate_limited(wait));
                 }
             }

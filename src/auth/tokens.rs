@@ -29,7 +29,12 @@ pub struct SessionClaims {
 
 impl SessionClaims {
     pub fn user(&self) -> User {
-        User { id: self.sub.clone(), email: self.email.clone(), role: self.role, brands: self.brands.clone() }
+        User {
+            id: self.sub.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            brands: self.brands.clone(),
+        }
     }
 }
 
@@ -72,7 +77,8 @@ impl SessionTokens {
             exp: expires.timestamp(),
             jti: crate::ids::random_token(16),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(AppError::internal)?;
         Ok((token, expires))
     }
 
@@ -93,7 +99,11 @@ pub fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<String> {
     let path = data_dir.join("jwt-secret");
     if path.exists() {
         let secret = std::fs::read_to_string(&path)?.trim().to_string();
-        anyhow::ensure!(secret.len() >= 32, "{} holds a secret shorter than 32 characters", path.display());
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "{} holds a secret shorter than 32 characters",
+            path.display()
+        );
         return Ok(secret);
     }
     let secret = crate::ids::random_token(64);
@@ -122,7 +132,12 @@ mod tests {
     use super::*;
 
     fn alice() -> User {
-        User { id: "u1".into(), email: "a@x.test".into(), role: Role::Editor, brands: vec!["b".into()] }
+        User {
+            id: "u1".into(),
+            email: "a@x.test".into(),
+            role: Role::Editor,
+            brands: vec!["b".into()],
+        }
     }
 
     #[test]
@@ -138,7 +153,10 @@ mod tests {
         let tokens = SessionTokens::new(&[7u8; 32], 60);
         let (token, _) = tokens.issue(&alice()).unwrap();
         let payload = token.split('.').nth(1).unwrap();
-        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
+        let none_header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"{"alg":"none","typ":"JWT"}"#,
+        );
         assert!(tokens.verify(&format!("{none_header}.{payload}.")).is_err());
     }
 }

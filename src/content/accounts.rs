@@ -35,7 +35,12 @@ pub struct IssuedKey {
 impl Content {
     /// Checks credentials (throttled per account and address) and issues a session token. Every
     /// attempt is audited; the password never is.
-    pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> AppResult<Session> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> AppResult<Session> {
         let email = email.trim().to_lowercase();
         self.limiter.check(&email, address)?;
         let (lookup_email, pwd) = (email.clone(), password.to_string());
@@ -43,12 +48,18 @@ impl Content {
             .db
             .read(move |conn| {
                 let found = store::users::by_email_with_hash(conn, &lookup_email)?;
-                let hash = found.as_ref().map_or(passwords::dummy_hash().to_string(), |(_, h)| h.clone());
+                let hash = found
+                    .as_ref()
+                    .map_or(passwords::dummy_hash().to_string(), |(_, h)| h.clone());
                 let ok = passwords::verify(&pwd, &hash);
                 Ok(found.filter(|_| ok).map(|(u, _)| u))
             })
             .await?;
-        let outcome = if found.is_some() { "login.success" } else { "login.failure" };
+        let outcome = if found.is_some() {
+            "login.success"
+        } else {
+            "login.failure"
+        };
         let event = crate::store::audit::AuditEvent {
             actor: email.clone(),
             action: outcome.into(),
@@ -56,14 +67,20 @@ impl Content {
             note: address.map(|a| format!("from {a}")),
             ..Default::default()
         };
-        self.db.write(move |conn| store::audit::append(conn, event)).await?;
+        self.db
+            .write(move |conn| store::audit::append(conn, event))
+            .await?;
         let Some(user) = found else {
             self.limiter.record_failure(&email, address);
             return Err(AppError::unauthenticated("wrong e-mail or password"));
         };
         self.limiter.record_success(&email);
         let (token, expires_at) = self.tokens.issue(&user)?;
-        Ok(Session { token, expires_at, user })
+        Ok(Session {
+            token,
+            expires_at,
+            user,
+        })
     }
 
     pub async fn create_user(&self, who: &Principal, input: NewUser) -> AppResult<User> {
@@ -82,7 +99,11 @@ impl Content {
         self.insert_user(input, event).await
     }
 
-    async fn insert_user(&self, input: NewUser, event: store::audit::AuditEvent) -> AppResult<User> {
+    async fn insert_user(
+        &self,
+        input: NewUser,
+        event: store::audit::AuditEvent,
+    ) -> AppResult<User> {
         let email = parse_email(&input.email).map_err(AppError::bad_input)?;
         check_password(&input.password).map_err(AppError::bad_input)?;
         let mut brands = Vec::new();
@@ -93,14 +114,27 @@ impl Content {
             }
         }
         if input.role.is_brand_scoped() && brands.is_empty() {
-            return Err(AppError::bad_input(format!("a {} needs at least one brand", input.role.as_str())));
+            return Err(AppError::bad_input(format!(
+                "a {} needs at least one brand",
+                input.role.as_str()
+            )));
         }
         if !input.role.is_brand_scoped() && !brands.is_empty() {
-            return Err(AppError::bad_input(format!("a {} works across all brands; name no brand", input.role.as_str())));
+            return Err(AppError::bad_input(format!(
+                "a {} works across all brands; name no brand",
+                input.role.as_str()
+            )));
         }
         let password = input.password;
-        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password)).await.map_err(AppError::internal)??;
-        let user = User { id: crate::ids::new_id("usr"), email, role: input.role, brands };
+        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+            .await
+            .map_err(AppError::internal)??;
+        let user = User {
+            id: crate::ids::new_id("usr"),
+            email,
+            role: input.role,
+            brands,
+        };
         let saved = user.clone();
         self.db
             .write(move |conn| {
@@ -108,7 +142,13 @@ impl Content {
                     store::brands::require(conn, slug)?;
                 }
                 store::users::insert(conn, &saved, &hash)?;
-                store::audit::append(conn, store::audit::AuditEvent { target: saved.email.clone(), ..event })
+                store::audit::append(
+                    conn,
+                    store::audit::AuditEvent {
+                        target: saved.email.clone(),
+                        ..event
+                    },
+                )
             })
             .await?;
         Ok(user)
@@ -119,8 +159,17 @@ impl Content {
         if self.db.read(store::users::count).await? > 0 {
             return Ok(false);
         }
-        let input = NewUser { email: email.into(), password: password.into(), role: Role::Admin, brands: vec![] };
-        let event = store::audit::AuditEvent { actor: "system".into(), action: "user.bootstrap".into(), ..Default::default() };
+        let input = NewUser {
+            email: email.into(),
+            password: password.into(),
+            role: Role::Admin,
+            brands: vec![],
+        };
+        let event = store::audit::AuditEvent {
+            actor: "system".into(),
+            action: "user.bootstrap".into(),
+            ..Default::default()
+        };
         self.insert_user(input, event).await.map(|_| true)
     }
 
@@ -129,11 +178,18 @@ impl Content {
         self.db.read(store::users::all).await
     }
 
-    pub async fn create_delivery_key(&self, who: &Principal, brand: &str, name: &str) -> AppResult<IssuedKey> {
+    pub async fn create_delivery_key(
+        &self,
+        who: &Principal,
+        brand: &str,
+        name: &str,
+    ) -> AppResult<IssuedKey> {
         who.authorize(Action::ManageKeys, Some(brand))?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::bad_input("a key needs a name of 1 to 100 characters"));
+            return Err(AppError::bad_input(
+                "a key needs a name of 1 to 100 characters",
+            ));
         }
         let token = new_token();
         let record = DeliveryKeyRecord {
@@ -177,10 +233,17 @@ impl Content {
         Ok(revoked)
     }
 
-    pub async fn delivery_keys(&self, who: &Principal, brand: Option<String>) -> AppResult<Vec<DeliveryKeyRecord>> {
+    pub async fn delivery_keys(
+        &self,
+        who: &Principal,
+        brand: Option<String>,
+    ) -> AppResult<Vec<DeliveryKeyRecord>> {
         who.authorize(Action::ManageKeys, None)?;
         let all = self.db.read(store::keys::all).await?;
-        Ok(all.into_iter().filter(|k| brand.as_ref().is_none_or(|b| &k.brand_slug == b)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|k| brand.as_ref().is_none_or(|b| &k.brand_slug == b))
+            .collect())
     }
 
     /// Reloads the in-memory ring of live keys from the database.

@@ -9,10 +9,11 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use super::variants::Owner;
 use crate::assets::renditions::{device_width, Focal, RenditionKey};
+pub use crate::assets::urls::{rendition_url, renditions_of, RenditionInfo};
 use crate::assets::{AssetError, AssetId, AssetLimits, Assets, Claim};
 use crate::auth::{Action, Principal};
-use super::variants::Owner;
 use crate::domain::asset::Asset;
 use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
@@ -20,7 +21,6 @@ use crate::domain::quality::{Check, Quality, Severity};
 use crate::domain::variant::VariantContent;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::store::{self, Db, DbConnection};
-pub use crate::assets::urls::{rendition_url, renditions_of, RenditionInfo};
 
 /// Largest `first` of the `assets` connection.
 pub const MAX_PAGE: i64 = 100;
@@ -43,7 +43,6 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     pub claim: Claim,
 }
-
 
 /// A page of a brand's assets: (cursor, asset) pairs, newest first.
 pub struct AssetPage {
@@ -68,8 +67,16 @@ impl AssetLibrary {
         let focal = parse_focal(upload.focal_x, upload.focal_y)?;
         let alt = parse_alt(upload.alt)?;
         let slug = brand.clone();
-        let brand_id = self.db.read(move |conn| store::brands::require(conn, &brand)).await?.id;
-        let ingested = self.assets.ingest(upload.bytes, upload.claim).await.map_err(asset_error)?;
+        let brand_id = self
+            .db
+            .read(move |conn| store::brands::require(conn, &brand))
+            .await?
+            .id;
+        let ingested = self
+            .assets
+            .ingest(upload.bytes, upload.claim)
+            .await
+            .map_err(asset_error)?;
         let asset = Asset {
             id: ingested.id.to_string(),
             brand_id,
@@ -92,41 +99,60 @@ impl AssetLibrary {
             ..Default::default()
         };
         self.db
-            .write(move |conn| match store::assets::find(conn, &asset.brand_id, &asset.id)? {
-                Some(existing) => Ok(existing),
-                None => {
-                    store::assets::insert(conn, &asset)?;
-                    store::audit::append(conn, event)?;
-                    Ok(asset)
-                }
-            })
+            .write(
+                move |conn| match store::assets::find(conn, &asset.brand_id, &asset.id)? {
+                    Some(existing) => Ok(existing),
+                    None => {
+                        store::assets::insert(conn, &asset)?;
+                        store::audit::append(conn, event)?;
+                        Ok(asset)
+                    }
+                },
+            )
             .await
     }
 
     /// A brand's assets, newest first (Relay cursor; `first` up to 100, default 20).
-    pub async fn list(&self, who: &Principal, brand: String, first: Option<i32>, after: Option<String>) -> AppResult<AssetPage> {
+    pub async fn list(
+        &self,
+        who: &Principal,
+        brand: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<AssetPage> {
         who.authorize(Action::ReadContent, Some(&brand))?;
         let limit = match first {
             None => 20,
             Some(n) if (0..=MAX_PAGE as i32).contains(&n) => i64::from(n),
-            Some(_) => return Err(AppError::bad_input(format!("`first` must be between 0 and {MAX_PAGE}"))),
+            Some(_) => {
+                return Err(AppError::bad_input(format!(
+                    "`first` must be between 0 and {MAX_PAGE}"
+                )))
+            }
         };
         let after = after.as_deref().map(parse_cursor).transpose()?;
         self.db
             .read(move |conn| {
                 let brand = store::brands::require(conn, &brand)?;
-                let (mut rows, total) = store::assets::page(conn, &brand.id, after.as_ref(), limit + 1)?;
+                let (mut rows, total) =
+                    store::assets::page(conn, &brand.id, after.as_ref(), limit + 1)?;
                 let has_next_page = rows.len() as i64 > limit;
                 rows.truncate(limit as usize);
                 let assets = rows.into_iter().map(|a| (cursor_of(&a), a)).collect();
-                Ok(AssetPage { assets, has_next_page, total })
+                Ok(AssetPage {
+                    assets,
+                    has_next_page,
+                    total,
+                })
             })
             .await
     }
 
     /// Whether the brand's library holds this asset (for ASSET fields).
     pub async fn belongs_to(&self, brand_id: String, id: String) -> AppResult<bool> {
-        self.db.read(move |conn| Ok(store::assets::find(conn, &brand_id, &id)?.is_some())).await
+        self.db
+            .read(move |conn| Ok(store::assets::find(conn, &brand_id, &id)?.is_some()))
+            .await
     }
 
     /// A rendition's bytes (anyone may fetch; the id is unguessable). Made now when missing.
@@ -134,9 +160,19 @@ impl AssetLibrary {
         let missing = || AppError::not_found("no such asset");
         let asset_id: AssetId = id.parse().map_err(|_| missing())?;
         let id = id.to_owned();
-        let asset = self.db.read(move |conn| store::assets::first_by_id(conn, &id)).await?.ok_or_else(missing)?;
-        let focal = asset.focal.and_then(|(x, y)| Focal::new(x, y)).unwrap_or_default();
-        self.assets.rendition(&asset_id, key, focal).await.map_err(asset_error)
+        let asset = self
+            .db
+            .read(move |conn| store::assets::first_by_id(conn, &id))
+            .await?
+            .ok_or_else(missing)?;
+        let focal = asset
+            .focal
+            .and_then(|(x, y)| Focal::new(x, y))
+            .unwrap_or_default();
+        self.assets
+            .rendition(&asset_id, key, focal)
+            .await
+            .map_err(asset_error)
     }
 }
 
@@ -150,19 +186,46 @@ pub(crate) fn check_asset_fields(
     quality: Quality,
 ) -> AppResult<Quality> {
     let mut checks = Vec::new();
-    for def in owner.content_type.fields.iter().filter(|f| f.kind == FieldKind::Asset) {
-        let value = content.fields.get(&def.name).and_then(|v| v.as_str()).map(str::trim);
-        let Some(id) = value.filter(|v| !v.is_empty()) else { continue };
+    for def in owner
+        .content_type
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Asset)
+    {
+        let value = content
+            .fields
+            .get(&def.name)
+            .and_then(|v| v.as_str())
+            .map(str::trim);
+        let Some(id) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
         let asset = store::assets::find(conn, &owner.brand.id, id)?.ok_or_else(|| {
-            AppError::bad_input(format!("field `{}`: `{id}` is not an asset of brand `{}`", def.name, owner.brand.slug))
+            AppError::bad_input(format!(
+                "field `{}`: `{id}` is not an asset of brand `{}`",
+                def.name, owner.brand.slug
+            ))
         })?;
         let path = Some(format!("fields.{}", def.name));
         if asset.alt.is_none() {
             let message = format!("the image in `{}` has no alt text", def.name);
-            checks.push(Check { kind: "asset_alt".into(), severity: Severity::Warning, message, path: path.clone() });
+            checks.push(Check {
+                kind: "asset_alt".into(),
+                severity: Severity::Warning,
+                message,
+                path: path.clone(),
+            });
         }
-        let targeted = if content.devices.is_empty() { Device::ALL.to_vec() } else { content.devices.clone() };
-        let narrow: Vec<&str> = targeted.iter().filter(|d| asset.width < device_width(**d)).map(|d| d.as_str()).collect();
+        let targeted = if content.devices.is_empty() {
+            Device::ALL.to_vec()
+        } else {
+            content.devices.clone()
+        };
+        let narrow: Vec<&str> = targeted
+            .iter()
+            .filter(|d| asset.width < device_width(**d))
+            .map(|d| d.as_str())
+            .collect();
         if !narrow.is_empty() {
             let message = format!(
                 "the image in `{}` is {} px wide, narrower than the rendition for {}",
@@ -170,13 +233,20 @@ pub(crate) fn check_asset_fields(
                 asset.width,
                 narrow.join(", ")
             );
-            checks.push(Check { kind: "asset_width".into(), severity: Severity::Warning, message, path });
+            checks.push(Check {
+                kind: "asset_width".into(),
+                severity: Severity::Warning,
+                message,
+                path,
+            });
         }
     }
     if checks.is_empty() {
         return Ok(quality);
     }
-    Ok(Quality::from_checks(quality.checks.into_iter().chain(checks).collect()))
+    Ok(Quality::from_checks(
+        quality.checks.into_iter().chain(checks).collect(),
+    ))
 }
 
 /// The brand named, or the only brand of an editor who names none.
@@ -196,29 +266,44 @@ fn parse_focal(x: Option<f64>, y: Option<f64>) -> AppResult<Option<Focal>> {
         (Some(x), Some(y)) => Focal::new(x, y)
             .map(Some)
             .ok_or_else(|| AppError::bad_input("`focalX` and `focalY` must be between 0 and 1")),
-        _ => Err(AppError::bad_input("give both `focalX` and `focalY`, or neither")),
+        _ => Err(AppError::bad_input(
+            "give both `focalX` and `focalY`, or neither",
+        )),
     }
 }
 
 fn parse_alt(alt: Option<String>) -> AppResult<Option<String>> {
     let alt = alt.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
-    if alt.as_ref().is_some_and(|a| a.chars().count() > MAX_ALT_CHARS) {
-        return Err(AppError::bad_input(format!("`alt` is longer than {MAX_ALT_CHARS} characters")));
+    if alt
+        .as_ref()
+        .is_some_and(|a| a.chars().count() > MAX_ALT_CHARS)
+    {
+        return Err(AppError::bad_input(format!(
+            "`alt` is longer than {MAX_ALT_CHARS} characters"
+        )));
     }
     Ok(alt)
 }
 
 fn cursor_of(asset: &Asset) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}\n{}", asset.created_at.timestamp_micros(), asset.id))
+    URL_SAFE_NO_PAD.encode(format!(
+        "{}\n{}",
+        asset.created_at.timestamp_micros(),
+        asset.id
+    ))
 }
 
 fn parse_cursor(cursor: &str) -> AppResult<store::assets::After> {
     let bad = || AppError::bad_input("`after` is not a cursor this API gave out");
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    let text =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
     let (micros, id) = text.split_once('\n').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let created_at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-    Ok(store::assets::After { created_at, id: id.to_owned() })
+    Ok(store::assets::After {
+        created_at,
+        id: id.to_owned(),
+    })
 }
 
 /// The pipeline's refusals as the contract's errors: 415, 400, 413, 404; causes of internal

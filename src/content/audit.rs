@@ -56,18 +56,33 @@ pub fn parse_bound(raw: &str, end: bool) -> AppResult<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
         return Ok(at.with_timezone(&Utc));
     }
-    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| AppError::bad_input(format!("`{raw}` is neither YYYY-MM-DD nor an RFC 3339 date-time")))?;
-    let day = if end { day.succ_opt().unwrap_or(day) } else { day };
+    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        AppError::bad_input(format!(
+            "`{raw}` is neither YYYY-MM-DD nor an RFC 3339 date-time"
+        ))
+    })?;
+    let day = if end {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
     Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
 impl Content {
     /// Rows after sequence number `after_seq`, at most `limit`.
-    pub async fn audit_rows(&self, who: &Principal, filter: AuditFilter, after_seq: i64, limit: i64) -> AppResult<Vec<AuditEntry>> {
+    pub async fn audit_rows(
+        &self,
+        who: &Principal,
+        filter: AuditFilter,
+        after_seq: i64,
+        limit: i64,
+    ) -> AppResult<Vec<AuditEntry>> {
         who.authorize(Action::ReadReports, filter.brand.as_deref())?;
         if !(0..=MAX_AUDIT_PAGE + 1).contains(&limit) {
-            return Err(AppError::bad_input(format!("at most {MAX_AUDIT_PAGE} rows per page")));
+            return Err(AppError::bad_input(format!(
+                "at most {MAX_AUDIT_PAGE} rows per page"
+            )));
         }
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if from > to {
@@ -76,7 +91,16 @@ impl Content {
         }
         let rows = self
             .db
-            .read(move |conn| store::audit::page(conn, filter.brand.as_deref(), filter.from, filter.to, after_seq, limit))
+            .read(move |conn| {
+                store::audit::page(
+                    conn,
+                    filter.brand.as_deref(),
+                    filter.from,
+                    filter.to,
+                    after_seq,
+                    limit,
+                )
+            })
             .await?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }

@@ -35,8 +35,8 @@ impl Content {
     pub async fn create_brand(&self, who: &Principal, input: NewBrand) -> AppResult<Brand> {
         who.authorize(Action::ManageBrands, None)?;
         let slug = parse_slug(&input.slug).map_err(AppError::bad_input)?;
-        let (default_locale, locales) =
-            normalise_locales(&input.default_locale, &input.locales).map_err(AppError::bad_input)?;
+        let (default_locale, locales) = normalise_locales(&input.default_locale, &input.locales)
+            .map_err(AppError::bad_input)?;
         input.policy.check().map_err(AppError::bad_input)?;
         let brand = Brand {
             id: crate::ids::new_id("brd"),
@@ -59,7 +59,12 @@ impl Content {
         Ok(brand)
     }
 
-    pub async fn update_brand(&self, who: &Principal, slug: &str, update: BrandUpdate) -> AppResult<Brand> {
+    pub async fn update_brand(
+        &self,
+        who: &Principal,
+        slug: &str,
+        update: BrandUpdate,
+    ) -> AppResult<Brand> {
         who.authorize(Action::ManageBrands, Some(slug))?;
         let slug = slug.to_string();
         let event = audit_event(who, "brand.update", &slug, Some(&slug));
@@ -70,9 +75,12 @@ impl Content {
                 if let Some(name) = update.name {
                     brand.name = check_name(&name)?;
                 }
-                let default = update.default_locale.unwrap_or_else(|| brand.default_locale.clone());
+                let default = update
+                    .default_locale
+                    .unwrap_or_else(|| brand.default_locale.clone());
                 let locales = update.locales.unwrap_or_else(|| brand.locales.clone());
-                (brand.default_locale, brand.locales) = normalise_locales(&default, &locales).map_err(AppError::bad_input)?;
+                (brand.default_locale, brand.locales) =
+                    normalise_locales(&default, &locales).map_err(AppError::bad_input)?;
                 if let Some(policy) = update.policy {
                     policy.check().map_err(AppError::bad_input)?;
                     brand.policy = policy;
@@ -92,12 +100,17 @@ impl Content {
         who.authorize(Action::ReadContent, None)?;
         let scope = who.scope();
         let all = self.db.read(store::brands::all).await?;
-        Ok(all.into_iter().filter(|b| scope.contains(&b.slug)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|b| scope.contains(&b.slug))
+            .collect())
     }
 
     pub async fn brand(&self, who: &Principal, slug: &str) -> AppResult<Option<Brand>> {
         who.authorize(Action::ReadContent, Some(slug))?;
         let slug = slug.to_string();
-        self.db.read(move |conn| store::brands::by_slug(conn, &slug)).await
+        self.db
+            .read(move |conn| store::brands::by_slug(conn, &slug))
+            .await
     }
 }

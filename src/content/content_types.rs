@@ -14,7 +14,11 @@ pub struct NewContentType {
 }
 
 impl Content {
-    pub async fn create_content_type(&self, who: &Principal, input: NewContentType) -> AppResult<ContentType> {
+    pub async fn create_content_type(
+        &self,
+        who: &Principal,
+        input: NewContentType,
+    ) -> AppResult<ContentType> {
         who.authorize(Action::ManageContentTypes, Some(&input.brand))?;
         let name = input.name.trim().to_string();
         check_definition(&name, &input.fields).map_err(AppError::bad_input)?;
@@ -22,7 +26,12 @@ impl Content {
         self.db
             .write(move |conn| {
                 let brand = store::brands::require(conn, &input.brand)?;
-                let ct = ContentType { id: crate::ids::new_id("ct"), brand_id: brand.id, name, fields: input.fields };
+                let ct = ContentType {
+                    id: crate::ids::new_id("ct"),
+                    brand_id: brand.id,
+                    name,
+                    fields: input.fields,
+                };
                 store::content_types::insert(conn, &ct)?;
                 store::audit::append(conn, event)?;
                 Ok(ct)

@@ -39,24 +39,39 @@ fn parse_cursor(cursor: &str) -> AppResult<After> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (key, id) = text.split_once('\n').ok_or_else(bad)?;
-    Ok(After { key: key.to_string(), id: id.to_string() })
+    Ok(After {
+        key: key.to_string(),
+        id: id.to_string(),
+    })
 }
 
 impl Content {
     pub async fn create_entry(&self, who: &Principal, input: NewEntry) -> AppResult<Entry> {
         who.authorize(Action::EditContent, Some(&input.brand))?;
         let key = parse_key(&input.key).map_err(AppError::bad_input)?;
-        let description = input.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
-        if description.as_ref().is_some_and(|d| d.chars().count() > 2000) {
-            return Err(AppError::bad_input("description may have at most 2000 characters"));
+        let description = input
+            .description
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty());
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000)
+        {
+            return Err(AppError::bad_input(
+                "description may have at most 2000 characters",
+            ));
         }
         let event = audit_event(who, "entry.create", &key, Some(&input.brand));
         self.db
             .write(move |conn| {
                 let brand = store::brands::require(conn, &input.brand)?;
-                let ct = store::content_types::by_name(conn, &brand.id, &input.content_type)?.ok_or_else(|| {
-                    AppError::not_found(format!("content type `{}` does not exist in brand `{}`", input.content_type, brand.slug))
-                })?;
+                let ct = store::content_types::by_name(conn, &brand.id, &input.content_type)?
+                    .ok_or_else(|| {
+                        AppError::not_found(format!(
+                            "content type `{}` does not exist in brand `{}`",
+                            input.content_type, brand.slug
+                        ))
+                    })?;
                 let entry = Entry {
                     id: crate::ids::new_id("ent"),
                     brand_id: brand.id,
@@ -96,7 +111,11 @@ impl Content {
         let limit = match first {
             None => 20,
             Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as i64,
-            Some(_) => return Err(AppError::bad_input(format!("`first` must be between 0 and {MAX_PAGE}"))),
+            Some(_) => {
+                return Err(AppError::bad_input(format!(
+                    "`first` must be between 0 and {MAX_PAGE}"
+                )))
+            }
         };
         let after = after.as_deref().map(parse_cursor).transpose()?;
         let scope = who.scope();
@@ -104,26 +123,41 @@ impl Content {
             .read(move |conn| {
                 let brands: Vec<Brand> = match &brand {
                     Some(slug) => vec![store::brands::require(conn, slug)?],
-                    None => store::brands::all(conn)?.into_iter().filter(|b| scope.contains(&b.slug)).collect(),
+                    None => store::brands::all(conn)?
+                        .into_iter()
+                        .filter(|b| scope.contains(&b.slug))
+                        .collect(),
                 };
                 let brand_ids: Vec<String> = brands.into_iter().map(|b| b.id).collect();
                 let type_ids = match &content_type {
                     Some(name) => Some(content_type_ids(conn, &brand_ids, name)?),
                     None => None,
                 };
-                let (mut rows, total) =
-                    store::entries::page(conn, &brand_ids, type_ids.as_deref(), after.as_ref(), limit + 1)?;
+                let (mut rows, total) = store::entries::page(
+                    conn,
+                    &brand_ids,
+                    type_ids.as_deref(),
+                    after.as_ref(),
+                    limit + 1,
+                )?;
                 let has_next_page = rows.len() as i64 > limit;
                 rows.truncate(limit as usize);
                 let entries = rows.into_iter().map(|e| (cursor_of(&e), e)).collect();
-                Ok(EntryPage { entries, has_next_page, total })
+                Ok(EntryPage {
+                    entries,
+                    has_next_page,
+                    total,
+                })
             })
             .await
     }
-
 }
 
-fn content_type_ids(conn: &mut store::DbConnection, brand_ids: &[String], name: &str) -> AppResult<Vec<String>> {
+fn content_type_ids(
+    conn: &mut store::DbConnection,
+    brand_ids: &[String],
+    name: &str,
+) -> AppResult<Vec<String>> {
     let mut ids = Vec::new();
     for brand_id in brand_ids {
         if let Some(ct) = store::content_types::by_name(conn, brand_id, name)? {

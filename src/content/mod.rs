@@ -93,7 +93,12 @@ impl Content {
 }
 
 /// An audit event for `who` doing `action` on `target`.
-pub(crate) fn audit_event(who: &Principal, action: &str, target: &str, brand: Option<&str>) -> AuditEvent {
+pub(crate) fn audit_event(
+    who: &Principal,
+    action: &str,
+    target: &str,
+    brand: Option<&str>,
+) -> AuditEvent {
     AuditEvent {
         actor: who.actor(),
         action: action.to_string(),

@@ -51,7 +51,10 @@ impl From<SearchError> for AppError {
 pub fn variant_doc(brand: &Brand, entry: &Entry, content_type: &str, v: &Variant) -> VariantDoc {
     let content = &v.latest.content;
     let texts = match &content.fields {
-        serde_json::Value::Object(map) => map.values().filter_map(|f| f.as_str().map(str::to_string)).collect(),
+        serde_json::Value::Object(map) => map
+            .values()
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
     VariantDoc {
@@ -61,8 +64,14 @@ pub fn variant_doc(brand: &Brand, entry: &Entry, content_type: &str, v: &Variant
         brand: brand.slug.clone(),
         content_type: content_type.to_string(),
         status: v.record.status.as_str().to_string(),
-        locale: Some(content.locale.clone().unwrap_or_else(|| brand.default_locale.clone())),
-        published: v.record.published_revision.is_some() && v.record.status != VariantStatus::Archived,
+        locale: Some(
+            content
+                .locale
+                .clone()
+                .unwrap_or_else(|| brand.default_locale.clone()),
+        ),
+        published: v.record.published_revision.is_some()
+            && v.record.status != VariantStatus::Archived,
         tags: content.tags.clone(),
         quality: v.latest.quality.score,
         name: content.name.clone(),
@@ -78,17 +87,26 @@ pub fn all_documents(conn: &mut DbConnection) -> AppResult<Vec<VariantDoc>> {
     let mut type_ids: Vec<String> = entries.iter().map(|e| e.content_type_id.clone()).collect();
     type_ids.sort();
     type_ids.dedup();
-    let types: HashMap<String, String> =
-        store::content_types::by_ids(conn, &type_ids)?.into_iter().map(|t| (t.id, t.name)).collect();
+    let types: HashMap<String, String> = store::content_types::by_ids(conn, &type_ids)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let by_brand: HashMap<&str, &Brand> = brands.iter().map(|b| (b.id.as_str(), b)).collect();
     let by_entry: HashMap<&str, &Entry> = entries.iter().map(|e| (e.id.as_str(), e)).collect();
     let entry_ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let mut docs = Vec::new();
     for chunk in entry_ids.chunks(1000) {
         for v in store::variants::of_entries(conn, chunk)? {
-            let Some(entry) = by_entry.get(v.record.entry_id.as_str()) else { continue };
-            let Some(brand) = by_brand.get(entry.brand_id.as_str()) else { continue };
-            let type_name = types.get(&entry.content_type_id).map(String::as_str).unwrap_or("");
+            let Some(entry) = by_entry.get(v.record.entry_id.as_str()) else {
+                continue;
+            };
+            let Some(brand) = by_brand.get(entry.brand_id.as_str()) else {
+                continue;
+            };
+            let type_name = types
+                .get(&entry.content_type_id)
+                .map(String::as_str)
+                .unwrap_or("");
             docs.push(variant_doc(brand, entry, type_name, &v));
         }
     }
@@ -114,21 +132,27 @@ impl Content {
     /// Re-indexes one variant after a change; failures are logged, never the caller's problem
     /// (the database holds the truth and `vary reindex` repairs the index).
     pub(crate) async fn variant_changed(&self, variant: &Variant) {
-        let Some(index) = self.search.clone() else { return };
+        let Some(index) = self.search.clone() else {
+            return;
+        };
         let (id, entry_id) = (variant.record.id.clone(), variant.record.entry_id.clone());
         let doc = self
             .db
             .read(move |conn| {
-                let entry = store::entries::by_id(conn, &entry_id)?.ok_or_else(|| AppError::not_found("entry"))?;
+                let entry = store::entries::by_id(conn, &entry_id)?
+                    .ok_or_else(|| AppError::not_found("entry"))?;
                 let brand = store::brands::by_id(conn, &entry.brand_id)?;
                 let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
-                let variant = store::variants::get(conn, &id)?.ok_or_else(|| AppError::not_found("variant"))?;
+                let variant = store::variants::get(conn, &id)?
+                    .ok_or_else(|| AppError::not_found("variant"))?;
                 Ok(variant_doc(&brand, &entry, &content_type.name, &variant))
             })
             .await;
         match doc.map(|d| index.upsert(d).map_err(AppError::from)) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) | Err(e) => tracing::warn!(variant = %variant.record.id, error = %e, "could not update the search index"),
+            Ok(Err(e)) | Err(e) => {
+                tracing::warn!(variant = %variant.record.id, error = %e, "could not update the search index")
+            }
         }
     }
 
@@ -152,7 +176,10 @@ impl Content {
         if !(0..=crate::search::query::MAX_PAGE as i32).contains(&first) {
             return Err(AppError::bad_input("`first` must be between 0 and 100"));
         }
-        let index = self.search.clone().ok_or_else(|| AppError::unavailable("the search index is off"))?;
+        let index = self
+            .search
+            .clone()
+            .ok_or_else(|| AppError::unavailable("the search index is off"))?;
         let query = SearchQuery {
             text: params.text,
             brands,
@@ -162,7 +189,9 @@ impl Content {
             first: first as usize,
             after: params.after,
         };
-        let results = tokio::task::spawn_blocking(move || index.search(&query)).await.map_err(AppError::internal)??;
+        let results = tokio::task::spawn_blocking(move || index.search(&query))
+            .await
+            .map_err(AppError::internal)??;
         let ids: Vec<String> = results.hits.iter().map(|h| h.variant_id.clone()).collect();
         let variants = self
             .db

@@ -25,7 +25,12 @@ pub struct UsageFilter {
 
 impl UsageFilter {
     /// Refuses a range that ends before it starts.
-    pub fn new(brand: String, from: DateTime<Utc>, to: DateTime<Utc>, group_by: Vec<UsageDimension>) -> AppResult<Self> {
+    pub fn new(
+        brand: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        group_by: Vec<UsageDimension>,
+    ) -> AppResult<Self> {
         if from > to {
             return Err(AppError::bad_input("`from` must not be after `to`"));
         }
@@ -35,7 +40,12 @@ impl UsageFilter {
                 dimensions.push(d);
             }
         }
-        Ok(UsageFilter { brand, from, to, group_by: dimensions })
+        Ok(UsageFilter {
+            brand,
+            from,
+            to,
+            group_by: dimensions,
+        })
     }
 }
 
@@ -50,20 +60,36 @@ impl Content {
     pub async fn authorize_usage_report(&self, who: &Principal, brand: &str) -> AppResult<()> {
         who.authorize(Action::ReadReports, Some(brand))?;
         let slug = brand.to_string();
-        self.db.read(move |conn| store::brands::require(conn, &slug).map(|_| ())).await
+        self.db
+            .read(move |conn| store::brands::require(conn, &slug).map(|_| ()))
+            .await
     }
 
     /// The whole report (GraphQL).
-    pub async fn usage_report(&self, who: &Principal, filter: UsageFilter) -> AppResult<Vec<UsageRow>> {
+    pub async fn usage_report(
+        &self,
+        who: &Principal,
+        filter: UsageFilter,
+    ) -> AppResult<Vec<UsageRow>> {
         self.authorize_usage_report(who, &filter.brand).await?;
         if let Some(index) = self.usage_index.clone() {
             return crate::store::run_blocking(move || {
-                index.report(&filter.brand, filter.from, filter.to, &filter.group_by).map_err(AppError::internal)
+                index
+                    .report(&filter.brand, filter.from, filter.to, &filter.group_by)
+                    .map_err(AppError::internal)
             })
             .await;
         }
         self.db
-            .read(move |conn| store::usage::report(conn, &filter.brand, filter.from, filter.to, &filter.group_by))
+            .read(move |conn| {
+                store::usage::report(
+                    conn,
+                    &filter.brand,
+                    filter.from,
+                    filter.to,
+                    &filter.group_by,
+                )
+            })
             .await
     }
 
@@ -79,7 +105,9 @@ impl Content {
         if let Some(index) = self.usage_index.clone() {
             // The index answers groups, never events: as many rows as the report has.
             return crate::store::run_blocking(move || {
-                let rows = index.report(&filter.brand, filter.from, filter.to, &filter.group_by).map_err(AppError::internal)?;
+                let rows = index
+                    .report(&filter.brand, filter.from, filter.to, &filter.group_by)
+                    .map_err(AppError::internal)?;
                 for row in rows {
                     if !each(row) {
                         break;
@@ -90,7 +118,16 @@ impl Content {
             .await;
         }
         self.db
-            .read(move |conn| store::usage::report_each(conn, &filter.brand, filter.from, filter.to, &filter.group_by, each))
+            .read(move |conn| {
+                store::usage::report_each(
+                    conn,
+                    &filter.brand,
+                    filter.from,
+                    filter.to,
+                    &filter.group_by,
+                    each,
+                )
+            })
             .await
     }
 }

@@ -6,14 +6,16 @@ use serde_json::Value;
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::{parse_locale, Brand};
+use crate::domain::conflicts::{find_conflicts, Conflict};
 use crate::domain::content_type::ContentType;
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
-use crate::domain::conflicts::{find_conflicts, Conflict};
 use crate::domain::quality::{check_content, Check, Quality, Severity};
 use crate::domain::resolution::Candidate;
 use crate::domain::rule::Rule;
-use crate::domain::variant::{revision_hash, Revision, Variant, VariantContent, VariantRecord, VariantStatus};
+use crate::domain::variant::{
+    revision_hash, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
+};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, time, DbConnection};
 
@@ -43,15 +45,33 @@ pub struct VariantPatch {
 impl VariantPatch {
     fn apply(self, base: &VariantContent) -> VariantContent {
         let mut c = base.clone();
-        if let Some(v) = self.name { c.name = v }
-        if let Some(v) = self.fields { c.fields = v }
-        if let Some(v) = self.tags { c.tags = v }
-        if let Some(v) = self.rule { c.rule = v }
-        if let Some(v) = self.devices { c.devices = v }
-        if let Some(v) = self.locale { c.locale = v }
-        if let Some(v) = self.priority { c.priority = v }
-        if let Some(v) = self.starts_at { c.starts_at = v }
-        if let Some(v) = self.ends_at { c.ends_at = v }
+        if let Some(v) = self.name {
+            c.name = v
+        }
+        if let Some(v) = self.fields {
+            c.fields = v
+        }
+        if let Some(v) = self.tags {
+            c.tags = v
+        }
+        if let Some(v) = self.rule {
+            c.rule = v
+        }
+        if let Some(v) = self.devices {
+            c.devices = v
+        }
+        if let Some(v) = self.locale {
+            c.locale = v
+        }
+        if let Some(v) = self.priority {
+            c.priority = v
+        }
+        if let Some(v) = self.starts_at {
+            c.starts_at = v
+        }
+        if let Some(v) = self.ends_at {
+            c.ends_at = v
+        }
         c
     }
 }
@@ -68,7 +88,11 @@ pub(crate) fn owner_of_entry(conn: &mut DbConnection, entry_id: &str) -> AppResu
         .ok_or_else(|| AppError::not_found(format!("entry {entry_id} does not exist")))?;
     let brand = store::brands::by_id(conn, &entry.brand_id)?;
     let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
-    Ok(Owner { entry, brand, content_type })
+    Ok(Owner {
+        entry,
+        brand,
+        content_type,
+    })
 }
 
 /// Loads a variant and its owner, after checking the caller may do `action` in its brand.
@@ -90,12 +114,19 @@ pub(crate) fn load_authorized(
 }
 
 /// Checks content against its owner and returns it normalised, with its quality.
-pub(crate) fn check_content_for(owner: &Owner, content: VariantContent) -> AppResult<(VariantContent, Quality)> {
+pub(crate) fn check_content_for(
+    owner: &Owner,
+    content: VariantContent,
+) -> AppResult<(VariantContent, Quality)> {
     let mut content = content.normalise();
     content.check_shape().map_err(AppError::bad_input)?;
-    owner.content_type.check_fields(&content.fields).map_err(|e| AppError::bad_input(e.to_string()))?;
+    owner
+        .content_type
+        .check_fields(&content.fields)
+        .map_err(|e| AppError::bad_input(e.to_string()))?;
     if let Some(rule) = &content.rule {
-        let parsed = Rule::parse(rule).map_err(|e| AppError::bad_input(format!("rule: {} at {}", e.message, e.path)))?;
+        let parsed = Rule::parse(rule)
+            .map_err(|e| AppError::bad_input(format!("rule: {} at {}", e.message, e.path)))?;
         content.rule = parsed.map(|r| r.to_json());
     }
     if let Some(locale) = &content.locale {
@@ -109,8 +140,16 @@ pub(crate) fn check_content_for(owner: &Owner, content: VariantContent) -> AppRe
         }
         content.locale = Some(locale);
     }
-    let locale = content.locale.as_deref().unwrap_or(&owner.brand.default_locale);
-    let checks = check_content(&owner.brand.policy, &owner.content_type, &content.fields, locale);
+    let locale = content
+        .locale
+        .as_deref()
+        .unwrap_or(&owner.brand.default_locale);
+    let checks = check_content(
+        &owner.brand.policy,
+        &owner.content_type,
+        &content.fields,
+        locale,
+    );
     Ok((content, Quality::from_checks(checks)))
 }
 
@@ -132,32 +171,62 @@ pub(crate) fn with_conflict_checks(
     let rules: Vec<Option<Rule>> = others.iter().map(|v| parse(&v.latest.content)).collect();
     let own_rule = parse(content);
     let now = time::now();
-    let candidate = |id: &'_ str, c: &'_ VariantContent, rule: Option<&Rule>, quality: f64, published: bool, archived: bool| {
-        (id.to_string(), c.clone(), rule.cloned(), quality, published, archived)
+    let candidate = |id: &'_ str,
+                     c: &'_ VariantContent,
+                     rule: Option<&Rule>,
+                     quality: f64,
+                     published: bool,
+                     archived: bool| {
+        (
+            id.to_string(),
+            c.clone(),
+            rule.cloned(),
+            quality,
+            published,
+            archived,
+        )
     };
-    let mut owned = vec![candidate(variant_id, content, own_rule.as_ref(), quality.score, published, false)];
+    let mut owned = vec![candidate(
+        variant_id,
+        content,
+        own_rule.as_ref(),
+        quality.score,
+        published,
+        false,
+    )];
     for (v, rule) in others.iter().zip(&rules) {
         let archived = v.record.status == VariantStatus::Archived;
-        owned.push(candidate(&v.record.id, &v.latest.content, rule.as_ref(), v.latest.quality.score, v.record.published_revision.is_some(), archived));
+        owned.push(candidate(
+            &v.record.id,
+            &v.latest.content,
+            rule.as_ref(),
+            v.latest.quality.score,
+            v.record.published_revision.is_some(),
+            archived,
+        ));
     }
-    let created: Vec<DateTime<Utc>> = std::iter::once(now).chain(others.iter().map(|v| v.record.created_at)).collect();
+    let created: Vec<DateTime<Utc>> = std::iter::once(now)
+        .chain(others.iter().map(|v| v.record.created_at))
+        .collect();
     let candidates: Vec<Candidate<'_>> = owned
         .iter()
         .zip(&created)
-        .map(|((id, c, rule, quality, published, archived), created_at)| Candidate {
-            id,
-            name: &c.name,
-            priority: c.priority,
-            rule: rule.as_ref(),
-            devices: &c.devices,
-            locale: c.locale.as_deref(),
-            starts_at: c.starts_at,
-            ends_at: c.ends_at,
-            quality: *quality,
-            created_at: *created_at,
-            published: *published,
-            archived: *archived,
-        })
+        .map(
+            |((id, c, rule, quality, published, archived), created_at)| Candidate {
+                id,
+                name: &c.name,
+                priority: c.priority,
+                rule: rule.as_ref(),
+                devices: &c.devices,
+                locale: c.locale.as_deref(),
+                starts_at: c.starts_at,
+                ends_at: c.ends_at,
+                quality: *quality,
+                created_at: *created_at,
+                published: *published,
+                archived: *archived,
+            },
+        )
         .collect();
     let mut checks = quality.checks;
     checks.retain(|c| c.kind != "shadowed" && c.kind != "tie");
@@ -167,7 +236,12 @@ pub(crate) fn with_conflict_checks(
             Conflict::Tie { a, b } => ("tie", a == 0 || b == 0),
         };
         if involved {
-            checks.push(Check { kind: kind.into(), severity: Severity::Warning, message: warning.message, path: Some("rule".into()) });
+            checks.push(Check {
+                kind: kind.into(),
+                severity: Severity::Warning,
+                message: warning.message,
+                path: Some("rule".into()),
+            });
         }
     }
     Ok(Quality::from_checks(checks))
@@ -207,7 +281,8 @@ impl Content {
                 let (content, quality) = check_content_for(&owner, input.content)?;
                 let quality = super::assets::check_asset_fields(conn, &owner, &content, quality)?;
                 let id = crate::ids::new_id("var");
-                let quality = with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
+                let quality =
+                    with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
                 let revision = new_revision(&id, None, content, quality, who.actor());
                 let now = time::now();
                 let record = VariantRecord {
@@ -225,7 +300,10 @@ impl Content {
                 let mut event = audit_event(&who, "variant.create", &id, Some(&owner.brand.slug));
                 event.revision_after = Some(revision.hash.clone());
                 store::audit::append(conn, event)?;
-                Ok(Variant { record, latest: revision })
+                Ok(Variant {
+                    record,
+                    latest: revision,
+                })
             })
             .await?;
         self.variant_changed(&variant).await;
@@ -246,7 +324,15 @@ impl Content {
             .write(move |conn| {
                 let (variant, owner) = load_authorized(conn, &who, |_| Action::EditContent, &id)?;
                 let content = patch.apply(&variant.latest.content);
-                save_revision(conn, &who, variant, &owner, expected_version, content, "variant.update")
+                save_revision(
+                    conn,
+                    &who,
+                    variant,
+                    &owner,
+                    expected_version,
+                    content,
+                    "variant.update",
+                )
             })
             .await?;
         self.variant_changed(&variant).await;
@@ -256,11 +342,13 @@ impl Content {
     pub async fn variant(&self, who: &Principal, id: &str) -> AppResult<Option<Variant>> {
         let (who, id) = (who.clone(), id.to_string());
         self.db
-            .read(move |conn| match load_authorized(conn, &who, |_| Action::ReadContent, &id) {
-                Ok((variant, _)) => Ok(Some(variant)),
-                Err(e) if e.code == crate::error::ErrorCode::NotFound => Ok(None),
-                Err(e) => Err(e),
-            })
+            .read(
+                move |conn| match load_authorized(conn, &who, |_| Action::ReadContent, &id) {
+                    Ok((variant, _)) => Ok(Some(variant)),
+                    Err(e) if e.code == crate::error::ErrorCode::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                },
+            )
             .await
     }
 
@@ -275,15 +363,30 @@ impl Content {
     }
 
     /// What changed between two revisions of a variant, field by field.
-    pub async fn diff(&self, who: &Principal, variant_id: &str, from: &str, to: &str) -> AppResult<Vec<crate::domain::diff::Change>> {
-        let (who, id, from, to) = (who.clone(), variant_id.to_string(), from.to_string(), to.to_string());
+    pub async fn diff(
+        &self,
+        who: &Principal,
+        variant_id: &str,
+        from: &str,
+        to: &str,
+    ) -> AppResult<Vec<crate::domain::diff::Change>> {
+        let (who, id, from, to) = (
+            who.clone(),
+            variant_id.to_string(),
+            from.to_string(),
+            to.to_string(),
+        );
         self.db
             .read(move |conn| {
                 load_authorized(conn, &who, |_| Action::ReadContent, &id)?;
                 let mut load = |hash: &str| {
                     store::variants::revision(conn, hash)?
                         .filter(|r| r.variant_id == id)
-                        .ok_or_else(|| AppError::not_found(format!("revision {hash} is not a revision of variant {id}")))
+                        .ok_or_else(|| {
+                            AppError::not_found(format!(
+                                "revision {hash} is not a revision of variant {id}"
+                            ))
+                        })
                 };
                 let (old, new) = (load(&from)?, load(&to)?);
                 Ok(crate::domain::diff::diff(&old.content, &new.content))
@@ -293,7 +396,9 @@ impl Content {
 
     /// The variants of entries, keyed by entry id (for loaders; the caller checked the entries).
     pub async fn variants_of_entries(&self, entry_ids: Vec<String>) -> AppResult<Vec<Variant>> {
-        self.db.read(move |conn| store::variants::of_entries(conn, &entry_ids)).await
+        self.db
+            .read(move |conn| store::variants::of_entries(conn, &entry_ids))
+            .await
     }
 }
 
@@ -319,7 +424,8 @@ pub(crate) fn save_revision(
     }
     let (content, quality) = check_content_for(owner, content)?;
     let quality = super::assets::check_asset_fields(conn, owner, &content, quality)?;
-    let quality = with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
+    let quality =
+        with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
     let revision = new_revision(&record.id, Some(&latest), content, quality, who.actor());
     store::variants::insert_revision(conn, &revision)?;
     record.current_revision = revision.hash.clone();
@@ -332,5 +438,8 @@ pub(crate) fn save_revision(
     event.revision_before = Some(latest.hash);
     event.revision_after = Some(revision.hash.clone());
     store::audit::append(conn, event)?;
-    Ok(Variant { record, latest: revision })
+    Ok(Variant {
+        record,
+        latest: revision,
+    })
 }

@@ -18,20 +18,31 @@ pub struct WebhookStatus {
 
 impl Content {
     /// Registers a webhook; its signing secret is returned once, here.
-    pub async fn create_webhook(&self, who: &Principal, brand: &str, url: &str, events: Vec<String>) -> AppResult<Webhook> {
+    pub async fn create_webhook(
+        &self,
+        who: &Principal,
+        brand: &str,
+        url: &str,
+        events: Vec<String>,
+    ) -> AppResult<Webhook> {
         who.authorize(Action::ManageBrands, Some(brand))?;
         if events.is_empty() {
             return Err(AppError::bad_input("a webhook needs at least one event"));
         }
         if let Some(bad) = events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
-            return Err(AppError::bad_input(format!("unknown event `{bad}`: expected {}", EVENTS.join(", "))));
+            return Err(AppError::bad_input(format!(
+                "unknown event `{bad}`: expected {}",
+                EVENTS.join(", ")
+            )));
         }
         let allow_private = self.webhooks_allow_private;
         let raw = url.to_string();
-        let url = tokio::task::spawn_blocking(move || crate::webhooks::guard::check_url(&raw, allow_private))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::bad_input)?;
+        let url = tokio::task::spawn_blocking(move || {
+            crate::webhooks::guard::check_url(&raw, allow_private)
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::bad_input)?;
         let mut events = events;
         events.sort();
         events.dedup();
@@ -57,7 +68,12 @@ impl Content {
     }
 
     /// Active webhooks (of one brand, or all) with their latest deliveries.
-    pub async fn webhooks(&self, who: &Principal, brand: Option<String>, last: i64) -> AppResult<Vec<WebhookStatus>> {
+    pub async fn webhooks(
+        &self,
+        who: &Principal,
+        brand: Option<String>,
+        last: i64,
+    ) -> AppResult<Vec<WebhookStatus>> {
         who.authorize(Action::ManageBrands, brand.as_deref())?;
         self.db
             .read(move |conn| {
@@ -70,7 +86,10 @@ impl Content {
                     .into_iter()
                     .map(|webhook| {
                         let deliveries = store::webhooks::deliveries(conn, &webhook.id, last)?;
-                        Ok(WebhookStatus { webhook, deliveries })
+                        Ok(WebhookStatus {
+                            webhook,
+                            deliveries,
+                        })
                     })
                     .collect()
             })

@@ -29,7 +29,9 @@ impl Transition {
         match self {
             Transition::Submit => Action::EditContent,
             Transition::Approve | Transition::Reject => Action::Review,
-            Transition::Publish => Action::Publish { editors_may: !brand.policy.require_approval },
+            Transition::Publish => Action::Publish {
+                editors_may: !brand.policy.require_approval,
+            },
             Transition::Unpublish | Transition::Archive => Action::Withdraw,
         }
     }
@@ -57,12 +59,19 @@ impl Transition {
 
     /// Whether what delivery serves may change.
     fn changes_delivery(self) -> bool {
-        matches!(self, Transition::Publish | Transition::Unpublish | Transition::Archive)
+        matches!(
+            self,
+            Transition::Publish | Transition::Unpublish | Transition::Archive
+        )
     }
 }
 
 fn wrong_state(t: Transition, status: VariantStatus) -> AppError {
-    AppError::conflict(format!("cannot {} a variant that is {}", &t.name()[8..], status.as_str()))
+    AppError::conflict(format!(
+        "cannot {} a variant that is {}",
+        &t.name()[8..],
+        status.as_str()
+    ))
 }
 
 /// Refuses to move forward while the latest revision has ERROR checks.
@@ -78,12 +87,21 @@ fn require_no_errors(variant: &Variant) -> AppResult<()> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(AppError::bad_input(format!("brand checks failed: {}", failed.join("; "))))
+        Err(AppError::bad_input(format!(
+            "brand checks failed: {}",
+            failed.join("; ")
+        )))
     }
 }
 
 /// Applies `t` to the variant in memory; returns the new status and review.
-fn next_state(t: Transition, who: &Principal, v: &Variant, owner: &Owner, note: Option<String>) -> AppResult<Variant> {
+fn next_state(
+    t: Transition,
+    who: &Principal,
+    v: &Variant,
+    owner: &Owner,
+    note: Option<String>,
+) -> AppResult<Variant> {
     let mut next = v.clone();
     let status = v.record.status;
     let reviewer = || who.actor();
@@ -100,14 +118,20 @@ fn next_state(t: Transition, who: &Principal, v: &Variant, owner: &Owner, note: 
                 return Err(wrong_state(t, status));
             }
             if t == Transition::Approve && v.latest.author == who.actor() {
-                return Err(AppError::forbidden("the author of a revision cannot approve it"));
+                return Err(AppError::forbidden(
+                    "the author of a revision cannot approve it",
+                ));
             }
             let (new_status, verdict) = match t {
                 Transition::Approve => (VariantStatus::Approved, "APPROVED"),
                 _ => (VariantStatus::Draft, "REJECTED"),
             };
             next.record.status = new_status;
-            next.record.review = Some(Review { status: verdict.into(), note, reviewer: reviewer() });
+            next.record.review = Some(Review {
+                status: verdict.into(),
+                note,
+                reviewer: reviewer(),
+            });
         }
         Transition::Publish => {
             let direct = status == VariantStatus::Draft && !owner.brand.policy.require_approval;
@@ -141,21 +165,42 @@ fn next_state(t: Transition, who: &Principal, v: &Variant, owner: &Owner, note: 
     Ok(next)
 }
 
-fn apply(conn: &mut DbConnection, who: &Principal, t: Transition, id: &str, note: Option<String>) -> AppResult<(Variant, String)> {
+fn apply(
+    conn: &mut DbConnection,
+    who: &Principal,
+    t: Transition,
+    id: &str,
+    note: Option<String>,
+) -> AppResult<(Variant, String)> {
     let (variant, owner) = load_authorized(conn, who, |b| t.action(b), id)?;
     let mut next = next_state(t, who, &variant, &owner, note.clone())?;
     if t == Transition::Publish {
         // Re-check conflicts against the entry as it is now; quality is metadata of the
         // revision, not part of its content hash.
         let l = &next.latest;
-        next.latest.quality = with_conflict_checks(conn, &l.variant_id, &owner.entry.id, &l.content, l.quality.clone(), true)?;
+        next.latest.quality = with_conflict_checks(
+            conn,
+            &l.variant_id,
+            &owner.entry.id,
+            &l.content,
+            l.quality.clone(),
+            true,
+        )?;
         store::variants::set_revision_quality(conn, &next.latest.hash, &next.latest.quality)?;
     }
     store::variants::update_checked(conn, &next.record, variant.record.version)?;
     store::variants::set_revision_status(conn, &next.latest.hash, next.record.status)?;
     let mut event = audit_event(who, t.name(), id, Some(&owner.brand.slug));
-    event.revision_before = variant.record.published_revision.clone().or(Some(variant.record.current_revision.clone()));
-    event.revision_after = next.record.published_revision.clone().or(Some(next.record.current_revision.clone()));
+    event.revision_before = variant
+        .record
+        .published_revision
+        .clone()
+        .or(Some(variant.record.current_revision.clone()));
+    event.revision_after = next
+        .record
+        .published_revision
+        .clone()
+        .or(Some(next.record.current_revision.clone()));
     event.note = note;
     store::audit::append(conn, event)?;
     if let Some(kind) = t.webhook_event() {
@@ -177,15 +222,28 @@ fn apply(conn: &mut DbConnection, who: &Principal, t: Transition, id: &str, note
 
 impl Content {
     /// Moves a variant through the workflow (see the contract's Workflow table).
-    pub async fn transition(&self, who: &Principal, t: Transition, id: &str, note: Option<String>) -> AppResult<Variant> {
+    pub async fn transition(
+        &self,
+        who: &Principal,
+        t: Transition,
+        id: &str,
+        note: Option<String>,
+    ) -> AppResult<Variant> {
         if t == Transition::Reject && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            return Err(AppError::bad_input("a rejection needs a note saying what to change"));
+            return Err(AppError::bad_input(
+                "a rejection needs a note saying what to change",
+            ));
         }
         if note.as_ref().is_some_and(|n| n.chars().count() > 4000) {
-            return Err(AppError::bad_input("a note may have at most 4000 characters"));
+            return Err(AppError::bad_input(
+                "a note may have at most 4000 characters",
+            ));
         }
         let (who2, id) = (who.clone(), id.to_string());
-        let (variant, brand_id) = self.db.write(move |conn| apply(conn, &who2, t, &id, note)).await?;
+        let (variant, brand_id) = self
+            .db
+            .write(move |conn| apply(conn, &who2, t, &id, note))
+            .await?;
         if t.changes_delivery() {
             self.listener.brand_changed(brand_id).await;
         }
@@ -197,7 +255,13 @@ impl Content {
     }
 
     /// Makes a new DRAFT revision holding an old revision's content.
-    pub async fn rollback(&self, who: &Principal, id: &str, revision: &str, expected_version: i32) -> AppResult<Variant> {
+    pub async fn rollback(
+        &self,
+        who: &Principal,
+        id: &str,
+        revision: &str,
+        expected_version: i32,
+    ) -> AppResult<Variant> {
         let (who, id, revision) = (who.clone(), id.to_string(), revision.to_string());
         let variant = self
             .db
@@ -205,8 +269,20 @@ impl Content {
                 let (variant, owner) = load_authorized(conn, &who, |_| Action::EditContent, &id)?;
                 let old = store::variants::revision(conn, &revision)?
                     .filter(|r| r.variant_id == id)
-                    .ok_or_else(|| AppError::not_found(format!("revision {revision} is not a revision of variant {id}")))?;
-                let mut saved = save_revision(conn, &who, variant, &owner, expected_version, old.content, "variant.rollback")?;
+                    .ok_or_else(|| {
+                        AppError::not_found(format!(
+                            "revision {revision} is not a revision of variant {id}"
+                        ))
+                    })?;
+                let mut saved = save_revision(
+                    conn,
+                    &who,
+                    variant,
+                    &owner,
+                    expected_version,
+                    old.content,
+                    "variant.rollback",
+                )?;
                 saved.latest.status = VariantStatus::Draft;
                 Ok(saved)
             })

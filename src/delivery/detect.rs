@@ -56,23 +56,39 @@ fn classify(ua: &str) -> Option<Device> {
 }
 
 fn is_tv(ua: &str) -> bool {
-    const MARKERS: [&str; 9] = ["SmartTV", "SMART-TV", "AppleTV", "GoogleTV", "HbbTV", "CrKey", "Web0S", "BRAVIA", "AFTB"];
+    const MARKERS: [&str; 9] = [
+        "SmartTV", "SMART-TV", "AppleTV", "GoogleTV", "HbbTV", "CrKey", "Web0S", "BRAVIA", "AFTB",
+    ];
     MARKERS.iter().any(|m| ua.contains(m)) || (ua.contains("Tizen") && ua.contains("TV"))
 }
 
 fn is_tablet(ua: &str) -> bool {
-    ua.contains("iPad") || ua.contains("Tablet") || (ua.contains("Android") && !ua.contains("Mobile"))
+    ua.contains("iPad")
+        || ua.contains("Tablet")
+        || (ua.contains("Android") && !ua.contains("Mobile"))
 }
 
 /// The locale to ask for: the first language of `Accept-Language` (by quality) that the brand
 /// offers, exactly or by its language; else the visitor's first choice, for the tiers to settle.
-pub fn locale_from_accept_language(header: Option<&str>, brand_locales: &[String]) -> Option<String> {
+pub fn locale_from_accept_language(
+    header: Option<&str>,
+    brand_locales: &[String],
+) -> Option<String> {
     let wanted = accept_language::parse(header?);
     let offered = |tag: &str| {
         let language = tag.split('-').next().unwrap_or(tag);
-        brand_locales.iter().any(|l| l.eq_ignore_ascii_case(tag) || l.split('-').next().is_some_and(|b| b.eq_ignore_ascii_case(language)))
+        brand_locales.iter().any(|l| {
+            l.eq_ignore_ascii_case(tag)
+                || l.split('-')
+                    .next()
+                    .is_some_and(|b| b.eq_ignore_ascii_case(language))
+        })
     };
-    wanted.iter().find(|tag| tag.as_str() != "*" && offered(tag)).or_else(|| wanted.iter().find(|t| t.as_str() != "*")).cloned()
+    wanted
+        .iter()
+        .find(|tag| tag.as_str() != "*" && offered(tag))
+        .or_else(|| wanted.iter().find(|t| t.as_str() != "*"))
+        .cloned()
 }
 
 #[cfg(test)]
@@ -90,31 +106,56 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(device_from_headers(Some(phone), None), Some(Device::Mobile));
             assert_eq!(device_from_headers(Some(pc), None), Some(Device::Desktop));
-            assert_eq!(device_from_headers(Some(pc), Some("?1")), Some(Device::Mobile), "the hint wins over a remembered answer");
+            assert_eq!(
+                device_from_headers(Some(pc), Some("?1")),
+                Some(Device::Mobile),
+                "the hint wins over a remembered answer"
+            );
         }
         let long = format!("{pc} {}", "x".repeat(600));
-        assert_eq!(device_from_headers(Some(&long), None), Some(Device::Desktop));
+        assert_eq!(
+            device_from_headers(Some(&long), None),
+            Some(Device::Desktop)
+        );
     }
 
     #[test]
     fn user_agents_map_to_devices() {
-        assert_eq!(device_from_headers(Some(IPHONE), None), Some(Device::Mobile));
+        assert_eq!(
+            device_from_headers(Some(IPHONE), None),
+            Some(Device::Mobile)
+        );
         assert_eq!(device_from_headers(Some(IPAD), None), Some(Device::Tablet));
         assert_eq!(device_from_headers(Some(MAC), None), Some(Device::Desktop));
-        assert_eq!(device_from_headers(Some("Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) TV Safari"), None), Some(Device::Tv));
+        assert_eq!(
+            device_from_headers(
+                Some("Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) TV Safari"),
+                None
+            ),
+            Some(Device::Tv)
+        );
         assert_eq!(device_from_headers(None, None), None);
     }
 
     #[test]
     fn the_mobile_client_hint_wins() {
-        assert_eq!(device_from_headers(Some(MAC), Some("?1")), Some(Device::Mobile));
+        assert_eq!(
+            device_from_headers(Some(MAC), Some("?1")),
+            Some(Device::Mobile)
+        );
     }
 
     #[test]
     fn accept_language_prefers_what_the_brand_offers() {
         let brand = vec!["en".to_string(), "de".to_string()];
-        assert_eq!(locale_from_accept_language(Some("fr;q=0.9, de-CH, en;q=0.5"), &brand).as_deref(), Some("de-CH"));
-        assert_eq!(locale_from_accept_language(Some("fr"), &brand).as_deref(), Some("fr"));
+        assert_eq!(
+            locale_from_accept_language(Some("fr;q=0.9, de-CH, en;q=0.5"), &brand).as_deref(),
+            Some("de-CH")
+        );
+        assert_eq!(
+            locale_from_accept_language(Some("fr"), &brand).as_deref(),
+            Some("fr")
+        );
         assert_eq!(locale_from_accept_language(None, &brand), None);
     }
 }

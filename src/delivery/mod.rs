@@ -9,24 +9,23 @@ pub mod snapshot;
 pub mod usage;
 
 use arc_swap::ArcSwap;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::served::ServedIdSigner;
-use self::usage::Impression;
-use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, Snapshot};
-use crate::domain::content_type::FieldKind;
-use crate::domain::entry::Entry;
-use crate::domain::variant::PublishedVariant;
+use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
+use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
+use crate::domain::entry::Entry;
 use crate::domain::resolution::{self, Candidate, ResolveContext};
 use crate::domain::rule::{Attributes, Rule};
+use crate::domain::variant::PublishedVariant;
 use crate::domain::variant::{Variant, VariantStatus};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Db};
@@ -104,13 +103,21 @@ pub struct Delivery {
 }
 
 /// Device and locale after filling in what the context left out.
-fn effective(ctx: &DeliveryContext, hints: &RequestHints, brand: &Brand) -> (Option<Device>, Option<String>) {
-    let device = ctx.device.or_else(|| detect::device_from_headers(hints.user_agent.as_deref(), hints.ch_ua_mobile.as_deref()));
+fn effective(
+    ctx: &DeliveryContext,
+    hints: &RequestHints,
+    brand: &Brand,
+) -> (Option<Device>, Option<String>) {
+    let device = ctx.device.or_else(|| {
+        detect::device_from_headers(hints.user_agent.as_deref(), hints.ch_ua_mobile.as_deref())
+    });
     let locale = ctx
         .locale
         .clone()
         .filter(|l| !l.trim().is_empty())
-        .or_else(|| detect::locale_from_accept_language(hints.accept_language.as_deref(), &brand.locales));
+        .or_else(|| {
+            detect::locale_from_accept_language(hints.accept_language.as_deref(), &brand.locales)
+        });
     (device, locale)
 }
 
@@ -141,7 +148,8 @@ impl Delivery {
         let mut next = Snapshot::default();
         for brand in brands {
             let built = self.build_brand(brand).await?;
-            next.brands.insert(built.brand.slug.clone(), Arc::new(built));
+            next.brands
+                .insert(built.brand.slug.clone(), Arc::new(built));
         }
         self.snapshot.store(Arc::new(next));
         Ok(())
@@ -151,10 +159,14 @@ impl Delivery {
     pub async fn rebuild_brand(&self, brand_id: &str) -> AppResult<()> {
         let _guard = self.rebuild_lock.lock().await;
         let id = brand_id.to_string();
-        let brand = self.db.read(move |conn| store::brands::by_id(conn, &id)).await?;
+        let brand = self
+            .db
+            .read(move |conn| store::brands::by_id(conn, &id))
+            .await?;
         let built = self.build_brand(brand).await?;
         let mut next = (**self.snapshot.load()).clone();
-        next.brands.insert(built.brand.slug.clone(), Arc::new(built));
+        next.brands
+            .insert(built.brand.slug.clone(), Arc::new(built));
         self.snapshot.store(Arc::new(next));
         Ok(())
     }
@@ -169,7 +181,12 @@ impl Delivery {
                 let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
                     .into_iter()
                     .map(|ct| {
-                        let names = ct.fields.iter().filter(|f| f.kind == FieldKind::Asset).map(|f| f.name.clone()).collect();
+                        let names = ct
+                            .fields
+                            .iter()
+                            .filter(|f| f.kind == FieldKind::Asset)
+                            .map(|f| f.name.clone())
+                            .collect();
                         (ct.id, names)
                     })
                     .collect();
@@ -178,7 +195,13 @@ impl Delivery {
                 Ok((entries, published, asset_fields, assets))
             })
             .await?;
-        Ok(BrandSnapshot::compile(brand, entries, published, &asset_fields, assets))
+        Ok(BrandSnapshot::compile(
+            brand,
+            entries,
+            published,
+            &asset_fields,
+            assets,
+        ))
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -192,10 +215,14 @@ impl Delivery {
     ) -> AppResult<Vec<Resolved>> {
         who.authorize(Action::Deliver, Some(brand))?;
         if keys.len() > MAX_KEYS {
-            return Err(AppError::bad_input(format!("at most {MAX_KEYS} keys per request")));
+            return Err(AppError::bad_input(format!(
+                "at most {MAX_KEYS} keys per request"
+            )));
         }
         if ctx.at.is_some() {
-            return Err(AppError::bad_input("`at` is for preview only; delivery uses the server clock"));
+            return Err(AppError::bad_input(
+                "`at` is for preview only; delivery uses the server clock",
+            ));
         }
         // Resolve in a block: the snapshot guard must not be held across the await below.
         let (answers, impressions) = {
@@ -215,7 +242,10 @@ impl Delivery {
                 min_quality: brand_snapshot.brand.policy.min_quality,
             };
             // A `servedId` always names a recorded impression: none without recording.
-            let recorder = self.usage.as_deref().filter(|_| matches!(who, Principal::DeliveryKey(_)));
+            let recorder = self
+                .usage
+                .as_deref()
+                .filter(|_| matches!(who, Principal::DeliveryKey(_)));
             let sign = recorder.is_some();
             let allowed = &brand_snapshot.brand.policy.usage_attributes;
             let mut answers = Vec::with_capacity(keys.len());
@@ -245,31 +275,43 @@ impl Delivery {
     ) -> (Resolved, Option<usage::Served>) {
         let Some(entry) = bs.entries.get(key) else {
             let reason = format!("no entry `{key}` in brand `{}`", bs.brand.slug);
-            return (Resolved { key: key.to_string(), variant: None, served_id: None, reason }, None);
+            return (
+                Resolved {
+                    key: key.to_string(),
+                    variant: None,
+                    served_id: None,
+                    reason,
+                },
+                None,
+            );
         };
-        let candidates: Vec<Candidate<'_>> = entry.variants.iter().map(LiveVariant::candidate).collect();
+        let candidates: Vec<Candidate<'_>> =
+            entry.variants.iter().map(LiveVariant::candidate).collect();
         let Some(winner) = resolution::resolve(&candidates, ctx) else {
             let reason = resolution::no_variant_reason(&candidates, ctx);
-            return (Resolved { key: key.to_string(), variant: None, served_id: None, reason }, None);
+            return (
+                Resolved {
+                    key: key.to_string(),
+                    variant: None,
+                    served_id: None,
+                    reason,
+                },
+                None,
+            );
         };
         let live = &entry.variants[winner.index];
         let reason = winner.reason(&candidates, ctx).to_string();
-        let impression = sign.then(|| Impression {
+        let served = sign.then(|| usage::Served {
             id: crate::ids::new_sortable_id("imp"),
-            brand: bs.brand.slug.clone(),
-            entry: entry.id.clone(),
-            variant: live.id.clone(),
-            revision: live.revision.clone(),
-            device: ctx.device.map(|d| d.as_str().to_string()),
+            variant: live.served.clone(),
+            device: ctx.device,
             locale: winner.tier.locale(ctx).to_string(),
-            at_ms: ctx.at.timestamp_millis(),
+            // Stored to the millisecond, as the time inside the `servedId`.
+            at: ctx.at.trunc_subsecs(3),
         });
-        let served_id = impression.as_ref().map(|i| self.signer.sign(&i.id, &i.brand));
-        let served = impression.map(|impression| usage::Served {
-            impression,
-            entry_key: key.to_string(),
-            variant_name: live.name.clone(),
-        });
+        let served_id = served
+            .as_ref()
+            .map(|s| self.signer.sign(&s.id, &s.variant.brand));
         let answer = Resolved {
             key: key.to_string(),
             variant: Some(DeliveredVariant {
@@ -304,8 +346,12 @@ impl Delivery {
             .db
             .read(move |conn| {
                 let brand = store::brands::require(conn, &brand_slug)?;
-                let entry = store::entries::by_key(conn, &brand.id, &key_owned)?
-                    .ok_or_else(|| AppError::not_found(format!("no entry `{key_owned}` in brand `{brand_slug}`")))?;
+                let entry =
+                    store::entries::by_key(conn, &brand.id, &key_owned)?.ok_or_else(|| {
+                        AppError::not_found(format!(
+                            "no entry `{key_owned}` in brand `{brand_slug}`"
+                        ))
+                    })?;
                 let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
                 let published = store::variants::published_of_entries(conn, &[entry.id])?;
                 Ok((brand, variants, published))
@@ -314,13 +360,25 @@ impl Delivery {
         let mut rules = RuleCache::default();
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
-            .filter_map(|variant| LiveVariant::compile(variant, &mut rules, &[]).map(|l| (l.id.clone(), l)))
+            .filter_map(|variant| {
+                let served_in = ServedIn {
+                    brand: &brand.slug,
+                    entry_key: key,
+                };
+                LiveVariant::compile(variant, &mut rules, &[], served_in).map(|l| (l.id.clone(), l))
+            })
             .collect();
         // Variants without a published revision are shown with their latest content, marked
         // unpublished, so editors see why they are not served.
         let drafts: Vec<Option<Rule>> = variants
             .iter()
-            .map(|v| v.latest.content.rule.as_ref().and_then(|r| Rule::parse(r).ok().flatten()))
+            .map(|v| {
+                v.latest
+                    .content
+                    .rule
+                    .as_ref()
+                    .and_then(|r| Rule::parse(r).ok().flatten())
+            })
             .collect();
         let candidates: Vec<Candidate<'_>> = variants
             .iter()
@@ -364,7 +422,11 @@ impl Delivery {
 }
 
 /// The images of a variant's ASSET fields, sized for the device.
-fn delivered_assets(bs: &BrandSnapshot, live: &LiveVariant, device: Option<Device>) -> Vec<DeliveredAsset> {
+fn delivered_assets(
+    bs: &BrandSnapshot,
+    live: &LiveVariant,
+    device: Option<Device>,
+) -> Vec<DeliveredAsset> {
     live.assets
         .iter()
         .filter_map(|(field, id)| {
@@ -386,13 +448,25 @@ fn delivered_assets(bs: &BrandSnapshot, live: &LiveVariant, device: Option<Devic
 }
 
 /// The ids of the assets that published variants' ASSET fields name.
-fn referenced_assets(entries: &[Entry], published: &[PublishedVariant], asset_fields: &AssetFields) -> Vec<String> {
-    let types: HashMap<&str, &str> = entries.iter().map(|e| (e.id.as_str(), e.content_type_id.as_str())).collect();
+fn referenced_assets(
+    entries: &[Entry],
+    published: &[PublishedVariant],
+    asset_fields: &AssetFields,
+) -> Vec<String> {
+    let types: HashMap<&str, &str> = entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.content_type_id.as_str()))
+        .collect();
     let mut ids: Vec<String> = published
         .iter()
         .filter_map(|variant| {
             let names = asset_fields.get(*types.get(variant.entry_id.as_str())?)?;
-            Some(names.iter().filter_map(|n| variant.fields.get(n)?.as_str().map(str::to_string)).collect::<Vec<_>>())
+            Some(
+                names
+                    .iter()
+                    .filter_map(|n| variant.fields.get(n)?.as_str().map(str::to_string))
+                    .collect::<Vec<_>>(),
+            )
         })
         .flatten()
         .collect();

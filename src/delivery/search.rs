@@ -33,14 +33,24 @@ impl Delivery {
         who.authorize(Action::Deliver, Some(brand))?;
         let first = first.unwrap_or(DEFAULT_SEARCH_CONTENT);
         if !(0..=MAX_KEYS as i32).contains(&first) {
-            return Err(AppError::bad_input(format!("`first` must be between 0 and {MAX_KEYS}")));
+            return Err(AppError::bad_input(format!(
+                "`first` must be between 0 and {MAX_KEYS}"
+            )));
         }
-        let index = self.search.clone().ok_or_else(|| AppError::unavailable("the search index is off"))?;
+        let index = self
+            .search
+            .clone()
+            .ok_or_else(|| AppError::unavailable("the search index is off"))?;
         let (brand_owned, text) = (brand.to_string(), text.to_string());
-        let keys = tokio::task::spawn_blocking(move || index.matching_entries(&brand_owned, &text, first as usize))
-            .await
-            .map_err(AppError::internal)??;
+        let keys = tokio::task::spawn_blocking(move || {
+            index.matching_entries(&brand_owned, &text, first as usize)
+        })
+        .await
+        .map_err(AppError::internal)??;
         let answers = self.content(who, brand, &keys, ctx, hints).await?;
-        Ok(answers.into_iter().filter(|a| a.variant.is_some()).collect())
+        Ok(answers
+            .into_iter()
+            .filter(|a| a.variant.is_some())
+            .collect())
     }
 }

@@ -30,7 +30,9 @@ pub struct ServedIdSigner {
 
 impl ServedIdSigner {
     pub fn new(key: &[u8]) -> Self {
-        ServedIdSigner { keyed: HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length") }
+        ServedIdSigner {
+            keyed: HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length"),
+        }
     }
 
     fn mac(&self, payload: &str) -> HmacSha256 {
@@ -58,7 +60,10 @@ impl ServedIdSigner {
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
         self.mac(payload).verify_slice(&signature).ok()?;
         let (impression, brand) = payload.split_once('.')?;
-        Some(ServedRef { impression: impression.to_string(), brand: brand.to_string() })
+        Some(ServedRef {
+            impression: impression.to_string(),
+            brand: brand.to_string(),
+        })
     }
 }
 
@@ -70,12 +75,30 @@ mod tests {
     fn a_served_id_verifies_and_a_tampered_one_does_not() {
         let signer = ServedIdSigner::new(b"k");
         let id = signer.sign("imp_1", "alpine");
-        assert_eq!(signer.verify(&id), Some(ServedRef { impression: "imp_1".into(), brand: "alpine".into() }));
+        assert_eq!(
+            signer.verify(&id),
+            Some(ServedRef {
+                impression: "imp_1".into(),
+                brand: "alpine".into()
+            })
+        );
         assert!(id.len() < 64, "short: {id}");
         let signature = id.rsplit_once('.').unwrap().1;
-        assert_eq!(signer.verify(&format!("imp_2.alpine.{signature}")), None, "another impression");
-        assert_eq!(signer.verify(&format!("imp_1.nordbank.{signature}")), None, "another brand");
-        assert_eq!(signer.verify(&format!("imp_1.alpine.{}", &signature[1..])), None, "a shortened signature");
+        assert_eq!(
+            signer.verify(&format!("imp_2.alpine.{signature}")),
+            None,
+            "another impression"
+        );
+        assert_eq!(
+            signer.verify(&format!("imp_1.nordbank.{signature}")),
+            None,
+            "another brand"
+        );
+        assert_eq!(
+            signer.verify(&format!("imp_1.alpine.{}", &signature[1..])),
+            None,
+            "a shortened signature"
+        );
         assert_eq!(ServedIdSigner::new(b"other").verify(&id), None);
         for garbage in ["garbage", "", ".", "a.b", "a.b.c", "imp_1.alpine.!!!"] {
             assert_eq!(signer.verify(garbage), None, "{garbage}");

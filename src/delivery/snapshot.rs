@@ -13,10 +13,11 @@ use std::sync::Arc;
 use crate::domain::asset::Asset;
 use crate::domain::brand::Brand;
 use crate::domain::device::Device;
+use crate::domain::entry::Entry;
 use crate::domain::resolution::{rank_order, Candidate};
 use crate::domain::rule::Rule;
-use crate::domain::entry::Entry;
 use crate::domain::variant::PublishedVariant;
+use crate::usage::ServedVariant;
 
 /// A variant's published revision, ready to resolve and to deliver.
 #[derive(Debug)]
@@ -37,16 +38,35 @@ pub struct LiveVariant {
     pub created_at: DateTime<Utc>,
     /// The ASSET fields that are set: (field name, asset id).
     pub assets: Vec<(String, String)>,
+    /// What an impression of this revision records; built once, shared by every impression.
+    pub served: Arc<ServedVariant>,
+}
+
+/// Where a variant is served: its brand's slug and its entry's key.
+#[derive(Debug, Clone, Copy)]
+pub struct ServedIn<'a> {
+    pub brand: &'a str,
+    pub entry_key: &'a str,
 }
 
 impl LiveVariant {
     /// Compiles a published variant (taking it apart rather than copying); a stored rule that
     /// no longer parses (which saving prevents) makes the variant unservable rather than serving
     /// it to everyone.
-    pub fn compile(p: PublishedVariant, rules: &mut RuleCache, asset_fields: &[String]) -> Option<LiveVariant> {
+    pub fn compile(
+        p: PublishedVariant,
+        rules: &mut RuleCache,
+        asset_fields: &[String],
+        served_in: ServedIn<'_>,
+    ) -> Option<LiveVariant> {
         let assets = asset_fields
             .iter()
-            .filter_map(|name| p.fields.get(name).and_then(|v| v.as_str()).map(|id| (name.clone(), id.to_string())))
+            .filter_map(|name| {
+                p.fields
+                    .get(name)
+                    .and_then(|v| v.as_str())
+                    .map(|id| (name.clone(), id.to_string()))
+            })
             .collect();
         let rule = match p.rule {
             None => None,
@@ -58,6 +78,14 @@ impl LiveVariant {
                 }
             },
         };
+        let served = Arc::new(ServedVariant {
+            brand: served_in.brand.to_string(),
+            entry_id: p.entry_id,
+            entry_key: served_in.entry_key.to_string(),
+            variant_id: p.id.clone(),
+            variant_name: p.name.clone(),
+            revision: p.revision.clone(),
+        });
         Some(LiveVariant {
             id: p.id,
             name: p.name,
@@ -73,6 +101,7 @@ impl LiveVariant {
             quality: p.quality,
             created_at: p.created_at,
             assets,
+            served,
         })
     }
 
@@ -156,24 +185,49 @@ impl BrandSnapshot {
         // Built per rebuild from our own ids: Fx hashing (no flood resistance needed) is faster.
         let mut by_id: rustc_hash::FxHashMap<String, (EntrySnapshot, String)> = entries
             .into_iter()
-            .map(|e| (e.id.clone(), (EntrySnapshot { id: e.id, key: e.key, variants: Vec::new() }, e.content_type_id)))
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    (
+                        EntrySnapshot {
+                            id: e.id,
+                            key: e.key,
+                            variants: Vec::new(),
+                        },
+                        e.content_type_id,
+                    ),
+                )
+            })
             .collect();
         let mut rules = RuleCache::default();
         for variant in published {
             if let Some((entry, content_type)) = by_id.get_mut(&variant.entry_id) {
-                let fields = asset_fields.get(content_type.as_str()).map_or(&[][..], Vec::as_slice);
-                entry.variants.extend(LiveVariant::compile(variant, &mut rules, fields));
+                let fields = asset_fields
+                    .get(content_type.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                let served_in = ServedIn {
+                    brand: &brand.slug,
+                    entry_key: &entry.key,
+                };
+                let live = LiveVariant::compile(variant, &mut rules, fields, served_in);
+                entry.variants.extend(live);
             }
         }
         let entries = by_id
             .into_values()
             .map(|(mut entry, _)| {
-                entry.variants.sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
+                entry
+                    .variants
+                    .sort_by(|a, b| rank_order(&a.candidate(), &b.candidate()));
                 (entry.key.clone(), entry)
             })
             .collect();
         let assets = assets.into_iter().map(|a| (a.id.clone(), a)).collect();
-        BrandSnapshot { brand, entries, assets }
+        BrandSnapshot {
+            brand,
+            entries,
+            assets,
+        }
     }
 
     pub fn variant_count(&self) -> usize {
@@ -195,17 +249,31 @@ mod tests {
     #[test]
     fn equal_rules_are_compiled_once_and_different_ones_apart() {
         let mut cache = RuleCache::default();
-        let rule = |tier: i64| json!({"all": [{"attr": "segment", "op": "in", "value": ["skier"]}, {"attr": "tier", "op": "gte", "value": tier}]}).to_string();
+        let rule = |tier: i64| {
+            json!({"all": [{"attr": "segment", "op": "in", "value": ["skier"]}, {"attr": "tier", "op": "gte", "value": tier}]}).to_string()
+        };
         let first = cache.compile(rule(3)).unwrap().unwrap();
         let again = cache.compile(rule(3)).unwrap().unwrap();
         let other = cache.compile(rule(4)).unwrap().unwrap();
         assert!(Arc::ptr_eq(&first, &again));
         assert!(!Arc::ptr_eq(&first, &other));
         assert!(cache.compile("null".into()).unwrap().is_none());
-        assert!(matches!(cache.compile(r#"{"attr": "x", "op": "nope", "value": 1}"#.into()), Err(StoredRuleError::Rule(_))));
-        assert!(matches!(cache.compile("{not json".into()), Err(StoredRuleError::Json(_))));
-        let float = cache.compile(r#"{"attr": "score", "op": "gt", "value": 0.5}"#.into()).unwrap().unwrap();
-        let int = cache.compile(r#"{"attr": "score", "op": "gt", "value": 1}"#.into()).unwrap().unwrap();
+        assert!(matches!(
+            cache.compile(r#"{"attr": "x", "op": "nope", "value": 1}"#.into()),
+            Err(StoredRuleError::Rule(_))
+        ));
+        assert!(matches!(
+            cache.compile("{not json".into()),
+            Err(StoredRuleError::Json(_))
+        ));
+        let float = cache
+            .compile(r#"{"attr": "score", "op": "gt", "value": 0.5}"#.into())
+            .unwrap()
+            .unwrap();
+        let int = cache
+            .compile(r#"{"attr": "score", "op": "gt", "value": 1}"#.into())
+            .unwrap()
+            .unwrap();
         assert!(!Arc::ptr_eq(&float, &int));
     }
 }

@@ -7,17 +7,19 @@
 //! `servedId` can be tracked as soon as the answer carrying it was sent — and queues the follow-up
 //! events; invalid entries are listed as rejected while the rest are recorded.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::served::ServedRef;
 use super::{Delivery, DeliveryContext};
 use crate::auth::Principal;
+use crate::domain::device::Device;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::store;
 use crate::usage::event::allowed_attributes;
-use crate::usage::{QueueError, UsageEvent, UsageKind, UsageQueue, UserKeyHasher};
+use crate::usage::{QueueError, ServedVariant, UsageEvent, UsageKind, UsageQueue, UserKeyHasher};
 
 /// The most events one `track` call may carry.
 pub const MAX_TRACK_EVENTS: usize = 1_000;
@@ -28,26 +30,17 @@ pub struct UsageRecorder {
     pub hasher: UserKeyHasher,
 }
 
-/// What one answer served, as its impression records it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Impression {
-    pub id: String,
-    /// The brand's slug.
-    pub brand: String,
-    pub entry: String,
-    pub variant: String,
-    pub revision: String,
-    pub device: Option<String>,
-    pub locale: String,
-    /// Milliseconds since the Unix epoch.
-    pub at_ms: i64,
-}
-
-/// One answer that carried a `servedId`, before it becomes an event.
+/// What one answer served, before its impression becomes an event.
+#[derive(Debug, Clone)]
 pub(super) struct Served {
-    pub impression: Impression,
-    pub entry_key: String,
-    pub variant_name: String,
+    /// The impression's id, as signed into the `servedId`.
+    pub id: String,
+    /// The snapshot's record of the variant revision (shared, not copied).
+    pub variant: Arc<ServedVariant>,
+    pub device: Option<Device>,
+    pub locale: String,
+    /// The server's clock, to the millisecond.
+    pub at: DateTime<Utc>,
 }
 
 /// A click or conversion an app reports.
@@ -77,26 +70,29 @@ fn queue_error(e: QueueError) -> AppError {
 }
 
 fn rejection(index: usize, message: &str) -> TrackRejection {
-    TrackRejection { index, code: ErrorCode::BadInput, message: message.to_string() }
+    TrackRejection {
+        index,
+        code: ErrorCode::BadInput,
+        message: message.to_string(),
+    }
 }
 
 impl UsageRecorder {
     /// The impression event of one answer.
-    pub(super) fn impression(&self, served: Served, ctx: &DeliveryContext, allowed: &[String]) -> UsageEvent {
-        let i = served.impression;
+    pub(super) fn impression(
+        &self,
+        served: Served,
+        ctx: &DeliveryContext,
+        allowed: &[String],
+    ) -> UsageEvent {
         UsageEvent {
-            id: i.id.clone(),
+            id: served.id.clone(),
             kind: UsageKind::Impression,
-            impression_id: i.id,
-            brand: i.brand,
-            entry_id: i.entry,
-            entry_key: served.entry_key,
-            variant_id: i.variant,
-            variant_name: served.variant_name,
-            revision: i.revision,
-            device: i.device,
-            locale: i.locale,
-            at: chrono::DateTime::from_timestamp_millis(i.at_ms).unwrap_or_else(Utc::now),
+            impression_id: served.id,
+            served: served.variant,
+            device: served.device.map(|d| Cow::Borrowed(d.as_str())),
+            locale: served.locale,
+            at: served.at,
             user_key_hash: self.hasher.hash_opt(ctx.user_key.as_deref()),
             attributes: allowed_attributes(&ctx.attributes, allowed),
             value: None,
@@ -128,21 +124,32 @@ impl Delivery {
         let brand = match who {
             Principal::DeliveryKey(key) => key.brand.clone(),
             Principal::Anonymous => return Err(AppError::unauthenticated("sign in first")),
-            Principal::User(_) => return Err(AppError::forbidden("only delivery keys track usage")),
+            Principal::User(_) => {
+                return Err(AppError::forbidden("only delivery keys track usage"))
+            }
         };
         if events.len() > MAX_TRACK_EVENTS {
-            return Err(AppError::bad_input(format!("at most {MAX_TRACK_EVENTS} events per call")));
+            return Err(AppError::bad_input(format!(
+                "at most {MAX_TRACK_EVENTS} events per call"
+            )));
         }
-        let usage = self.usage.clone().ok_or_else(|| AppError::unavailable("usage recording is off"))?;
+        let usage = self
+            .usage
+            .clone()
+            .ok_or_else(|| AppError::unavailable("usage recording is off"))?;
         let mut outcome = TrackOutcome::default();
         let mut verified: Vec<(usize, ServedRef)> = Vec::new();
         for (index, event) in events.iter().enumerate() {
             match self.signer.verify(&event.served_id) {
-                None => outcome.rejected.push(rejection(index, "servedId is not one this server gave out")),
-                Some(i) if i.brand != brand => outcome.rejected.push(rejection(index, "servedId belongs to another brand")),
-                Some(_) if event.value.is_some_and(|v| !v.is_finite()) => {
-                    outcome.rejected.push(rejection(index, "value must be a finite number"))
-                }
+                None => outcome
+                    .rejected
+                    .push(rejection(index, "servedId is not one this server gave out")),
+                Some(i) if i.brand != brand => outcome
+                    .rejected
+                    .push(rejection(index, "servedId belongs to another brand")),
+                Some(_) if event.value.is_some_and(|v| !v.is_finite()) => outcome
+                    .rejected
+                    .push(rejection(index, "value must be a finite number")),
                 Some(i) => verified.push((index, i)),
             }
         }
@@ -153,13 +160,24 @@ impl Delivery {
             match stored.get(&served.impression) {
                 Some(base) => {
                     let event = &events[index];
-                    follow_ups.push(base.follow_up(crate::ids::new_sortable_id("evt"), event.kind, now, event.value));
+                    follow_ups.push(base.follow_up(
+                        crate::ids::new_sortable_id("evt"),
+                        event.kind,
+                        now,
+                        event.value,
+                    ));
                 }
-                None => outcome.rejected.push(rejection(index, "servedId names no recorded impression")),
+                None => outcome
+                    .rejected
+                    .push(rejection(index, "servedId names no recorded impression")),
             }
         }
         outcome.accepted = follow_ups.len();
-        usage.queue.record_all(follow_ups).await.map_err(queue_error)?;
+        usage
+            .queue
+            .record_all(follow_ups)
+            .await
+            .map_err(queue_error)?;
         outcome.rejected.sort_by_key(|r| r.index);
         Ok(outcome)
     }
@@ -171,18 +189,31 @@ impl Delivery {
         usage: &UsageRecorder,
         verified: &[(usize, ServedRef)],
     ) -> AppResult<HashMap<String, UsageEvent>> {
-        let mut ids: Vec<String> = verified.iter().map(|(_, served)| served.impression.clone()).collect();
+        let mut ids: Vec<String> = verified
+            .iter()
+            .map(|(_, served)| served.impression.clone())
+            .collect();
         ids.sort();
         ids.dedup();
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
         let wanted = ids.clone();
-        let mut found = self.db.read(move |conn| store::usage::impressions(conn, &wanted)).await?;
-        let missing: Vec<String> = ids.into_iter().filter(|id| !found.contains_key(id)).collect();
+        let mut found = self
+            .db
+            .read(move |conn| store::usage::impressions(conn, &wanted))
+            .await?;
+        let missing: Vec<String> = ids
+            .into_iter()
+            .filter(|id| !found.contains_key(id))
+            .collect();
         if !missing.is_empty() {
             usage.queue.flush().await.map_err(queue_error)?;
-            found.extend(self.db.read(move |conn| store::usage::impressions(conn, &missing)).await?);
+            found.extend(
+                self.db
+                    .read(move |conn| store::usage::impressions(conn, &missing))
+                    .await?,
+            );
         }
         Ok(found)
     }

@@ -70,12 +70,16 @@ impl Brand {
 pub fn parse_slug(raw: &str) -> Result<String, String> {
     let ok = !raw.is_empty()
         && raw.len() <= 63
-        && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !raw.starts_with('-');
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!("`{raw}` is not a slug (lower-case letters, digits and dashes, up to 63)"))
+        Err(format!(
+            "`{raw}` is not a slug (lower-case letters, digits and dashes, up to 63)"
+        ))
     }
 }
 
@@ -83,7 +87,8 @@ pub fn parse_slug(raw: &str) -> Result<String, String> {
 pub fn parse_locale(raw: &str) -> Result<String, String> {
     let parts: Vec<&str> = raw.split(['-', '_']).collect();
     let language = parts[0];
-    let valid_language = (2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic());
+    let valid_language =
+        (2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic());
     let valid_rest = parts[1..]
         .iter()
         .all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
@@ -106,7 +111,10 @@ pub fn parse_locale(raw: &str) -> Result<String, String> {
 }
 
 /// The brand's locales: each normalised, no duplicates, the default first.
-pub fn normalise_locales(default_locale: &str, locales: &[String]) -> Result<(String, Vec<String>), String> {
+pub fn normalise_locales(
+    default_locale: &str,
+    locales: &[String],
+) -> Result<(String, Vec<String>), String> {
     let default_locale = parse_locale(default_locale)?;
     let mut out = vec![default_locale.clone()];
     for raw in locales {

@@ -74,13 +74,19 @@ pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), String> {
     }
     for (i, field) in fields.iter().enumerate() {
         if !is_identifier(&field.name) {
-            return Err(format!("field name `{}` must start with a letter and hold only letters, digits and _", field.name));
+            return Err(format!(
+                "field name `{}` must start with a letter and hold only letters, digits and _",
+                field.name
+            ));
         }
         if fields[..i].iter().any(|f| f.name == field.name) {
             return Err(format!("field `{}` is defined twice", field.name));
         }
         if field.max_length.is_some_and(|n| n < 1) {
-            return Err(format!("field `{}`: maxLength must be at least 1", field.name));
+            return Err(format!(
+                "field `{}`: maxLength must be at least 1",
+                field.name
+            ));
         }
     }
     Ok(())
@@ -93,8 +99,14 @@ impl ContentType {
             field: "fields".into(),
             message: "must be a JSON object".into(),
         })?;
-        if let Some(unknown) = object.keys().find(|k| !self.fields.iter().any(|f| &f.name == *k)) {
-            return Err(FieldError { field: unknown.clone(), message: format!("is not a field of {}", self.name) });
+        if let Some(unknown) = object
+            .keys()
+            .find(|k| !self.fields.iter().any(|f| &f.name == *k))
+        {
+            return Err(FieldError {
+                field: unknown.clone(),
+                message: format!("is not a field of {}", self.name),
+            });
         }
         for def in &self.fields {
             check_field(def, object)?;
@@ -104,13 +116,20 @@ impl ContentType {
 }
 
 fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldError> {
-    let err = |message: String| FieldError { field: def.name.clone(), message };
+    let err = |message: String| FieldError {
+        field: def.name.clone(),
+        message,
+    };
     let value = match object.get(&def.name) {
         None | Some(Value::Null) if def.required => return Err(err("is required".into())),
         None | Some(Value::Null) => return Ok(()),
         Some(v) => v,
     };
-    let text = || value.as_str().ok_or_else(|| err(format!("must be a string ({:?})", def.kind)));
+    let text = || {
+        value
+            .as_str()
+            .ok_or_else(|| err(format!("must be a string ({:?})", def.kind)))
+    };
     match def.kind {
         FieldKind::Text | FieldKind::RichText | FieldKind::Asset => {
             let s = text()?;
@@ -120,23 +139,32 @@ fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldE
         }
         FieldKind::Url => {
             let s = text()?;
-            let parsed = url::Url::parse(s).map_err(|_| err(format!("`{s}` is not an absolute URL")))?;
+            let parsed =
+                url::Url::parse(s).map_err(|_| err(format!("`{s}` is not an absolute URL")))?;
             if !matches!(parsed.scheme(), "http" | "https" | "mailto" | "tel") {
-                return Err(err(format!("URL scheme `{}` is not allowed", parsed.scheme())));
+                return Err(err(format!(
+                    "URL scheme `{}` is not allowed",
+                    parsed.scheme()
+                )));
             }
         }
         FieldKind::Datetime => {
             let s = text()?;
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|_| err(format!("`{s}` is not an RFC 3339 date-time")))?;
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| err(format!("`{s}` is not an RFC 3339 date-time")))?;
         }
         FieldKind::Number if !value.is_number() => return Err(err("must be a number".into())),
-        FieldKind::Boolean if !value.is_boolean() => return Err(err("must be true or false".into())),
+        FieldKind::Boolean if !value.is_boolean() => {
+            return Err(err("must be true or false".into()))
+        }
         _ => {}
     }
     if let (Some(max), Some(s)) = (def.max_length, value.as_str()) {
         let len = s.chars().count();
         if len > max as usize {
-            return Err(err(format!("is {len} characters long; at most {max} allowed")));
+            return Err(err(format!(
+                "is {len} characters long; at most {max} allowed"
+            )));
         }
     }
     Ok(())
@@ -153,32 +181,77 @@ mod tests {
             brand_id: "b".into(),
             name: "Hero".into(),
             fields: vec![
-                FieldDef { name: "title".into(), kind: FieldKind::Text, required: true, max_length: Some(10) },
-                FieldDef { name: "link".into(), kind: FieldKind::Url, required: false, max_length: None },
-                FieldDef { name: "rank".into(), kind: FieldKind::Number, required: false, max_length: None },
+                FieldDef {
+                    name: "title".into(),
+                    kind: FieldKind::Text,
+                    required: true,
+                    max_length: Some(10),
+                },
+                FieldDef {
+                    name: "link".into(),
+                    kind: FieldKind::Url,
+                    required: false,
+                    max_length: None,
+                },
+                FieldDef {
+                    name: "rank".into(),
+                    kind: FieldKind::Number,
+                    required: false,
+                    max_length: None,
+                },
             ],
         }
     }
 
     #[test]
     fn fitting_fields_pass() {
-        assert!(hero().check_fields(&json!({"title": "Powder", "link": "https://x.test/a", "rank": 2})).is_ok());
+        assert!(hero()
+            .check_fields(&json!({"title": "Powder", "link": "https://x.test/a", "rank": 2}))
+            .is_ok());
     }
 
     #[test]
     fn each_misfit_names_its_field() {
         let t = hero();
-        assert_eq!(t.check_fields(&json!({"rank": 1})).unwrap_err().field, "title");
-        assert_eq!(t.check_fields(&json!({"title": "x", "colour": 1})).unwrap_err().field, "colour");
-        assert_eq!(t.check_fields(&json!({"title": "x", "rank": "2"})).unwrap_err().field, "rank");
-        assert_eq!(t.check_fields(&json!({"title": "far too long a title"})).unwrap_err().field, "title");
-        assert_eq!(t.check_fields(&json!({"title": "x", "link": "javascript:alert(1)"})).unwrap_err().field, "link");
+        assert_eq!(
+            t.check_fields(&json!({"rank": 1})).unwrap_err().field,
+            "title"
+        );
+        assert_eq!(
+            t.check_fields(&json!({"title": "x", "colour": 1}))
+                .unwrap_err()
+                .field,
+            "colour"
+        );
+        assert_eq!(
+            t.check_fields(&json!({"title": "x", "rank": "2"}))
+                .unwrap_err()
+                .field,
+            "rank"
+        );
+        assert_eq!(
+            t.check_fields(&json!({"title": "far too long a title"}))
+                .unwrap_err()
+                .field,
+            "title"
+        );
+        assert_eq!(
+            t.check_fields(&json!({"title": "x", "link": "javascript:alert(1)"}))
+                .unwrap_err()
+                .field,
+            "link"
+        );
         assert_eq!(t.check_fields(&json!([1])).unwrap_err().field, "fields");
     }
 
     #[test]
     fn duplicate_field_names_are_refused() {
-        let f = FieldDef { name: "a".into(), kind: FieldKind::Text, required: false, max_length: None };
+        let f = FieldDef {
+            name: "a".into(),
+            kind: FieldKind::Text,
+            required: false,
+            max_length: None,
+        };
         assert!(check_definition("T", &[f.clone(), f]).is_err());
     }
 }

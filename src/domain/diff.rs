@@ -19,7 +19,12 @@ pub struct Change {
 /// What changed from `from` to `to`, in path order.
 pub fn diff(from: &VariantContent, to: &VariantContent) -> Vec<Change> {
     let mut changes = Vec::new();
-    walk("", Some(&from.canonical_json()), Some(&to.canonical_json()), &mut changes);
+    walk(
+        "",
+        Some(&from.canonical_json()),
+        Some(&to.canonical_json()),
+        &mut changes,
+    );
     changes
 }
 
@@ -42,7 +47,11 @@ fn walk(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Chan
             }
         }
         (a, b) if a == b => {}
-        (a, b) => out.push(Change { path: path.to_string(), old: a.cloned(), new: b.cloned() }),
+        (a, b) => out.push(Change {
+            path: path.to_string(),
+            old: a.cloned(),
+            new: b.cloned(),
+        }),
     }
 }
 
@@ -68,7 +77,10 @@ mod tests {
     #[test]
     fn changes_inside_fields_are_reported_by_path() {
         let a = content(json!({"title": "Old", "body": "Same"}), &["x"]);
-        let b = content(json!({"title": "New", "body": "Same", "cta": "Go"}), &["x", "y"]);
+        let b = content(
+            json!({"title": "New", "body": "Same", "cta": "Go"}),
+            &["x", "y"],
+        );
         let changes = diff(&a, &b);
         let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, ["fields.cta", "fields.title", "tags"]);

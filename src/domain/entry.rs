@@ -14,11 +14,18 @@ pub struct Entry {
 pub fn parse_key(raw: &str) -> Result<String, String> {
     let ok = !raw.is_empty()
         && raw.len() <= 128
-        && raw.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c));
+        && raw
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c));
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!("`{raw}` is not an entry key (letters, digits and - _ . / :, up to 128)"))
+        Err(format!(
+            "`{raw}` is not an entry key (letters, digits and - _ . / :, up to 128)"
+        ))
     }
 }

@@ -58,7 +58,11 @@ fn folded_words(text: &str) -> Vec<String> {
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect();
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn contains_phrase(haystack: &[String], needle: &[String]) -> bool {
@@ -86,7 +90,11 @@ pub fn reading_ease(text: &str, language: &str) -> Option<f64> {
 }
 
 fn readability_check(texts: &[(&str, &str)], locale: &str) -> Option<Check> {
-    let language = locale.split('-').next().unwrap_or(locale).to_ascii_lowercase();
+    let language = locale
+        .split('-')
+        .next()
+        .unwrap_or(locale)
+        .to_ascii_lowercase();
     let all: String = texts.iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
     let ease = reading_ease(&all, &language)?;
     let (severity, verdict) = match ease {
@@ -98,19 +106,31 @@ fn readability_check(texts: &[(&str, &str)], locale: &str) -> Option<Check> {
     Some(Check {
         kind: "readability".into(),
         severity,
-        message: format!("the copy is {verdict} ({formula} reading ease {ease:.0}; aim for 50 or more)"),
+        message: format!(
+            "the copy is {verdict} ({formula} reading ease {ease:.0}; aim for 50 or more)"
+        ),
         path: Some("fields".into()),
     })
 }
 
 /// Runs the brand's checks over a variant's fields, written in `locale`.
-pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &Value, locale: &str) -> Vec<Check> {
+pub fn check_content(
+    policy: &BrandPolicy,
+    content_type: &ContentType,
+    fields: &Value,
+    locale: &str,
+) -> Vec<Check> {
     let mut checks = Vec::new();
     let texts: Vec<(&str, &str)> = content_type
         .fields
         .iter()
         .filter(|def| def.kind.is_text())
-        .filter_map(|def| fields.get(&def.name).and_then(Value::as_str).map(|v| (def.name.as_str(), v)))
+        .filter_map(|def| {
+            fields
+                .get(&def.name)
+                .and_then(Value::as_str)
+                .map(|v| (def.name.as_str(), v))
+        })
         .collect();
     for term in &policy.banned_terms {
         let needle = folded_words(term);
@@ -125,9 +145,16 @@ pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &
             }
         }
     }
-    if let Some(disclaimer) = policy.required_disclaimer.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(disclaimer) = policy
+        .required_disclaimer
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
         let needle = folded_words(disclaimer);
-        if !texts.iter().any(|(_, text)| contains_phrase(&folded_words(text), &needle)) {
+        if !texts
+            .iter()
+            .any(|(_, text)| contains_phrase(&folded_words(text), &needle))
+        {
             checks.push(Check {
                 kind: "disclaimer".into(),
                 severity: Severity::Error,
@@ -136,7 +163,10 @@ pub fn check_content(policy: &BrandPolicy, content_type: &ContentType, fields: &
             });
         }
     }
-    if let (Some(max), Some(title)) = (policy.max_title_length, fields.get("title").and_then(Value::as_str)) {
+    if let (Some(max), Some(title)) = (
+        policy.max_title_length,
+        fields.get("title").and_then(Value::as_str),
+    ) {
         let len = title.chars().count();
         if len > max as usize {
             checks.push(Check {
@@ -158,24 +188,56 @@ mod tests {
     use serde_json::json;
 
     fn article() -> ContentType {
-        let text = |n: &str| FieldDef { name: n.into(), kind: FieldKind::Text, required: false, max_length: None };
-        ContentType { id: "c".into(), brand_id: "b".into(), name: "A".into(), fields: vec![text("title"), text("body")] }
+        let text = |n: &str| FieldDef {
+            name: n.into(),
+            kind: FieldKind::Text,
+            required: false,
+            max_length: None,
+        };
+        ContentType {
+            id: "c".into(),
+            brand_id: "b".into(),
+            name: "A".into(),
+            fields: vec![text("title"), text("body")],
+        }
     }
 
     #[test]
     fn banned_terms_match_whole_words_ignoring_case_and_accents() {
-        let policy = BrandPolicy { banned_terms: vec!["guaranteed".into()], ..Default::default() };
-        let hit = check_content(&policy, &article(), &json!({"body": "Returns GUARANTÉED!"}), "en");
+        let policy = BrandPolicy {
+            banned_terms: vec!["guaranteed".into()],
+            ..Default::default()
+        };
+        let hit = check_content(
+            &policy,
+            &article(),
+            &json!({"body": "Returns GUARANTÉED!"}),
+            "en",
+        );
         assert_eq!(hit.len(), 1);
         assert_eq!(hit[0].path.as_deref(), Some("fields.body"));
-        assert!(check_content(&policy, &article(), &json!({"body": "unguaranteed"}), "en").is_empty());
+        assert!(
+            check_content(&policy, &article(), &json!({"body": "unguaranteed"}), "en").is_empty()
+        );
     }
 
     #[test]
     fn a_missing_disclaimer_is_an_error() {
-        let policy = BrandPolicy { required_disclaimer: Some("Capital at risk.".into()), ..Default::default() };
-        assert_eq!(check_content(&policy, &article(), &json!({"body": "Invest now"}), "en")[0].severity, Severity::Error);
-        assert!(check_content(&policy, &article(), &json!({"body": "Invest now. Capital at risk."}), "en").is_empty());
+        let policy = BrandPolicy {
+            required_disclaimer: Some("Capital at risk.".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_content(&policy, &article(), &json!({"body": "Invest now"}), "en")[0].severity,
+            Severity::Error
+        );
+        assert!(check_content(
+            &policy,
+            &article(),
+            &json!({"body": "Invest now. Capital at risk."}),
+            "en"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -185,17 +247,33 @@ mod tests {
             international multi-jurisdictional portfolio reconfiguration, particularly considering \
             unprecedented macroeconomic volatility characterising contemporary capitalisation, \
             institutional intermediation and extraordinarily sophisticated securitisation.";
-        let checks = check_content(&BrandPolicy::default(), &article(), &json!({"body": hard}), "en");
+        let checks = check_content(
+            &BrandPolicy::default(),
+            &article(),
+            &json!({"body": hard}),
+            "en",
+        );
         assert_eq!(checks[0].kind, "readability");
         assert_eq!(checks[0].severity, Severity::Warning);
         let easy = "We help you save. Put a little away each month. You can take it out when you need it. \
             There are no fees. Your money is safe with us. Start today and watch it grow.";
-        assert!(check_content(&BrandPolicy::default(), &article(), &json!({"body": easy}), "en").is_empty());
+        assert!(check_content(
+            &BrandPolicy::default(),
+            &article(),
+            &json!({"body": easy}),
+            "en"
+        )
+        .is_empty());
     }
 
     #[test]
     fn one_error_halves_the_score() {
-        let check = Check { kind: "x".into(), severity: Severity::Error, message: String::new(), path: None };
+        let check = Check {
+            kind: "x".into(),
+            severity: Severity::Error,
+            message: String::new(),
+            path: None,
+        };
         assert_eq!(Quality::from_checks(vec![check]).score, 0.5);
         assert_eq!(Quality::from_checks(vec![]).score, 1.0);
     }

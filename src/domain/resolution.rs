@@ -252,7 +252,10 @@ pub(crate) fn passes_settings(candidate: &Candidate<'_>, context: &ResolveContex
 
 /// Chooses the variant to serve, allocating nothing; `None` when no variant is eligible.
 pub fn resolve(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Option<Winner> {
-    if candidates.windows(2).all(|pair| rank_order(&pair[0], &pair[1]).is_le()) {
+    if candidates
+        .windows(2)
+        .all(|pair| rank_order(&pair[0], &pair[1]).is_le())
+    {
         resolve_ranked(candidates, context)
     } else {
         resolve_unordered(candidates, context)
@@ -274,15 +277,19 @@ fn resolve_ranked(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) ->
         if !passes_settings(candidate, context) {
             continue;
         }
-        let tier = (0..better_than)
-            .find(|&t| tiers[t].is_some_and(|locale| candidate.in_locale_tier(locale, context.default_locale)));
+        let tier = (0..better_than).find(|&t| {
+            tiers[t].is_some_and(|locale| candidate.in_locale_tier(locale, context.default_locale))
+        });
         if let Some(tier) = tier {
             if candidate.rule_holds(context.attributes) {
                 found = Some((tier, index));
             }
         }
     }
-    found.map(|(tier, index)| Winner { index, tier: LocaleTier::ALL[tier] })
+    found.map(|(tier, index)| Winner {
+        index,
+        tier: LocaleTier::ALL[tier],
+    })
 }
 
 /// The general path, for candidates in any order.

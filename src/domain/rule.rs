@@ -28,8 +28,8 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 pub use attributes::Attributes;
-pub use condition::{Condition, Op};
 use condition::Test;
+pub use condition::{Condition, Op};
 pub use explain::{Matched, RuleFailure};
 pub use parse::{RuleError, MAX_DEPTH, REGEX_SIZE_LIMIT};
 pub use witness::common_audience;
@@ -72,7 +72,11 @@ impl Rule {
         let mut leaf_count = 0;
         root.for_each_condition(&mut |_| leaf_count += 1);
         let eval = root.cheapest_first();
-        Ok(Some(Rule { root, eval, leaf_count }))
+        Ok(Some(Rule {
+            root,
+            eval,
+            leaf_count,
+        }))
     }
 
     /// Whether the rule holds for these attributes. Allocates nothing.

@@ -36,7 +36,9 @@ impl FromStr for Role {
             "editor" => Ok(Role::Editor),
             "reviewer" => Ok(Role::Reviewer),
             "auditor" => Ok(Role::Auditor),
-            _ => Err(format!("unknown role `{s}`: expected admin, editor, reviewer or auditor")),
+            _ => Err(format!(
+                "unknown role `{s}`: expected admin, editor, reviewer or auditor"
+            )),
         }
     }
 }
@@ -54,7 +56,10 @@ pub fn parse_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if valid {

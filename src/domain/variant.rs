@@ -75,11 +75,17 @@ impl VariantContent {
         if self.tags.len() > MAX_TAGS {
             return Err(format!("a variant may have at most {MAX_TAGS} tags"));
         }
-        if let Some(tag) = self.tags.iter().find(|t| t.trim().is_empty() || t.chars().count() > 64) {
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| t.trim().is_empty() || t.chars().count() > 64)
+        {
             return Err(format!("tag `{tag}` must have 1 to 64 characters"));
         }
         if !(-MAX_PRIORITY..=MAX_PRIORITY).contains(&self.priority) {
-            return Err(format!("priority must be between -{MAX_PRIORITY} and {MAX_PRIORITY}"));
+            return Err(format!(
+                "priority must be between -{MAX_PRIORITY} and {MAX_PRIORITY}"
+            ));
         }
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if start >= end {
@@ -121,7 +127,12 @@ impl VariantContent {
 }
 
 /// The id of a new revision.
-pub fn revision_hash(variant_id: &str, seq: i32, parent: Option<&str>, content: &VariantContent) -> String {
+pub fn revision_hash(
+    variant_id: &str,
+    seq: i32,
+    parent: Option<&str>,
+    content: &VariantContent,
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(variant_id.as_bytes());
     hasher.update(b"\n");
@@ -163,13 +174,21 @@ mod tests {
     #[test]
     fn an_empty_schedule_is_refused() {
         let now = Utc::now();
-        let c = VariantContent { starts_at: Some(now), ends_at: Some(now), ..content() };
+        let c = VariantContent {
+            starts_at: Some(now),
+            ends_at: Some(now),
+            ..content()
+        };
         assert!(c.check_shape().is_err());
     }
 
     #[test]
     fn tags_are_trimmed_and_unique() {
-        let c = VariantContent { tags: vec![" a".into(), "a".into(), "b".into()], ..content() }.normalise();
+        let c = VariantContent {
+            tags: vec![" a".into(), "a".into(), "b".into()],
+            ..content()
+        }
+        .normalise();
         assert_eq!(c.tags, vec!["a", "b"]);
     }
 }

@@ -105,16 +105,35 @@ pub struct AssetQuery;
 #[Object]
 impl AssetQuery {
     /// A brand's assets, newest first (Relay cursor connection; `first` up to 100, default 20).
-    async fn assets(&self, ctx: &Context<'_>, brand: String, first: Option<i32>, after: Option<String>) -> Result<AssetConnection> {
+    async fn assets(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AssetConnection> {
         let had_cursor = after.is_some();
-        let page = library(ctx).list(principal(ctx), brand, first, after).await?;
-        let edges: Vec<AssetEdge> = page.assets.into_iter().map(|(cursor, a)| AssetEdge { cursor, node: Asset(a) }).collect();
+        let page = library(ctx)
+            .list(principal(ctx), brand, first, after)
+            .await?;
+        let edges: Vec<AssetEdge> = page
+            .assets
+            .into_iter()
+            .map(|(cursor, a)| AssetEdge {
+                cursor,
+                node: Asset(a),
+            })
+            .collect();
         let page_info = PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: had_cursor,
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         };
-        Ok(AssetConnection { edges, page_info, total_count: page.total as i32 })
+        Ok(AssetConnection {
+            edges,
+            page_info,
+            total_count: page.total as i32,
+        })
     }
 }

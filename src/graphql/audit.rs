@@ -87,7 +87,9 @@ impl AuditQuery {
         }
         let after_seq = after.as_deref().map(parse_cursor).transpose()?.unwrap_or(0);
         let filter = AuditFilter { brand, from, to };
-        let mut rows = content(ctx).audit_rows(principal(ctx), filter, after_seq, limit + 1).await?;
+        let mut rows = content(ctx)
+            .audit_rows(principal(ctx), filter, after_seq, limit + 1)
+            .await?;
         let has_next_page = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);
         let edges: Vec<AuditEdge> = rows.into_iter().map(node).collect();

@@ -11,7 +11,10 @@ use crate::error::{AppError, ErrorCode};
 
 fn is_limit_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("nested too deep") || m.contains("too complex") || m.contains("too many directives") || m.contains("recursion")
+    m.contains("nested too deep")
+        || m.contains("too complex")
+        || m.contains("too many directives")
+        || m.contains("recursion")
 }
 
 /// The contract's code for one error, rewriting its message when it must not be shown.
@@ -38,9 +41,19 @@ pub fn classify(error: &mut ServerError) -> ErrorCode {
 
 fn known_code(code: &str) -> Option<ErrorCode> {
     use ErrorCode::*;
-    [Unauthenticated, Forbidden, NotFound, BadInput, Conflict, LimitExceeded, RateLimited, Unavailable, Internal]
-        .into_iter()
-        .find(|c| c.as_str() == code)
+    [
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        BadInput,
+        Conflict,
+        LimitExceeded,
+        RateLimited,
+        Unavailable,
+        Internal,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == code)
 }
 
 /// Sets `extensions.code` on every error of a response.
@@ -48,7 +61,9 @@ pub fn apply_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
         let code = classify(error);
         let retry_after = error.source::<AppError>().and_then(|e| e.retry_after);
-        let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
         extensions.set("code", code.as_str());
         if let Some(retry) = retry_after {
             extensions.set("retryAfter", retry as i64);

@@ -102,7 +102,12 @@ impl From<CreateContentTypeInput> for NewContentType {
             fields: i
                 .fields
                 .into_iter()
-                .map(|f| FieldDef { name: f.name, kind: f.kind.into(), required: f.required.unwrap_or(false), max_length: f.max_length })
+                .map(|f| FieldDef {
+                    name: f.name,
+                    kind: f.kind.into(),
+                    required: f.required.unwrap_or(false),
+                    max_length: f.max_length,
+                })
                 .collect(),
         }
     }
@@ -119,7 +124,12 @@ pub struct CreateEntryInput {
 
 impl From<CreateEntryInput> for NewEntry {
     fn from(i: CreateEntryInput) -> Self {
-        NewEntry { brand: i.brand, key: i.key, content_type: i.content_type, description: i.description }
+        NewEntry {
+            brand: i.brand,
+            key: i.key,
+            content_type: i.content_type,
+            description: i.description,
+        }
     }
 }
 
@@ -146,7 +156,12 @@ impl From<CreateVariantInput> for NewVariant {
                 fields: i.fields.0,
                 tags: i.tags.unwrap_or_default(),
                 rule: i.rule.map(|r| r.0).filter(|r| !r.is_null()),
-                devices: i.devices.unwrap_or_default().into_iter().map(Into::into).collect(),
+                devices: i
+                    .devices
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
                 locale: i.locale,
                 priority: i.priority.unwrap_or(0),
                 starts_at: i.starts_at,
@@ -206,7 +221,12 @@ pub struct CreateUserInput {
 
 impl From<CreateUserInput> for NewUser {
     fn from(i: CreateUserInput) -> Self {
-        NewUser { email: i.email, password: i.password, role: i.role.into(), brands: i.brands.unwrap_or_default() }
+        NewUser {
+            email: i.email,
+            password: i.password,
+            role: i.role.into(),
+            brands: i.brands.unwrap_or_default(),
+        }
     }
 }
 

@@ -39,7 +39,11 @@ impl Loader<String> for BrandById {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Brand>, AppError> {
         let all = self.0.db().read(store::brands::all).await?;
-        Ok(all.into_iter().filter(|b| keys.contains(&b.id)).map(|b| (b.id.clone(), b)).collect())
+        Ok(all
+            .into_iter()
+            .filter(|b| keys.contains(&b.id))
+            .map(|b| (b.id.clone(), b))
+            .collect())
     }
 }
 
@@ -49,7 +53,11 @@ impl Loader<String> for ContentTypeById {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, ContentType>, AppError> {
         let ids = keys.to_vec();
-        let list = self.0.db().read(move |conn| store::content_types::by_ids(conn, &ids)).await?;
+        let list = self
+            .0
+            .db()
+            .read(move |conn| store::content_types::by_ids(conn, &ids))
+            .await?;
         Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
     }
 }
@@ -60,7 +68,11 @@ impl Loader<String> for EntryById {
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Entry>, AppError> {
         let ids = keys.to_vec();
-        let list = self.0.db().read(move |conn| store::entries::by_ids(conn, &ids)).await?;
+        let list = self
+            .0
+            .db()
+            .read(move |conn| store::entries::by_ids(conn, &ids))
+            .await?;
         Ok(list.into_iter().map(|e| (e.id.clone(), e)).collect())
     }
 }

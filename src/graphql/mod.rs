@@ -32,20 +32,35 @@ pub struct Limits {
 }
 
 /// Builds the schema with its services and limits.
-pub fn build_schema(content: Arc<Content>, delivery: Arc<Delivery>, assets: Arc<AssetLibrary>, limits: Limits) -> VarySchema {
-    Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), EmptySubscription)
-        .data(content)
-        .data(delivery)
-        .data(assets)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64)
-        .limit_directives(20)
-        .extension(parse_cache::ParseCache::new(1024))
-        .finish()
+pub fn build_schema(
+    content: Arc<Content>,
+    delivery: Arc<Delivery>,
+    assets: Arc<AssetLibrary>,
+    limits: Limits,
+) -> VarySchema {
+    Schema::build(
+        query::QueryRoot::default(),
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(content)
+    .data(delivery)
+    .data(assets)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(64)
+    .limit_directives(20)
+    .extension(parse_cache::ParseCache::new(1024))
+    .finish()
 }
 
 /// The schema as SDL, for `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot::default(), mutation::MutationRoot::default(), EmptySubscription).finish().sdl()
+    Schema::build(
+        query::QueryRoot::default(),
+        mutation::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -3,10 +3,12 @@
 use async_graphql::{Context, Object, Result, ID};
 
 use super::inputs::{
-    CreateBrandInput, CreateContentTypeInput, CreateEntryInput, CreateUserInput, CreateVariantInput, UpdateBrandInput,
-    VariantPatch,
+    CreateBrandInput, CreateContentTypeInput, CreateEntryInput, CreateUserInput,
+    CreateVariantInput, UpdateBrandInput, VariantPatch,
 };
-use super::types::{content, principal, Brand, ContentType, DeliveryKey, Entry, Session, User, Variant};
+use super::types::{
+    content, principal, Brand, ContentType, DeliveryKey, Entry, Session, User, Variant,
+};
 use crate::content::workflow::Transition;
 use crate::delivery::RequestHints;
 use crate::error::AppError;
@@ -16,10 +18,23 @@ pub struct Mutation;
 
 /// The root mutation: authoring and workflow, plus webhooks.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct MutationRoot(Mutation, super::webhooks::WebhookMutation, super::usage::UsageMutation);
+pub struct MutationRoot(
+    Mutation,
+    super::webhooks::WebhookMutation,
+    super::usage::UsageMutation,
+);
 
-async fn transition(ctx: &Context<'_>, t: Transition, id: ID, note: Option<String>) -> Result<Variant> {
-    Ok(Variant(content(ctx).transition(principal(ctx), t, &id, note).await?))
+async fn transition(
+    ctx: &Context<'_>,
+    t: Transition,
+    id: ID,
+    note: Option<String>,
+) -> Result<Variant> {
+    Ok(Variant(
+        content(ctx)
+            .transition(principal(ctx), t, &id, note)
+            .await?,
+    ))
 }
 
 #[Object]
@@ -27,39 +42,95 @@ impl Mutation {
     /// Signs in; wrong credentials are UNAUTHENTICATED, repeated failures RATE_LIMITED.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Session> {
         let address = ctx.data_unchecked::<RequestHints>().client_address.clone();
-        let s = content(ctx).login(&email, &password, address.as_deref()).await?;
-        Ok(Session { token: s.token, expires_at: s.expires_at, user: User(s.user) })
+        let s = content(ctx)
+            .login(&email, &password, address.as_deref())
+            .await?;
+        Ok(Session {
+            token: s.token,
+            expires_at: s.expires_at,
+            user: User(s.user),
+        })
     }
 
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
-        Ok(User(content(ctx).create_user(principal(ctx), input.into()).await?))
+        Ok(User(
+            content(ctx)
+                .create_user(principal(ctx), input.into())
+                .await?,
+        ))
     }
 
     async fn create_brand(&self, ctx: &Context<'_>, input: CreateBrandInput) -> Result<Brand> {
-        Ok(Brand(content(ctx).create_brand(principal(ctx), input.into()).await?))
+        Ok(Brand(
+            content(ctx)
+                .create_brand(principal(ctx), input.into())
+                .await?,
+        ))
     }
 
-    async fn update_brand(&self, ctx: &Context<'_>, slug: String, input: UpdateBrandInput) -> Result<Brand> {
+    async fn update_brand(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: UpdateBrandInput,
+    ) -> Result<Brand> {
         let who = principal(ctx);
-        let current = content(ctx).brand(who, &slug).await?.ok_or_else(|| AppError::not_found(format!("brand `{slug}` does not exist")))?;
-        Ok(Brand(content(ctx).update_brand(who, &slug, input.into_update(&current.policy)).await?))
+        let current = content(ctx)
+            .brand(who, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("brand `{slug}` does not exist")))?;
+        Ok(Brand(
+            content(ctx)
+                .update_brand(who, &slug, input.into_update(&current.policy))
+                .await?,
+        ))
     }
 
-    async fn create_content_type(&self, ctx: &Context<'_>, input: CreateContentTypeInput) -> Result<ContentType> {
-        Ok(ContentType(content(ctx).create_content_type(principal(ctx), input.into()).await?))
+    async fn create_content_type(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContentTypeInput,
+    ) -> Result<ContentType> {
+        Ok(ContentType(
+            content(ctx)
+                .create_content_type(principal(ctx), input.into())
+                .await?,
+        ))
     }
 
     async fn create_entry(&self, ctx: &Context<'_>, input: CreateEntryInput) -> Result<Entry> {
-        Ok(Entry(content(ctx).create_entry(principal(ctx), input.into()).await?))
+        Ok(Entry(
+            content(ctx)
+                .create_entry(principal(ctx), input.into())
+                .await?,
+        ))
     }
 
-    async fn create_variant(&self, ctx: &Context<'_>, input: CreateVariantInput) -> Result<Variant> {
-        Ok(Variant(content(ctx).create_variant(principal(ctx), input.into()).await?))
+    async fn create_variant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateVariantInput,
+    ) -> Result<Variant> {
+        Ok(Variant(
+            content(ctx)
+                .create_variant(principal(ctx), input.into())
+                .await?,
+        ))
     }
 
     /// Saves a new DRAFT revision; a stale `expectedVersion` is CONFLICT and changes nothing.
-    async fn update_variant(&self, ctx: &Context<'_>, id: ID, expected_version: i32, patch: VariantPatch) -> Result<Variant> {
-        Ok(Variant(content(ctx).update_variant(principal(ctx), &id, expected_version, patch.into()).await?))
+    async fn update_variant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        patch: VariantPatch,
+    ) -> Result<Variant> {
+        Ok(Variant(
+            content(ctx)
+                .update_variant(principal(ctx), &id, expected_version, patch.into())
+                .await?,
+        ))
     }
 
     /// DRAFT → IN_REVIEW (editors, admins).
@@ -68,7 +139,12 @@ impl Mutation {
     }
 
     /// IN_REVIEW → APPROVED (reviewers, admins; never the revision's author).
-    async fn approve_variant(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Variant> {
+    async fn approve_variant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+    ) -> Result<Variant> {
         transition(ctx, Transition::Approve, id, note).await
     }
 
@@ -93,18 +169,42 @@ impl Mutation {
     }
 
     /// A new DRAFT revision with an old revision's content.
-    async fn rollback_variant(&self, ctx: &Context<'_>, id: ID, revision: String, expected_version: i32) -> Result<Variant> {
-        Ok(Variant(content(ctx).rollback(principal(ctx), &id, &revision, expected_version).await?))
+    async fn rollback_variant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        revision: String,
+        expected_version: i32,
+    ) -> Result<Variant> {
+        Ok(Variant(
+            content(ctx)
+                .rollback(principal(ctx), &id, &revision, expected_version)
+                .await?,
+        ))
     }
 
     /// A delivery key for one brand; its token is shown only in this answer.
-    async fn create_delivery_key(&self, ctx: &Context<'_>, brand: String, name: String) -> Result<DeliveryKey> {
-        let k = content(ctx).create_delivery_key(principal(ctx), &brand, &name).await?;
-        Ok(DeliveryKey { id: ID(k.record.id), name: k.record.name, brand: k.record.brand_slug, token: k.token })
+    async fn create_delivery_key(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+        name: String,
+    ) -> Result<DeliveryKey> {
+        let k = content(ctx)
+            .create_delivery_key(principal(ctx), &brand, &name)
+            .await?;
+        Ok(DeliveryKey {
+            id: ID(k.record.id),
+            name: k.record.name,
+            brand: k.record.brand_slug,
+            token: k.token,
+        })
     }
 
     /// Revokes a delivery key at once.
     async fn revoke_delivery_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        Ok(content(ctx).revoke_delivery_key(principal(ctx), &id).await?)
+        Ok(content(ctx)
+            .revoke_delivery_key(principal(ctx), &id)
+            .await?)
     }
 }

@@ -19,13 +19,17 @@ pub struct ParseCache {
 impl ParseCache {
     pub fn new(capacity: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity.max(1)).expect("at least one");
-        ParseCache { documents: Arc::new(Mutex::new(lru::LruCache::new(capacity))) }
+        ParseCache {
+            documents: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
+        }
     }
 }
 
 impl ExtensionFactory for ParseCache {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ParseCacheExtension { documents: self.documents.clone() })
+        Arc::new(ParseCacheExtension {
+            documents: self.documents.clone(),
+        })
     }
 }
 
@@ -42,12 +46,20 @@ impl Extension for ParseCacheExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if let Some(document) = self.documents.lock().unwrap_or_else(|p| p.into_inner()).get(query) {
+        if let Some(document) = self
+            .documents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(query)
+        {
             return Ok(document.clone());
         }
         let document = next.run(ctx, query, variables).await?;
         if query.len() <= MAX_CACHED_QUERY_BYTES {
-            self.documents.lock().unwrap_or_else(|p| p.into_inner()).put(query.to_string(), document.clone());
+            self.documents
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .put(query.to_string(), document.clone());
         }
         Ok(document)
     }

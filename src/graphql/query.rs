@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::inputs::ContextInput;
 use super::types::{
-    content, principal, Brand, DeliveryKeyInfo, Entry, EntryConnection, EntryEdge, Json, PageInfo, User, Variant,
+    content, principal, Brand, DeliveryKeyInfo, Entry, EntryConnection, EntryEdge, Json, PageInfo,
+    User, Variant,
 };
 use crate::delivery::{Delivery, DeliveryContext, RequestHints};
 use crate::error::AppError;
@@ -15,7 +16,11 @@ pub struct Query;
 
 /// The root query: delivery and authoring fields, plus the audit log and the asset library.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(Query, super::audit::AuditQuery, super::assets::AssetQuery, super::webhooks::WebhookQuery,
+pub struct QueryRoot(
+    Query,
+    super::audit::AuditQuery,
+    super::assets::AssetQuery,
+    super::webhooks::WebhookQuery,
     super::usage::UsageQuery,
     super::search::SearchQuery,
 );
@@ -83,7 +88,11 @@ pub(crate) fn delivery_context(input: Option<ContextInput>) -> Result<DeliveryCo
     let attributes = match input.attributes.map(|a| a.0) {
         None | Some(serde_json::Value::Null) => serde_json::Map::new(),
         Some(serde_json::Value::Object(map)) => map,
-        Some(_) => return Err(AppError::bad_input("context.attributes must be a JSON object")),
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "context.attributes must be a JSON object",
+            ))
+        }
     };
     Ok(DeliveryContext {
         attributes,
@@ -132,10 +141,18 @@ impl Query {
     }
 
     /// The variant to show for one entry, resolved for the visitor's context.
-    async fn content(&self, ctx: &Context<'_>, brand: String, key: String, context: Option<ContextInput>) -> Result<Resolved> {
+    async fn content(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+        key: String,
+        context: Option<ContextInput>,
+    ) -> Result<Resolved> {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
-        let mut list = delivery(ctx).content(principal(ctx), &brand, &[key], dc, hints).await?;
+        let mut list = delivery(ctx)
+            .content(principal(ctx), &brand, &[key], dc, hints)
+            .await?;
         Ok(to_resolved(list.remove(0)))
     }
 
@@ -149,40 +166,73 @@ impl Query {
     ) -> Result<Vec<Resolved>> {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
-        let list = delivery(ctx).content(principal(ctx), &brand, &keys, dc, hints).await?;
+        let list = delivery(ctx)
+            .content(principal(ctx), &brand, &keys, dc, hints)
+            .await?;
         Ok(list.into_iter().map(to_resolved).collect())
     }
 
     /// Which variant an audience gets and why every other one lost; records nothing.
-    async fn preview(&self, ctx: &Context<'_>, brand: String, key: String, context: Option<ContextInput>) -> Result<Resolution> {
+    async fn preview(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+        key: String,
+        context: Option<ContextInput>,
+    ) -> Result<Resolution> {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
-        let p = delivery(ctx).preview(principal(ctx), &brand, &key, dc, hints).await?;
-        let winner = p.winner.and_then(|i| p.variants.get(i).cloned()).map(Variant);
+        let p = delivery(ctx)
+            .preview(principal(ctx), &brand, &key, dc, hints)
+            .await?;
+        let winner = p
+            .winner
+            .and_then(|i| p.variants.get(i).cloned())
+            .map(Variant);
         let candidates = p
             .candidates
             .into_iter()
-            .map(|c| Candidate { variant: Variant(p.variants[c.index].clone()), eligible: c.eligible, reasons: c.reasons })
+            .map(|c| Candidate {
+                variant: Variant(p.variants[c.index].clone()),
+                eligible: c.eligible,
+                reasons: c.reasons,
+            })
             .collect();
-        Ok(Resolution { variant: winner, reason: p.reason, candidates })
+        Ok(Resolution {
+            variant: winner,
+            reason: p.reason,
+            candidates,
+        })
     }
 
     /// The brands the caller may see.
     async fn brands(&self, ctx: &Context<'_>) -> Result<Vec<Brand>> {
-        Ok(content(ctx).brands(principal(ctx)).await?.into_iter().map(Brand).collect())
+        Ok(content(ctx)
+            .brands(principal(ctx))
+            .await?
+            .into_iter()
+            .map(Brand)
+            .collect())
     }
 
     async fn brand(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Brand>> {
         Ok(content(ctx).brand(principal(ctx), &slug).await?.map(Brand))
     }
 
-    async fn content_types(&self, ctx: &Context<'_>, brand: String) -> Result<Vec<super::types::ContentType>> {
+    async fn content_types(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+    ) -> Result<Vec<super::types::ContentType>> {
         let list = content(ctx).content_types(principal(ctx), &brand).await?;
         Ok(list.into_iter().map(super::types::ContentType).collect())
     }
 
     async fn entry(&self, ctx: &Context<'_>, brand: String, key: String) -> Result<Option<Entry>> {
-        Ok(content(ctx).entry(principal(ctx), &brand, &key).await?.map(Entry))
+        Ok(content(ctx)
+            .entry(principal(ctx), &brand, &key)
+            .await?
+            .map(Entry))
     }
 
     /// Entries ordered by key (Relay cursor connection; `first` up to 100, default 20).
@@ -195,28 +245,53 @@ impl Query {
         after: Option<String>,
     ) -> Result<EntryConnection> {
         let had_cursor = after.is_some();
-        let page = content(ctx).entries(principal(ctx), brand, content_type, first, after).await?;
-        let edges: Vec<EntryEdge> = page.entries.into_iter().map(|(cursor, e)| EntryEdge { cursor, node: Entry(e) }).collect();
+        let page = content(ctx)
+            .entries(principal(ctx), brand, content_type, first, after)
+            .await?;
+        let edges: Vec<EntryEdge> = page
+            .entries
+            .into_iter()
+            .map(|(cursor, e)| EntryEdge {
+                cursor,
+                node: Entry(e),
+            })
+            .collect();
         let page_info = PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: had_cursor,
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         };
-        Ok(EntryConnection { edges, page_info, total_count: page.total as i32 })
+        Ok(EntryConnection {
+            edges,
+            page_info,
+            total_count: page.total as i32,
+        })
     }
 
     async fn variant(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Variant>> {
-        Ok(content(ctx).variant(principal(ctx), &id).await?.map(Variant))
+        Ok(content(ctx)
+            .variant(principal(ctx), &id)
+            .await?
+            .map(Variant))
     }
 
     /// Every user (admins).
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        Ok(content(ctx).users(principal(ctx)).await?.into_iter().map(User).collect())
+        Ok(content(ctx)
+            .users(principal(ctx))
+            .await?
+            .into_iter()
+            .map(User)
+            .collect())
     }
 
     /// Delivery keys, revoked ones included, never their tokens (admins).
-    async fn delivery_keys(&self, ctx: &Context<'_>, brand: Option<String>) -> Result<Vec<DeliveryKeyInfo>> {
+    async fn delivery_keys(
+        &self,
+        ctx: &Context<'_>,
+        brand: Option<String>,
+    ) -> Result<Vec<DeliveryKeyInfo>> {
         let keys = content(ctx).delivery_keys(principal(ctx), brand).await?;
         Ok(keys
             .into_iter()

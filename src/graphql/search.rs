@@ -60,7 +60,14 @@ impl SearchQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SearchResult> {
-        let params = SearchParams { text: query, brand, tags: tags.unwrap_or_default(), status: status.map(Into::into), first, after };
+        let params = SearchParams {
+            text: query,
+            brand,
+            tags: tags.unwrap_or_default(),
+            status: status.map(Into::into),
+            first,
+            after,
+        };
         let mut page = content(ctx).search(principal(ctx), params).await?;
         let r = page.results;
         let hits = r
@@ -68,13 +75,26 @@ impl SearchQuery {
             .into_iter()
             .filter_map(|h| {
                 let variant = page.variants.remove(&h.variant_id)?;
-                Some(SearchHit { variant: Variant(variant), score: h.score as f64, highlights: h.highlights })
+                Some(SearchHit {
+                    variant: Variant(variant),
+                    score: h.score as f64,
+                    highlights: h.highlights,
+                })
             })
             .collect();
         Ok(SearchResult {
             total: r.total as i32,
             hits,
-            facets: Facets { tags: r.tag_counts.into_iter().map(|(value, count)| FacetCount { value, count: count as i32 }).collect() },
+            facets: Facets {
+                tags: r
+                    .tag_counts
+                    .into_iter()
+                    .map(|(value, count)| FacetCount {
+                        value,
+                        count: count as i32,
+                    })
+                    .collect(),
+            },
             end_cursor: r.end_cursor,
             has_next_page: r.has_next_page,
         })
@@ -93,7 +113,9 @@ impl SearchQuery {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
         let delivery = ctx.data_unchecked::<Arc<Delivery>>();
-        let list = delivery.search_content(principal(ctx), &brand, &query, first, dc, hints).await?;
+        let list = delivery
+            .search_content(principal(ctx), &brand, &query, first, dc, hints)
+            .await?;
         Ok(list.into_iter().map(to_resolved).collect())
     }
 }

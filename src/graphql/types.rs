@@ -9,13 +9,17 @@ use super::loaders::{BrandById, ContentTypeById, EntryById, VariantsByEntry};
 use crate::auth::Principal;
 use crate::content::Content;
 use crate::domain::brand::{Brand as DomainBrand, BrandPolicy as DomainPolicy};
-use crate::domain::content_type::{ContentType as DomainContentType, FieldDef as DomainFieldDef, FieldKind as DomainFieldKind};
+use crate::domain::content_type::{
+    ContentType as DomainContentType, FieldDef as DomainFieldDef, FieldKind as DomainFieldKind,
+};
 use crate::domain::device::Device as DomainDevice;
 use crate::domain::entry::Entry as DomainEntry;
 use crate::domain::quality::{Check as DomainCheck, Severity as DomainSeverity};
 use crate::domain::rule::Rule;
 use crate::domain::user::{Role as DomainRole, User as DomainUser};
-use crate::domain::variant::{Revision as DomainRevision, Variant as DomainVariant, VariantStatus as DomainStatus};
+use crate::domain::variant::{
+    Revision as DomainRevision, Variant as DomainVariant, VariantStatus as DomainStatus,
+};
 use crate::error::AppError;
 
 pub type Json = async_graphql::Json<serde_json::Value>;
@@ -34,8 +38,16 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum!(Device, DomainDevice, [Mobile, Tablet, Desktop, Tv, Other]);
-mirror_enum!(VariantStatus, DomainStatus, [Draft, InReview, Approved, Published, Archived]);
-mirror_enum!(FieldKind, DomainFieldKind, [Text, RichText, Number, Boolean, Asset, Url, Datetime, Json]);
+mirror_enum!(
+    VariantStatus,
+    DomainStatus,
+    [Draft, InReview, Approved, Published, Archived]
+);
+mirror_enum!(
+    FieldKind,
+    DomainFieldKind,
+    [Text, RichText, Number, Boolean, Asset, Url, Datetime, Json]
+);
 mirror_enum!(Role, DomainRole, [Admin, Editor, Reviewer, Auditor]);
 mirror_enum!(Severity, DomainSeverity, [Info, Warning, Error]);
 
@@ -71,7 +83,9 @@ impl Brand {
     }
     /// The brand's content types.
     async fn content_types(&self, ctx: &Context<'_>) -> Result<Vec<ContentType>> {
-        let types = content(ctx).content_types(principal(ctx), &self.0.slug).await?;
+        let types = content(ctx)
+            .content_types(principal(ctx), &self.0.slug)
+            .await?;
         Ok(types.into_iter().map(ContentType).collect())
     }
 }
@@ -141,16 +155,25 @@ impl Entry {
         ID(self.0.id.clone())
     }
     async fn brand(&self, ctx: &Context<'_>) -> Result<Brand> {
-        let brand = ctx.data_unchecked::<DataLoader<BrandById>>().load_one(self.0.brand_id.clone()).await?;
-        brand.map(Brand).ok_or_else(|| AppError::internal("entry without brand").into())
+        let brand = ctx
+            .data_unchecked::<DataLoader<BrandById>>()
+            .load_one(self.0.brand_id.clone())
+            .await?;
+        brand
+            .map(Brand)
+            .ok_or_else(|| AppError::internal("entry without brand").into())
     }
     async fn key(&self) -> &str {
         &self.0.key
     }
     /// The name of the entry's content type.
     async fn content_type(&self, ctx: &Context<'_>) -> Result<String> {
-        let ct = ctx.data_unchecked::<DataLoader<ContentTypeById>>().load_one(self.0.content_type_id.clone()).await?;
-        ct.map(|c| c.name).ok_or_else(|| AppError::internal("entry without content type").into())
+        let ct = ctx
+            .data_unchecked::<DataLoader<ContentTypeById>>()
+            .load_one(self.0.content_type_id.clone())
+            .await?;
+        ct.map(|c| c.name)
+            .ok_or_else(|| AppError::internal("entry without content type").into())
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
@@ -160,7 +183,10 @@ impl Entry {
     }
     /// Every variant of the entry, oldest first.
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<Variant>> {
-        let list = ctx.data_unchecked::<DataLoader<VariantsByEntry>>().load_one(self.0.id.clone()).await?;
+        let list = ctx
+            .data_unchecked::<DataLoader<VariantsByEntry>>()
+            .load_one(self.0.id.clone())
+            .await?;
         Ok(list.unwrap_or_default().into_iter().map(Variant).collect())
     }
 }
@@ -175,7 +201,12 @@ pub struct QualityCheck {
 
 impl From<&DomainCheck> for QualityCheck {
     fn from(c: &DomainCheck) -> Self {
-        QualityCheck { kind: c.kind.clone(), severity: c.severity.into(), message: c.message.clone(), path: c.path.clone() }
+        QualityCheck {
+            kind: c.kind.clone(),
+            severity: c.severity.into(),
+            message: c.message.clone(),
+            path: c.path.clone(),
+        }
     }
 }
 
@@ -203,8 +234,13 @@ impl Variant {
         ID(self.0.record.id.clone())
     }
     async fn entry(&self, ctx: &Context<'_>) -> Result<Entry> {
-        let entry = ctx.data_unchecked::<DataLoader<EntryById>>().load_one(self.0.record.entry_id.clone()).await?;
-        entry.map(Entry).ok_or_else(|| AppError::internal("variant without entry").into())
+        let entry = ctx
+            .data_unchecked::<DataLoader<EntryById>>()
+            .load_one(self.0.record.entry_id.clone())
+            .await?;
+        entry
+            .map(Entry)
+            .ok_or_else(|| AppError::internal("variant without entry").into())
     }
     async fn name(&self) -> &str {
         &self.0.latest.content.name
@@ -224,7 +260,13 @@ impl Variant {
         rule_text(self.0.latest.content.rule.as_ref())
     }
     async fn devices(&self) -> Vec<Device> {
-        self.0.latest.content.devices.iter().map(|d| (*d).into()).collect()
+        self.0
+            .latest
+            .content
+            .devices
+            .iter()
+            .map(|d| (*d).into())
+            .collect()
     }
     async fn locale(&self) -> Option<&str> {
         self.0.latest.content.locale.as_deref()
@@ -259,15 +301,23 @@ impl Variant {
     }
     /// Every revision, newest first.
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<Revision>> {
-        let list = content(ctx).revisions(principal(ctx), &self.0.record.id).await?;
+        let list = content(ctx)
+            .revisions(principal(ctx), &self.0.record.id)
+            .await?;
         Ok(list.into_iter().map(Revision).collect())
     }
     /// What changed between two of this variant's revisions (by revision id), field by field.
     async fn diff(&self, ctx: &Context<'_>, from: String, to: String) -> Result<Vec<FieldChange>> {
-        let changes = content(ctx).diff(principal(ctx), &self.0.record.id, &from, &to).await?;
+        let changes = content(ctx)
+            .diff(principal(ctx), &self.0.record.id, &from, &to)
+            .await?;
         Ok(changes
             .into_iter()
-            .map(|c| FieldChange { path: c.path, old: c.old.map(async_graphql::Json), new: c.new.map(async_graphql::Json) })
+            .map(|c| FieldChange {
+                path: c.path,
+                old: c.old.map(async_graphql::Json),
+                new: c.new.map(async_graphql::Json),
+            })
             .collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -278,7 +328,10 @@ impl Variant {
     }
     async fn quality(&self) -> Quality {
         let q = &self.0.latest.quality;
-        Quality { score: q.score, checks: q.checks.iter().map(QualityCheck::from).collect() }
+        Quality {
+            score: q.score,
+            checks: q.checks.iter().map(QualityCheck::from).collect(),
+        }
     }
     async fn brand_review(&self) -> Option<BrandReview> {
         self.0.record.review.as_ref().map(|r| BrandReview {

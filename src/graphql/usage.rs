@@ -117,7 +117,12 @@ impl UsageQuery {
         to: DateTime<Utc>,
         group_by: Vec<UsageDimension>,
     ) -> Result<Vec<UsageRow>> {
-        let filter = UsageFilter::new(brand, from, to, group_by.into_iter().map(Into::into).collect())?;
+        let filter = UsageFilter::new(
+            brand,
+            from,
+            to,
+            group_by.into_iter().map(Into::into).collect(),
+        )?;
         let rows = content(ctx).usage_report(principal(ctx), filter).await?;
         Ok(rows.into_iter().map(UsageRow::from).collect())
     }
@@ -142,13 +147,20 @@ impl UsageMutation {
                 value: e.value,
             })
             .collect();
-        let outcome = ctx.data_unchecked::<Arc<Delivery>>().track(principal(ctx), events).await?;
+        let outcome = ctx
+            .data_unchecked::<Arc<Delivery>>()
+            .track(principal(ctx), events)
+            .await?;
         Ok(TrackResult {
             accepted: outcome.accepted as i32,
             rejected: outcome
                 .rejected
                 .into_iter()
-                .map(|r| TrackRejection { index: r.index as i32, code: r.code.as_str().to_string(), message: r.message })
+                .map(|r| TrackRejection {
+                    index: r.index as i32,
+                    code: r.code.as_str().to_string(),
+                    message: r.message,
+                })
                 .collect(),
         })
     }

@@ -24,7 +24,13 @@ impl WebhookEvent {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [WebhookEvent::Published, WebhookEvent::Unpublished, WebhookEvent::Archived].into_iter().find(|e| e.as_str() == s)
+        [
+            WebhookEvent::Published,
+            WebhookEvent::Unpublished,
+            WebhookEvent::Archived,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
     }
 }
 
@@ -67,7 +73,10 @@ pub struct Webhook {
 }
 
 fn events(hook: &Hook) -> Vec<WebhookEvent> {
-    hook.events.iter().filter_map(|e| WebhookEvent::parse(e)).collect()
+    hook.events
+        .iter()
+        .filter_map(|e| WebhookEvent::parse(e))
+        .collect()
 }
 
 fn delivery(d: Delivery) -> WebhookDelivery {
@@ -94,15 +103,20 @@ impl WebhookQuery {
         let list = content(ctx).webhooks(principal(ctx), brand, 20).await?;
         Ok(list
             .into_iter()
-            .map(|WebhookStatus { webhook, deliveries }| Webhook {
-                id: ID(webhook.id.clone()),
-                events: events(&webhook),
-                brand: webhook.brand_slug,
-                url: webhook.url,
-                created_by: webhook.created_by,
-                created_at: webhook.created_at,
-                deliveries: deliveries.into_iter().map(delivery).collect(),
-            })
+            .map(
+                |WebhookStatus {
+                     webhook,
+                     deliveries,
+                 }| Webhook {
+                    id: ID(webhook.id.clone()),
+                    events: events(&webhook),
+                    brand: webhook.brand_slug,
+                    url: webhook.url,
+                    created_by: webhook.created_by,
+                    created_at: webhook.created_at,
+                    deliveries: deliveries.into_iter().map(delivery).collect(),
+                },
+            )
             .collect())
     }
 }
@@ -114,10 +128,24 @@ pub struct WebhookMutation;
 impl WebhookMutation {
     /// Registers a URL to be told when variants of the brand are published, unpublished or
     /// archived. Private and loopback targets are refused unless the operator allows them.
-    async fn create_webhook(&self, ctx: &Context<'_>, brand: String, url: String, events: Vec<WebhookEvent>) -> Result<CreatedWebhook> {
+    async fn create_webhook(
+        &self,
+        ctx: &Context<'_>,
+        brand: String,
+        url: String,
+        events: Vec<WebhookEvent>,
+    ) -> Result<CreatedWebhook> {
         let names = events.iter().map(|e| e.as_str().to_string()).collect();
-        let hook = content(ctx).create_webhook(principal(ctx), &brand, &url, names).await?;
-        Ok(CreatedWebhook { id: ID(hook.id.clone()), events: self::events(&hook), brand: hook.brand_slug, url: hook.url, secret: hook.secret })
+        let hook = content(ctx)
+            .create_webhook(principal(ctx), &brand, &url, names)
+            .await?;
+        Ok(CreatedWebhook {
+            id: ID(hook.id.clone()),
+            events: self::events(&hook),
+            brand: hook.brand_slug,
+            url: hook.url,
+            secret: hook.secret,
+        })
     }
 
     /// Stops a webhook; pending deliveries are no longer sent.

@@ -9,7 +9,9 @@ use rust_embed::RustEmbed;
 struct AdminUi;
 
 pub async fn redirect() -> HttpResponse {
-    HttpResponse::Found().insert_header(("Location", "/admin/")).finish()
+    HttpResponse::Found()
+        .insert_header(("Location", "/admin/"))
+        .finish()
 }
 
 pub async fn asset(path: web::Path<String>) -> HttpResponse {
@@ -18,12 +20,18 @@ pub async fn asset(path: web::Path<String>) -> HttpResponse {
         Some(file) if !path.is_empty() => (file, path.as_str()),
         _ => match AdminUi::get("index.html") {
             Some(index) => (index, "index.html"),
-            None => return HttpResponse::NotFound().body("the admin UI was not built into this binary"),
+            None => {
+                return HttpResponse::NotFound().body("the admin UI was not built into this binary")
+            }
         },
     };
     let mime = mime_guess::from_path(name).first_or_octet_stream();
     // Vite fingerprints everything under assets/: cache it for good; never cache index.html.
-    let cache = if name.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if name.starts_with("assets/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     HttpResponse::Ok()
         .content_type(mime.as_ref())
         .insert_header(("Cache-Control", cache))

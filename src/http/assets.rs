@@ -42,7 +42,8 @@ async fn try_upload(state: &State, req: &HttpRequest, payload: web::Payload) -> 
     let mut upload = Upload::default();
     let mut file = None;
     while let Some(field) = form.next().await {
-        let field = field.map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
+        let field =
+            field.map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
         match field.name().unwrap_or_default() {
             "file" => {
                 upload.claim = claim_of(&field);
@@ -56,26 +57,42 @@ async fn try_upload(state: &State, req: &HttpRequest, payload: web::Payload) -> 
         }
     }
     let file = file.ok_or_else(|| AppError::bad_input("the multipart body has no `file` field"))?;
-    upload.bytes = web::block(move || std::fs::read(file.path())).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+    upload.bytes = web::block(move || std::fs::read(file.path()))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     state.assets.upload(&who, upload).await
 }
 
 fn claim_of(field: &Field) -> Claim {
     Claim {
         content_type: field.content_type().map(|m| m.essence_str().to_owned()),
-        file_name: field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned),
+        file_name: field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned),
     }
 }
 
 /// Streams a field to a temporary file (removed when dropped), refusing it past `max_bytes`.
-async fn stream_to_temp_file(mut field: Field, max_bytes: u64) -> AppResult<tempfile::NamedTempFile> {
-    let mut file = web::block(tempfile::NamedTempFile::new).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+async fn stream_to_temp_file(
+    mut field: Field,
+    max_bytes: u64,
+) -> AppResult<tempfile::NamedTempFile> {
+    let mut file = web::block(tempfile::NamedTempFile::new)
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let (mut total, mut buffer) = (0u64, Vec::with_capacity(FLUSH_BYTES));
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| AppError::bad_input(format!("the upload was cut short: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| AppError::bad_input(format!("the upload was cut short: {e}")))?;
         total += chunk.len() as u64;
         if total > max_bytes {
-            return Err(AppError::new(ErrorCode::LimitExceeded, format!("the file is over the limit of {max_bytes} bytes")));
+            return Err(AppError::new(
+                ErrorCode::LimitExceeded,
+                format!("the file is over the limit of {max_bytes} bytes"),
+            ));
         }
         buffer.extend_from_slice(&chunk);
         if buffer.len() >= FLUSH_BYTES {
@@ -85,7 +102,10 @@ async fn stream_to_temp_file(mut field: Field, max_bytes: u64) -> AppResult<temp
     flush(file, buffer).await
 }
 
-async fn flush(mut file: tempfile::NamedTempFile, bytes: Vec<u8>) -> AppResult<tempfile::NamedTempFile> {
+async fn flush(
+    mut file: tempfile::NamedTempFile,
+    bytes: Vec<u8>,
+) -> AppResult<tempfile::NamedTempFile> {
     web::block(move || file.write_all(&bytes).map(|()| file))
         .await
         .map_err(AppError::internal)?
@@ -95,9 +115,12 @@ async fn flush(mut file: tempfile::NamedTempFile, bytes: Vec<u8>) -> AppResult<t
 async fn text_field(mut field: Field) -> AppResult<String> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| AppError::bad_input(format!("malformed multipart body: {e}")))?;
         if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
-            return Err(AppError::bad_input(format!("a text field is longer than {MAX_TEXT_FIELD} bytes")));
+            return Err(AppError::bad_input(format!(
+                "a text field is longer than {MAX_TEXT_FIELD} bytes"
+            )));
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -106,7 +129,9 @@ async fn text_field(mut field: Field) -> AppResult<String> {
 
 async fn number_field(field: Field, name: &str) -> AppResult<f64> {
     let text = text_field(field).await?;
-    text.trim().parse().map_err(|_| AppError::bad_input(format!("`{name}` is not a number")))
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::bad_input(format!("`{name}` is not a number")))
 }
 
 async fn drain(mut field: Field) -> AppResult<()> {
@@ -149,7 +174,13 @@ pub async fn rendition(
     }
 }
 
-async fn try_rendition(state: &State, req: &HttpRequest, id: &str, file: &str, aspect: Option<&str>) -> AppResult<HttpResponse> {
+async fn try_rendition(
+    state: &State,
+    req: &HttpRequest,
+    id: &str,
+    file: &str,
+    aspect: Option<&str>,
+) -> AppResult<HttpResponse> {
     let missing = || AppError::not_found("no such rendition");
     let (device, extension) = match file.split_once('.') {
         Some((device, ext)) => (device, Some(ext)),
@@ -164,10 +195,22 @@ async fn try_rendition(state: &State, req: &HttpRequest, id: &str, file: &str, a
         Some(ext) => RenditionFormat::from_extension(ext).ok_or_else(missing)?,
         None => negotiate(req),
     };
-    let aspect = aspect.map(|a| a.parse::<Aspect>().map_err(|e| AppError::bad_input(e.to_string()))).transpose()?;
-    let bytes = state.assets.rendition(id, RenditionKey::new(device, format, aspect)).await?;
+    let aspect = aspect
+        .map(|a| {
+            a.parse::<Aspect>()
+                .map_err(|e| AppError::bad_input(e.to_string()))
+        })
+        .transpose()?;
+    let bytes = state
+        .assets
+        .rendition(id, RenditionKey::new(device, format, aspect))
+        .await?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    let mut response = if if_none_match(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut response = if if_none_match(req, &etag) {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     response
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .insert_header((header::ETAG, etag.clone()))
@@ -183,14 +226,25 @@ async fn try_rendition(state: &State, req: &HttpRequest, id: &str, file: &str, a
 
 /// WebP when the client accepts it (with a non-zero quality), JPEG otherwise.
 fn negotiate(req: &HttpRequest) -> RenditionFormat {
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let webp = accept.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
         let media = parts.next().unwrap_or("");
-        let q = parts.find_map(|p| p.strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+        let q = parts
+            .find_map(|p| p.strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
         media.eq_ignore_ascii_case("image/webp") && q > 0.0
     });
-    if webp { RenditionFormat::WebP } else { RenditionFormat::Jpeg }
+    if webp {
+        RenditionFormat::WebP
+    } else {
+        RenditionFormat::Jpeg
+    }
 }
 
 fn if_none_match(req: &HttpRequest, etag: &str) -> bool {

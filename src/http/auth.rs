@@ -14,7 +14,9 @@ pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
     let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
         return Ok(Principal::Anonymous);
     };
-    let value = header.to_str().map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
+    let value = header
+        .to_str()
+        .map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -33,7 +35,10 @@ pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
 }
 
 fn header(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 pub fn hints(req: &HttpRequest) -> RequestHints {

@@ -17,7 +17,9 @@ use crate::graphql::errors::{apply_codes, error_response};
 use crate::graphql::loaders::{BrandById, ContentTypeById, EntryById, VariantsByEntry};
 
 fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").json(body)
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .json(body)
 }
 
 fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
@@ -36,9 +38,15 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
     Ok(request
         .data(principal)
         .data(auth::hints(req))
-        .data(DataLoader::new(VariantsByEntry(content.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            VariantsByEntry(content.clone()),
+            tokio::spawn,
+        ))
         .data(DataLoader::new(BrandById(content.clone()), tokio::spawn))
-        .data(DataLoader::new(ContentTypeById(content.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            ContentTypeById(content.clone()),
+            tokio::spawn,
+        ))
         .data(DataLoader::new(EntryById(content), tokio::spawn)))
 }
 
@@ -46,8 +54,14 @@ async fn execute(state: &State, req: &HttpRequest, request: Request) -> Result<R
     let request = prepare(state, req, request)?;
     let response = apply_codes(state.schema.execute(request).await);
     for error in &response.errors {
-        if let Some(async_graphql::Value::String(code)) = error.extensions.as_ref().and_then(|e| e.get("code")) {
-            state.metrics.graphql_errors.with_label_values(&[code.as_str()]).inc();
+        if let Some(async_graphql::Value::String(code)) =
+            error.extensions.as_ref().and_then(|e| e.get("code"))
+        {
+            state
+                .metrics
+                .graphql_errors
+                .with_label_values(&[code.as_str()])
+                .inc();
         }
     }
     Ok(response)
@@ -58,7 +72,10 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| AppError::bad_input("the request body could not be read"))?;
         if body.len() + chunk.len() > limit {
-            return Err(AppError::new(ErrorCode::LimitExceeded, format!("the request body is over {limit} bytes")));
+            return Err(AppError::new(
+                ErrorCode::LimitExceeded,
+                format!("the request body is over {limit} bytes"),
+            ));
         }
         body.extend_from_slice(&chunk);
     }
@@ -76,7 +93,11 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(e) => {
-            return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, &format!("not a GraphQL request: {e}"));
+            return error_answer(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadInput,
+                &format!("not a GraphQL request: {e}"),
+            );
         }
     };
     match batch {
@@ -86,7 +107,10 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
         },
         BatchRequest::Batch(requests) => {
             if requests.len() > state.config.graphql_max_batch {
-                let message = format!("a batch may hold at most {} operations", state.config.graphql_max_batch);
+                let message = format!(
+                    "a batch may hold at most {} operations",
+                    state.config.graphql_max_batch
+                );
                 return error_answer(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, &message);
             }
             let mut responses = Vec::with_capacity(requests.len());
@@ -123,14 +147,27 @@ fn is_query(request: &Request) -> bool {
     })
 }
 
-pub async fn get(state: State, req: HttpRequest, params: web::Query<HashMap<String, String>>) -> HttpResponse {
+pub async fn get(
+    state: State,
+    req: HttpRequest,
+    params: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let Some(query) = params.get("query") else {
         if wants_html(&req) {
             return HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
-                .body(GraphiQLSource::build().endpoint("/graphql").title("Vary GraphiQL").finish());
+                .body(
+                    GraphiQLSource::build()
+                        .endpoint("/graphql")
+                        .title("Vary GraphiQL")
+                        .finish(),
+                );
         }
-        return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, "GET /graphql needs a `query` parameter");
+        return error_answer(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadInput,
+            "GET /graphql needs a `query` parameter",
+        );
     };
     let mut request = Request::new(query.clone());
     if let Some(name) = params.get("operationName") {
@@ -139,11 +176,21 @@ pub async fn get(state: State, req: HttpRequest, params: web::Query<HashMap<Stri
     if let Some(variables) = params.get("variables") {
         match serde_json::from_str::<serde_json::Value>(variables) {
             Ok(value) => request = request.variables(async_graphql::Variables::from_json(value)),
-            Err(_) => return error_answer(StatusCode::BAD_REQUEST, ErrorCode::BadInput, "`variables` is not JSON"),
+            Err(_) => {
+                return error_answer(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadInput,
+                    "`variables` is not JSON",
+                )
+            }
         }
     }
     if !is_query(&request) {
-        return error_answer(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadInput, "mutations need POST");
+        return error_answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadInput,
+            "mutations need POST",
+        );
     }
     match execute(&state, &req, request).await {
         Ok(response) => answer(StatusCode::OK, &response),

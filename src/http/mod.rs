@@ -30,7 +30,8 @@ pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
         actix_web::App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                let response = error_response(&AppError::bad_input(format!("bad query parameters: {err}")));
+                let response =
+                    error_response(&AppError::bad_input(format!("bad query parameters: {err}")));
                 actix_web::error::InternalError::from_response(err, response).into()
             }))
             .wrap(from_fn(observe))
@@ -65,8 +66,9 @@ async fn not_found() -> HttpResponse {
 
 /// A REST error: `{"error": {"code", "message"}}` with the code's status.
 pub fn error_response(err: &AppError) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(err.http_status.unwrap_or(err.code.http_status()))
-        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        actix_web::http::StatusCode::from_u16(err.http_status.unwrap_or(err.code.http_status()))
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
     if let Some(wait) = err.retry_after {
         response.insert_header(("Retry-After", wait.to_string()));
@@ -84,12 +86,19 @@ async fn observe(
     let method = req.method().to_string();
     let state = req.app_data::<State>().cloned();
     let response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let status = response.status().as_u16();
     if let Some(state) = state {
         let m = &state.metrics;
-        m.http_requests.with_label_values(&[&route, &method, &status.to_string()]).inc();
-        m.http_latency.with_label_values(&[&route]).observe(started.elapsed().as_secs_f64());
+        m.http_requests
+            .with_label_values(&[&route, &method, &status.to_string()])
+            .inc();
+        m.http_latency
+            .with_label_values(&[&route])
+            .observe(started.elapsed().as_secs_f64());
     }
     tracing::debug!(%method, %route, status, micros = started.elapsed().as_micros() as u64, "request");
     Ok(response)

@@ -25,7 +25,13 @@ pub async fn readyz(state: State) -> HttpResponse {
 }
 
 pub async fn metrics(state: State) -> HttpResponse {
-    let variants: usize = state.delivery.snapshot().brands.values().map(|b| b.variant_count()).sum();
+    let variants: usize = state
+        .delivery
+        .snapshot()
+        .brands
+        .values()
+        .map(|b| b.variant_count())
+        .sum();
     let m = &state.metrics;
     m.snapshot_variants.set(variants as i64);
     let stats = state.usage.stats();
@@ -35,7 +41,10 @@ pub async fn metrics(state: State) -> HttpResponse {
     crate::metrics::catch_up(&m.usage_failed_writes, read(&stats.failed_writes));
     crate::metrics::catch_up(&m.usage_dropped, read(&stats.dropped));
     m.usage_pending.set(state.usage.pending() as i64);
-    m.usage_index_events.set(state.usage_index.num_events() as i64);
+    m.usage_index_events
+        .set(state.usage_index.num_events() as i64);
     m.search_documents.set(state.search.num_docs() as i64);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
 }

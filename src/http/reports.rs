@@ -28,11 +28,23 @@ pub(super) fn parse_format(raw: Option<&str>) -> AppResult<Format> {
     match raw.unwrap_or("csv") {
         "csv" => Ok(Format::Csv),
         "json" => Ok(Format::Json),
-        other => Err(AppError::bad_input(format!("format `{other}` is not csv or json"))),
+        other => Err(AppError::bad_input(format!(
+            "format `{other}` is not csv or json"
+        ))),
     }
 }
 
-const AUDIT_COLUMNS: [&str; 9] = ["at", "actor", "action", "target", "brand", "revisionBefore", "revisionAfter", "note", "hash"];
+const AUDIT_COLUMNS: [&str; 9] = [
+    "at",
+    "actor",
+    "action",
+    "target",
+    "brand",
+    "revisionBefore",
+    "revisionAfter",
+    "note",
+    "hash",
+];
 
 fn csv_line(fields: &[&str]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -42,61 +54,100 @@ fn csv_line(fields: &[&str]) -> Vec<u8> {
 
 fn audit_csv(e: &AuditEntry) -> Vec<u8> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (brand, before, after, note) = (opt(&e.brand), opt(&e.revision_before), opt(&e.revision_after), opt(&e.note));
-    csv_line(&[&e.at, &e.actor, &e.action, &e.target, &brand, &before, &after, &note, &e.hash])
+    let (brand, before, after, note) = (
+        opt(&e.brand),
+        opt(&e.revision_before),
+        opt(&e.revision_after),
+        opt(&e.note),
+    );
+    csv_line(&[
+        &e.at, &e.actor, &e.action, &e.target, &brand, &before, &after, &note, &e.hash,
+    ])
 }
 
 /// Pages through the audit log, yielding encoded chunks.
-fn audit_stream(state: State, who: Principal, filter: AuditFilter, format: Format) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
+fn audit_stream(
+    state: State,
+    who: Principal,
+    filter: AuditFilter,
+    format: Format,
+) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
     let header = match format {
         Format::Csv => csv_line(&AUDIT_COLUMNS),
         Format::Json => b"[".to_vec(),
     };
     // State: (after_seq, rows written so far, finished)
-    stream::unfold((0i64, 0usize, false, Some(header)), move |(after, written, done, header)| {
-        let (state, who, filter) = (state.clone(), who.clone(), filter.clone());
-        async move {
-            if let Some(header) = header {
-                return Some((Ok(web::Bytes::from(header)), (after, written, done, None)));
-            }
-            if done {
-                return None;
-            }
-            let rows = match state.content.audit_rows(&who, filter, after, MAX_AUDIT_PAGE).await {
-                Ok(rows) => rows,
-                Err(e) => return Some((Err(actix_web::error::ErrorInternalServerError(e.message)), (after, written, true, None))),
-            };
-            let last = rows.len() < MAX_AUDIT_PAGE as usize;
-            let next_after = rows.last().map_or(after, |r| r.seq);
-            let mut out = Vec::new();
-            for (i, row) in rows.iter().enumerate() {
-                match format {
-                    Format::Csv => out.extend(audit_csv(row)),
-                    Format::Json => {
-                        if written + i > 0 {
-                            out.push(b',');
+    stream::unfold(
+        (0i64, 0usize, false, Some(header)),
+        move |(after, written, done, header)| {
+            let (state, who, filter) = (state.clone(), who.clone(), filter.clone());
+            async move {
+                if let Some(header) = header {
+                    return Some((Ok(web::Bytes::from(header)), (after, written, done, None)));
+                }
+                if done {
+                    return None;
+                }
+                let rows = match state
+                    .content
+                    .audit_rows(&who, filter, after, MAX_AUDIT_PAGE)
+                    .await
+                {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        return Some((
+                            Err(actix_web::error::ErrorInternalServerError(e.message)),
+                            (after, written, true, None),
+                        ))
+                    }
+                };
+                let last = rows.len() < MAX_AUDIT_PAGE as usize;
+                let next_after = rows.last().map_or(after, |r| r.seq);
+                let mut out = Vec::new();
+                for (i, row) in rows.iter().enumerate() {
+                    match format {
+                        Format::Csv => out.extend(audit_csv(row)),
+                        Format::Json => {
+                            if written + i > 0 {
+                                out.push(b',');
+                            }
+                            out.extend(serde_json::to_vec(row).expect("plain data"));
                         }
-                        out.extend(serde_json::to_vec(row).expect("plain data"));
                     }
                 }
+                if last && format == Format::Json {
+                    out.push(b']');
+                }
+                Some((
+                    Ok(web::Bytes::from(out)),
+                    (next_after, written + rows.len(), last, None),
+                ))
             }
-            if last && format == Format::Json {
-                out.push(b']');
-            }
-            Some((Ok(web::Bytes::from(out)), (next_after, written + rows.len(), last, None)))
-        }
-    })
+        },
+    )
 }
 
-pub async fn audit(state: State, req: HttpRequest, params: web::Query<AuditParams>) -> HttpResponse {
+pub async fn audit(
+    state: State,
+    req: HttpRequest,
+    params: web::Query<AuditParams>,
+) -> HttpResponse {
     let prepared = (|| {
         let who = auth::principal(&req, &state)?;
         who.authorize(Action::ReadReports, params.brand.as_deref())?;
         let format = parse_format(params.format.as_deref())?;
         let filter = AuditFilter {
             brand: params.brand.clone(),
-            from: params.from.as_deref().map(|f| parse_bound(f, false)).transpose()?,
-            to: params.to.as_deref().map(|t| parse_bound(t, true)).transpose()?,
+            from: params
+                .from
+                .as_deref()
+                .map(|f| parse_bound(f, false))
+                .transpose()?,
+            to: params
+                .to
+                .as_deref()
+                .map(|t| parse_bound(t, true))
+                .transpose()?,
         };
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if from > to {
@@ -115,6 +166,9 @@ pub async fn audit(state: State, req: HttpRequest, params: web::Query<AuditParam
     };
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"vary-audit.{extension}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"vary-audit.{extension}\""),
+        ))
         .streaming(audit_stream(state.clone(), who, filter, format))
 }

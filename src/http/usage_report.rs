@@ -48,7 +48,11 @@ impl Encoder {
             Format::Csv => csv_header(),
             Format::Json => b"[".to_vec(),
         };
-        Encoder { format, buffer, rows: 0 }
+        Encoder {
+            format,
+            buffer,
+            rows: 0,
+        }
     }
 
     fn push(&mut self, row: &UsageRow) {
@@ -58,7 +62,8 @@ impl Encoder {
                 if self.rows > 0 {
                     self.buffer.push(b',');
                 }
-                self.buffer.extend(serde_json::to_vec(row).expect("plain data"));
+                self.buffer
+                    .extend(serde_json::to_vec(row).expect("plain data"));
             }
         }
         self.rows += 1;
@@ -79,7 +84,9 @@ impl Encoder {
 fn parse_params(params: &UsageParams) -> AppResult<(UsageFilter, Format)> {
     let format = parse_format(params.format.as_deref())?;
     let required = |v: &Option<String>, name: &str| {
-        v.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| AppError::bad_input(format!("`{name}` is required")))
+        v.clone()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| AppError::bad_input(format!("`{name}` is required")))
     };
     let brand = required(&params.brand, "brand")?;
     let from = parse_bound(&required(&params.from, "from")?, false)?;
@@ -92,7 +99,13 @@ fn parse_params(params: &UsageParams) -> AppResult<(UsageFilter, Format)> {
 }
 
 /// Runs the report, sending encoded chunks to `tx` until done or the client leaves.
-async fn produce(state: State, who: Principal, filter: UsageFilter, format: Format, tx: mpsc::Sender<Chunk>) {
+async fn produce(
+    state: State,
+    who: Principal,
+    filter: UsageFilter,
+    format: Format,
+    tx: mpsc::Sender<Chunk>,
+) {
     let encoder = Arc::new(Mutex::new(Encoder::new(format)));
     let (rows_encoder, rows_tx) = (encoder.clone(), tx.clone());
     let outcome = state
@@ -110,12 +123,19 @@ async fn produce(state: State, who: Principal, filter: UsageFilter, format: Form
     let _ = tx.send(last).await;
 }
 
-pub async fn usage(state: State, req: HttpRequest, params: web::Query<UsageParams>) -> HttpResponse {
+pub async fn usage(
+    state: State,
+    req: HttpRequest,
+    params: web::Query<UsageParams>,
+) -> HttpResponse {
     let prepared = async {
         let who = auth::principal(&req, &state)?;
         who.authorize(Action::ReadReports, params.brand.as_deref())?;
         let (filter, format) = parse_params(&params)?;
-        state.content.authorize_usage_report(&who, &filter.brand).await?;
+        state
+            .content
+            .authorize_usage_report(&who, &filter.brand)
+            .await?;
         Ok::<_, AppError>((who, filter, format))
     };
     let (who, filter, format) = match prepared.await {
@@ -126,7 +146,10 @@ pub async fn usage(state: State, req: HttpRequest, params: web::Query<UsageParam
     actix_web::rt::spawn(produce(state.clone(), who, filter, format, tx));
     let body = stream::unfold(rx, |mut rx| async move {
         let chunk = rx.recv().await?;
-        Some((chunk.map_err(actix_web::error::ErrorInternalServerError), rx))
+        Some((
+            chunk.map_err(actix_web::error::ErrorInternalServerError),
+            rx,
+        ))
     });
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
@@ -134,6 +157,9 @@ pub async fn usage(state: State, req: HttpRequest, params: web::Query<UsageParam
     };
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"vary-usage.{extension}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"vary-usage.{extension}\""),
+        ))
         .streaming(body)
 }

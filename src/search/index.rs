@@ -6,8 +6,8 @@
 //! sees a change at most about one interval after it was sent. Readers use
 //! `ReloadPolicy::Manual` so that a flush is visible as soon as it returns.
 
-use std::path::Path;
 use std::ops::ControlFlow;
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -18,11 +18,14 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 use tokio::sync::oneshot;
 
 use super::schema::{self, Fields};
-use crate::index_writer::{Committer, WriterConfig};
 use super::{SearchError, SearchResult, VariantDoc};
+use crate::index_writer::{Committer, WriterConfig};
 
 /// The content index's writer: a change is searchable within half a second.
-pub const CONTENT_WRITER: WriterConfig = WriterConfig { commit_interval: Duration::from_millis(500), writer_memory: 30_000_000 };
+pub const CONTENT_WRITER: WriterConfig = WriterConfig {
+    commit_interval: Duration::from_millis(500),
+    writer_memory: 30_000_000,
+};
 
 /// Called with the number of documents written so far during a rebuild.
 pub type Progress = Box<dyn FnMut(usize) + Send>;
@@ -55,8 +58,12 @@ fn open_or_recreate(dir: &Path) -> SearchResult<(Index, bool)> {
     if dir.join("meta.json").exists() {
         match Index::open_in_dir(dir) {
             Ok(index) if index.schema() == schema => return Ok((index, false)),
-            Ok(_) => tracing::warn!(dir = %dir.display(), "the search index has another schema; recreating it"),
-            Err(e) => tracing::warn!(dir = %dir.display(), error = %e, "the search index is unreadable; recreating it"),
+            Ok(_) => {
+                tracing::warn!(dir = %dir.display(), "the search index has another schema; recreating it")
+            }
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "the search index is unreadable; recreating it")
+            }
         }
         std::fs::remove_dir_all(dir)?;
         std::fs::create_dir_all(dir)?;
@@ -79,8 +86,12 @@ impl ContentIndex {
     fn start(index: Index, created: bool, config: WriterConfig) -> SearchResult<ContentIndex> {
         schema::register_analyzers(&index);
         let fields = fields_of(&index)?;
-        let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory)?;
-        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, config.writer_memory)?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let mut parser = QueryParser::for_index(&index, fields.texts().to_vec());
         parser.set_conjunction_by_default();
         let (ops, rx) = mpsc::channel();
@@ -89,7 +100,14 @@ impl ContentIndex {
         let handle = std::thread::Builder::new()
             .name("vary-search-writer".into())
             .spawn(move || committer.run(rx, |index, op| worker.handle(index, op)))?;
-        Ok(ContentIndex { reader, fields, parser, ops, writer: Mutex::new(Some(handle)), created })
+        Ok(ContentIndex {
+            reader,
+            fields,
+            parser,
+            ops,
+            writer: Mutex::new(Some(handle)),
+            created,
+        })
     }
 
     /// Whether the index was created empty on open and should be rebuilt from the database.
@@ -99,16 +117,24 @@ impl ContentIndex {
 
     /// Adds or replaces a variant's document; visible within the commit interval.
     pub fn upsert(&self, doc: VariantDoc) -> SearchResult<()> {
-        self.ops.send(Op::Upsert(Box::new(doc))).map_err(|_| SearchError::Closed)
+        self.ops
+            .send(Op::Upsert(Box::new(doc)))
+            .map_err(|_| SearchError::Closed)
     }
 
     /// Removes a variant's document.
     pub fn delete(&self, variant_id: &str) -> SearchResult<()> {
-        self.ops.send(Op::Delete(variant_id.to_string())).map_err(|_| SearchError::Closed)
+        self.ops
+            .send(Op::Delete(variant_id.to_string()))
+            .map_err(|_| SearchError::Closed)
     }
 
     /// Replaces the whole index with `docs`, in one commit; returns once it is searchable.
-    pub async fn rebuild(&self, docs: Vec<VariantDoc>, progress: Option<Progress>) -> SearchResult<()> {
+    pub async fn rebuild(
+        &self,
+        docs: Vec<VariantDoc>,
+        progress: Option<Progress>,
+    ) -> SearchResult<()> {
         self.ask(|reply| Op::Rebuild(docs, progress, reply)).await
     }
 
@@ -132,7 +158,9 @@ impl ContentIndex {
         self.ops.send(op(reply)).map_err(|_| SearchError::Closed)?;
         match answer.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(SearchError::Index(tantivy::TantivyError::InternalError(message))),
+            Ok(Err(message)) => Err(SearchError::Index(tantivy::TantivyError::InternalError(
+                message,
+            ))),
             Err(_) => Err(SearchError::Closed),
         }
     }
@@ -173,14 +201,19 @@ impl WriterThread {
         match op {
             Op::Upsert(doc) => {
                 let writer = index.writer();
-                writer.delete_term(Term::from_field_text(self.fields.variant_id, &doc.variant_id));
+                writer.delete_term(Term::from_field_text(
+                    self.fields.variant_id,
+                    &doc.variant_id,
+                ));
                 if let Err(e) = writer.add_document(schema::document(&self.fields, &doc)) {
                     tracing::error!(variant = %doc.variant_id, error = %e, "could not index a variant");
                 }
                 index.changed();
             }
             Op::Delete(id) => {
-                index.writer().delete_term(Term::from_field_text(self.fields.variant_id, &id));
+                index
+                    .writer()
+                    .delete_term(Term::from_field_text(self.fields.variant_id, &id));
                 index.changed();
             }
             Op::Rebuild(docs, progress, reply) => {
@@ -197,11 +230,18 @@ impl WriterThread {
         ControlFlow::Continue(())
     }
 
-    fn rebuild(&self, index: &mut Committer, docs: Vec<VariantDoc>, mut progress: Option<Progress>) -> Result<(), String> {
+    fn rebuild(
+        &self,
+        index: &mut Committer,
+        docs: Vec<VariantDoc>,
+        mut progress: Option<Progress>,
+    ) -> Result<(), String> {
         let writer = index.writer();
         writer.delete_all_documents().map_err(|e| e.to_string())?;
         for (done, doc) in docs.iter().enumerate() {
-            writer.add_document(schema::document(&self.fields, doc)).map_err(|e| e.to_string())?;
+            writer
+                .add_document(schema::document(&self.fields, doc))
+                .map_err(|e| e.to_string())?;
             if let Some(report) = progress.as_mut() {
                 if (done + 1) % 1_000 == 0 || done + 1 == docs.len() {
                     report(done + 1);

@@ -56,7 +56,10 @@ pub enum SearchError {
 impl SearchError {
     /// Whether another writer (another process on the same directory) holds the index.
     pub fn is_locked(&self) -> bool {
-        matches!(self, SearchError::Index(tantivy::TantivyError::LockFailure(..)))
+        matches!(
+            self,
+            SearchError::Index(tantivy::TantivyError::LockFailure(..))
+        )
     }
 }
 

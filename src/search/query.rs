@@ -9,7 +9,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParserError, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParserError, TermQuery,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
@@ -76,7 +78,9 @@ fn parse_cursor(raw: &str) -> SearchResult<usize> {
 
 /// The words of `text`, without any query syntax.
 fn plain_words(text: &str) -> String {
-    text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect()
+    text.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
@@ -115,9 +119,15 @@ impl ContentIndex {
         let f = &self.fields;
         let mut clauses = vec![(Occur::Must, self.text_query(&q.text))];
         if let Some(brands) = &q.brands {
-            let any: Vec<(Occur, Box<dyn Query>)> =
-                brands.iter().map(|b| (Occur::Should, term(Term::from_field_text(f.brand, b)))).collect();
-            clauses.push(filter(if any.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(any)) }));
+            let any: Vec<(Occur, Box<dyn Query>)> = brands
+                .iter()
+                .map(|b| (Occur::Should, term(Term::from_field_text(f.brand, b))))
+                .collect();
+            clauses.push(filter(if any.is_empty() {
+                Box::new(EmptyQuery)
+            } else {
+                Box::new(BooleanQuery::new(any))
+            }));
         }
         for tag in &q.tags {
             clauses.push(filter(term(Term::from_facet(f.tags, &tag_facet(tag)))));
@@ -133,18 +143,36 @@ impl ContentIndex {
 
     /// One page of hits in relevance order, with the total, tag counts and snippets.
     pub fn search(&self, q: &SearchQuery) -> SearchResult<SearchResults> {
-        let offset = q.after.as_deref().map(parse_cursor).transpose()?.unwrap_or(0);
+        let offset = q
+            .after
+            .as_deref()
+            .map(parse_cursor)
+            .transpose()?
+            .unwrap_or(0);
         let first = q.first.min(MAX_PAGE);
         let query = self.build_query(q);
         let searcher = self.reader.searcher();
         let mut facets = FacetCollector::for_field("tags");
         facets.add_facet(Facet::root());
-        let top = TopDocs::with_limit(first.max(1)).and_offset(offset).order_by_score();
-        let (mut top_docs, total, facet_counts) = searcher.search(&*query, &(top, Count, facets))?;
+        let top = TopDocs::with_limit(first.max(1))
+            .and_offset(offset)
+            .order_by_score();
+        let (mut top_docs, total, facet_counts) =
+            searcher.search(&*query, &(top, Count, facets))?;
         top_docs.truncate(first);
         let mut tag_counts: Vec<(String, u64)> = facet_counts
             .get(Facet::root())
-            .map(|(facet, count)| (facet.to_path().last().copied().unwrap_or_default().to_string(), count))
+            .map(|(facet, count)| {
+                (
+                    facet
+                        .to_path()
+                        .last()
+                        .copied()
+                        .unwrap_or_default()
+                        .to_string(),
+                    count,
+                )
+            })
             .collect();
         tag_counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let hits = self.hits(&searcher, &*query, &top_docs)?;
@@ -158,7 +186,12 @@ impl ContentIndex {
         })
     }
 
-    fn hits(&self, searcher: &Searcher, query: &dyn Query, top_docs: &[(f32, DocAddress)]) -> SearchResult<Vec<SearchHit>> {
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        top_docs: &[(f32, DocAddress)],
+    ) -> SearchResult<Vec<SearchHit>> {
         let f = &self.fields;
         let mut generators = Vec::new();
         for field in f.texts() {
@@ -169,7 +202,11 @@ impl ContentIndex {
         let mut hits = Vec::with_capacity(top_docs.len());
         for (score, address) in top_docs {
             let doc: TantivyDocument = searcher.doc(*address)?;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
             let highlights = generators
                 .iter()
                 .map(|g| g.snippet_from_doc(&doc))
@@ -189,7 +226,12 @@ impl ContentIndex {
     }
 
     /// Keys of the brand's published entries whose variants match `text`, best first, each once.
-    pub fn matching_entries(&self, brand: &str, text: &str, limit: usize) -> SearchResult<Vec<String>> {
+    pub fn matching_entries(
+        &self,
+        brand: &str,
+        text: &str,
+        limit: usize,
+    ) -> SearchResult<Vec<String>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -201,11 +243,17 @@ impl ContentIndex {
         };
         let query = self.build_query(&q);
         let searcher = self.reader.searcher();
-        let top_docs = searcher.search(&*query, &TopDocs::with_limit((limit * 5).clamp(1, 1_000)).order_by_score())?;
+        let top_docs = searcher.search(
+            &*query,
+            &TopDocs::with_limit((limit * 5).clamp(1, 1_000)).order_by_score(),
+        )?;
         let mut keys: Vec<String> = Vec::new();
         for (_, address) in top_docs {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let key = doc.get_first(self.fields.entry_key).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let key = doc
+                .get_first(self.fields.entry_key)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             if !keys.contains(&key) {
                 keys.push(key);
             }

@@ -7,10 +7,13 @@
 //! its language.
 
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, FAST,
-    INDEXED, STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
 use tantivy::Index;
 
 use super::VariantDoc;
@@ -26,7 +29,12 @@ pub enum TextLanguage {
 impl TextLanguage {
     /// `en`, `en-GB`, … are English; `de`, `de-CH`, … German; anything else (or nothing) Other.
     pub fn for_locale(locale: Option<&str>) -> TextLanguage {
-        let language = locale.unwrap_or("").split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let language = locale
+            .unwrap_or("")
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match language.as_str() {
             "en" => TextLanguage::English,
             "de" => TextLanguage::German,
@@ -44,15 +52,27 @@ impl TextLanguage {
 
     fn analyzer(self) -> TextAnalyzer {
         // Stemming before folding: the German stemmer knows its umlauts.
-        let base = TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser);
+        let base = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser);
         match self {
-            TextLanguage::English => base.filter(Stemmer::new(Language::English)).filter(AsciiFoldingFilter).build(),
-            TextLanguage::German => base.filter(Stemmer::new(Language::German)).filter(AsciiFoldingFilter).build(),
+            TextLanguage::English => base
+                .filter(Stemmer::new(Language::English))
+                .filter(AsciiFoldingFilter)
+                .build(),
+            TextLanguage::German => base
+                .filter(Stemmer::new(Language::German))
+                .filter(AsciiFoldingFilter)
+                .build(),
             TextLanguage::Other => base.filter(AsciiFoldingFilter).build(),
         }
     }
 
-    pub const ALL: [TextLanguage; 3] = [TextLanguage::English, TextLanguage::German, TextLanguage::Other];
+    pub const ALL: [TextLanguage; 3] = [
+        TextLanguage::English,
+        TextLanguage::German,
+        TextLanguage::Other,
+    ];
 }
 
 /// The fields of the schema, by name.
@@ -91,7 +111,9 @@ fn text_options(language: TextLanguage) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(language.tokenizer_name())
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    TextOptions::default().set_indexing_options(indexing).set_stored()
+    TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored()
 }
 
 /// The schema and its fields.
@@ -118,7 +140,9 @@ pub fn build() -> (Schema, Fields) {
 /// Registers the analysers on an index (needed on every open: tantivy keeps them per instance).
 pub fn register_analyzers(index: &Index) {
     for language in TextLanguage::ALL {
-        index.tokenizers().register(language.tokenizer_name(), language.analyzer());
+        index
+            .tokenizers()
+            .register(language.tokenizer_name(), language.analyzer());
     }
 }
 
@@ -157,9 +181,15 @@ mod tests {
 
     #[test]
     fn locales_pick_their_language() {
-        assert_eq!(TextLanguage::for_locale(Some("en-GB")), TextLanguage::English);
+        assert_eq!(
+            TextLanguage::for_locale(Some("en-GB")),
+            TextLanguage::English
+        );
         assert_eq!(TextLanguage::for_locale(Some("EN")), TextLanguage::English);
-        assert_eq!(TextLanguage::for_locale(Some("de_CH")), TextLanguage::German);
+        assert_eq!(
+            TextLanguage::for_locale(Some("de_CH")),
+            TextLanguage::German
+        );
         assert_eq!(TextLanguage::for_locale(Some("fr")), TextLanguage::Other);
         assert_eq!(TextLanguage::for_locale(Some("eng")), TextLanguage::Other);
         assert_eq!(TextLanguage::for_locale(None), TextLanguage::Other);
@@ -177,8 +207,17 @@ mod tests {
 
     #[test]
     fn english_and_german_are_stemmed_and_others_only_folded() {
-        assert_eq!(tokens(TextLanguage::English, "Skiing Boots"), ["ski", "boot"]);
-        assert_eq!(tokens(TextLanguage::German, "Häuser"), tokens(TextLanguage::German, "Haus"));
-        assert_eq!(tokens(TextLanguage::Other, "Crème Brûlée"), ["creme", "brulee"]);
+        assert_eq!(
+            tokens(TextLanguage::English, "Skiing Boots"),
+            ["ski", "boot"]
+        );
+        assert_eq!(
+            tokens(TextLanguage::German, "Häuser"),
+            tokens(TextLanguage::German, "Haus")
+        );
+        assert_eq!(
+            tokens(TextLanguage::Other, "Crème Brûlée"),
+            ["creme", "brulee"]
+        );
     }
 }

@@ -64,7 +64,9 @@ impl AssetRow {
 }
 
 pub fn insert(conn: &mut DbConnection, asset: &Asset) -> AppResult<()> {
-    diesel::insert_into(assets::table).values(AssetRow::from_domain(asset)?).execute(conn)?;
+    diesel::insert_into(assets::table)
+        .values(AssetRow::from_domain(asset)?)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -97,23 +99,41 @@ pub struct After {
 }
 
 /// One page of a brand's assets, newest first, plus the brand's total.
-pub fn page(conn: &mut DbConnection, brand_id: &str, after: Option<&After>, limit: i64) -> AppResult<(Vec<Asset>, i64)> {
-    let mut query = assets::table.filter(assets::brand_id.eq(brand_id)).into_boxed();
+pub fn page(
+    conn: &mut DbConnection,
+    brand_id: &str,
+    after: Option<&After>,
+    limit: i64,
+) -> AppResult<(Vec<Asset>, i64)> {
+    let mut query = assets::table
+        .filter(assets::brand_id.eq(brand_id))
+        .into_boxed();
     if let Some(after) = after {
         let at = time::to_db(after.created_at);
-        query = query.filter(assets::created_at.lt(at).or(assets::created_at.eq(at).and(assets::id.lt(after.id.clone()))));
+        query = query.filter(
+            assets::created_at.lt(at).or(assets::created_at
+                .eq(at)
+                .and(assets::id.lt(after.id.clone()))),
+        );
     }
     let rows = query
         .order((assets::created_at.desc(), assets::id.desc()))
         .limit(limit)
         .select(AssetRow::as_select())
         .load(conn)?;
-    let total: i64 = assets::table.filter(assets::brand_id.eq(brand_id)).count().get_result(conn)?;
+    let total: i64 = assets::table
+        .filter(assets::brand_id.eq(brand_id))
+        .count()
+        .get_result(conn)?;
     Ok((rows.into_iter().map(AssetRow::into_domain).collect(), total))
 }
 
 /// The brand's assets with these ids (chunked under the parameter limits).
-pub fn of_brand_by_ids(conn: &mut DbConnection, brand_id: &str, ids: &[String]) -> AppResult<Vec<Asset>> {
+pub fn of_brand_by_ids(
+    conn: &mut DbConnection,
+    brand_id: &str,
+    ids: &[String],
+) -> AppResult<Vec<Asset>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let rows: Vec<AssetRow> = assets::table

@@ -70,9 +70,14 @@ pub fn append(conn: &mut DbConnection, event: AuditEvent) -> AppResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").execute(pg)?;
     }
-    let last: Option<(i64, String)> =
-        audit_log::table.order(audit_log::seq.desc()).select((audit_log::seq, audit_log::hash)).first(conn).optional()?;
-    let (seq, prev_hash) = last.map(|(s, h)| (s + 1, h)).unwrap_or((1, GENESIS.to_string()));
+    let last: Option<(i64, String)> = audit_log::table
+        .order(audit_log::seq.desc())
+        .select((audit_log::seq, audit_log::hash))
+        .first(conn)
+        .optional()?;
+    let (seq, prev_hash) = last
+        .map(|(s, h)| (s + 1, h))
+        .unwrap_or((1, GENESIS.to_string()));
     let mut row = AuditRow {
         seq,
         at: time::to_db(time::now()),
@@ -87,13 +92,18 @@ pub fn append(conn: &mut DbConnection, event: AuditEvent) -> AppResult<()> {
         hash: String::new(),
     };
     row.hash = row_hash(&row);
-    diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
+    diesel::insert_into(audit_log::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Walks the chain; returns the sequence number of the first row that does not verify.
 pub fn first_broken(conn: &mut DbConnection) -> AppResult<Option<i64>> {
-    let rows: Vec<AuditRow> = audit_log::table.order(audit_log::seq.asc()).select(AuditRow::as_select()).load(conn)?;
+    let rows: Vec<AuditRow> = audit_log::table
+        .order(audit_log::seq.asc())
+        .select(AuditRow::as_select())
+        .load(conn)?;
     let mut prev = GENESIS.to_string();
     for row in rows {
         if row.prev_hash != prev || row_hash(&row) != row.hash {
@@ -113,7 +123,9 @@ pub fn page(
     after_seq: i64,
     limit: i64,
 ) -> AppResult<Vec<AuditRow>> {
-    let mut query = audit_log::table.filter(audit_log::seq.gt(after_seq)).into_boxed();
+    let mut query = audit_log::table
+        .filter(audit_log::seq.gt(after_seq))
+        .into_boxed();
     if let Some(brand) = brand {
         query = query.filter(audit_log::brand.eq(brand.to_string()));
     }
@@ -123,7 +135,11 @@ pub fn page(
     if let Some(to) = to {
         query = query.filter(audit_log::at.lt(time::to_db(to)));
     }
-    Ok(query.order(audit_log::seq.asc()).limit(limit).select(AuditRow::as_select()).load(conn)?)
+    Ok(query
+        .order(audit_log::seq.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
 }
 
 pub fn count(conn: &mut DbConnection) -> AppResult<i64> {

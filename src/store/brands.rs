@@ -48,12 +48,15 @@ pub fn insert(conn: &mut DbConnection, brand: &Brand) -> AppResult<()> {
         created_at: now,
         updated_at: now,
     };
-    diesel::insert_into(brands::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
-        err if err.code == crate::error::ErrorCode::Conflict => {
-            AppError::conflict(format!("brand `{}` already exists", brand.slug))
-        }
-        err => err,
-    })?;
+    diesel::insert_into(brands::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|e| match AppError::from(e) {
+            err if err.code == crate::error::ErrorCode::Conflict => {
+                AppError::conflict(format!("brand `{}` already exists", brand.slug))
+            }
+            err => err,
+        })?;
     Ok(())
 }
 
@@ -84,11 +87,16 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<Option<Brand>> 
 
 /// The brand with that slug, or `NOT_FOUND`.
 pub fn require(conn: &mut DbConnection, slug: &str) -> AppResult<Brand> {
-    by_slug(conn, slug)?.ok_or_else(|| AppError::not_found(format!("brand `{slug}` does not exist")))
+    by_slug(conn, slug)?
+        .ok_or_else(|| AppError::not_found(format!("brand `{slug}` does not exist")))
 }
 
 pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<Brand> {
-    brands::table.find(id).select(BrandRow::as_select()).first(conn)?.into_domain()
+    brands::table
+        .find(id)
+        .select(BrandRow::as_select())
+        .first(conn)?
+        .into_domain()
 }
 
 pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Brand>> {

@@ -19,7 +19,12 @@ struct ContentTypeRow {
 
 impl ContentTypeRow {
     fn into_domain(self) -> AppResult<ContentType> {
-        Ok(ContentType { id: self.id, brand_id: self.brand_id, name: self.name, fields: from_json_text(&self.fields)? })
+        Ok(ContentType {
+            id: self.id,
+            brand_id: self.brand_id,
+            name: self.name,
+            fields: from_json_text(&self.fields)?,
+        })
     }
 }
 
@@ -31,16 +36,24 @@ pub fn insert(conn: &mut DbConnection, ct: &ContentType) -> AppResult<()> {
         fields: to_json_text(&ct.fields),
         created_at: time::to_db(time::now()),
     };
-    diesel::insert_into(content_types::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
-        err if err.code == ErrorCode::Conflict => {
-            AppError::conflict(format!("content type `{}` already exists in this brand", ct.name))
-        }
-        err => err,
-    })?;
+    diesel::insert_into(content_types::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|e| match AppError::from(e) {
+            err if err.code == ErrorCode::Conflict => AppError::conflict(format!(
+                "content type `{}` already exists in this brand",
+                ct.name
+            )),
+            err => err,
+        })?;
     Ok(())
 }
 
-pub fn by_name(conn: &mut DbConnection, brand_id: &str, name: &str) -> AppResult<Option<ContentType>> {
+pub fn by_name(
+    conn: &mut DbConnection,
+    brand_id: &str,
+    name: &str,
+) -> AppResult<Option<ContentType>> {
     content_types::table
         .filter(content_types::brand_id.eq(brand_id))
         .filter(content_types::name.eq(name))
@@ -52,7 +65,11 @@ pub fn by_name(conn: &mut DbConnection, brand_id: &str, name: &str) -> AppResult
 }
 
 pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<ContentType> {
-    content_types::table.find(id).select(ContentTypeRow::as_select()).first(conn)?.into_domain()
+    content_types::table
+        .find(id)
+        .select(ContentTypeRow::as_select())
+        .first(conn)?
+        .into_domain()
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<ContentType>> {

@@ -45,12 +45,16 @@ pub fn insert(conn: &mut DbConnection, entry: &Entry) -> AppResult<()> {
         created_at: now,
         updated_at: now,
     };
-    diesel::insert_into(entries::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
-        err if err.code == ErrorCode::Conflict => {
-            AppError::conflict(format!("entry `{}` already exists in this brand", entry.key))
-        }
-        err => err,
-    })?;
+    diesel::insert_into(entries::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|e| match AppError::from(e) {
+            err if err.code == ErrorCode::Conflict => AppError::conflict(format!(
+                "entry `{}` already exists in this brand",
+                entry.key
+            )),
+            err => err,
+        })?;
     Ok(())
 }
 
@@ -65,14 +69,22 @@ pub fn by_key(conn: &mut DbConnection, brand_id: &str, key: &str) -> AppResult<O
 }
 
 pub fn by_id(conn: &mut DbConnection, id: &str) -> AppResult<Option<Entry>> {
-    Ok(entries::table.find(id).select(EntryRow::as_select()).first(conn).optional()?.map(Entry::from))
+    Ok(entries::table
+        .find(id)
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Entry::from))
 }
 
 /// Entries by id, in chunks to stay under the backends' parameter limits.
 pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Entry>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
-        let rows = entries::table.filter(entries::id.eq_any(chunk)).select(EntryRow::as_select()).load(conn)?;
+        let rows = entries::table
+            .filter(entries::id.eq_any(chunk))
+            .select(EntryRow::as_select())
+            .load(conn)?;
         out.extend(rows.into_iter().map(Entry::from));
     }
     Ok(out)
@@ -103,8 +115,12 @@ pub fn page(
     after: Option<&After>,
     limit: i64,
 ) -> AppResult<(Vec<Entry>, i64)> {
-    let mut query = entries::table.filter(entries::brand_id.eq_any(brand_ids)).into_boxed();
-    let mut count = entries::table.filter(entries::brand_id.eq_any(brand_ids)).into_boxed();
+    let mut query = entries::table
+        .filter(entries::brand_id.eq_any(brand_ids))
+        .into_boxed();
+    let mut count = entries::table
+        .filter(entries::brand_id.eq_any(brand_ids))
+        .into_boxed();
     if let Some(types) = content_type_ids {
         query = query.filter(entries::content_type_id.eq_any(types.to_vec()));
         count = count.filter(entries::content_type_id.eq_any(types.to_vec()));
@@ -113,7 +129,9 @@ pub fn page(
         query = query.filter(
             entries::entry_key
                 .gt(after.key.clone())
-                .or(entries::entry_key.eq(after.key.clone()).and(entries::id.gt(after.id.clone()))),
+                .or(entries::entry_key
+                    .eq(after.key.clone())
+                    .and(entries::id.gt(after.id.clone()))),
         );
     }
     let rows = query

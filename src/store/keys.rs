@@ -46,7 +46,15 @@ pub fn insert(conn: &mut DbConnection, brand_id: &str, key: &DeliveryKeyRecord) 
     Ok(())
 }
 
-type KeyTuple = (String, String, String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
+type KeyTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
 
 fn to_record(t: KeyTuple) -> DeliveryKeyRecord {
     DeliveryKeyRecord {
@@ -80,8 +88,12 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<DeliveryKeyRecord>> {
 
 /// Marks a key revoked; false when no live key has that id.
 pub fn revoke(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
-    let changed = diesel::update(delivery_keys::table.find(id).filter(delivery_keys::revoked_at.is_null()))
-        .set(delivery_keys::revoked_at.eq(Some(time::to_db(time::now()))))
-        .execute(conn)?;
+    let changed = diesel::update(
+        delivery_keys::table
+            .find(id)
+            .filter(delivery_keys::revoked_at.is_null()),
+    )
+    .set(delivery_keys::revoked_at.eq(Some(time::to_db(time::now()))))
+    .execute(conn)?;
     Ok(changed > 0)
 }

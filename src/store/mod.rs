@@ -57,7 +57,8 @@ impl ManageConnection for ConnectionManager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
-                let mut conn = SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL for concurrent readers, FULL sync so an acknowledged write survives a power
                 // cut, foreign keys enforced, a busy timeout instead of instant failures, and a
                 // page cache of up to 32 MB per connection (the default 2 MB thrashes once the
@@ -77,7 +78,8 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -116,7 +118,11 @@ impl Db {
                 (pool.clone(), pool)
             }
         };
-        Ok(Db { read, write, backend: url.backend_name() })
+        Ok(Db {
+            read,
+            write,
+            backend: url.backend_name(),
+        })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -164,25 +170,37 @@ impl Db {
     }
 
     /// Synchronous access for the CLI and start-up (not on an async executor).
-    pub fn write_blocking<T>(&self, work: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+    pub fn write_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut conn = self.write.get().map_err(AppError::unavailable)?;
         conn.transaction(|conn| work(conn))
     }
 
     /// Synchronous read-only access for the CLI and start-up (not on an async executor).
-    pub fn read_blocking<T>(&self, work: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+    pub fn read_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut conn = self.read.get().map_err(AppError::unavailable)?;
         work(&mut conn)
     }
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
+            .await
+            .is_ok()
     }
 }
 
-pub(crate) async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)?
+pub(crate) async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)?
 }
 
 impl From<DieselError> for AppError {

@@ -140,7 +140,15 @@ diesel::joinable!(variants -> entries (entry_id));
 diesel::joinable!(delivery_keys -> brands (brand_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    users, brands, content_types, entries, variants, variant_revisions, delivery_keys, audit_log, assets,
+    users,
+    brands,
+    content_types,
+    entries,
+    variants,
+    variant_revisions,
+    delivery_keys,
+    audit_log,
+    assets,
 );
 
 diesel::table! {

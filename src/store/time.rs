@@ -66,7 +66,9 @@ mod tests {
             Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(-44, 3, 15, 12, 0, 0).unwrap(),
         ];
-        for micros in [1, 9, 10, 999, 1_000, 1_001, 500_000, 123_456, 999_999, 100_000, 20_000] {
+        for micros in [
+            1, 9, 10, 999, 1_000, 1_001, 500_000, 123_456, 999_999, 100_000, 20_000,
+        ] {
             instants.push(base + chrono::Duration::microseconds(micros));
         }
         // Nanoseconds are truncated first, as `to_db` does.
@@ -74,13 +76,23 @@ mod tests {
         // And many more, whole seconds, milliseconds and microseconds, across years 1970 to 9999.
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
         for n in 0..10_000 {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             let micros = (state >> 8) as i64 % 253_402_300_800_000_000;
-            let micros = [micros, micros / 1_000 * 1_000, micros / 1_000_000 * 1_000_000][n % 3];
+            let micros = [
+                micros,
+                micros / 1_000 * 1_000,
+                micros / 1_000_000 * 1_000_000,
+            ][n % 3];
             instants.push(DateTime::from_timestamp_micros(micros).unwrap());
         }
         for at in instants {
-            assert_eq!(to_sqlite_text(at), to_db(at).format(SQLITE_FORMAT).to_string(), "{at:?}");
+            assert_eq!(
+                to_sqlite_text(at),
+                to_db(at).format(SQLITE_FORMAT).to_string(),
+                "{at:?}"
+            );
         }
     }
 }

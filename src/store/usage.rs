@@ -24,10 +24,10 @@ use crate::error::{AppError, AppResult};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use crate::usage::event::{UsageEvent, UsageKind};
+use crate::usage::event::{ServedVariant, UsageEvent, UsageKind};
 use crate::usage::index::UsageIndex;
 use crate::usage::queue::{SinkError, UsageSink};
-use crate::usage::report::{UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+use crate::usage::report::{UsageCounts, UsageDimension, UsageRow};
 
 /// Rows per INSERT statement on PostgreSQL (9 parameters each, well under its limit of 65,535).
 const ROWS_PER_INSERT: usize = 1_000;
@@ -47,23 +47,39 @@ struct ServedRow<'a> {
 }
 
 fn served_row(e: &UsageEvent) -> ServedRow<'_> {
+    let served = &*e.served;
     ServedRow {
-        brand: Cow::Borrowed(&e.brand),
-        entry_id: Cow::Borrowed(&e.entry_id),
-        entry_key: Cow::Borrowed(&e.entry_key),
-        variant_id: Cow::Borrowed(&e.variant_id),
-        variant_name: Cow::Borrowed(&e.variant_name),
-        revision: Cow::Borrowed(&e.revision),
-        device: Cow::Borrowed(e.device.as_deref().unwrap_or(UNKNOWN_DEVICE)),
+        brand: Cow::Borrowed(&served.brand),
+        entry_id: Cow::Borrowed(&served.entry_id),
+        entry_key: Cow::Borrowed(&served.entry_key),
+        variant_id: Cow::Borrowed(&served.variant_id),
+        variant_name: Cow::Borrowed(&served.variant_name),
+        revision: Cow::Borrowed(&served.revision),
+        device: Cow::Borrowed(e.device_name()),
         locale: Cow::Borrowed(&e.locale),
     }
+}
+
+/// Whether two events certainly served the same row: the same shared [`ServedVariant`] (one per
+/// published revision in a delivery snapshot), device and locale. Cheaper than comparing rows.
+fn same_served(a: &UsageEvent, b: &UsageEvent) -> bool {
+    Arc::ptr_eq(&a.served, &b.served) && a.device == b.device && a.locale == b.locale
 }
 
 impl ServedRow<'_> {
     /// Its fields joined by U+001F: one string that tells two served rows apart.
     fn write_key(&self, key: &mut String) {
         key.clear();
-        for part in [&self.brand, &self.entry_id, &self.entry_key, &self.variant_id, &self.variant_name, &self.revision, &self.device, &self.locale] {
+        for part in [
+            &self.brand,
+            &self.entry_id,
+            &self.entry_key,
+            &self.variant_id,
+            &self.variant_name,
+            &self.revision,
+            &self.device,
+            &self.locale,
+        ] {
             key.push_str(part);
             key.push('\u{1f}');
         }
@@ -103,17 +119,21 @@ fn served_numbers(
     let mut found: HashMap<String, i64> = HashMap::new();
     let mut key = String::new();
     let mut numbers = Vec::with_capacity(events.len());
-    let mut last: Option<(ServedRow<'_>, i64)> = None;
+    let mut last: Option<(&UsageEvent, i64)> = None;
     for event in events {
-        let row = served_row(event);
-        if let Some((last_row, number)) = &last {
-            if *last_row == row {
-                numbers.push(*number);
+        if let Some((last_event, number)) = last {
+            if same_served(last_event, event) || served_row(last_event) == served_row(event) {
+                numbers.push(number);
                 continue;
             }
         }
+        let row = served_row(event);
         row.write_key(&mut key);
-        let number = match known.known.get(key.as_str()).or_else(|| found.get(key.as_str())) {
+        let number = match known
+            .known
+            .get(key.as_str())
+            .or_else(|| found.get(key.as_str()))
+        {
             Some(number) => *number,
             None => {
                 let number = served_number(conn, &row)?;
@@ -122,7 +142,7 @@ fn served_numbers(
             }
         };
         numbers.push(number);
-        last = Some((row, number));
+        last = Some((event, number));
     }
     Ok((numbers, found.into_iter().collect()))
 }
@@ -134,10 +154,17 @@ fn served_number(conn: &mut DbConnection, row: &ServedRow<'_>) -> AppResult<i64>
         return Ok(number);
     }
     match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(usage_served::table).values(row).on_conflict_do_nothing().execute(c)?,
-        DbConnection::Postgres(c) => diesel::insert_into(usage_served::table).values(row).on_conflict_do_nothing().execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(usage_served::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Postgres(c) => diesel::insert_into(usage_served::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
     };
-    find_served(conn, row)?.ok_or_else(|| AppError::internal("a served row just stored cannot be found"))
+    find_served(conn, row)?
+        .ok_or_else(|| AppError::internal("a served row just stored cannot be found"))
 }
 
 fn find_served(conn: &mut DbConnection, row: &ServedRow<'_>) -> AppResult<Option<i64>> {
@@ -175,7 +202,7 @@ fn new_row(e: &UsageEvent, served: i64) -> NewUsageRow<'_> {
         id: &e.id,
         kind: e.kind.as_str(),
         impression_id: &e.impression_id,
-        brand: &e.brand,
+        brand: &e.served.brand,
         served,
         at: time::to_db(e.at),
         user_key_hash: e.user_key_hash.as_deref(),
@@ -267,7 +294,11 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
 /// An id already stored (a retried batch) makes its statement fail alone — SQLite keeps the
 /// transaction — and that chunk is then inserted row by row, each duplicate counting as not
 /// new. PostgreSQL is a round trip away, so it gets large multi-row statements.
-fn insert(conn: &mut DbConnection, events: &[UsageEvent], known: &ServedNumbers) -> AppResult<(Vec<String>, Vec<(String, i64)>)> {
+fn insert(
+    conn: &mut DbConnection,
+    events: &[UsageEvent],
+    known: &ServedNumbers,
+) -> AppResult<(Vec<String>, Vec<(String, i64)>)> {
     let (served, found) = served_numbers(conn, events, known)?;
     let mut inserted = Vec::with_capacity(events.len());
     match conn {
@@ -276,13 +307,16 @@ fn insert(conn: &mut DbConnection, events: &[UsageEvent], known: &ServedNumbers)
             let rest = chunks.remainder();
             let rest_served = &served[events.len() - rest.len()..];
             for (chunk, served) in chunks.zip(served.chunks_exact(SQLITE_ROWS_PER_INSERT)) {
-                let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] = std::array::from_fn(|i| SqliteRow {
-                    row: new_row(&chunk[i], served[i]),
-                    at: time::to_sqlite_text(chunk[i].at),
-                });
+                let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] =
+                    std::array::from_fn(|i| SqliteRow {
+                        row: new_row(&chunk[i], served[i]),
+                        at: time::to_sqlite_text(chunk[i].at),
+                    });
                 match SqliteRowsInsert(&rows).execute(c) {
                     Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
-                    Err(e) if is_duplicate(&e) => insert_rows_sqlite(c, chunk, served, &mut inserted)?,
+                    Err(e) if is_duplicate(&e) => {
+                        insert_rows_sqlite(c, chunk, served, &mut inserted)?
+                    }
                     Err(e) => return Err(e.into()),
                 }
                 // A large batch is tens of milliseconds of work on a machine whose cores also
@@ -293,10 +327,16 @@ fn insert(conn: &mut DbConnection, events: &[UsageEvent], known: &ServedNumbers)
             insert_rows_sqlite(c, rest, rest_served, &mut inserted)?;
         }
         DbConnection::Postgres(c) => {
-            let rows: Vec<NewUsageRow<'_>> = events.iter().zip(&served).map(|(e, s)| new_row(e, *s)).collect();
+            let rows: Vec<NewUsageRow<'_>> = events
+                .iter()
+                .zip(&served)
+                .map(|(e, s)| new_row(e, *s))
+                .collect();
             for chunk in rows.chunks(ROWS_PER_INSERT) {
-                let statement =
-                    diesel::insert_into(usage_events::table).values(chunk).on_conflict_do_nothing().returning(usage_events::id);
+                let statement = diesel::insert_into(usage_events::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .returning(usage_events::id);
                 inserted.extend(statement.get_results::<String>(c)?);
             }
         }
@@ -313,7 +353,10 @@ fn insert_rows_sqlite(
     inserted: &mut Vec<String>,
 ) -> AppResult<()> {
     for (event, served) in events.iter().zip(served) {
-        match diesel::insert_into(usage_events::table).values(new_row(event, *served)).execute(c) {
+        match diesel::insert_into(usage_events::table)
+            .values(new_row(event, *served))
+            .execute(c)
+        {
             Ok(_) => inserted.push(event.id.clone()),
             Err(e) if is_duplicate(&e) => {}
             Err(e) => return Err(e.into()),
@@ -324,7 +367,10 @@ fn insert_rows_sqlite(
 
 /// Whether a statement failed because an event id is already stored.
 fn is_duplicate(error: &diesel::result::Error) -> bool {
-    matches!(error, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
 }
 
 /// The usage queue's sink: each batch is inserted in one transaction on the write pool, then
@@ -338,15 +384,24 @@ pub struct DbUsageSink {
 
 impl DbUsageSink {
     pub fn new(db: Db, index: Option<Arc<UsageIndex>>) -> Self {
-        DbUsageSink { db, index, served: Mutex::default() }
+        DbUsageSink {
+            db,
+            index,
+            served: Mutex::default(),
+        }
     }
 }
 
 impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
-        let mut served = self.served.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (new, found) =
-            self.db.write_blocking(|conn| insert(conn, events, &served)).map_err(|e| Box::new(e) as SinkError)?;
+        let mut served = self
+            .served
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (new, found) = self
+            .db
+            .write_blocking(|conn| insert(conn, events, &served))
+            .map_err(|e| Box::new(e) as SinkError)?;
         served.learn(found);
         drop(served);
         if let Some(index) = &self.index {
@@ -390,7 +445,10 @@ pub fn each_event_batch(
 ) -> AppResult<()> {
     let mut after: Option<String> = None;
     loop {
-        let mut query = stored_events!().order(usage_events::id.asc()).limit(batch as i64).into_boxed();
+        let mut query = stored_events!()
+            .order(usage_events::id.asc())
+            .limit(batch as i64)
+            .into_boxed();
         if let Some(last) = &after {
             query = query.filter(usage_events::id.gt(last.clone()));
         }
@@ -424,18 +482,21 @@ struct StoredEvent {
 type StoredRow = (StoredEvent, ServedRow<'static>);
 
 fn into_event((event, served): StoredRow) -> AppResult<UsageEvent> {
-    let kind = UsageKind::parse(&event.kind).ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", event.kind)))?;
+    let kind = UsageKind::parse(&event.kind)
+        .ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", event.kind)))?;
     Ok(UsageEvent {
         id: event.id,
         kind,
         impression_id: event.impression_id,
-        brand: event.brand,
-        entry_id: served.entry_id.into_owned(),
-        entry_key: served.entry_key.into_owned(),
-        variant_id: served.variant_id.into_owned(),
-        variant_name: served.variant_name.into_owned(),
-        revision: served.revision.into_owned(),
-        device: Some(served.device.into_owned()),
+        served: Arc::new(ServedVariant {
+            brand: event.brand,
+            entry_id: served.entry_id.into_owned(),
+            entry_key: served.entry_key.into_owned(),
+            variant_id: served.variant_id.into_owned(),
+            variant_name: served.variant_name.into_owned(),
+            revision: served.revision.into_owned(),
+        }),
+        device: Some(Cow::Owned(served.device.into_owned())),
         locale: served.locale.into_owned(),
         at: time::from_db(event.at),
         user_key_hash: event.user_key_hash,
@@ -455,7 +516,10 @@ pub fn impression(conn: &mut DbConnection, impression_id: &str) -> AppResult<Opt
 }
 
 /// The stored impressions among `ids`, by id (in chunks under the parameter limits).
-pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<HashMap<String, UsageEvent>> {
+pub fn impressions(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> AppResult<HashMap<String, UsageEvent>> {
     let mut found = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let rows: Vec<StoredRow> = stored_events!()
@@ -471,7 +535,12 @@ pub fn impressions(conn: &mut DbConnection, ids: &[String]) -> AppResult<HashMap
 }
 
 /// Events of a brand in `[from, to)`, oldest first (tests and exports of raw events).
-pub fn events(conn: &mut DbConnection, brand: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<UsageEvent>> {
+pub fn events(
+    conn: &mut DbConnection,
+    brand: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<UsageEvent>> {
     let rows: Vec<StoredRow> = stored_events!()
         .filter(usage_events::brand.eq(brand))
         .filter(usage_events::at.ge(time::to_db(from)))
@@ -521,7 +590,14 @@ impl From<GroupedRow> for UsageRow {
             day: g.day,
             locale: g.locale,
         };
-        UsageRow::new(key, UsageCounts { impressions: g.impressions, clicks: g.clicks, conversions: g.conversions })
+        UsageRow::new(
+            key,
+            UsageCounts {
+                impressions: g.impressions,
+                clicks: g.clicks,
+                conversions: g.conversions,
+            },
+        )
     }
 }
 
@@ -560,7 +636,11 @@ fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
             format!("CAST(NULL AS TEXT) AS {name}")
         }
     };
-    let variant_name = if has(UsageDimension::Variant) { "MAX(s.variant_name)" } else { "CAST(NULL AS TEXT)" };
+    let variant_name = if has(UsageDimension::Variant) {
+        "MAX(s.variant_name)"
+    } else {
+        "CAST(NULL AS TEXT)"
+    };
     let select = [
         column(UsageDimension::Entry, "entry_key"),
         column(UsageDimension::Variant, "variant_id"),
@@ -573,9 +653,16 @@ fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
     let (inner_day, inner_group) = if has(UsageDimension::Day) {
         (format!("{day} AS day"), format!("e.served, {day}"))
     } else {
-        ("CAST(NULL AS TEXT) AS day".to_string(), "e.served".to_string())
+        (
+            "CAST(NULL AS TEXT) AS day".to_string(),
+            "e.served".to_string(),
+        )
     };
-    let groups: Vec<&str> = UsageDimension::ALL.into_iter().filter(|d| has(*d)).map(dimension_sql).collect();
+    let groups: Vec<&str> = UsageDimension::ALL
+        .into_iter()
+        .filter(|d| has(*d))
+        .map(dimension_sql)
+        .collect();
     let tail = if groups.is_empty() {
         // Without GROUP BY an aggregate answers one row even over no events.
         "HAVING COUNT(*) > 0".to_string()
@@ -640,46 +727,83 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::usage::report::UNKNOWN_DEVICE;
 
     #[test]
     fn attributes_are_stored_as_their_json_text() {
         let none = serde_json::Map::new();
         assert_eq!(attributes_text(&none), to_json_text(&none));
-        let some = serde_json::json!({"segment": "skier", "tier": 3}).as_object().unwrap().clone();
+        let some = serde_json::json!({"segment": "skier", "tier": 3})
+            .as_object()
+            .unwrap()
+            .clone();
         assert_eq!(attributes_text(&some), to_json_text(&some));
     }
 
     fn event(id: &str, variant: &str, device: Option<&str>) -> UsageEvent {
-        crate::usage::report::tests::event(id, UsageKind::Impression, variant, device, "2026-03-01T10:00:00Z")
+        crate::usage::report::tests::event(
+            id,
+            UsageKind::Impression,
+            variant,
+            device,
+            "2026-03-01T10:00:00Z",
+        )
     }
 
     #[test]
     fn each_thing_served_is_stored_once_and_events_read_back_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&crate::config::DatabaseUrl::Sqlite(dir.path().join("vary.db")), 2).unwrap();
+        let db = Db::connect(
+            &crate::config::DatabaseUrl::Sqlite(dir.path().join("vary.db")),
+            2,
+        )
+        .unwrap();
         db.migrate().unwrap();
         let sink = DbUsageSink::new(db.clone(), None);
         // Runs of the same, a change of device only, a return to an earlier one, across batches.
-        let first: Vec<UsageEvent> = (0..40).map(|n| event(&format!("imp_a{n:02}"), "var_1", Some("MOBILE"))).collect();
+        let first: Vec<UsageEvent> = (0..40)
+            .map(|n| event(&format!("imp_a{n:02}"), "var_1", Some("MOBILE")))
+            .collect();
+        // Events of one shared record (as delivery makes them) still part by device and locale.
+        let shared = first[0].served.clone();
+        let of_shared = |id: &str, device: Option<&'static str>, locale: &str| UsageEvent {
+            served: shared.clone(),
+            device: device.map(Cow::Borrowed),
+            locale: locale.into(),
+            ..event(id, "var_1", None)
+        };
         let second = vec![
-            event("imp_b1", "var_1", Some("MOBILE")),
-            event("imp_b2", "var_1", None),
+            of_shared("imp_b1", Some("MOBILE"), "en"),
+            of_shared("imp_b2", None, "en"),
             event("imp_b3", "var_2", Some("MOBILE")),
             event("imp_b4", "var_1", None),
+            of_shared("imp_b5", None, "de"),
         ];
         sink.write_batch(&first).unwrap();
         sink.write_batch(&second).unwrap();
         // A sink with nothing remembered finds the stored rows instead of storing them again.
-        DbUsageSink::new(db.clone(), None).write_batch(&[event("imp_c1", "var_2", Some("MOBILE"))]).unwrap();
+        DbUsageSink::new(db.clone(), None)
+            .write_batch(&[event("imp_c1", "var_2", Some("MOBILE"))])
+            .unwrap();
 
-        let served: i64 = db.read_blocking(|conn| Ok(usage_served::table.count().get_result(conn)?)).unwrap();
-        assert_eq!(served, 3, "MOBILE var_1, unknown var_1, MOBILE var_2");
-        let (from, to) = ("2026-03-01T00:00:00Z".parse().unwrap(), "2026-03-02T00:00:00Z".parse().unwrap());
-        let stored = db.read_blocking(|conn| events(conn, "alpine", from, to)).unwrap();
+        let served: i64 = db
+            .read_blocking(|conn| Ok(usage_served::table.count().get_result(conn)?))
+            .unwrap();
+        assert_eq!(
+            served, 4,
+            "MOBILE var_1, unknown var_1, MOBILE var_2, unknown var_1 in de"
+        );
+        let (from, to) = (
+            "2026-03-01T00:00:00Z".parse().unwrap(),
+            "2026-03-02T00:00:00Z".parse().unwrap(),
+        );
+        let stored = db
+            .read_blocking(|conn| events(conn, "alpine", from, to))
+            .unwrap();
         let mut expected: Vec<UsageEvent> = first.into_iter().chain(second).collect();
         expected.push(event("imp_c1", "var_2", Some("MOBILE")));
         for e in &mut expected {
-            e.device.get_or_insert_with(|| UNKNOWN_DEVICE.to_string());
+            e.device.get_or_insert(Cow::Borrowed(UNKNOWN_DEVICE));
         }
         assert_eq!(stored, expected);
     }

@@ -21,7 +21,12 @@ struct UserRow {
 impl UserRow {
     fn into_domain(self) -> AppResult<(User, String)> {
         let role: Role = self.role.parse().map_err(AppError::internal)?;
-        let user = User { id: self.id, email: self.email, role, brands: from_json_text(&self.brands)? };
+        let user = User {
+            id: self.id,
+            email: self.email,
+            role,
+            brands: from_json_text(&self.brands)?,
+        };
         Ok((user, self.password_hash))
     }
 }
@@ -35,15 +40,23 @@ pub fn insert(conn: &mut DbConnection, user: &User, password_hash: &str) -> AppR
         brands: to_json_text(&user.brands),
         created_at: time::to_db(time::now()),
     };
-    diesel::insert_into(users::table).values(&row).execute(conn).map_err(|e| match AppError::from(e) {
-        err if err.code == ErrorCode::Conflict => AppError::conflict(format!("user {} already exists", user.email)),
-        err => err,
-    })?;
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(|e| match AppError::from(e) {
+            err if err.code == ErrorCode::Conflict => {
+                AppError::conflict(format!("user {} already exists", user.email))
+            }
+            err => err,
+        })?;
     Ok(())
 }
 
 /// The user with that e-mail and their password hash.
-pub fn by_email_with_hash(conn: &mut DbConnection, email: &str) -> AppResult<Option<(User, String)>> {
+pub fn by_email_with_hash(
+    conn: &mut DbConnection,
+    email: &str,
+) -> AppResult<Option<(User, String)>> {
     users::table
         .filter(users::email.eq(email))
         .select(UserRow::as_select())

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use super::schema::{entries, variant_revisions, variants};
 use super::{from_json_text, time, to_json_text, DbConnection};
 use crate::domain::quality::Quality;
-use crate::domain::variant::{PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus};
+use crate::domain::variant::{
+    PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
+};
 use crate::error::{AppError, AppResult};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -70,7 +72,11 @@ impl VariantRow {
 
     fn into_domain(self) -> AppResult<VariantRecord> {
         let review = match (self.review_status, self.reviewer) {
-            (Some(status), Some(reviewer)) => Some(Review { status, note: self.review_note, reviewer }),
+            (Some(status), Some(reviewer)) => Some(Review {
+                status,
+                note: self.review_note,
+                reviewer,
+            }),
             _ => None,
         };
         Ok(VariantRecord {
@@ -137,17 +143,25 @@ impl RevisionRow {
 }
 
 pub fn insert(conn: &mut DbConnection, record: &VariantRecord, first: &Revision) -> AppResult<()> {
-    diesel::insert_into(variants::table).values(VariantRow::from_domain(record)).execute(conn)?;
+    diesel::insert_into(variants::table)
+        .values(VariantRow::from_domain(record))
+        .execute(conn)?;
     insert_revision(conn, first)
 }
 
 pub fn insert_revision(conn: &mut DbConnection, revision: &Revision) -> AppResult<()> {
-    diesel::insert_into(variant_revisions::table).values(RevisionRow::from_domain(revision)).execute(conn)?;
+    diesel::insert_into(variant_revisions::table)
+        .values(RevisionRow::from_domain(revision))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Sets the revision's workflow status (the status of a revision it held when it was latest).
-pub fn set_revision_status(conn: &mut DbConnection, hash: &str, status: VariantStatus) -> AppResult<()> {
+pub fn set_revision_status(
+    conn: &mut DbConnection,
+    hash: &str,
+    status: VariantStatus,
+) -> AppResult<()> {
     diesel::update(variant_revisions::table.find(hash))
         .set(variant_revisions::status.eq(status.as_str()))
         .execute(conn)?;
@@ -155,7 +169,11 @@ pub fn set_revision_status(conn: &mut DbConnection, hash: &str, status: VariantS
 }
 
 /// Replaces the stored quality of a revision (conflict checks change as the entry changes).
-pub fn set_revision_quality(conn: &mut DbConnection, hash: &str, quality: &crate::domain::quality::Quality) -> AppResult<()> {
+pub fn set_revision_quality(
+    conn: &mut DbConnection,
+    hash: &str,
+    quality: &crate::domain::quality::Quality,
+) -> AppResult<()> {
     diesel::update(variant_revisions::table.find(hash))
         .set(variant_revisions::quality.eq(to_json_text(quality)))
         .execute(conn)?;
@@ -163,10 +181,18 @@ pub fn set_revision_quality(conn: &mut DbConnection, hash: &str, quality: &crate
 }
 
 /// Saves `record` if the stored version is still `expected_version`; otherwise `CONFLICT`.
-pub fn update_checked(conn: &mut DbConnection, record: &VariantRecord, expected_version: i32) -> AppResult<()> {
-    let changed = diesel::update(variants::table.filter(variants::id.eq(&record.id)).filter(variants::version.eq(expected_version)))
-        .set(VariantRow::from_domain(record))
-        .execute(conn)?;
+pub fn update_checked(
+    conn: &mut DbConnection,
+    record: &VariantRecord,
+    expected_version: i32,
+) -> AppResult<()> {
+    let changed = diesel::update(
+        variants::table
+            .filter(variants::id.eq(&record.id))
+            .filter(variants::version.eq(expected_version)),
+    )
+    .set(VariantRow::from_domain(record))
+    .execute(conn)?;
     if changed == 0 {
         return Err(AppError::conflict(format!(
             "variant {} was changed by someone else (expected version {expected_version}); reload and try again",
@@ -177,7 +203,13 @@ pub fn update_checked(conn: &mut DbConnection, record: &VariantRecord, expected_
 }
 
 pub fn record(conn: &mut DbConnection, id: &str) -> AppResult<Option<VariantRecord>> {
-    variants::table.find(id).select(VariantRow::as_select()).first(conn).optional()?.map(VariantRow::into_domain).transpose()
+    variants::table
+        .find(id)
+        .select(VariantRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(VariantRow::into_domain)
+        .transpose()
 }
 
 pub fn revision(conn: &mut DbConnection, hash: &str) -> AppResult<Option<Revision>> {
@@ -191,7 +223,10 @@ pub fn revision(conn: &mut DbConnection, hash: &str) -> AppResult<Option<Revisio
 }
 
 /// Revisions by id, queried in chunks to stay under the backends' bound-parameter limits.
-fn revisions_by_hash(conn: &mut DbConnection, hashes: Vec<String>) -> AppResult<HashMap<String, Revision>> {
+fn revisions_by_hash(
+    conn: &mut DbConnection,
+    hashes: Vec<String>,
+) -> AppResult<HashMap<String, Revision>> {
     let mut out = HashMap::with_capacity(hashes.len());
     for chunk in hashes.chunks(1000) {
         let rows = variant_revisions::table
@@ -208,12 +243,20 @@ fn revisions_by_hash(conn: &mut DbConnection, hashes: Vec<String>) -> AppResult<
 
 /// Joins each record with its latest revision.
 fn with_latest(conn: &mut DbConnection, records: Vec<VariantRecord>) -> AppResult<Vec<Variant>> {
-    let mut latest = revisions_by_hash(conn, records.iter().map(|r| r.current_revision.clone()).collect())?;
+    let mut latest = revisions_by_hash(
+        conn,
+        records.iter().map(|r| r.current_revision.clone()).collect(),
+    )?;
     records
         .into_iter()
         .map(|record| {
-            let rev = latest.remove(&record.current_revision).ok_or_else(|| AppError::internal("variant without its revision"))?;
-            Ok(Variant { record, latest: rev })
+            let rev = latest
+                .remove(&record.current_revision)
+                .ok_or_else(|| AppError::internal("variant without its revision"))?;
+            Ok(Variant {
+                record,
+                latest: rev,
+            })
         })
         .collect()
 }
@@ -251,9 +294,15 @@ pub fn revisions(conn: &mut DbConnection, variant_id: &str) -> AppResult<Vec<Rev
 }
 
 /// The published variants of these entries: the input of a preview.
-pub fn published_of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> AppResult<Vec<PublishedVariant>> {
+pub fn published_of_entries(
+    conn: &mut DbConnection,
+    entry_ids: &[String],
+) -> AppResult<Vec<PublishedVariant>> {
     variants::table
-        .inner_join(variant_revisions::table.on(variants::published_revision.eq(variant_revisions::hash.nullable())))
+        .inner_join(
+            variant_revisions::table
+                .on(variants::published_revision.eq(variant_revisions::hash.nullable())),
+        )
         .filter(variants::entry_id.eq_any(entry_ids))
         .select(PublishedRow::as_select())
         .load(conn)?
@@ -264,10 +313,16 @@ pub fn published_of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> Ap
 
 /// The published variants of every entry of a brand, each joined with its published revision
 /// in one query: the input of the brand's delivery snapshot.
-pub fn published_of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<PublishedVariant>> {
+pub fn published_of_brand(
+    conn: &mut DbConnection,
+    brand_id: &str,
+) -> AppResult<Vec<PublishedVariant>> {
     variants::table
         .inner_join(entries::table)
-        .inner_join(variant_revisions::table.on(variants::published_revision.eq(variant_revisions::hash.nullable())))
+        .inner_join(
+            variant_revisions::table
+                .on(variants::published_revision.eq(variant_revisions::hash.nullable())),
+        )
         .filter(entries::brand_id.eq(brand_id))
         .select(PublishedRow::as_select())
         .load(conn)?

@@ -88,7 +88,15 @@ pub fn insert(conn: &mut DbConnection, brand_id: &str, hook: &Webhook) -> AppRes
     Ok(())
 }
 
-type HookTuple = (String, String, String, String, String, String, chrono::NaiveDateTime);
+type HookTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+);
 
 fn to_hook(t: HookTuple) -> AppResult<Webhook> {
     Ok(Webhook {
@@ -104,13 +112,24 @@ fn to_hook(t: HookTuple) -> AppResult<Webhook> {
 
 /// Active webhooks, optionally of one brand (by id).
 pub fn active(conn: &mut DbConnection, brand_id: Option<&str>) -> AppResult<Vec<Webhook>> {
-    let mut query = webhooks::table.inner_join(brands::table).filter(webhooks::active.eq(true)).into_boxed();
+    let mut query = webhooks::table
+        .inner_join(brands::table)
+        .filter(webhooks::active.eq(true))
+        .into_boxed();
     if let Some(brand_id) = brand_id {
         query = query.filter(webhooks::brand_id.eq(brand_id.to_string()));
     }
     let rows: Vec<HookTuple> = query
         .order(webhooks::created_at.asc())
-        .select((webhooks::id, brands::slug, webhooks::url, webhooks::events, webhooks::secret, webhooks::created_by, webhooks::created_at))
+        .select((
+            webhooks::id,
+            brands::slug,
+            webhooks::url,
+            webhooks::events,
+            webhooks::secret,
+            webhooks::created_by,
+            webhooks::created_at,
+        ))
         .load(conn)?;
     rows.into_iter().map(to_hook).collect()
 }
@@ -124,7 +143,12 @@ pub fn deactivate(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
 }
 
 /// Queues `event` for every active webhook of the brand subscribed to it; returns how many.
-pub fn enqueue(conn: &mut DbConnection, brand_id: &str, event: &str, payload: &serde_json::Value) -> AppResult<usize> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    brand_id: &str,
+    event: &str,
+    payload: &serde_json::Value,
+) -> AppResult<usize> {
     let hooks = active(conn, Some(brand_id))?;
     let now = time::to_db(time::now());
     let mut queued = 0;
@@ -145,7 +169,9 @@ pub fn enqueue(conn: &mut DbConnection, brand_id: &str, event: &str, payload: &s
             created_at: now,
             delivered_at: None,
         };
-        diesel::insert_into(webhook_deliveries::table).values(&row).execute(conn)?;
+        diesel::insert_into(webhook_deliveries::table)
+            .values(&row)
+            .execute(conn)?;
         queued += 1;
     }
     Ok(queued)
@@ -162,7 +188,10 @@ pub fn due(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<(Delivery, Stri
         .limit(limit)
         .select((DeliveryRow::as_select(), webhooks::url, webhooks::secret))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(d, url, secret)| (Delivery::from(d), url, secret)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(d, url, secret)| (Delivery::from(d), url, secret))
+        .collect())
 }
 
 /// Records an attempt's outcome.
@@ -190,7 +219,11 @@ pub fn record_attempt(
 }
 
 /// The latest deliveries of a webhook, newest first.
-pub fn deliveries(conn: &mut DbConnection, webhook_id: &str, limit: i64) -> AppResult<Vec<Delivery>> {
+pub fn deliveries(
+    conn: &mut DbConnection,
+    webhook_id: &str,
+    limit: i64,
+) -> AppResult<Vec<Delivery>> {
     let rows: Vec<DeliveryRow> = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(webhook_id))
         .order(webhook_deliveries::created_at.desc())

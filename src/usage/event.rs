@@ -6,6 +6,10 @@
 //! `impression_id`, copying what it served (entry, variant, revision, device, locale) so a report
 //! never looks events up by their impression. Every event has an id so that writing a batch twice stores it once.
 //!
+//! What was served (brand, entry, variant, revision) is a [`ServedVariant`] behind an `Arc`: the
+//! delivery snapshot builds one per published variant and every impression of it shares that one,
+//! so recording an impression copies no names.
+//!
 //! Privacy: the visitor's `userKey` only ever appears as [`UserKeyHasher::hash`] (an HMAC with a
 //! server secret), and of the audience attributes only those the brand allows are kept
 //! ([`allowed_attributes`]).
@@ -15,7 +19,10 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use std::borrow::Cow;
+use std::sync::Arc;
 
+use super::report::UNKNOWN_DEVICE;
 use crate::digits;
 
 /// What happened.
@@ -48,14 +55,9 @@ impl UsageKind {
     }
 }
 
-/// One event, with everything a report groups by copied in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UsageEvent {
-    /// Unique; a second write of the same id is ignored.
-    pub id: String,
-    pub kind: UsageKind,
-    /// The impression this event belongs to (for an impression, its own id).
-    pub impression_id: String,
+/// The published revision of a variant an event is about, with the names reports show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedVariant {
     /// The brand's slug.
     pub brand: String,
     pub entry_id: String,
@@ -64,8 +66,20 @@ pub struct UsageEvent {
     pub variant_name: String,
     /// The revision id that was served.
     pub revision: String,
-    /// `MOBILE`, `TABLET`, … or `None` when unknown.
-    pub device: Option<String>,
+}
+
+/// One event, with everything a report groups by at hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageEvent {
+    /// Unique; a second write of the same id is ignored.
+    pub id: String,
+    pub kind: UsageKind,
+    /// The impression this event belongs to (for an impression, its own id).
+    pub impression_id: String,
+    /// What was served; shared by every event of the same variant revision.
+    pub served: Arc<ServedVariant>,
+    /// `MOBILE`, `TABLET`, … or `None` when unknown (a live event borrows the device's name).
+    pub device: Option<Cow<'static, str>>,
     pub locale: String,
     pub at: DateTime<Utc>,
     /// HMAC-SHA256 of the visitor's `userKey`, hex; never the key itself.
@@ -77,13 +91,24 @@ pub struct UsageEvent {
 }
 
 impl UsageEvent {
+    /// The device as reports name it: its name, or [`UNKNOWN_DEVICE`] when unknown.
+    pub fn device_name(&self) -> &str {
+        self.device.as_deref().unwrap_or(UNKNOWN_DEVICE)
+    }
+
     /// The UTC day of the event, `YYYY-MM-DD`, as reports name it.
     pub fn day(&self) -> String {
         day_of(self.at)
     }
 
     /// A click or conversion on the impression `self`, with a fresh id.
-    pub fn follow_up(&self, id: String, kind: UsageKind, at: DateTime<Utc>, value: Option<f64>) -> UsageEvent {
+    pub fn follow_up(
+        &self,
+        id: String,
+        kind: UsageKind,
+        at: DateTime<Utc>,
+        value: Option<f64>,
+    ) -> UsageEvent {
         UsageEvent {
             id,
             kind,
@@ -114,7 +139,10 @@ pub fn day_of(at: DateTime<Utc>) -> String {
 }
 
 /// Keeps only the attributes the brand allows to be stored with usage events.
-pub fn allowed_attributes(attributes: &Map<String, Value>, allowed: &[String]) -> Map<String, Value> {
+pub fn allowed_attributes(
+    attributes: &Map<String, Value>,
+    allowed: &[String],
+) -> Map<String, Value> {
     allowed
         .iter()
         .filter_map(|name| attributes.get(name).map(|v| (name.clone(), v.clone())))
@@ -131,7 +159,9 @@ pub struct UserKeyHasher {
 
 impl UserKeyHasher {
     pub fn new(key: &[u8]) -> Self {
-        UserKeyHasher { keyed: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length") }
+        UserKeyHasher {
+            keyed: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
+        }
     }
 
     /// HMAC-SHA256 of `user_key`, hex encoded.
@@ -143,7 +173,9 @@ impl UserKeyHasher {
 
     /// The hash of a present, non-blank key.
     pub fn hash_opt(&self, user_key: Option<&str>) -> Option<String> {
-        user_key.filter(|k| !k.trim().is_empty()).map(|k| self.hash(k))
+        user_key
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| self.hash(k))
     }
 }
 
@@ -156,7 +188,10 @@ mod tests {
     #[test]
     fn only_allowed_attributes_are_kept() {
         let attrs = json!({"segment": "skier", "age": 34, "email": "a@b.c"});
-        let kept = allowed_attributes(attrs.as_object().unwrap(), &["segment".into(), "missing".into()]);
+        let kept = allowed_attributes(
+            attrs.as_object().unwrap(),
+            &["segment".into(), "missing".into()],
+        );
         assert_eq!(Value::Object(kept), json!({"segment": "skier"}));
     }
 
@@ -174,11 +209,17 @@ mod tests {
 
     #[test]
     fn kinds_read_back_and_days_are_utc() {
-        for kind in [UsageKind::Impression, UsageKind::Click, UsageKind::Conversion] {
+        for kind in [
+            UsageKind::Impression,
+            UsageKind::Click,
+            UsageKind::Conversion,
+        ] {
             assert_eq!(UsageKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(UsageKind::parse("view"), None);
-        let at = DateTime::parse_from_rfc3339("2026-03-01T23:30:00-02:00").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2026-03-01T23:30:00-02:00")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(day_of(at), "2026-03-02");
         for (y, m, d) in [(2026, 12, 31), (999, 1, 5), (10_000, 2, 3), (-1, 6, 7)] {
             let at = Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();

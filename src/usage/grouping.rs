@@ -24,7 +24,7 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::{DateTime as TantivyDate, DocId, Searcher};
 
 use super::event::{day_of, UsageEvent};
-use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow, UNKNOWN_DEVICE};
+use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow};
 
 /// The most cells counted in a dense array (32 bytes each); beyond it, a hash map.
 pub const DENSE_LIMIT: u64 = 1 << 20;
@@ -37,8 +37,13 @@ const DAY_MICROS: i64 = 86_400_000_000;
 
 /// The dimensions a served tuple holds after the brand, in its order; the variant's name comes
 /// last.
-const SERVED: [UsageDimension; 5] =
-    [UsageDimension::Entry, UsageDimension::Variant, UsageDimension::Revision, UsageDimension::Device, UsageDimension::Locale];
+const SERVED: [UsageDimension; 5] = [
+    UsageDimension::Entry,
+    UsageDimension::Variant,
+    UsageDimension::Revision,
+    UsageDimension::Device,
+    UsageDimension::Locale,
+];
 /// Between the parts of a served tuple: a control character no slug, key, id, device or locale
 /// holds (and one that sorts before them all, so a brand's tuples are contiguous). The name,
 /// which is free text, comes last, so splitting never looks inside it.
@@ -62,13 +67,13 @@ pub fn served_value(event: &UsageEvent) -> String {
 pub fn write_served_value(event: &UsageEvent, out: &mut String) {
     out.clear();
     let parts = [
-        event.brand.as_str(),
-        event.entry_key.as_str(),
-        event.variant_id.as_str(),
-        event.revision.as_str(),
-        event.device.as_deref().unwrap_or(UNKNOWN_DEVICE),
+        event.served.brand.as_str(),
+        event.served.entry_key.as_str(),
+        event.served.variant_id.as_str(),
+        event.served.revision.as_str(),
+        event.device_name(),
         event.locale.as_str(),
-        event.variant_name.as_str(),
+        event.served.variant_name.as_str(),
     ];
     for (i, part) in parts.into_iter().enumerate() {
         if i > 0 {
@@ -130,7 +135,10 @@ struct Cell {
 
 impl Default for Cell {
     fn default() -> Self {
-        Cell { counts: [0; 3], name: NO_NAME }
+        Cell {
+            counts: [0; 3],
+            name: NO_NAME,
+        }
     }
 }
 
@@ -142,14 +150,19 @@ enum Table {
 
 impl Table {
     fn new(cardinalities: &[u64], dense_limit: u64) -> Table {
-        let total = cardinalities.iter().try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)));
+        let total = cardinalities
+            .iter()
+            .try_fold(1u64, |acc, &c| acc.checked_mul(c.max(1)));
         match total {
             Some(total) if total <= dense_limit => {
                 let mut strides = vec![1u64; cardinalities.len()];
                 for i in (0..cardinalities.len().saturating_sub(1)).rev() {
                     strides[i] = strides[i + 1] * cardinalities[i + 1].max(1);
                 }
-                Table::Dense { cells: vec![Cell::default(); total as usize], strides }
+                Table::Dense {
+                    cells: vec![Cell::default(); total as usize],
+                    strides,
+                }
             }
             _ => Table::Sparse(FxHashMap::default()),
         }
@@ -159,7 +172,11 @@ impl Table {
     fn cell(&mut self, ids: &[u32; MAX_DIMENSIONS], grouped: usize) -> &mut Cell {
         match self {
             Table::Dense { cells, strides } => {
-                let index: u64 = ids[..grouped].iter().zip(strides.iter()).map(|(&id, &s)| u64::from(id) * s).sum();
+                let index: u64 = ids[..grouped]
+                    .iter()
+                    .zip(strides.iter())
+                    .map(|(&id, &s)| u64::from(id) * s)
+                    .sum();
                 &mut cells[index as usize]
             }
             Table::Sparse(map) => map.entry(*ids).or_default(),
@@ -217,7 +234,10 @@ pub fn count(
     let by_variant = dimensions.contains(&UsageDimension::Variant);
     let day_slot = dimensions.iter().position(|d| *d == UsageDimension::Day);
     // Where each grouped dimension (but the day) sits in a served tuple.
-    let parts: Vec<Option<usize>> = dimensions.iter().map(|d| SERVED.iter().position(|s| s == d)).collect();
+    let parts: Vec<Option<usize>> = dimensions
+        .iter()
+        .map(|d| SERVED.iter().position(|s| s == d))
+        .collect();
 
     let mut interned: Vec<Interned> = dimensions.iter().map(|_| Interned::default()).collect();
     let mut names = Interned::default();
@@ -254,16 +274,33 @@ pub fn count(
                 ord += 1;
             }
         }
-        segments.push(Segment { kind: fast.u64(columns.kind)?, at, served, brand: brand_ords, ids, names: name_ids });
+        segments.push(Segment {
+            kind: fast.u64(columns.kind)?,
+            at,
+            served,
+            brand: brand_ords,
+            ids,
+            names: name_ids,
+        });
     }
     interned.iter_mut().for_each(Interned::rank);
     names.rank();
 
-    let days = if first_day <= last_day { (last_day - first_day + 1) as u64 } else { 1 };
+    let days = if first_day <= last_day {
+        (last_day - first_day + 1) as u64
+    } else {
+        1
+    };
     let cardinalities: Vec<u64> = dimensions
         .iter()
         .zip(&interned)
-        .map(|(d, i)| if *d == UsageDimension::Day { days } else { i.texts.len() as u64 })
+        .map(|(d, i)| {
+            if *d == UsageDimension::Day {
+                days
+            } else {
+                i.texts.len() as u64
+            }
+        })
         .collect();
     let mut table = Table::new(&cardinalities, dense_limit);
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
@@ -288,14 +325,23 @@ pub fn count(
                 ids[slot] = (day_number(at) - first_day) as u32;
             }
             let cell = table.cell(&ids, grouped);
-            if let Some(count) = segment.kind.first(doc).and_then(|k| cell.counts.get_mut(k as usize)) {
+            if let Some(count) = segment
+                .kind
+                .first(doc)
+                .and_then(|k| cell.counts.get_mut(k as usize))
+            {
                 *count += 1;
             }
-            if name != NO_NAME && (cell.name == NO_NAME || names.ranks[name as usize] > names.ranks[cell.name as usize]) {
+            if name != NO_NAME
+                && (cell.name == NO_NAME
+                    || names.ranks[name as usize] > names.ranks[cell.name as usize])
+            {
                 cell.name = name;
             }
         };
-        weight.for_each_no_score(reader, &mut |docs: &[DocId]| docs.iter().for_each(|&doc| add(doc)))?;
+        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+            docs.iter().for_each(|&doc| add(doc))
+        })?;
     }
 
     let mut groups = table.into_groups(&cardinalities);
@@ -308,7 +354,9 @@ pub fn count(
         let mut renumbered = FxHashMap::default();
         for offset in offsets {
             let micros = (first_day + i64::from(offset)).saturating_mul(DAY_MICROS);
-            let text = chrono::DateTime::from_timestamp_micros(micros).map(day_of).unwrap_or_default();
+            let text = chrono::DateTime::from_timestamp_micros(micros)
+                .map(day_of)
+                .unwrap_or_default();
             renumbered.insert(offset, day.id(&text));
         }
         day.rank();
@@ -317,15 +365,24 @@ pub fn count(
         }
     }
     groups.sort_unstable_by(|(a, _), (b, _)| {
-        let rank = |ids: &[u32; MAX_DIMENSIONS], i: usize| interned[i].ranks.get(ids[i] as usize).copied().unwrap_or(0);
-        (0..grouped).map(|i| rank(a, i).cmp(&rank(b, i))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+        let rank = |ids: &[u32; MAX_DIMENSIONS], i: usize| {
+            interned[i].ranks.get(ids[i] as usize).copied().unwrap_or(0)
+        };
+        (0..grouped)
+            .map(|i| rank(a, i).cmp(&rank(b, i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
     Ok(groups
         .into_iter()
         .map(|(ids, cell)| {
             let mut key = GroupKey::default();
             for (i, dimension) in dimensions.iter().enumerate() {
-                let text = interned[i].texts.get(ids[i] as usize).cloned().unwrap_or_default();
+                let text = interned[i]
+                    .texts
+                    .get(ids[i] as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 match dimension {
                     UsageDimension::Entry => key.entry_key = Some(text),
                     UsageDimension::Variant => key.variant_id = Some(text),
@@ -339,7 +396,14 @@ pub fn count(
                 key.variant_name = names.texts.get(cell.name as usize).cloned();
             }
             let [impressions, clicks, conversions] = cell.counts.map(|c| c as i64);
-            UsageRow::new(key, UsageCounts { impressions, clicks, conversions })
+            UsageRow::new(
+                key,
+                UsageCounts {
+                    impressions,
+                    clicks,
+                    conversions,
+                },
+            )
         })
         .collect())
 }
@@ -347,6 +411,7 @@ pub fn count(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::usage::report::UNKNOWN_DEVICE;
 
     #[test]
     fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separator() {
@@ -354,12 +419,14 @@ mod tests {
             id: "evt".into(),
             kind: super::super::UsageKind::Impression,
             impression_id: "evt".into(),
-            brand: "alpine".into(),
-            entry_id: "ent".into(),
-            entry_key: "home-hero".into(),
-            variant_id: "var_1".into(),
-            variant_name: format!("Odd{SEPARATOR}name"),
-            revision: "rev_1".into(),
+            served: std::sync::Arc::new(crate::usage::ServedVariant {
+                brand: "alpine".into(),
+                entry_id: "ent".into(),
+                entry_key: "home-hero".into(),
+                variant_id: "var_1".into(),
+                variant_name: format!("Odd{SEPARATOR}name"),
+                revision: "rev_1".into(),
+            }),
             device: None,
             locale: "de-CH".into(),
             at: chrono::Utc::now(),
@@ -370,8 +437,11 @@ mod tests {
         let value = served_value(&event);
         let (brand, parts, name) = served_parts(&value);
         assert_eq!(brand, "alpine");
-        assert_eq!(parts, ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]);
-        assert_eq!(name, event.variant_name);
+        assert_eq!(
+            parts,
+            ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]
+        );
+        assert_eq!(name, event.served.variant_name);
     }
 
     #[test]

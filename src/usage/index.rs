@@ -19,9 +19,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tantivy::indexer::UserOperation;
 use tantivy::query::RangeQuery;
 use tantivy::schema::{DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST};
-use tantivy::indexer::UserOperation;
 use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
@@ -42,7 +42,10 @@ pub fn is_locked(error: &IndexError) -> bool {
 
 /// The usage index's writer: with the queue's 100 ms linger, an event is reportable within
 /// 0.9 s (the contract allows one second).
-pub const USAGE_WRITER: WriterConfig = WriterConfig { commit_interval: Duration::from_millis(800), writer_memory: 64_000_000 };
+pub const USAGE_WRITER: WriterConfig = WriterConfig {
+    commit_interval: Duration::from_millis(800),
+    writer_memory: 64_000_000,
+};
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -52,7 +55,11 @@ struct Fields {
 }
 
 /// Names of the columns, as [`grouping`] reads them.
-const COLUMNS: grouping::Columns<'static> = grouping::Columns { served: "served", at: "at", kind: "kind" };
+const COLUMNS: grouping::Columns<'static> = grouping::Columns {
+    served: "served",
+    at: "at",
+    kind: "kind",
+};
 
 fn schema() -> (Schema, Fields) {
     // Nothing is indexed, so an event costs no postings: every value is a fast column. The time
@@ -63,7 +70,10 @@ fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let kind = b.add_u64_field(COLUMNS.kind, FAST);
     // Microseconds, as the database keeps them, so a report's bounds cut exactly where SQL's do.
-    let at = b.add_date_field(COLUMNS.at, DateOptions::from(FAST).set_precision(DateTimePrecision::Microseconds));
+    let at = b.add_date_field(
+        COLUMNS.at,
+        DateOptions::from(FAST).set_precision(DateTimePrecision::Microseconds),
+    );
     let served = b.add_text_field(COLUMNS.served, FAST);
     (b.build(), Fields { kind, at, served })
 }
@@ -124,8 +134,12 @@ impl UsageIndex {
         if dir.join("meta.json").exists() {
             match Index::open_in_dir(dir) {
                 Ok(index) if index.schema() == schema => return Self::start(index, false, config),
-                Ok(_) => tracing::warn!(dir = %dir.display(), "the usage index has another schema; recreating it"),
-                Err(e) => tracing::warn!(dir = %dir.display(), error = %e, "the usage index is unreadable; recreating it"),
+                Ok(_) => {
+                    tracing::warn!(dir = %dir.display(), "the usage index has another schema; recreating it")
+                }
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), error = %e, "the usage index is unreadable; recreating it")
+                }
             }
             std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -141,19 +155,30 @@ impl UsageIndex {
 
     fn start(index: Index, created: bool, config: WriterConfig) -> Result<UsageIndex, IndexError> {
         let (_, fields) = schema();
-        let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, config.writer_memory).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => format!("{LOCKED}: {e}"),
-            other => other.to_string(),
-        })?;
-        let reader: IndexReader =
-            index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e: tantivy::TantivyError| e.to_string())?;
+        let writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, config.writer_memory)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => format!("{LOCKED}: {e}"),
+                other => other.to_string(),
+            })?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| e.to_string())?;
         let (ops, rx) = mpsc::channel();
         let committer = Committer::new(writer, reader.clone(), config.commit_interval, "usage");
         let handle = std::thread::Builder::new()
             .name("vary-usage-index".into())
             .spawn(move || committer.run(rx, apply))
             .map_err(|e| e.to_string())?;
-        Ok(UsageIndex { reader, fields, ops, writer: Mutex::new(Some(handle)), created })
+        Ok(UsageIndex {
+            reader,
+            fields,
+            ops,
+            writer: Mutex::new(Some(handle)),
+            created,
+        })
     }
 
     /// Whether the index was created empty on open (and so must be rebuilt from the database).
@@ -162,10 +187,15 @@ impl UsageIndex {
     }
 
     /// Queues events for indexing; they become visible within the commit interval.
-    pub fn add<'a>(&self, events: impl IntoIterator<Item = &'a UsageEvent>) -> Result<(), IndexError> {
+    pub fn add<'a>(
+        &self,
+        events: impl IntoIterator<Item = &'a UsageEvent>,
+    ) -> Result<(), IndexError> {
         let mut served = String::new();
-        let documents: Vec<TantivyDocument> =
-            events.into_iter().map(|event| document(&self.fields, event, &mut served)).collect();
+        let documents: Vec<TantivyDocument> = events
+            .into_iter()
+            .map(|event| document(&self.fields, event, &mut served))
+            .collect();
         if documents.is_empty() {
             return Ok(());
         }
@@ -181,7 +211,9 @@ impl UsageIndex {
     /// keeps seeing the old state until the new one is complete. Blocking.
     pub fn rebuild(
         &self,
-        mut each_batch: impl FnMut(&mut dyn FnMut(Vec<UsageEvent>) -> Result<(), IndexError>) -> Result<(), IndexError>,
+        mut each_batch: impl FnMut(
+            &mut dyn FnMut(Vec<UsageEvent>) -> Result<(), IndexError>,
+        ) -> Result<(), IndexError>,
         mut progress: Option<Progress>,
     ) -> Result<u64, IndexError> {
         self.ask(Op::Clear)?;
@@ -243,8 +275,19 @@ impl UsageIndex {
             Bound::Included(Term::from_field_date(self.fields.at, date(from))),
             Bound::Excluded(Term::from_field_date(self.fields.at, date(to))),
         );
-        let grouped: Vec<UsageDimension> = UsageDimension::ALL.into_iter().filter(|d| dimensions.contains(d)).collect();
-        grouping::count(&self.reader.searcher(), &range, brand, &grouped, &COLUMNS, dense_limit).map_err(|e| e.to_string())
+        let grouped: Vec<UsageDimension> = UsageDimension::ALL
+            .into_iter()
+            .filter(|d| dimensions.contains(d))
+            .collect();
+        grouping::count(
+            &self.reader.searcher(),
+            &range,
+            brand,
+            &grouped,
+            &COLUMNS,
+            dense_limit,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -257,13 +300,20 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
     match op {
         Op::Add(documents) => {
             // One hand-over to tantivy's indexing thread for the whole batch, not one per event.
-            if let Err(e) = index.writer().run(documents.into_iter().map(UserOperation::Add)) {
+            if let Err(e) = index
+                .writer()
+                .run(documents.into_iter().map(UserOperation::Add))
+            {
                 tracing::error!(error = %e, "could not index usage events");
             }
             index.changed();
         }
         Op::Clear(reply) => {
-            let outcome = index.writer().delete_all_documents().map(|_| ()).map_err(|e| e.to_string());
+            let outcome = index
+                .writer()
+                .delete_all_documents()
+                .map(|_| ())
+                .map_err(|e| e.to_string());
             index.changed();
             let _ = reply.send(outcome);
         }
@@ -290,16 +340,32 @@ mod tests {
             id: format!("evt_{n}"),
             kind,
             impression_id: format!("imp_{n}"),
-            brand: if n % 7 == 0 { "other".into() } else { "alpine".into() },
-            entry_id: "ent_1".into(),
-            entry_key: if n % 2 == 0 { "home-hero".into() } else { "offer".into() },
-            variant_id: variant.into(),
-            // Renamed now and then: a report shows the greatest name, as SQL's MAX does.
-            variant_name: if n % 50 == 0 { format!("Renamed {variant}") } else { format!("Name of {variant}") },
-            revision: format!("rev-{variant}"),
-            device: device.map(str::to_string),
+            served: std::sync::Arc::new(crate::usage::ServedVariant {
+                brand: if n % 7 == 0 {
+                    "other".into()
+                } else {
+                    "alpine".into()
+                },
+                entry_id: "ent_1".into(),
+                entry_key: if n % 2 == 0 {
+                    "home-hero".into()
+                } else {
+                    "offer".into()
+                },
+                variant_id: variant.into(),
+                // Renamed now and then: a report shows the greatest name, as SQL's MAX does.
+                variant_name: if n % 50 == 0 {
+                    format!("Renamed {variant}")
+                } else {
+                    format!("Name of {variant}")
+                },
+                revision: format!("rev-{variant}"),
+            }),
+            device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
             locale: if n % 3 == 0 { "de".into() } else { "en".into() },
-            at: Utc.with_ymd_and_hms(2026, 11, day, (n % 24) as u32, 0, 0).unwrap(),
+            at: Utc
+                .with_ymd_and_hms(2026, 11, day, (n % 24) as u32, 0, 0)
+                .unwrap(),
             user_key_hash: None,
             attributes: Default::default(),
             value: None,
@@ -307,11 +373,24 @@ mod tests {
     }
 
     fn events() -> Vec<UsageEvent> {
-        let kinds = [UsageKind::Impression, UsageKind::Impression, UsageKind::Click, UsageKind::Conversion];
+        let kinds = [
+            UsageKind::Impression,
+            UsageKind::Impression,
+            UsageKind::Click,
+            UsageKind::Conversion,
+        ];
         let variants = ["var_a", "var_b", "var_c"];
         let devices = [Some("MOBILE"), Some("DESKTOP"), None];
         (0..600)
-            .map(|n| event(n, kinds[n as usize % 4], variants[n as usize % 3], devices[n as usize % 5 % 3], 1 + n % 5))
+            .map(|n| {
+                event(
+                    n,
+                    kinds[n as usize % 4],
+                    variants[n as usize % 3],
+                    devices[n as usize % 5 % 3],
+                    1 + n % 5,
+                )
+            })
             .collect()
     }
 
@@ -331,8 +410,11 @@ mod tests {
         let index = indexed(&events);
         let from = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2026, 11, 5, 0, 0, 0).unwrap();
-        let in_range: Vec<UsageEvent> =
-            events.iter().filter(|e| e.brand == "alpine" && e.at >= from && e.at < to).cloned().collect();
+        let in_range: Vec<UsageEvent> = events
+            .iter()
+            .filter(|e| e.served.brand == "alpine" && e.at >= from && e.at < to)
+            .cloned()
+            .collect();
         let groupings: Vec<Vec<UsageDimension>> = vec![
             vec![],
             vec![UsageDimension::Variant],
@@ -344,8 +426,13 @@ mod tests {
             let want = aggregate(&in_range, &dimensions);
             let dense = index.report("alpine", from, to, &dimensions).unwrap();
             assert_eq!(dense, want, "grouped by {dimensions:?}");
-            let sparse = index.report_with("alpine", from, to, &dimensions, 0).unwrap();
-            assert_eq!(sparse, want, "grouped by {dimensions:?}, cells in a hash map");
+            let sparse = index
+                .report_with("alpine", from, to, &dimensions, 0)
+                .unwrap();
+            assert_eq!(
+                sparse, want,
+                "grouped by {dimensions:?}, cells in a hash map"
+            );
         }
     }
 
@@ -356,10 +443,22 @@ mod tests {
         let to = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
         assert!(index.report("alpine", from, to, &[]).unwrap().is_empty());
         let all = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
-        let rows = index.report("nobody", all, to, &[UsageDimension::Variant]).unwrap();
+        let rows = index
+            .report("nobody", all, to, &[UsageDimension::Variant])
+            .unwrap();
         assert!(rows.is_empty());
-        let everything = index.report("alpine", DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, &[]).unwrap();
-        assert_eq!(everything[0].impressions + everything[0].clicks + everything[0].conversions, 600 - 600 / 7 - 1);
+        let everything = index
+            .report(
+                "alpine",
+                DateTime::<Utc>::MIN_UTC,
+                DateTime::<Utc>::MAX_UTC,
+                &[],
+            )
+            .unwrap();
+        assert_eq!(
+            everything[0].impressions + everything[0].clicks + everything[0].conversions,
+            600 - 600 / 7 - 1
+        );
     }
 
     #[test]
@@ -369,14 +468,31 @@ mod tests {
             .into_iter()
             .take(200)
             .enumerate()
-            .map(|(n, e)| UsageEvent { brand: brands[n % brands.len()].to_string(), ..e })
+            .map(|(n, e)| {
+                let served = crate::usage::ServedVariant {
+                    brand: brands[n % brands.len()].to_string(),
+                    ..(*e.served).clone()
+                };
+                UsageEvent {
+                    served: std::sync::Arc::new(served),
+                    ..e
+                }
+            })
             .collect();
         let index = indexed(&events);
         let (from, to) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
         for brand in brands {
-            let own: Vec<UsageEvent> = events.iter().filter(|e| e.brand == brand).cloned().collect();
+            let own: Vec<UsageEvent> = events
+                .iter()
+                .filter(|e| e.served.brand == brand)
+                .cloned()
+                .collect();
             let dimensions = [UsageDimension::Variant, UsageDimension::Day];
-            assert_eq!(index.report(brand, from, to, &dimensions).unwrap(), aggregate(&own, &dimensions), "{brand}");
+            assert_eq!(
+                index.report(brand, from, to, &dimensions).unwrap(),
+                aggregate(&own, &dimensions),
+                "{brand}"
+            );
         }
         assert!(index.report("alpine-", from, to, &[]).unwrap().is_empty());
     }
@@ -388,7 +504,13 @@ mod tests {
         let mut event = events()[1].clone();
         event.at = at(500);
         let index = indexed(&[event]);
-        let total = |from, to| index.report("alpine", from, to, &[]).unwrap().first().map_or(0, |r| r.impressions + r.clicks + r.conversions);
+        let total = |from, to| {
+            index
+                .report("alpine", from, to, &[])
+                .unwrap()
+                .first()
+                .map_or(0, |r| r.impressions + r.clicks + r.conversions)
+        };
         assert_eq!(total(at(200), at(700)), 1);
         assert_eq!(total(at(500), at(501)), 1);
         assert_eq!(total(at(501), at(700)), 0);
@@ -409,7 +531,10 @@ mod tests {
 
     #[test]
     fn events_are_visible_within_the_commit_interval_without_a_flush() {
-        let config = WriterConfig { commit_interval: Duration::from_millis(50), ..USAGE_WRITER };
+        let config = WriterConfig {
+            commit_interval: Duration::from_millis(50),
+            ..USAGE_WRITER
+        };
         let index = UsageIndex::in_ram(config).unwrap();
         index.add(&events()[..10]).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -16,7 +16,7 @@ pub mod index;
 pub mod queue;
 pub mod report;
 
-pub use event::{UsageEvent, UsageKind, UserKeyHasher};
+pub use event::{ServedVariant, UsageEvent, UsageKind, UserKeyHasher};
 pub use index::{UsageIndex, USAGE_WRITER};
 pub use queue::{QueueConfig, QueueError, UsageQueue, UsageSink};
 pub use report::{UsageDimension, UsageRow};

@@ -113,9 +113,22 @@ impl UsageQueue {
         let stats = Arc::new(QueueStats::default());
         let (send_timeout, batch_size) = (config.send_timeout, config.batch_size);
         let urgent = Arc::new(Notify::new());
-        let writer = Writer { rx, sink, config, stats: stats.clone(), urgent: urgent.clone() };
+        let writer = Writer {
+            rx,
+            sink,
+            config,
+            stats: stats.clone(),
+            urgent: urgent.clone(),
+        };
         let handle = tokio::spawn(writer.run());
-        UsageQueue { tx, urgent, batch_size, send_timeout, writer: Mutex::new(Some(handle)), stats }
+        UsageQueue {
+            tx,
+            urgent,
+            batch_size,
+            send_timeout,
+            writer: Mutex::new(Some(handle)),
+            stats,
+        }
     }
 
     /// Events in the channel now.
@@ -149,7 +162,10 @@ impl UsageQueue {
     }
 
     /// Queues several events in order.
-    pub async fn record_all(&self, events: impl IntoIterator<Item = UsageEvent>) -> Result<(), QueueError> {
+    pub async fn record_all(
+        &self,
+        events: impl IntoIterator<Item = UsageEvent>,
+    ) -> Result<(), QueueError> {
         for event in events {
             self.record(event).await?;
         }
@@ -159,7 +175,10 @@ impl UsageQueue {
     /// Returns once every event queued before this call has been written.
     pub async fn flush(&self) -> Result<(), QueueError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send(Message::Flush(done)).await.map_err(|_| QueueError::Closed)?;
+        self.tx
+            .send(Message::Flush(done))
+            .await
+            .map_err(|_| QueueError::Closed)?;
         self.urgent.notify_one();
         wait.await.map_err(|_| QueueError::Closed)
     }
@@ -183,8 +202,12 @@ impl UsageQueue {
 
     /// Events queued but not yet written.
     pub fn pending(&self) -> u64 {
-        let written = self.stats.written.load(Ordering::Relaxed) + self.stats.dropped.load(Ordering::Relaxed);
-        self.stats.enqueued.load(Ordering::Relaxed).saturating_sub(written)
+        let written =
+            self.stats.written.load(Ordering::Relaxed) + self.stats.dropped.load(Ordering::Relaxed);
+        self.stats
+            .enqueued
+            .load(Ordering::Relaxed)
+            .saturating_sub(written)
     }
 }
 
@@ -216,7 +239,10 @@ impl Round {
 
     /// Whether to stop gathering and write now.
     fn must_write(&self, batch_size: usize) -> bool {
-        self.events.len() >= batch_size || !self.flushes.is_empty() || self.shutdown.is_some() || self.closed
+        self.events.len() >= batch_size
+            || !self.flushes.is_empty()
+            || self.shutdown.is_some()
+            || self.closed
     }
 }
 
@@ -247,7 +273,10 @@ impl Writer {
     /// the deadline or an urgent wake-up, never once per event.
     async fn gather(&mut self) -> Round {
         // Room for a full batch up front: a growing batch would be copied at every doubling.
-        let mut round = Round { events: Vec::with_capacity(self.config.batch_size), ..Round::default() };
+        let mut round = Round {
+            events: Vec::with_capacity(self.config.batch_size),
+            ..Round::default()
+        };
         match self.rx.recv().await {
             Some(message) => round.absorb(message),
             None => {
@@ -354,7 +383,12 @@ pub struct MemorySink {
 
 impl MemorySink {
     pub fn events(&self) -> Vec<UsageEvent> {
-        self.events.lock().expect("memory sink lock").values().cloned().collect()
+        self.events
+            .lock()
+            .expect("memory sink lock")
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn batches(&self) -> u64 {
@@ -366,7 +400,8 @@ impl UsageSink for MemorySink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
         let mut held = self.events.lock().expect("memory sink lock");
         for event in events {
-            held.entry(event.id.clone()).or_insert_with(|| event.clone());
+            held.entry(event.id.clone())
+                .or_insert_with(|| event.clone());
         }
         self.batches.fetch_add(1, Ordering::Relaxed);
         Ok(())

@@ -47,7 +47,9 @@ impl UsageDimension {
     /// A contract name, in any case.
     pub fn parse(raw: &str) -> Option<UsageDimension> {
         let raw = raw.trim();
-        Self::ALL.into_iter().find(|d| d.as_str().eq_ignore_ascii_case(raw))
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(raw))
     }
 }
 
@@ -57,7 +59,9 @@ pub fn parse_group_by(raw: &str) -> Result<Vec<UsageDimension>, String> {
     let mut dimensions = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let dimension = UsageDimension::parse(part).ok_or_else(|| {
-            format!("`{part}` is not a usage dimension (ENTRY, VARIANT, REVISION, DEVICE, DAY, LOCALE)")
+            format!(
+                "`{part}` is not a usage dimension (ENTRY, VARIANT, REVISION, DEVICE, DAY, LOCALE)"
+            )
         })?;
         if !dimensions.contains(&dimension) {
             dimensions.push(dimension);
@@ -102,11 +106,11 @@ impl GroupKey {
     pub fn of(event: &UsageEvent, dimensions: &[UsageDimension]) -> GroupKey {
         let has = |d| dimensions.contains(&d);
         GroupKey {
-            entry_key: has(UsageDimension::Entry).then(|| event.entry_key.clone()),
-            variant_id: has(UsageDimension::Variant).then(|| event.variant_id.clone()),
+            entry_key: has(UsageDimension::Entry).then(|| event.served.entry_key.clone()),
+            variant_id: has(UsageDimension::Variant).then(|| event.served.variant_id.clone()),
             variant_name: None,
-            revision: has(UsageDimension::Revision).then(|| event.revision.clone()),
-            device: has(UsageDimension::Device).then(|| event.device.clone().unwrap_or_else(|| UNKNOWN_DEVICE.into())),
+            revision: has(UsageDimension::Revision).then(|| event.served.revision.clone()),
+            device: has(UsageDimension::Device).then(|| event.device_name().to_string()),
             day: has(UsageDimension::Day).then(|| event.day()),
             locale: has(UsageDimension::Locale).then(|| event.locale.clone()),
         }
@@ -165,19 +169,34 @@ impl UsageRow {
 /// Groups events in memory: the reference for what a report must say. Rows come in the order
 /// of their dimension values; a variant's name is the greatest it had in the period (as SQL's
 /// `MAX` picks it).
-pub fn aggregate<'a>(events: impl IntoIterator<Item = &'a UsageEvent>, dimensions: &[UsageDimension]) -> Vec<UsageRow> {
+pub fn aggregate<'a>(
+    events: impl IntoIterator<Item = &'a UsageEvent>,
+    dimensions: &[UsageDimension],
+) -> Vec<UsageRow> {
     let by_variant = dimensions.contains(&UsageDimension::Variant);
     let mut groups: BTreeMap<GroupKey, (UsageCounts, Option<String>)> = BTreeMap::new();
     for event in events {
         let (counts, name) = groups.entry(GroupKey::of(event, dimensions)).or_default();
         counts.add(event.kind);
-        if by_variant && name.as_deref().is_none_or(|n| n < event.variant_name.as_str()) {
-            *name = Some(event.variant_name.clone());
+        if by_variant
+            && name
+                .as_deref()
+                .is_none_or(|n| n < event.served.variant_name.as_str())
+        {
+            *name = Some(event.served.variant_name.clone());
         }
     }
     groups
         .into_iter()
-        .map(|(key, (counts, name))| UsageRow::new(GroupKey { variant_name: name, ..key }, counts))
+        .map(|(key, (counts, name))| {
+            UsageRow::new(
+                GroupKey {
+                    variant_name: name,
+                    ..key
+                },
+                counts,
+            )
+        })
         .collect()
 }
 
@@ -235,20 +254,30 @@ pub(crate) mod tests {
     use chrono::{DateTime, Utc};
 
     /// An event of brand `alpine`, entry `home-hero`, whose variant names its name and revision.
-    pub(crate) fn event(id: &str, kind: UsageKind, variant: &str, device: Option<&str>, at: &str) -> UsageEvent {
+    pub(crate) fn event(
+        id: &str,
+        kind: UsageKind,
+        variant: &str,
+        device: Option<&str>,
+        at: &str,
+    ) -> UsageEvent {
         UsageEvent {
             id: id.into(),
             kind,
             impression_id: id.into(),
-            brand: "alpine".into(),
-            entry_id: "ent_1".into(),
-            entry_key: "home-hero".into(),
-            variant_id: variant.into(),
-            variant_name: format!("name of {variant}"),
-            revision: format!("rev-{variant}"),
-            device: device.map(Into::into),
+            served: std::sync::Arc::new(crate::usage::ServedVariant {
+                brand: "alpine".into(),
+                entry_id: "ent_1".into(),
+                entry_key: "home-hero".into(),
+                variant_id: variant.into(),
+                variant_name: format!("name of {variant}"),
+                revision: format!("rev-{variant}"),
+            }),
+            device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
             locale: "en".into(),
-            at: DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc),
+            at: DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .with_timezone(&Utc),
             user_key_hash: None,
             attributes: Default::default(),
             value: None,
@@ -261,7 +290,13 @@ pub(crate) mod tests {
             event("1", Impression, "a", Some("MOBILE"), "2026-03-01T10:00:00Z"),
             event("2", Impression, "a", Some("MOBILE"), "2026-03-01T11:00:00Z"),
             event("3", Impression, "a", None, "2026-03-02T10:00:00Z"),
-            event("4", Impression, "a", Some("DESKTOP"), "2026-03-02T10:00:00Z"),
+            event(
+                "4",
+                Impression,
+                "a",
+                Some("DESKTOP"),
+                "2026-03-02T10:00:00Z",
+            ),
             event("5", Click, "a", Some("MOBILE"), "2026-03-02T10:00:00Z"),
             event("6", Conversion, "a", Some("MOBILE"), "2026-03-02T10:00:00Z"),
             event("7", Click, "b", Some("MOBILE"), "2026-03-02T10:00:00Z"),
@@ -273,11 +308,22 @@ pub(crate) mod tests {
         let rows = aggregate(&sample(), &[UsageDimension::Variant]);
         assert_eq!(rows.len(), 2);
         let a = &rows[0];
-        assert_eq!((a.variant_id.as_deref(), a.impressions, a.clicks, a.conversions), (Some("a"), 4, 1, 1));
+        assert_eq!(
+            (
+                a.variant_id.as_deref(),
+                a.impressions,
+                a.clicks,
+                a.conversions
+            ),
+            (Some("a"), 4, 1, 1)
+        );
         assert_eq!((a.ctr, a.conversion_rate), (0.25, 0.25));
         assert_eq!(a.variant_name.as_deref(), Some("name of a"));
         let b = &rows[1];
-        assert_eq!((b.impressions, b.clicks, b.ctr, b.conversion_rate), (0, 1, 0.0, 0.0));
+        assert_eq!(
+            (b.impressions, b.clicks, b.ctr, b.conversion_rate),
+            (0, 1, 0.0, 0.0)
+        );
         assert_eq!(b.entry_key, None, "not grouped by entry");
     }
 
@@ -285,25 +331,41 @@ pub(crate) mod tests {
     fn grouping_by_nothing_gives_one_total_row() {
         let rows = aggregate(&sample(), &[]);
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].impressions, rows[0].clicks, rows[0].conversions), (4, 2, 1));
+        assert_eq!(
+            (rows[0].impressions, rows[0].clicks, rows[0].conversions),
+            (4, 2, 1)
+        );
     }
 
     #[test]
     fn days_devices_and_their_combinations_split_rows() {
         let by_day = aggregate(&sample(), &[UsageDimension::Day]);
-        let days: Vec<_> = by_day.iter().map(|r| (r.day.clone().unwrap(), r.impressions)).collect();
-        assert_eq!(days, [("2026-03-01".to_string(), 2), ("2026-03-02".to_string(), 2)]);
+        let days: Vec<_> = by_day
+            .iter()
+            .map(|r| (r.day.clone().unwrap(), r.impressions))
+            .collect();
+        assert_eq!(
+            days,
+            [("2026-03-01".to_string(), 2), ("2026-03-02".to_string(), 2)]
+        );
         let by_device = aggregate(&sample(), &[UsageDimension::Device, UsageDimension::Day]);
-        assert!(by_device.iter().any(|r| r.device.as_deref() == Some(UNKNOWN_DEVICE) && r.impressions == 1));
+        assert!(by_device
+            .iter()
+            .any(|r| r.device.as_deref() == Some(UNKNOWN_DEVICE) && r.impressions == 1));
         assert_eq!(by_device.iter().map(|r| r.impressions).sum::<i64>(), 4);
     }
 
     #[test]
     fn group_by_parses_names_in_any_case_and_refuses_others() {
         use UsageDimension::*;
-        assert_eq!(parse_group_by("variant, DAY,variant").unwrap(), [Variant, Day]);
+        assert_eq!(
+            parse_group_by("variant, DAY,variant").unwrap(),
+            [Variant, Day]
+        );
         assert_eq!(parse_group_by("").unwrap(), []);
-        assert!(parse_group_by("entry,colour").unwrap_err().contains("colour"));
+        assert!(parse_group_by("entry,colour")
+            .unwrap_err()
+            .contains("colour"));
         for d in UsageDimension::ALL {
             assert_eq!(UsageDimension::parse(d.as_str()), Some(d));
         }
@@ -316,7 +378,10 @@ pub(crate) mod tests {
             "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,ctr,conversionRate\n"
         );
         let rows = aggregate(&sample(), &[UsageDimension::Entry, UsageDimension::Variant]);
-        let lines: Vec<String> = rows.iter().map(|r| String::from_utf8(csv_row(r)).unwrap()).collect();
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| String::from_utf8(csv_row(r)).unwrap())
+            .collect();
         assert_eq!(lines[0], "home-hero,a,name of a,,,,,4,1,1,0.25,0.25\n");
         assert_eq!(lines.len(), 2);
     }

@@ -26,7 +26,11 @@ pub fn is_private(ip: IpAddr) -> bool {
                 return is_private(IpAddr::V4(v4));
             }
             let first = v6.segments()[0];
-            v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     }
 }
@@ -34,9 +38,16 @@ pub fn is_private(ip: IpAddr) -> bool {
 /// Resolves `host:port`, keeping only the addresses a webhook may reach.
 pub fn resolve(netloc: &str, allow_private: bool) -> io::Result<Vec<SocketAddr>> {
     let all: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
-    let allowed: Vec<SocketAddr> = all.iter().copied().filter(|a| allow_private || !is_private(a.ip())).collect();
+    let allowed: Vec<SocketAddr> = all
+        .iter()
+        .copied()
+        .filter(|a| allow_private || !is_private(a.ip()))
+        .collect();
     if allowed.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::PermissionDenied, format!("{netloc} resolves only to private addresses")));
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{netloc} resolves only to private addresses"),
+        ));
     }
     Ok(allowed)
 }
@@ -51,7 +62,9 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
         return Err("a webhook URL must not carry credentials".into());
     }
     let host = url.host_str().ok_or("a webhook URL needs a host")?;
-    let port = url.port_or_known_default().ok_or("a webhook URL needs a port")?;
+    let port = url
+        .port_or_known_default()
+        .ok_or("a webhook URL needs a port")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     resolve(&format!("{host}:{port}"), allow_private).map_err(|e| match e.kind() {
         io::ErrorKind::PermissionDenied => {
@@ -79,7 +92,13 @@ mod tests {
 
     #[test]
     fn private_and_loopback_targets_are_refused_unless_allowed() {
-        for url in ["http://127.0.0.1:9/x", "http://10.1.2.3/x", "http://[::1]:80/", "http://169.254.169.254/latest", "http://localhost/"] {
+        for url in [
+            "http://127.0.0.1:9/x",
+            "http://10.1.2.3/x",
+            "http://[::1]:80/",
+            "http://169.254.169.254/latest",
+            "http://localhost/",
+        ] {
             assert!(check_url(url, false).is_err(), "{url}");
         }
         assert!(check_url("http://127.0.0.1:9/x", true).is_ok());

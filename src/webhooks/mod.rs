@@ -73,8 +73,13 @@ impl WebhookSender {
         let count = due.len();
         for (delivery, url, secret) in due {
             let agent = self.agent.clone();
-            let sent = tokio::task::spawn_blocking(move || (send(&agent, &url, &secret, &delivery), delivery)).await;
-            let Ok(((http_status, error), delivery)) = sent else { continue };
+            let sent = tokio::task::spawn_blocking(move || {
+                (send(&agent, &url, &secret, &delivery), delivery)
+            })
+            .await;
+            let Ok(((http_status, error), delivery)) = sent else {
+                continue;
+            };
             let attempts = delivery.attempts + 1;
             let ok = http_status.is_some_and(|s| (200..300).contains(&s));
             let status = match (ok, attempts >= MAX_ATTEMPTS) {
@@ -88,7 +93,17 @@ impl WebhookSender {
             }
             let id = delivery.id.clone();
             self.db
-                .write(move |conn| outbox::record_attempt(conn, &id, status, attempts, http_status.map(i32::from), error, next))
+                .write(move |conn| {
+                    outbox::record_attempt(
+                        conn,
+                        &id,
+                        status,
+                        attempts,
+                        http_status.map(i32::from),
+                        error,
+                        next,
+                    )
+                })
                 .await?;
         }
         Ok(count)
@@ -96,7 +111,12 @@ impl WebhookSender {
 }
 
 /// Posts one delivery; returns the HTTP status (if any answer came) and an error text.
-fn send(agent: &ureq::Agent, url: &str, secret: &str, delivery: &Delivery) -> (Option<u16>, Option<String>) {
+fn send(
+    agent: &ureq::Agent,
+    url: &str,
+    secret: &str,
+    delivery: &Delivery,
+) -> (Option<u16>, Option<String>) {
     let timestamp = Utc::now().timestamp();
     let result = agent
         .post(url)
@@ -104,7 +124,10 @@ fn send(agent: &ureq::Agent, url: &str, secret: &str, delivery: &Delivery) -> (O
         .set("X-Vary-Event", &delivery.event)
         .set("X-Vary-Delivery", &delivery.id)
         .set("X-Vary-Timestamp", &timestamp.to_string())
-        .set("X-Vary-Signature", &signature(secret, timestamp, &delivery.payload))
+        .set(
+            "X-Vary-Signature",
+            &signature(secret, timestamp, &delivery.payload),
+        )
         .send_string(&delivery.payload);
     match result {
         Ok(response) => (Some(response.status()), None),

@@ -14,7 +14,11 @@ fn picture(width: u32, height: u32) -> DynamicImage {
     DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
         seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         let n = ((seed >> 16) % 9) as u8;
-        Rgb([(x * 200 / width) as u8 + n, (y * 200 / height) as u8 + n, 120])
+        Rgb([
+            (x * 200 / width) as u8 + n,
+            (y * 200 / height) as u8 + n,
+            120,
+        ])
     }))
 }
 
@@ -43,7 +47,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -62,7 +70,12 @@ fn rotated_jpeg(img: &DynamicImage) -> Vec<u8> {
 }
 
 /// A multipart body: the file (with a name and declared type) and text fields.
-fn form(file: &[u8], file_name: &str, declared: &str, fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+fn form(
+    file: &[u8],
+    file_name: &str,
+    declared: &str,
+    fields: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     let boundary = "vary-test-boundary-7d1c";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -76,39 +89,80 @@ fn form(file: &[u8], file_name: &str, declared: &str, fields: &[(&str, &str)]) -
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload_as(app: &TestApp, token: Option<&str>, file: &[u8], name: &str, declared: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+async fn upload_as(
+    app: &TestApp,
+    token: Option<&str>,
+    file: &[u8],
+    name: &str,
+    declared: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
     let (content_type, body) = form(file, name, declared, fields);
-    let mut request = TestApp::client().post(format!("{}/api/assets", app.base)).insert_header(("Content-Type", content_type));
+    let mut request = TestApp::client()
+        .post(format!("{}/api/assets", app.base))
+        .insert_header(("Content-Type", content_type));
     if let Some(token) = token {
         request = request.insert_header(("Authorization", format!("Bearer {token}")));
     }
     let mut response = request.send_body(body).await.expect("request sent");
     let bytes = response.body().limit(10_000_000).await.expect("body");
-    (response.status().as_u16(), serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        response.status().as_u16(),
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn upload(app: &TestApp, file: &[u8], name: &str, declared: &str) -> (u16, Value) {
-    upload_as(app, Some(app.admin()), file, name, declared, &[("brand", "acme"), ("alt", "A test picture")]).await
+    upload_as(
+        app,
+        Some(app.admin()),
+        file,
+        name,
+        declared,
+        &[("brand", "acme"), ("alt", "A test picture")],
+    )
+    .await
 }
 
 /// GET with headers; answers status, headers and body.
-async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (u16, awc::http::header::HeaderMap, Vec<u8>) {
+async fn fetch(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, awc::http::header::HeaderMap, Vec<u8>) {
     let mut request = TestApp::client().get(format!("{}{}", app.base, path));
     for (name, value) in headers {
         request = request.insert_header((*name, *value));
     }
     let mut response = request.send().await.expect("request sent");
-    let bytes = response.body().limit(50_000_000).await.expect("body").to_vec();
-    (response.status().as_u16(), response.headers().clone(), bytes)
+    let bytes = response
+        .body()
+        .limit(50_000_000)
+        .await
+        .expect("body")
+        .to_vec();
+    (
+        response.status().as_u16(),
+        response.headers().clone(),
+        bytes,
+    )
 }
 
 async fn asset_count(app: &TestApp) -> i64 {
-    let answer = app.gql(Some(app.admin()), "{ assets(brand: \"acme\") { totalCount } }", json!({})).await;
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            "{ assets(brand: \"acme\") { totalCount } }",
+            json!({}),
+        )
+        .await;
     answer.data()["assets"]["totalCount"].as_i64().unwrap()
 }
 
 fn stored_blobs(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data_dir.path().join("assets")).map(|d| d.count()).unwrap_or(0)
+    std::fs::read_dir(app.data_dir.path().join("assets"))
+        .map(|d| d.count())
+        .unwrap_or(0)
 }
 
 async fn every_accepted_format_uploads_and_is_served(backend: Backend) {
@@ -124,7 +178,10 @@ async fn every_accepted_format_uploads_and_is_served(backend: Backend) {
         let (status, asset) = upload(&app, &encoded(&img, format), name, declared).await;
         assert_eq!(status, 200, "{label}: {asset}");
         assert_eq!(asset["format"], label);
-        assert_eq!((asset["width"].as_u64(), asset["height"].as_u64()), (Some(900), Some(600)));
+        assert_eq!(
+            (asset["width"].as_u64(), asset["height"].as_u64()),
+            (Some(900), Some(600))
+        );
         assert_eq!(asset["alt"], "A test picture");
         assert!(asset["dominantColor"].as_str().unwrap().starts_with('#'));
         assert!(!asset["placeholder"].as_str().unwrap().is_empty());
@@ -134,13 +191,24 @@ async fn every_accepted_format_uploads_and_is_served(backend: Backend) {
         assert_eq!(status, 200, "{label}");
         assert_eq!(headers.get("content-type").unwrap(), "image/webp");
         let rendition = image::load_from_memory(&body).unwrap();
-        assert_eq!((rendition.width(), rendition.height()), (640, 427), "{label}");
+        assert_eq!(
+            (rendition.width(), rendition.height()),
+            (640, 427),
+            "{label}"
+        );
     }
     assert_eq!(asset_count(&app).await, 4);
 }
 
 /// What is sent (label, bytes, file name, declared type) and what must come back (status, code).
-type Case = (&'static str, Vec<u8>, &'static str, &'static str, u16, &'static str);
+type Case = (
+    &'static str,
+    Vec<u8>,
+    &'static str,
+    &'static str,
+    u16,
+    &'static str,
+);
 
 async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 200_000).await;
@@ -148,16 +216,54 @@ async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: 
     let jpeg = encoded(&picture(300, 200), ImageFormat::Jpeg);
     let mut polyglot = jpeg.clone();
     polyglot.extend_from_slice(b"PK\x03\x04evil.txtPK\x01\x02PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x10\x00\x00\x00\x00\x00");
-    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
-    let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let svg =
+        br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
+    let noise: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let cases: [Case; 7] = [
         ("svg", svg, "a.svg", "image/svg+xml", 415, "BAD_INPUT"),
-        ("truncated", jpeg[..jpeg.len() / 2].to_vec(), "a.jpg", "image/jpeg", 400, "BAD_INPUT"),
-        ("a jpeg that says png", jpeg.clone(), "a.png", "image/png", 400, "BAD_INPUT"),
-        ("polyglot", polyglot, "a.jpg", "image/jpeg", 400, "BAD_INPUT"),
-        ("text as png", b"just some text".to_vec(), "a.png", "image/png", 400, "BAD_INPUT"),
+        (
+            "truncated",
+            jpeg[..jpeg.len() / 2].to_vec(),
+            "a.jpg",
+            "image/jpeg",
+            400,
+            "BAD_INPUT",
+        ),
+        (
+            "a jpeg that says png",
+            jpeg.clone(),
+            "a.png",
+            "image/png",
+            400,
+            "BAD_INPUT",
+        ),
+        (
+            "polyglot",
+            polyglot,
+            "a.jpg",
+            "image/jpeg",
+            400,
+            "BAD_INPUT",
+        ),
+        (
+            "text as png",
+            b"just some text".to_vec(),
+            "a.png",
+            "image/png",
+            400,
+            "BAD_INPUT",
+        ),
         ("bomb", bomb(), "a.png", "image/png", 413, "LIMIT_EXCEEDED"),
-        ("over the byte limit", noise, "a.jpg", "image/jpeg", 413, "LIMIT_EXCEEDED"),
+        (
+            "over the byte limit",
+            noise,
+            "a.jpg",
+            "image/jpeg",
+            413,
+            "LIMIT_EXCEEDED",
+        ),
     ];
     for (label, bytes, name, declared, status, code) in cases {
         let (got, body) = upload(&app, &bytes, name, declared).await;
@@ -178,7 +284,12 @@ async fn the_same_image_twice_is_stored_once(backend: Backend) {
     assert_eq!(first["id"], second["id"]);
     assert_eq!(asset_count(&app).await, 1);
     assert_eq!(stored_blobs(&app), 1);
-    let rows = app.app.db.read(|c| vary::store::audit::page(c, Some("acme"), None, None, 0, 100)).await.unwrap();
+    let rows = app
+        .app
+        .db
+        .read(|c| vary::store::audit::page(c, Some("acme"), None, None, 0, 100))
+        .await
+        .unwrap();
     let uploads: Vec<_> = rows.iter().filter(|r| r.action == "asset.upload").collect();
     assert_eq!(uploads.len(), 1, "the new upload is audited once");
     assert_eq!(uploads[0].target, first["id"].as_str().unwrap());
@@ -187,19 +298,41 @@ async fn the_same_image_twice_is_stored_once(backend: Backend) {
 async fn renditions_are_cached_forever_with_an_etag_and_304(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_brand("acme").await;
-    let (_, asset) = upload(&app, &encoded(&picture(2400, 1600), ImageFormat::Jpeg), "a.jpg", "image/jpeg").await;
+    let (_, asset) = upload(
+        &app,
+        &encoded(&picture(2400, 1600), ImageFormat::Jpeg),
+        "a.jpg",
+        "image/jpeg",
+    )
+    .await;
     let base = format!("/assets/{}", asset["id"].as_str().unwrap());
     let (status, headers, body) = fetch(&app, &format!("{base}/desktop.jpg"), &[]).await;
     assert_eq!(status, 200);
-    assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=31536000, immutable");
+    assert_eq!(
+        headers.get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(headers.get("content-type").unwrap(), "image/jpeg");
     assert_eq!(image::load_from_memory(&body).unwrap().width(), 1920);
     let etag = headers.get("etag").unwrap().to_str().unwrap().to_string();
-    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
-    let (status, _, body) = fetch(&app, &format!("{base}/desktop.jpg"), &[("If-None-Match", &etag)]).await;
+    assert!(
+        etag.starts_with('"') && !etag.starts_with("W/"),
+        "a strong ETag: {etag}"
+    );
+    let (status, _, body) = fetch(
+        &app,
+        &format!("{base}/desktop.jpg"),
+        &[("If-None-Match", &etag)],
+    )
+    .await;
     assert_eq!((status, body.len()), (304, 0));
 
-    let (_, headers, _) = fetch(&app, &format!("{base}/tablet"), &[("Accept", "image/avif,image/webp,*/*")]).await;
+    let (_, headers, _) = fetch(
+        &app,
+        &format!("{base}/tablet"),
+        &[("Accept", "image/avif,image/webp,*/*")],
+    )
+    .await;
     assert_eq!(headers.get("content-type").unwrap(), "image/webp");
     assert_eq!(headers.get("vary").unwrap(), "Accept");
     let (_, headers, _) = fetch(&app, &format!("{base}/tablet"), &[("Accept", "image/jpeg")]).await;
@@ -209,26 +342,70 @@ async fn renditions_are_cached_forever_with_an_etag_and_304(backend: Backend) {
     assert_eq!(status, 200);
     let square = image::load_from_memory(&body).unwrap();
     assert_eq!((square.width(), square.height()), (640, 640));
-    assert_eq!(fetch(&app, &format!("{base}/mobile.webp?aspect=21:9"), &[]).await.0, 400);
+    assert_eq!(
+        fetch(&app, &format!("{base}/mobile.webp?aspect=21:9"), &[])
+            .await
+            .0,
+        400
+    );
     assert_eq!(fetch(&app, &format!("{base}/watch.webp"), &[]).await.0, 404);
-    assert_eq!(fetch(&app, &format!("/assets/{}/mobile.webp", "0".repeat(64)), &[]).await.0, 404);
-    assert_eq!(fetch(&app, "/assets/..%2F..%2Fvary.db/mobile.webp", &[]).await.0, 404);
-    assert_eq!(fetch(&app, &format!("{base}/..%2F..%2Fvary.db"), &[]).await.0, 404);
+    assert_eq!(
+        fetch(
+            &app,
+            &format!("/assets/{}/mobile.webp", "0".repeat(64)),
+            &[]
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        fetch(&app, "/assets/..%2F..%2Fvary.db/mobile.webp", &[])
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        fetch(&app, &format!("{base}/..%2F..%2Fvary.db"), &[])
+            .await
+            .0,
+        404
+    );
 }
 
 async fn a_small_image_is_never_upscaled_and_exif_is_applied(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_brand("acme").await;
-    let (_, asset) = upload(&app, &encoded(&picture(300, 200), ImageFormat::Png), "s.png", "image/png").await;
+    let (_, asset) = upload(
+        &app,
+        &encoded(&picture(300, 200), ImageFormat::Png),
+        "s.png",
+        "image/png",
+    )
+    .await;
     for rendition in asset["renditions"].as_array().unwrap() {
         assert_eq!(rendition["width"], 300, "{rendition}");
     }
-    let (_, _, body) = fetch(&app, &format!("/assets/{}/tv.webp", asset["id"].as_str().unwrap()), &[]).await;
+    let (_, _, body) = fetch(
+        &app,
+        &format!("/assets/{}/tv.webp", asset["id"].as_str().unwrap()),
+        &[],
+    )
+    .await;
     assert_eq!(image::load_from_memory(&body).unwrap().width(), 300);
 
-    let (status, rotated) = upload(&app, &rotated_jpeg(&picture(400, 200)), "r.jpg", "image/jpeg").await;
+    let (status, rotated) = upload(
+        &app,
+        &rotated_jpeg(&picture(400, 200)),
+        "r.jpg",
+        "image/jpeg",
+    )
+    .await;
     assert_eq!(status, 200, "{rotated}");
-    assert_eq!((rotated["width"].as_u64(), rotated["height"].as_u64()), (Some(200), Some(400)));
+    assert_eq!(
+        (rotated["width"].as_u64(), rotated["height"].as_u64()),
+        (Some(200), Some(400))
+    );
 }
 
 async fn only_the_brands_editors_and_admins_may_upload(backend: Backend) {
@@ -237,18 +414,60 @@ async fn only_the_brands_editors_and_admins_may_upload(backend: Backend) {
     app.seed_brand("other").await;
     let png = encoded(&picture(64, 64), ImageFormat::Png);
     let fields = [("brand", "acme")];
-    assert_eq!(upload_as(&app, None, &png, "a.png", "image/png", &fields).await.0, 401);
+    assert_eq!(
+        upload_as(&app, None, &png, "a.png", "image/png", &fields)
+            .await
+            .0,
+        401
+    );
     let outsider = app.user("outsider@test.local", "EDITOR", &["other"]).await;
-    assert_eq!(upload_as(&app, Some(&outsider), &png, "a.png", "image/png", &fields).await.0, 403);
+    assert_eq!(
+        upload_as(&app, Some(&outsider), &png, "a.png", "image/png", &fields)
+            .await
+            .0,
+        403
+    );
     let reviewer = app.user("reviewer@test.local", "REVIEWER", &["acme"]).await;
-    assert_eq!(upload_as(&app, Some(&reviewer), &png, "a.png", "image/png", &fields).await.0, 403);
+    assert_eq!(
+        upload_as(&app, Some(&reviewer), &png, "a.png", "image/png", &fields)
+            .await
+            .0,
+        403
+    );
     let key = app.delivery_key("acme").await;
-    assert_eq!(upload_as(&app, Some(&key), &png, "a.png", "image/png", &fields).await.0, 403);
+    assert_eq!(
+        upload_as(&app, Some(&key), &png, "a.png", "image/png", &fields)
+            .await
+            .0,
+        403
+    );
     let editor = app.user("editor@test.local", "EDITOR", &["acme"]).await;
-    let (status, asset) = upload_as(&app, Some(&editor), &png, "a.png", "image/png", &[("focalX", "0.2"), ("focalY", "0.8")]).await;
-    assert_eq!(status, 200, "an editor of one brand need not name it: {asset}");
-    assert_eq!((asset["focalX"].as_f64(), asset["focalY"].as_f64()), (Some(0.2), Some(0.8)));
-    let bad_focal = upload_as(&app, Some(&editor), &png, "a.png", "image/png", &[("focalX", "1.5"), ("focalY", "0")]).await;
+    let (status, asset) = upload_as(
+        &app,
+        Some(&editor),
+        &png,
+        "a.png",
+        "image/png",
+        &[("focalX", "0.2"), ("focalY", "0.8")],
+    )
+    .await;
+    assert_eq!(
+        status, 200,
+        "an editor of one brand need not name it: {asset}"
+    );
+    assert_eq!(
+        (asset["focalX"].as_f64(), asset["focalY"].as_f64()),
+        (Some(0.2), Some(0.8))
+    );
+    let bad_focal = upload_as(
+        &app,
+        Some(&editor),
+        &png,
+        "a.png",
+        "image/png",
+        &[("focalX", "1.5"), ("focalY", "0")],
+    )
+    .await;
     assert_eq!(bad_focal.0, 400);
 }
 
@@ -256,14 +475,23 @@ async fn the_library_lists_newest_first_with_cursors(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_brand("acme").await;
     for width in [40, 50, 60] {
-        upload(&app, &encoded(&picture(width, 30), ImageFormat::Png), "p.png", "image/png").await;
+        upload(
+            &app,
+            &encoded(&picture(width, 30), ImageFormat::Png),
+            "p.png",
+            "image/png",
+        )
+        .await;
     }
     let query = "query($a: String) { assets(brand: \"acme\", first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { width renditions { device format width url } } } } }";
     let page = app.gql(Some(app.admin()), query, json!({})).await;
     let data = &page.data()["assets"];
     assert_eq!(data["totalCount"], 3);
     assert_eq!(data["edges"][0]["node"]["width"], 60);
-    assert_eq!(data["edges"][0]["node"]["renditions"][0]["device"], "MOBILE");
+    assert_eq!(
+        data["edges"][0]["node"]["renditions"][0]["device"],
+        "MOBILE"
+    );
     let after = data["pageInfo"]["endCursor"].clone();
     let rest = app.gql(Some(app.admin()), query, json!({"a": after})).await;
     let rest = &rest.data()["assets"];
@@ -284,9 +512,16 @@ async fn banner_entry(app: &TestApp) -> String {
     .await
     .data();
     let entry = app
-        .gql(admin, "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }", json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}))
+        .gql(
+            admin,
+            "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }",
+            json!({"i": {"brand": "acme", "key": "banner", "contentType": "Banner"}}),
+        )
         .await;
-    entry.data()["createEntry"]["id"].as_str().unwrap().to_string()
+    entry.data()["createEntry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned(backend: Backend) {
@@ -296,25 +531,68 @@ async fn asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned
     let admin = Some(app.admin());
     let entry_id = banner_entry(&app).await;
     let png = encoded(&picture(800, 500), ImageFormat::Png);
-    let (_, elsewhere) = upload_as(&app, admin, &png, "p.png", "image/png", &[("brand", "other"), ("alt", "x")]).await;
-    let (_, no_alt) = upload_as(&app, admin, &encoded(&picture(700, 500), ImageFormat::Png), "q.png", "image/png", &[("brand", "acme")]).await;
+    let (_, elsewhere) = upload_as(
+        &app,
+        admin,
+        &png,
+        "p.png",
+        "image/png",
+        &[("brand", "other"), ("alt", "x")],
+    )
+    .await;
+    let (_, no_alt) = upload_as(
+        &app,
+        admin,
+        &encoded(&picture(700, 500), ImageFormat::Png),
+        "q.png",
+        "image/png",
+        &[("brand", "acme")],
+    )
+    .await;
     let create = "mutation($i: CreateVariantInput!) { createVariant(input: $i) { quality { checks { kind severity path } } } }";
     let variant = |image: &Value, devices: Value| json!({"i": {"entryId": entry_id, "name": "v", "fields": {"title": "Hi", "image": image}, "devices": devices}});
 
-    let unknown = app.gql(admin, create, variant(&json!("0".repeat(64)), json!(null))).await;
+    let unknown = app
+        .gql(admin, create, variant(&json!("0".repeat(64)), json!(null)))
+        .await;
     assert_eq!(unknown.code(), "BAD_INPUT");
-    let other_brand = app.gql(admin, create, variant(&elsewhere["id"], json!(null))).await;
-    assert_eq!(other_brand.code(), "BAD_INPUT", "an asset of another brand is not visible here");
+    let other_brand = app
+        .gql(admin, create, variant(&elsewhere["id"], json!(null)))
+        .await;
+    assert_eq!(
+        other_brand.code(),
+        "BAD_INPUT",
+        "an asset of another brand is not visible here"
+    );
 
-    let answer = app.gql(admin, create, variant(&no_alt["id"], json!(["MOBILE"]))).await;
-    let checks = answer.data()["createVariant"]["quality"]["checks"].as_array().unwrap().clone();
+    let answer = app
+        .gql(admin, create, variant(&no_alt["id"], json!(["MOBILE"])))
+        .await;
+    let checks = answer.data()["createVariant"]["quality"]["checks"]
+        .as_array()
+        .unwrap()
+        .clone();
     let kinds: Vec<&str> = checks.iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"asset_alt"), "{checks:?}");
-    assert!(!kinds.contains(&"asset_width"), "700 px is enough for MOBILE: {checks:?}");
-    let answer = app.gql(admin, create, variant(&no_alt["id"], json!(["DESKTOP"]))).await;
-    let checks = answer.data()["createVariant"]["quality"]["checks"].as_array().unwrap().clone();
-    let width = checks.iter().find(|c| c["kind"] == "asset_width").expect("a width warning");
-    assert_eq!((width["severity"].as_str(), width["path"].as_str()), (Some("WARNING"), Some("fields.image")));
+    assert!(
+        !kinds.contains(&"asset_width"),
+        "700 px is enough for MOBILE: {checks:?}"
+    );
+    let answer = app
+        .gql(admin, create, variant(&no_alt["id"], json!(["DESKTOP"])))
+        .await;
+    let checks = answer.data()["createVariant"]["quality"]["checks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let width = checks
+        .iter()
+        .find(|c| c["kind"] == "asset_width")
+        .expect("a width warning");
+    assert_eq!(
+        (width["severity"].as_str(), width["path"].as_str()),
+        (Some("WARNING"), Some("fields.image"))
+    );
 }
 
 async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Backend) {
@@ -324,7 +602,11 @@ async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Ba
     let png = encoded(&picture(1200, 600), ImageFormat::Png);
     let (_, asset) = upload(&app, &png, "wide.png", "image/png").await;
     let id = asset["id"].as_str().unwrap().to_string();
-    app.published(&entry_id, json!({"name": "with image", "fields": {"title": "Hi", "image": id}})).await;
+    app.published(
+        &entry_id,
+        json!({"name": "with image", "fields": {"title": "Hi", "image": id}}),
+    )
+    .await;
     let key = app.delivery_key("acme").await;
     let query = "query($d: Device) { content(brand: \"acme\", key: \"banner\", context: {device: $d}) { variant { assets { field id alt width height url srcset dominantColor placeholder } } } }";
     let mobile = app.gql(Some(&key), query, json!({"d": "MOBILE"})).await;
@@ -332,17 +614,31 @@ async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Ba
     assert_eq!(image["field"], "image");
     assert_eq!(image["id"], id.as_str());
     assert_eq!(image["alt"], "A test picture");
-    assert_eq!((image["width"].as_i64(), image["height"].as_i64()), (Some(640), Some(320)));
+    assert_eq!(
+        (image["width"].as_i64(), image["height"].as_i64()),
+        (Some(640), Some(320))
+    );
     assert_eq!(image["url"], format!("/assets/{id}/mobile.webp"));
     let srcset = image["srcset"].as_str().unwrap();
-    assert!(srcset.contains("640w") && srcset.contains("1024w") && srcset.contains("1200w"), "{srcset}");
-    assert_eq!(srcset.matches("1200w").count(), 1, "never upscaled, each width once: {srcset}");
+    assert!(
+        srcset.contains("640w") && srcset.contains("1024w") && srcset.contains("1200w"),
+        "{srcset}"
+    );
+    assert_eq!(
+        srcset.matches("1200w").count(),
+        1,
+        "never upscaled, each width once: {srcset}"
+    );
     assert!(image["dominantColor"].as_str().unwrap().starts_with('#'));
     let (status, _, bytes) = fetch(&app, image["url"].as_str().unwrap(), &[]).await;
     assert_eq!(status, 200);
     assert!(!bytes.is_empty());
     let desktop = app.gql(Some(&key), query, json!({"d": "DESKTOP"})).await;
-    assert_eq!(desktop.data()["content"]["variant"]["assets"][0]["width"], 1200, "never upscaled");
+    assert_eq!(
+        desktop.data()["content"]["variant"]["assets"][0]["width"],
+        1200,
+        "never upscaled"
+    );
 }
 
 backend_tests!(

@@ -6,14 +6,23 @@ use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
 async fn audit_report(app: &TestApp, token: Option<&str>, query: &str) -> (u16, String) {
-    app.get_as(token, &format!("/api/reports/audit?{query}")).await
+    app.get_as(token, &format!("/api/reports/audit?{query}"))
+        .await
 }
 
 async fn auditors_page_through_the_audit_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let entry = app.seed_brand("alpine").await;
-    let id = app.variant(app.admin(), &entry, json!({"name": "v", "fields": hero("t")})).await;
-    app.transition("publishVariant", app.admin(), &id).await.data();
+    let id = app
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "v", "fields": hero("t")}),
+        )
+        .await;
+    app.transition("publishVariant", app.admin(), &id)
+        .await
+        .data();
     let auditor = app.user("aud@test.local", "AUDITOR", &[]).await;
     let query = "query($a: String) { auditLog(brand: \"alpine\", first: 2, after: $a) { edges { cursor node { actor action target brand revisionAfter hash } } pageInfo { hasNextPage endCursor } } }";
     let mut actions = Vec::new();
@@ -30,10 +39,37 @@ async fn auditors_page_through_the_audit_log(backend: Backend) {
         }
         after = conn["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(actions, ["brand.create", "content_type.create", "entry.create", "variant.create", "variant.publish"]);
+    assert_eq!(
+        actions,
+        [
+            "brand.create",
+            "content_type.create",
+            "entry.create",
+            "variant.create",
+            "variant.publish"
+        ]
+    );
     let editor = app.user("ed@test.local", "EDITOR", &["alpine"]).await;
-    assert_eq!(app.gql(Some(&editor), "{ auditLog { edges { cursor } } }", json!({})).await.code(), "FORBIDDEN");
-    assert_eq!(app.gql(Some(&auditor), "{ auditLog(first: 501) { edges { cursor } } }", json!({})).await.code(), "BAD_INPUT");
+    assert_eq!(
+        app.gql(
+            Some(&editor),
+            "{ auditLog { edges { cursor } } }",
+            json!({})
+        )
+        .await
+        .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql(
+            Some(&auditor),
+            "{ auditLog(first: 501) { edges { cursor } } }",
+            json!({})
+        )
+        .await
+        .code(),
+        "BAD_INPUT"
+    );
 }
 
 async fn the_audit_report_streams_csv_and_json(backend: Backend) {
@@ -43,9 +79,17 @@ async fn the_audit_report_streams_csv_and_json(backend: Backend) {
     let (status, csv) = audit_report(&app, Some(&auditor), "brand=alpine&format=csv").await;
     assert_eq!(status, 200);
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("at,actor,action,target,brand,revisionBefore,revisionAfter,note,hash"));
+    assert_eq!(
+        lines.next(),
+        Some("at,actor,action,target,brand,revisionBefore,revisionAfter,note,hash")
+    );
     assert_eq!(lines.count(), 3, "{csv}");
-    let (status, body) = audit_report(&app, Some(&auditor), "format=json&from=2000-01-01&to=2999-12-31").await;
+    let (status, body) = audit_report(
+        &app,
+        Some(&auditor),
+        "format=json&from=2000-01-01&to=2999-12-31",
+    )
+    .await;
     assert_eq!(status, 200);
     let rows: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(rows.as_array().unwrap().len() >= 5, "{body}");
@@ -65,4 +109,7 @@ async fn the_audit_report_streams_csv_and_json(backend: Backend) {
     assert_eq!(audit_report(&app, Some(&editor), "format=csv").await.0, 403);
 }
 
-backend_tests!(auditors_page_through_the_audit_log, the_audit_report_streams_csv_and_json);
+backend_tests!(
+    auditors_page_through_the_audit_log,
+    the_audit_report_streams_csv_and_json
+);

@@ -20,19 +20,47 @@ async fn wrong_credentials_are_unauthenticated_then_rate_limited(backend: Backen
     let app = TestApp::spawn_with(backend, |c| c.login_max_failures = 3).await;
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
     for _ in 0..3 {
-        let answer = app.gql(None, login, json!({"e": ADMIN_EMAIL, "p": "wrong-password"})).await;
+        let answer = app
+            .gql(
+                None,
+                login,
+                json!({"e": ADMIN_EMAIL, "p": "wrong-password"}),
+            )
+            .await;
         assert_eq!(answer.code(), "UNAUTHENTICATED");
     }
-    let answer = app.gql(None, login, json!({"e": ADMIN_EMAIL, "p": PASSWORD})).await;
-    assert_eq!(answer.code(), "RATE_LIMITED", "locked out even with the right password");
-    let unknown = app.gql(None, login, json!({"e": "nobody@test.local", "p": "whatever-password"})).await;
-    assert_eq!(unknown.code(), "RATE_LIMITED", "the address is locked out too");
+    let answer = app
+        .gql(None, login, json!({"e": ADMIN_EMAIL, "p": PASSWORD}))
+        .await;
+    assert_eq!(
+        answer.code(),
+        "RATE_LIMITED",
+        "locked out even with the right password"
+    );
+    let unknown = app
+        .gql(
+            None,
+            login,
+            json!({"e": "nobody@test.local", "p": "whatever-password"}),
+        )
+        .await;
+    assert_eq!(
+        unknown.code(),
+        "RATE_LIMITED",
+        "the address is locked out too"
+    );
 }
 
 async fn unknown_accounts_answer_like_wrong_passwords(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
-    let answer = app.gql(None, login, json!({"e": "ghost@test.local", "p": "whatever-password"})).await;
+    let answer = app
+        .gql(
+            None,
+            login,
+            json!({"e": "ghost@test.local", "p": "whatever-password"}),
+        )
+        .await;
     assert_eq!(answer.code(), "UNAUTHENTICATED");
     assert_eq!(answer.message(), "wrong e-mail or password");
 }
@@ -42,9 +70,14 @@ async fn bad_tokens_are_refused(backend: Backend) {
     let token = app.admin().to_string();
     let (header, payload, _signature) = {
         let mut parts = token.split('.');
-        (parts.next().unwrap().to_string(), parts.next().unwrap().to_string(), parts.next().unwrap().to_string())
+        (
+            parts.next().unwrap().to_string(),
+            parts.next().unwrap().to_string(),
+            parts.next().unwrap().to_string(),
+        )
     };
-    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload).unwrap()).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload).unwrap()).unwrap();
     let encode = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
     let none_header = encode(&json!({"alg": "none", "typ": "JWT"}));
     let mut expired = claims.clone();
@@ -55,8 +88,14 @@ async fn bad_tokens_are_refused(backend: Backend) {
     let cases = [
         ("forged signature", forged_signature),
         ("alg none", format!("{none_header}.{payload}.")),
-        ("expired, re-signed with a wrong key", format!("{header}.{}.{}", encode(&expired), "AAAA")),
-        ("wrong audience, unsigned", format!("{none_header}.{}.", encode(&other_audience))),
+        (
+            "expired, re-signed with a wrong key",
+            format!("{header}.{}.{}", encode(&expired), "AAAA"),
+        ),
+        (
+            "wrong audience, unsigned",
+            format!("{none_header}.{}.", encode(&other_audience)),
+        ),
         ("garbage", "not-a-token".to_string()),
         ("unknown delivery key", "vary_dk_doesnotexist".to_string()),
     ];
@@ -81,10 +120,21 @@ async fn expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused(
     let mut wrong_issuer = base.clone();
     wrong_issuer["iss"] = json!("elsewhere");
     let good = encode(&Header::default(), &base, &key).unwrap();
-    assert_eq!(app.gql(Some(&good), ME, json!({})).await.data()["me"]["email"], ADMIN_EMAIL);
-    for (case, claims) in [("expired", expired), ("audience", wrong_audience), ("issuer", wrong_issuer)] {
+    assert_eq!(
+        app.gql(Some(&good), ME, json!({})).await.data()["me"]["email"],
+        ADMIN_EMAIL
+    );
+    for (case, claims) in [
+        ("expired", expired),
+        ("audience", wrong_audience),
+        ("issuer", wrong_issuer),
+    ] {
         let token = encode(&Header::default(), &claims, &key).unwrap();
-        assert_eq!(app.gql(Some(&token), ME, json!({})).await.code(), "UNAUTHENTICATED", "{case}");
+        assert_eq!(
+            app.gql(Some(&token), ME, json!({})).await.code(),
+            "UNAUTHENTICATED",
+            "{case}"
+        );
     }
 }
 
@@ -103,7 +153,10 @@ async fn the_jwt_secret_is_generated_once_and_kept_private(backend: Backend) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
 

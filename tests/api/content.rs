@@ -9,8 +9,16 @@ const VARIANTS: &str = "query($b: String!, $k: String!) { entry(brand: $b, key: 
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $p: VariantPatch!) { updateVariant(id: $id, expectedVersion: $v, patch: $p) { id version revision status name fields } }";
 
 async fn count_variants(app: &TestApp, brand: &str) -> usize {
-    let answer = app.gql(Some(app.admin()), VARIANTS, json!({"b": brand, "k": "home-hero"})).await;
-    answer.data()["entry"]["variants"].as_array().map_or(0, Vec::len)
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            VARIANTS,
+            json!({"b": brand, "k": "home-hero"}),
+        )
+        .await;
+    answer.data()["entry"]["variants"]
+        .as_array()
+        .map_or(0, Vec::len)
 }
 
 async fn a_variant_is_created_with_every_contract_field(backend: Backend) {
@@ -78,7 +86,11 @@ async fn unknown_references_are_not_found(backend: Backend) {
         "mutation { updateVariant(id: \"var_missing\", expectedVersion: 1, patch: {name: \"x\"}) { id } }",
     ];
     for query in cases {
-        assert_eq!(app.gql(admin, query, json!({})).await.code(), "NOT_FOUND", "{query}");
+        assert_eq!(
+            app.gql(admin, query, json!({})).await.code(),
+            "NOT_FOUND",
+            "{query}"
+        );
     }
 }
 
@@ -90,7 +102,10 @@ async fn invalid_fields_are_bad_input_and_store_nothing(backend: Backend) {
         (json!({"title": "ok", "colour": "red"}), "colour"),
         (json!({"title": 42}), "title"),
         (json!({"title": "x".repeat(61)}), "title"),
-        (json!({"title": "ok", "link": "javascript:alert(1)"}), "link"),
+        (
+            json!({"title": "ok", "link": "javascript:alert(1)"}),
+            "link",
+        ),
         (json!(["not", "an", "object"]), "fields"),
     ];
     for (fields, culprit) in cases {
@@ -102,7 +117,11 @@ async fn invalid_fields_are_bad_input_and_store_nothing(backend: Backend) {
             )
             .await;
         assert_eq!(answer.code(), "BAD_INPUT", "{fields}");
-        assert!(answer.message().contains(culprit), "{} should name {culprit}", answer.message());
+        assert!(
+            answer.message().contains(culprit),
+            "{} should name {culprit}",
+            answer.message()
+        );
     }
     assert_eq!(count_variants(&app, "alpine").await, 0);
 }
@@ -112,9 +131,15 @@ async fn malformed_rules_are_refused_with_their_path(backend: Backend) {
     let entry = app.seed_brand("alpine").await;
     let cases = [
         (json!({"attr": "a", "op": "like", "value": 1}), "$.op"),
-        (json!({"all": [{"attr": "a", "op": "eq", "value": 1}, {"attr": "a", "op": "in", "value": []}]}), "$.all[1]"),
+        (
+            json!({"all": [{"attr": "a", "op": "eq", "value": 1}, {"attr": "a", "op": "in", "value": []}]}),
+            "$.all[1]",
+        ),
         (json!({"attr": "age", "op": "gt", "value": "34"}), "$.value"),
-        (json!({"attr": "a", "op": "matches", "value": "(unclosed"}), "$.value"),
+        (
+            json!({"attr": "a", "op": "matches", "value": "(unclosed"}),
+            "$.value",
+        ),
     ];
     for (rule, path) in cases {
         let answer = app
@@ -125,7 +150,11 @@ async fn malformed_rules_are_refused_with_their_path(backend: Backend) {
             )
             .await;
         assert_eq!(answer.code(), "BAD_INPUT", "{rule}");
-        assert!(answer.message().contains(path), "{} should name {path}", answer.message());
+        assert!(
+            answer.message().contains(path),
+            "{} should name {path}",
+            answer.message()
+        );
     }
     let mut deep = json!({"attr": "a", "op": "exists"});
     for _ in 0..40 {
@@ -145,29 +174,89 @@ async fn malformed_rules_are_refused_with_their_path(backend: Backend) {
 async fn a_stale_version_is_a_conflict_and_changes_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let entry = app.seed_brand("alpine").await;
-    let id = app.variant(app.admin(), &entry, json!({"name": "v", "fields": hero("First")})).await;
-    let first = app.gql(Some(app.admin()), UPDATE, json!({"id": id, "v": 1, "p": {"fields": hero("Second")}})).await;
+    let id = app
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "v", "fields": hero("First")}),
+        )
+        .await;
+    let first = app
+        .gql(
+            Some(app.admin()),
+            UPDATE,
+            json!({"id": id, "v": 1, "p": {"fields": hero("Second")}}),
+        )
+        .await;
     assert_eq!(first.data()["updateVariant"]["version"], 2);
-    let stale = app.gql(Some(app.admin()), UPDATE, json!({"id": id, "v": 1, "p": {"fields": hero("Lost")}})).await;
+    let stale = app
+        .gql(
+            Some(app.admin()),
+            UPDATE,
+            json!({"id": id, "v": 1, "p": {"fields": hero("Lost")}}),
+        )
+        .await;
     assert_eq!(stale.code(), "CONFLICT");
-    let now = app.gql(Some(app.admin()), "query($id: ID!) { variant(id: $id) { version fields revisions { hash } } }", json!({"id": id})).await;
+    let now = app
+        .gql(
+            Some(app.admin()),
+            "query($id: ID!) { variant(id: $id) { version fields revisions { hash } } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(now.data()["variant"]["version"], 2);
     assert_eq!(now.data()["variant"]["fields"]["title"], "Second");
-    assert_eq!(now.data()["variant"]["revisions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        now.data()["variant"]["revisions"].as_array().unwrap().len(),
+        2
+    );
 }
 
 async fn every_save_writes_a_new_revision_newest_first(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let entry = app.seed_brand("alpine").await;
-    let id = app.variant(app.admin(), &entry, json!({"name": "v", "fields": hero("One")})).await;
-    let second = app.gql(Some(app.admin()), UPDATE, json!({"id": id, "v": 1, "p": {"name": "renamed", "rule": null}})).await;
-    let rev2 = second.data()["updateVariant"]["revision"].as_str().unwrap().to_string();
-    app.gql(Some(app.admin()), UPDATE, json!({"id": id, "v": 2, "p": {"fields": hero("One")}})).await.data();
-    let answer = app.gql(Some(app.admin()), "query($id: ID!) { variant(id: $id) { name revisions { hash fields } } }", json!({"id": id})).await;
-    let revisions = answer.data()["variant"]["revisions"].as_array().unwrap().clone();
+    let id = app
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "v", "fields": hero("One")}),
+        )
+        .await;
+    let second = app
+        .gql(
+            Some(app.admin()),
+            UPDATE,
+            json!({"id": id, "v": 1, "p": {"name": "renamed", "rule": null}}),
+        )
+        .await;
+    let rev2 = second.data()["updateVariant"]["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.gql(
+        Some(app.admin()),
+        UPDATE,
+        json!({"id": id, "v": 2, "p": {"fields": hero("One")}}),
+    )
+    .await
+    .data();
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            "query($id: ID!) { variant(id: $id) { name revisions { hash fields } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let revisions = answer.data()["variant"]["revisions"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(revisions.len(), 3);
     assert_eq!(revisions[1]["hash"], rev2);
-    assert_ne!(revisions[0]["hash"], revisions[2]["hash"], "same content, still a distinct revision");
+    assert_ne!(
+        revisions[0]["hash"], revisions[2]["hash"],
+        "same content, still a distinct revision"
+    );
     assert_eq!(answer.data()["variant"]["name"], "renamed");
 }
 
@@ -193,10 +282,19 @@ async fn entries_page_through_with_relay_cursors(backend: Backend) {
         }
         after = conn["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(keys, vec!["home-hero", "page-0", "page-1", "page-2", "page-3"]);
+    assert_eq!(
+        keys,
+        vec!["home-hero", "page-0", "page-1", "page-2", "page-3"]
+    );
     let bad = app.gql(Some(app.admin()), query, json!({"a": "%%%"})).await;
     assert_eq!(bad.code(), "BAD_INPUT");
-    let too_many = app.gql(Some(app.admin()), "{ entries(first: 5000) { totalCount } }", json!({})).await;
+    let too_many = app
+        .gql(
+            Some(app.admin()),
+            "{ entries(first: 5000) { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(too_many.code(), "BAD_INPUT");
 }
 
@@ -215,7 +313,12 @@ async fn a_locale_outside_the_brand_is_refused(backend: Backend) {
 
 async fn brand_policy_checks_lower_quality(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let entry = app.seed_brand_with_policy("bank", json!({"bannedTerms": ["guaranteed"], "maxTitleLength": 20})).await;
+    let entry = app
+        .seed_brand_with_policy(
+            "bank",
+            json!({"bannedTerms": ["guaranteed"], "maxTitleLength": 20}),
+        )
+        .await;
     let answer = app
         .gql(
             Some(app.admin()),
@@ -224,29 +327,52 @@ async fn brand_policy_checks_lower_quality(backend: Backend) {
         )
         .await;
     let quality = &answer.data()["createVariant"]["quality"];
-    let kinds: Vec<&str> = quality["checks"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"banned_term") && kinds.contains(&"title_length"), "{kinds:?}");
+    let kinds: Vec<&str> = quality["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"banned_term") && kinds.contains(&"title_length"),
+        "{kinds:?}"
+    );
     assert_eq!(quality["score"], 0.0);
 }
 
 async fn conflicts_editors_cannot_see_become_warnings(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let entry = app.seed_brand("alpine").await;
-    app.published(&entry, json!({"name": "broad", "fields": hero("a"), "priority": 10})).await;
+    app.published(
+        &entry,
+        json!({"name": "broad", "fields": hero("a"), "priority": 10}),
+    )
+    .await;
     let create = "mutation($i: CreateVariantInput!) { createVariant(input: $i) { quality { score checks { kind severity message } } } }";
     let shadowed = app
-        .gql(Some(app.admin()), create, json!({"i": {"entryId": entry, "name": "narrow", "fields": hero("b"),
-            "rule": {"attr": "segment", "op": "eq", "value": "skier"}}}))
+        .gql(
+            Some(app.admin()),
+            create,
+            json!({"i": {"entryId": entry, "name": "narrow", "fields": hero("b"),
+            "rule": {"attr": "segment", "op": "eq", "value": "skier"}}}),
+        )
         .await;
     let quality = &shadowed.data()["createVariant"]["quality"];
     assert_eq!(quality["checks"][0]["kind"], "shadowed", "{quality}");
     assert_eq!(quality["checks"][0]["severity"], "WARNING");
-    assert!(quality["checks"][0]["message"].as_str().unwrap().contains("broad"));
+    assert!(quality["checks"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("broad"));
     assert!(quality["score"].as_f64().unwrap() < 1.0);
     app.published(&entry, json!({"name": "skiers", "fields": hero("c"), "priority": 20, "rule": {"attr": "segment", "op": "eq", "value": "skier"}})).await;
     let tie = app
-        .gql(Some(app.admin()), create, json!({"i": {"entryId": entry, "name": "vips", "fields": hero("d"), "priority": 20,
-            "rule": {"attr": "tier", "op": "gte", "value": 3}}}))
+        .gql(
+            Some(app.admin()),
+            create,
+            json!({"i": {"entryId": entry, "name": "vips", "fields": hero("d"), "priority": 20,
+            "rule": {"attr": "tier", "op": "gte", "value": 3}}}),
+        )
         .await;
     let kinds = tie.data()["createVariant"]["quality"]["checks"].to_string();
     assert!(kinds.contains("\"tie\""), "{kinds}");

@@ -47,7 +47,9 @@ macro_rules! backend_tests {
 }
 
 pub fn postgres_url() -> Option<String> {
-    std::env::var("VARY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("VARY_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A fresh PostgreSQL database, dropped when the test ends.
@@ -62,7 +64,9 @@ impl PgDatabase {
         let admin_url = postgres_url().expect("VARY_TEST_POSTGRES_URL");
         let name = format!("vary_test_{}", vary::ids::random_token(12));
         let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create database");
         let mut url = url::Url::parse(&admin_url).expect("a postgres:// URL");
         url.set_path(&name);
         (PgDatabase { admin_url, name }, url.to_string())
@@ -73,7 +77,11 @@ impl Drop for PgDatabase {
     fn drop(&mut self) {
         use diesel::{Connection, RunQueryDsl};
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -89,10 +97,18 @@ impl EmptyDatabase {
     pub fn new(backend: Backend) -> EmptyDatabase {
         let dir = tempfile::tempdir().expect("temp dir");
         match backend {
-            Backend::Sqlite => EmptyDatabase { url: format!("sqlite://{}/vary.db", dir.path().display()), _dir: dir, _pg: None },
+            Backend::Sqlite => EmptyDatabase {
+                url: format!("sqlite://{}/vary.db", dir.path().display()),
+                _dir: dir,
+                _pg: None,
+            },
             Backend::Postgres => {
                 let (pg, url) = PgDatabase::create();
-                EmptyDatabase { url, _dir: dir, _pg: Some(pg) }
+                EmptyDatabase {
+                    url,
+                    _dir: dir,
+                    _pg: Some(pg),
+                }
             }
         }
     }
@@ -116,13 +132,19 @@ pub struct Answer {
 impl Answer {
     /// `data`, after asserting there were no errors.
     pub fn data(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         &self.body["data"]
     }
 
     /// The first error's `extensions.code`.
     pub fn code(&self) -> &str {
-        self.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {}", self.body))
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
     }
 
     pub fn message(&self) -> &str {
@@ -139,7 +161,10 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let (pg, database_url) = match backend {
-            Backend::Sqlite => (None, format!("sqlite://{}/vary.db", data_dir.path().display())),
+            Backend::Sqlite => (
+                None,
+                format!("sqlite://{}/vary.db", data_dir.path().display()),
+            ),
             Backend::Postgres => {
                 let (db, url) = PgDatabase::create();
                 (Some(db), url)
@@ -159,7 +184,13 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = vary::http::start(app.clone(), listener).expect("server starts");
         actix_web::rt::spawn(server);
-        let mut test_app = TestApp { base, app, data_dir, admin_token: String::new(), _pg: pg };
+        let mut test_app = TestApp {
+            base,
+            app,
+            data_dir,
+            admin_token: String::new(),
+            _pg: pg,
+        };
         test_app.admin_token = test_app.login(ADMIN_EMAIL, PASSWORD).await;
         test_app
     }
@@ -169,25 +200,34 @@ impl TestApp {
     }
 
     pub fn client() -> awc::Client {
-        awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish()
+        awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish()
     }
 
     /// POSTs a raw body to `/graphql`.
     pub async fn post_raw(&self, token: Option<&str>, body: impl Into<String>) -> Answer {
-        let mut request = Self::client().post(format!("{}/graphql", self.base)).content_type("application/json");
+        let mut request = Self::client()
+            .post(format!("{}/graphql", self.base))
+            .content_type("application/json");
         if let Some(token) = token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
         }
         let mut response = request.send_body(body.into()).await.expect("request sent");
         let status = response.status().as_u16();
         let bytes = response.body().limit(50_000_000).await.expect("body");
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}));
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}));
         Answer { status, body }
     }
 
     /// Runs a GraphQL operation with variables.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Answer {
-        self.post_raw(token, json!({"query": query, "variables": variables}).to_string()).await
+        self.post_raw(
+            token,
+            json!({"query": query, "variables": variables}).to_string(),
+        )
+        .await
     }
 
     /// GETs `path` with an optional bearer token; answers status and body text.
@@ -208,9 +248,16 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> String {
         let answer = self
-            .gql(None, "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }", json!({"e": email, "p": password}))
+            .gql(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                json!({"e": email, "p": password}),
+            )
             .await;
-        answer.data()["login"]["token"].as_str().expect("token").to_string()
+        answer.data()["login"]["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
     }
 
     /// Creates a user (as admin) and returns a session token for them.
@@ -264,22 +311,34 @@ impl TestApp {
                 json!({"i": {"brand": brand, "key": key, "contentType": "Hero"}}),
             )
             .await;
-        answer.data()["createEntry"]["id"].as_str().unwrap().to_string()
+        answer.data()["createEntry"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Creates a variant from `input` (entryId added) and returns its id.
     pub async fn variant(&self, token: &str, entry_id: &str, mut input: Value) -> String {
         input["entryId"] = json!(entry_id);
         let answer = self
-            .gql(Some(token), "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }", json!({"i": input}))
+            .gql(
+                Some(token),
+                "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+                json!({"i": input}),
+            )
             .await;
-        answer.data()["createVariant"]["id"].as_str().unwrap().to_string()
+        answer.data()["createVariant"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Creates and publishes a variant (as admin, in a brand without required approval).
     pub async fn published(&self, entry_id: &str, input: Value) -> String {
         let id = self.variant(self.admin(), entry_id, input).await;
-        self.transition("publishVariant", self.admin(), &id).await.data();
+        self.transition("publishVariant", self.admin(), &id)
+            .await
+            .data();
         id
     }
 
@@ -296,7 +355,10 @@ impl TestApp {
                 json!({"b": brand}),
             )
             .await;
-        answer.data()["createDeliveryKey"]["token"].as_str().unwrap().to_string()
+        answer.data()["createDeliveryKey"]["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// `content` for one key and context, as `token`.

@@ -14,13 +14,16 @@ async fn an_unparseable_body_is_bad_input_with_status_400(backend: Backend) {
     }
     let syntax = app.gql(Some(app.admin()), "{ me { email ", json!({})).await;
     assert_eq!(syntax.code(), "BAD_INPUT");
-    let unknown = app.gql(Some(app.admin()), "{ nothingHere }", json!({})).await;
+    let unknown = app
+        .gql(Some(app.admin()), "{ nothingHere }", json!({}))
+        .await;
     assert_eq!(unknown.code(), "BAD_INPUT");
 }
 
 async fn an_oversized_body_is_limit_exceeded_with_status_413(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.max_body_bytes = 10_000).await;
-    let body = json!({"query": format!("{{ me {{ email }} }} #{}", "x".repeat(20_000))}).to_string();
+    let body =
+        json!({"query": format!("{{ me {{ email }} }} #{}", "x".repeat(20_000))}).to_string();
     let answer = app.post_raw(Some(app.admin()), body).await;
     assert_eq!(answer.status, 413);
     assert_eq!(answer.code(), "LIMIT_EXCEEDED");
@@ -32,20 +35,34 @@ async fn deep_or_wide_queries_are_limit_exceeded(backend: Backend) {
     for _ in 0..20 {
         deep = format!("variants {{ entry {{ {deep} }} }}");
     }
-    let answer = app.gql(Some(app.admin()), &format!("{{ entries {{ edges {{ node {{ {deep} }} }} }} }}"), json!({})).await;
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            &format!("{{ entries {{ edges {{ node {{ {deep} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
     assert_eq!(answer.code(), "LIMIT_EXCEEDED");
-    let aliases: String = (0..3000).map(|i| format!("a{i}: me {{ email }} ")).collect();
-    let answer = app.gql(Some(app.admin()), &format!("{{ {aliases} }}"), json!({})).await;
+    let aliases: String = (0..3000)
+        .map(|i| format!("a{i}: me {{ email }} "))
+        .collect();
+    let answer = app
+        .gql(Some(app.admin()), &format!("{{ {aliases} }}"), json!({}))
+        .await;
     assert_eq!(answer.code(), "LIMIT_EXCEEDED");
 }
 
 async fn batches_are_capped_and_each_operation_limited(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.graphql_max_batch = 3).await;
     let one = json!({"query": "{ me { email } }"});
-    let ok = app.post_raw(Some(app.admin()), json!([one, one]).to_string()).await;
+    let ok = app
+        .post_raw(Some(app.admin()), json!([one, one]).to_string())
+        .await;
     assert_eq!(ok.status, 200);
     assert_eq!(ok.body[1]["data"]["me"]["email"], "admin@test.local");
-    let too_many = app.post_raw(Some(app.admin()), json!([one, one, one, one]).to_string()).await;
+    let too_many = app
+        .post_raw(Some(app.admin()), json!([one, one, one, one]).to_string())
+        .await;
     assert_eq!(too_many.code(), "LIMIT_EXCEEDED");
 }
 
@@ -60,15 +77,25 @@ async fn get_serves_queries_and_graphiql_but_never_mutations(backend: Backend) {
     assert_eq!(response.status(), 200);
     let html = String::from_utf8_lossy(&response.body().await.unwrap()).to_string();
     assert!(html.contains("graphiql"), "GraphiQL page");
-    let (status, body) = app.get("/graphql?query=%7B%20me%20%7B%20email%20%7D%20%7D").await;
+    let (status, body) = app
+        .get("/graphql?query=%7B%20me%20%7B%20email%20%7D%20%7D")
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (status, _) = app.get("/graphql?query=mutation%20%7B%20revokeDeliveryKey(id%3A%20%22x%22)%20%7D").await;
+    let (status, _) = app
+        .get("/graphql?query=mutation%20%7B%20revokeDeliveryKey(id%3A%20%22x%22)%20%7D")
+        .await;
     assert_eq!(status, 405);
 }
 
 async fn errors_never_leak_internals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let answer = app.gql(Some(app.admin()), "{ variant(id: \"' OR 1=1 --\") { id } }", json!({})).await;
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            "{ variant(id: \"' OR 1=1 --\") { id } }",
+            json!({}),
+        )
+        .await;
     assert!(answer.data()["variant"].is_null());
     let text = answer.body.to_string().to_lowercase();
     for leak in ["select", "sqlite", "postgres", "/tmp", ".rs:"] {
@@ -82,13 +109,24 @@ async fn health_readiness_and_metrics_answer(backend: Backend) {
     let (status, body) = app.get("/readyz").await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"database\":true"));
-    app.gql(Some(app.admin()), "{ nothingHere }", json!({})).await;
+    app.gql(Some(app.admin()), "{ nothingHere }", json!({}))
+        .await;
     let (status, metrics) = app.get("/metrics").await;
     assert_eq!(status, 200);
-    assert!(metrics.contains("vary_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"}"), "{metrics}");
+    assert!(
+        metrics.contains(
+            "vary_http_requests_total{method=\"POST\",route=\"/graphql\",status=\"200\"}"
+        ),
+        "{metrics}"
+    );
     assert!(metrics.contains("vary_graphql_errors_total{code=\"BAD_INPUT\"}"));
     assert!(metrics.contains("vary_http_request_duration_seconds_bucket"));
-    for name in ["vary_usage_events_written_total", "vary_usage_queue_pending", "vary_usage_index_events", "vary_search_index_documents"] {
+    for name in [
+        "vary_usage_events_written_total",
+        "vary_usage_queue_pending",
+        "vary_usage_index_events",
+        "vary_search_index_documents",
+    ] {
         assert!(metrics.contains(name), "{name} in {metrics}");
     }
 }
@@ -105,7 +143,10 @@ async fn the_admin_ui_is_served_from_the_binary(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (status, body) = app.get("/admin/").await;
     assert_eq!(status, 200);
-    assert!(body.contains("<html") || body.contains("<!doctype") || body.contains("<!DOCTYPE"), "{body}");
+    assert!(
+        body.contains("<html") || body.contains("<!doctype") || body.contains("<!DOCTYPE"),
+        "{body}"
+    );
     let (status, deep_link) = app.get("/admin/entries/alpine/home-hero").await;
     assert_eq!(status, 200, "single-page routes fall back to index.html");
     assert_eq!(deep_link, body);

@@ -8,12 +8,14 @@ fn event(id: &str) -> UsageEvent {
         id: id.to_string(),
         kind: UsageKind::Impression,
         impression_id: id.to_string(),
-        brand: "alpine".into(),
-        entry_id: "ent_1".into(),
-        entry_key: "home-hero".into(),
-        variant_id: "var_1".into(),
-        variant_name: "Skiers".into(),
-        revision: "rev1".into(),
+        served: std::sync::Arc::new(crate::usage::ServedVariant {
+            brand: "alpine".into(),
+            entry_id: "ent_1".into(),
+            entry_key: "home-hero".into(),
+            variant_id: "var_1".into(),
+            variant_name: "Skiers".into(),
+            revision: "rev1".into(),
+        }),
         device: Some("MOBILE".into()),
         locale: "en".into(),
         at: Utc::now(),
@@ -24,7 +26,12 @@ fn event(id: &str) -> UsageEvent {
 }
 
 fn config() -> QueueConfig {
-    QueueConfig { capacity: 16, batch_size: 8, linger: Duration::from_millis(20), ..QueueConfig::default() }
+    QueueConfig {
+        capacity: 16,
+        batch_size: 8,
+        linger: Duration::from_millis(20),
+        ..QueueConfig::default()
+    }
 }
 
 #[tokio::test]
@@ -37,14 +44,21 @@ async fn flush_returns_once_everything_queued_before_it_is_written() {
     queue.flush().await.unwrap();
     assert_eq!(sink.events().len(), 50);
     assert_eq!(queue.pending(), 0);
-    assert!(sink.batches() >= 50 / 8, "batches of at most 8: {}", sink.batches());
+    assert!(
+        sink.batches() >= 50 / 8,
+        "batches of at most 8: {}",
+        sink.batches()
+    );
 }
 
 #[tokio::test]
 async fn events_written_twice_are_stored_once() {
     let sink = Arc::new(MemorySink::default());
     let queue = UsageQueue::start(sink.clone(), config());
-    queue.record_all([event("imp_a"), event("imp_a"), event("imp_b")]).await.unwrap();
+    queue
+        .record_all([event("imp_a"), event("imp_a"), event("imp_b")])
+        .await
+        .unwrap();
     queue.flush().await.unwrap();
     assert_eq!(sink.events().len(), 2);
 }
@@ -58,7 +72,11 @@ struct GatedSink {
 
 impl GatedSink {
     fn new() -> Self {
-        GatedSink { open: std::sync::Mutex::new(false), opened: std::sync::Condvar::new(), inner: MemorySink::default() }
+        GatedSink {
+            open: std::sync::Mutex::new(false),
+            opened: std::sync::Condvar::new(),
+            inner: MemorySink::default(),
+        }
     }
     fn open(&self) {
         *self.open.lock().unwrap() = true;
@@ -79,7 +97,12 @@ impl UsageSink for GatedSink {
 #[tokio::test]
 async fn a_full_queue_makes_senders_wait_instead_of_dropping() {
     let sink = Arc::new(GatedSink::new());
-    let small = QueueConfig { capacity: 2, batch_size: 2, send_timeout: Duration::from_secs(10), ..config() };
+    let small = QueueConfig {
+        capacity: 2,
+        batch_size: 2,
+        send_timeout: Duration::from_secs(10),
+        ..config()
+    };
     let queue = Arc::new(UsageQueue::start(sink.clone(), small));
     let senders: Vec<_> = (0..20)
         .map(|i| {
@@ -100,7 +123,12 @@ async fn a_full_queue_makes_senders_wait_instead_of_dropping() {
 #[tokio::test]
 async fn a_queue_full_for_longer_than_the_timeout_says_so() {
     let sink = Arc::new(GatedSink::new());
-    let small = QueueConfig { capacity: 1, batch_size: 1, send_timeout: Duration::from_millis(50), ..config() };
+    let small = QueueConfig {
+        capacity: 1,
+        batch_size: 1,
+        send_timeout: Duration::from_millis(50),
+        ..config()
+    };
     let queue = UsageQueue::start(sink.clone(), small);
     let mut outcomes = Vec::new();
     for i in 0..4 {
@@ -110,7 +138,11 @@ async fn a_queue_full_for_longer_than_the_timeout_says_so() {
     sink.open();
     queue.shutdown().await;
     let accepted = outcomes.iter().filter(|o| o.is_ok()).count();
-    assert_eq!(sink.inner.events().len(), accepted, "every accepted event is written");
+    assert_eq!(
+        sink.inner.events().len(),
+        accepted,
+        "every accepted event is written"
+    );
 }
 
 /// Fails the first `failures` writes.
@@ -132,9 +164,15 @@ impl UsageSink for FlakySink {
 
 #[tokio::test]
 async fn a_failed_batch_is_retried_and_counted_once() {
-    let sink = Arc::new(FlakySink { failures: AtomicU32::new(2), inner: MemorySink::default() });
+    let sink = Arc::new(FlakySink {
+        failures: AtomicU32::new(2),
+        inner: MemorySink::default(),
+    });
     let queue = UsageQueue::start(sink.clone(), config());
-    queue.record_all((0..6).map(|i| event(&format!("imp_{i}")))).await.unwrap();
+    queue
+        .record_all((0..6).map(|i| event(&format!("imp_{i}"))))
+        .await
+        .unwrap();
     queue.flush().await.unwrap();
     assert_eq!(sink.inner.events().len(), 6);
     assert_eq!(queue.stats().failed_writes.load(Ordering::Relaxed), 2);
@@ -144,9 +182,17 @@ async fn a_failed_batch_is_retried_and_counted_once() {
 #[tokio::test]
 async fn shutdown_drains_the_queue_and_refuses_new_events() {
     let sink = Arc::new(MemorySink::default());
-    let slow = QueueConfig { capacity: 5_000, batch_size: 100, linger: Duration::from_secs(30), ..config() };
+    let slow = QueueConfig {
+        capacity: 5_000,
+        batch_size: 100,
+        linger: Duration::from_secs(30),
+        ..config()
+    };
     let queue = UsageQueue::start(sink.clone(), slow);
-    queue.record_all((0..1_000).map(|i| event(&format!("imp_{i}")))).await.unwrap();
+    queue
+        .record_all((0..1_000).map(|i| event(&format!("imp_{i}"))))
+        .await
+        .unwrap();
     queue.shutdown().await;
     assert_eq!(sink.events().len(), 1_000);
     assert_eq!(queue.record(event("late")).await, Err(QueueError::Closed));
