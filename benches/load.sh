@@ -5,7 +5,9 @@
 # one with `VARY_USAGE_RECORDING=false`. wrk (installed from Debian's packages when missing)
 # drives them in turn, ROUNDS times each, with the same delivery-key request, and the script
 # prints requests/s, latency percentiles and the server's CPU time per request for every run,
-# then the medians: the difference between the two is what impression recording costs.
+# then the medians: the difference between the two is what impression recording costs. Rounds
+# alternate which server goes first (a shared VM drifts over minutes), each round prints its own
+# cost, and the last line is the median of those: the figure least moved by one noisy run.
 #
 #   benches/load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 15 and 3)
 set -euo pipefail
@@ -79,18 +81,29 @@ run() {
     rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    # wrk prints latencies as 812.00us, 4.81ms or 1.02s: one unit, milliseconds, for the medians.
+    p99=$(awk -v v="$p99" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.3f", n }')
     grep -q "Non-2xx" <<<"$out" && { echo "$1: error answers during the run" >&2; exit 1; }
     cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_second" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-    printf '  %-10s %9.0f requests/s  p50 %-8s p99 %-8s server CPU %5s µs/request\n' "$1" "$rps" "$p50" "$p99" "$cpu"
-    echo "$rps $cpu ${p99%ms}" >>"$work/$1.runs"
+    printf '  %-10s %9.0f requests/s  p50 %-8s p99 %6.2fms  server CPU %5s µs/request\n' "$1" "$rps" "$p50" "$p99" "$cpu"
+    echo "$rps $cpu $p99" >>"$work/$1.runs"
 }
 
 echo "content over GraphQL with a delivery key, 32 connections, ${duration}s per run, wrk and servers on the same cores"
 echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
 for round in $(seq 1 "$rounds"); do
     echo "round $round"
-    run recording "$rec_port" "$rec_pid"
-    run off "$off_port" "$off_pid"
+    if [ $((round % 2)) -eq 1 ]; then
+        run recording "$rec_port" "$rec_pid"
+        run off "$off_port" "$off_pid"
+    else
+        run off "$off_port" "$off_pid"
+        run recording "$rec_port" "$rec_pid"
+    fi
+    cost=$(awk -v r="$(tail -1 "$work/recording.runs" | cut -d' ' -f1)" -v o="$(tail -1 "$work/off.runs" | cut -d' ' -f1)" \
+        'BEGIN { printf "%.1f", (1 - r / o) * 100 }')
+    echo "$cost" >>"$work/costs"
+    echo "  this round: recording costs $cost % of throughput"
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 rec_rps=$(awk '{ print $1 }' "$work/recording.runs" | median)
@@ -103,5 +116,6 @@ awk -v rr="$rec_rps" -v orps="$off_rps" -v rc="$rec_cpu" -v oc="$off_cpu" -v rp=
     printf "medians: recording %.0f requests/s (p99 %s ms, %.1f µs CPU/request); off %.0f requests/s (p99 %s ms, %.1f µs CPU/request)\n", rr, rp, rc, orps, op, oc
     printf "recording costs %.1f %% of throughput and %.1f %% more server CPU per request\n", (1 - rr / orps) * 100, (rc / oc - 1) * 100
 }'
+echo "median of the rounds' own costs: $(median <"$work/costs") % of throughput"
 impressions=$(curl -sf "http://127.0.0.1:$rec_port/metrics" | awk '/^vary_usage_events_written_total/ { print $2 }')
 echo "impressions written by the recording server: ${impressions:-see /metrics}"

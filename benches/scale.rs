@@ -24,7 +24,9 @@ use vary::usage::queue::UsageSink;
 use vary::usage::{ServedVariant, UsageDimension, UsageEvent, UsageIndex, UsageKind, USAGE_WRITER};
 
 /// The queue's batch size, so ingest is measured the way the server writes.
-const BATCH: usize = 2_000;
+fn batch_size() -> usize {
+    vary::usage::QueueConfig::default().batch_size
+}
 const BRAND: &str = "scale";
 const WORDS: [&str; 24] = [
     "powder", "trail", "summit", "glacier", "savings", "mortgage", "offer", "winter", "summer",
@@ -205,12 +207,13 @@ fn main() {
     let usage_index =
         std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
     let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
-    let mut batch = Vec::with_capacity(BATCH);
+    let batch_len = batch_size();
+    let mut batch = Vec::with_capacity(batch_len);
     let mut ingest = Duration::ZERO;
     let mut written = 0usize;
     for event in events(event_count, variants / 10) {
         batch.push(event);
-        if batch.len() == BATCH {
+        if batch.len() == batch_len {
             let started = Instant::now();
             sink.write_batch(&batch).expect("write batch");
             ingest += started.elapsed();
@@ -224,7 +227,7 @@ fn main() {
     ingest += started.elapsed();
     written += batch.len();
     println!(
-        "ingested {written} events in {:.1} s: {:.0} events/s (database + usage index, batches of {BATCH}, {})",
+        "ingested {written} events in {:.1} s: {:.0} events/s (database + usage index, batches of {batch_len}, {})",
         ingest.as_secs_f64(),
         written as f64 / ingest.as_secs_f64(),
         db.backend()
