@@ -14,6 +14,7 @@ use crate::content::assets::AssetLibrary;
 use crate::content::Content;
 use crate::delivery::usage::UsageRecorder;
 use crate::delivery::{Delivery, DeliveryListener};
+use crate::graphql::parse_cache::DocumentCache;
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
 use crate::search::{ContentIndex, CONTENT_WRITER};
@@ -30,6 +31,8 @@ pub struct App {
     pub delivery: Arc<Delivery>,
     pub assets: Arc<AssetLibrary>,
     pub schema: VarySchema,
+    /// Parsed documents of the query texts apps send again and again.
+    pub documents: DocumentCache,
     pub metrics: Arc<Metrics>,
     /// Usage events on their way to the database.
     pub usage: Arc<UsageQueue>,
@@ -269,6 +272,7 @@ impl App {
             delivery,
             assets,
             schema,
+            documents: DocumentCache::new(1024),
             metrics: Arc::new(Metrics::new()),
             usage,
             usage_index,

@@ -1,10 +1,10 @@
 //! DataLoaders, so that a list of entries with their variants, brands and content types costs a
-//! bounded number of queries. One set is made per request; callers only reach ids they were
-//! already allowed to see.
+//! bounded number of queries. One set is made per request, each loader when first asked for (a
+//! delivery request never needs one); callers only reach ids they were already allowed to see.
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::content::Content;
 use crate::domain::brand::Brand;
@@ -13,6 +13,47 @@ use crate::domain::entry::Entry;
 use crate::domain::variant::Variant;
 use crate::error::AppError;
 use crate::store;
+
+/// One request's loaders.
+pub struct Loaders {
+    content: Arc<Content>,
+    variants_by_entry: OnceLock<DataLoader<VariantsByEntry>>,
+    brand_by_id: OnceLock<DataLoader<BrandById>>,
+    content_type_by_id: OnceLock<DataLoader<ContentTypeById>>,
+    entry_by_id: OnceLock<DataLoader<EntryById>>,
+}
+
+impl Loaders {
+    pub fn new(content: Arc<Content>) -> Self {
+        Loaders {
+            content,
+            variants_by_entry: OnceLock::new(),
+            brand_by_id: OnceLock::new(),
+            content_type_by_id: OnceLock::new(),
+            entry_by_id: OnceLock::new(),
+        }
+    }
+
+    pub fn variants_by_entry(&self) -> &DataLoader<VariantsByEntry> {
+        self.variants_by_entry
+            .get_or_init(|| DataLoader::new(VariantsByEntry(self.content.clone()), tokio::spawn))
+    }
+
+    pub fn brand_by_id(&self) -> &DataLoader<BrandById> {
+        self.brand_by_id
+            .get_or_init(|| DataLoader::new(BrandById(self.content.clone()), tokio::spawn))
+    }
+
+    pub fn content_type_by_id(&self) -> &DataLoader<ContentTypeById> {
+        self.content_type_by_id
+            .get_or_init(|| DataLoader::new(ContentTypeById(self.content.clone()), tokio::spawn))
+    }
+
+    pub fn entry_by_id(&self) -> &DataLoader<EntryById> {
+        self.entry_by_id
+            .get_or_init(|| DataLoader::new(EntryById(self.content.clone()), tokio::spawn))
+    }
+}
 
 pub struct VariantsByEntry(pub Arc<Content>);
 pub struct BrandById(pub Arc<Content>);

@@ -50,7 +50,6 @@ pub fn build_schema(
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(64)
     .limit_directives(20)
-    .extension(parse_cache::ParseCache::new(1024))
     .finish()
 }
 

@@ -1,11 +1,10 @@
 //! GraphQL output types: thin wrappers over domain values.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-use super::loaders::{BrandById, ContentTypeById, EntryById, VariantsByEntry};
+use super::loaders::Loaders;
 use crate::auth::Principal;
 use crate::content::Content;
 use crate::domain::brand::{Brand as DomainBrand, BrandPolicy as DomainPolicy};
@@ -156,7 +155,8 @@ impl Entry {
     }
     async fn brand(&self, ctx: &Context<'_>) -> Result<Brand> {
         let brand = ctx
-            .data_unchecked::<DataLoader<BrandById>>()
+            .data_unchecked::<Loaders>()
+            .brand_by_id()
             .load_one(self.0.brand_id.clone())
             .await?;
         brand
@@ -169,7 +169,8 @@ impl Entry {
     /// The name of the entry's content type.
     async fn content_type(&self, ctx: &Context<'_>) -> Result<String> {
         let ct = ctx
-            .data_unchecked::<DataLoader<ContentTypeById>>()
+            .data_unchecked::<Loaders>()
+            .content_type_by_id()
             .load_one(self.0.content_type_id.clone())
             .await?;
         ct.map(|c| c.name)
@@ -184,7 +185,8 @@ impl Entry {
     /// Every variant of the entry, oldest first.
     async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<Variant>> {
         let list = ctx
-            .data_unchecked::<DataLoader<VariantsByEntry>>()
+            .data_unchecked::<Loaders>()
+            .variants_by_entry()
             .load_one(self.0.id.clone())
             .await?;
         Ok(list.unwrap_or_default().into_iter().map(Variant).collect())
@@ -235,7 +237,8 @@ impl Variant {
     }
     async fn entry(&self, ctx: &Context<'_>) -> Result<Entry> {
         let entry = ctx
-            .data_unchecked::<DataLoader<EntryById>>()
+            .data_unchecked::<Loaders>()
+            .entry_by_id()
             .load_one(self.0.record.entry_id.clone())
             .await?;
         entry

@@ -5,7 +5,6 @@
 //! limited like a single request. Every error in the answer gets its contract code.
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Request, Response};
 use futures_util::StreamExt;
@@ -14,7 +13,7 @@ use std::collections::HashMap;
 use super::{auth, State};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::{apply_codes, error_response};
-use crate::graphql::loaders::{BrandById, ContentTypeById, EntryById, VariantsByEntry};
+use crate::graphql::loaders::Loaders;
 
 fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
     HttpResponse::build(status)
@@ -34,22 +33,13 @@ fn app_error_answer(err: &AppError) -> HttpResponse {
 /// Adds the per-request data: who is asking, their headers, fresh loaders.
 fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request, AppError> {
     let principal = auth::principal(req, state)?;
-    let content = state.content.clone();
     Ok(request
         .data(principal)
         .data(auth::hints(req))
-        .data(DataLoader::new(
-            VariantsByEntry(content.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(BrandById(content.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            ContentTypeById(content.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(EntryById(content), tokio::spawn)))
+        .data(Loaders::new(state.content.clone())))
 }
 
+/// Runs one operation; `documents` has already given the request its parsed document.
 async fn execute(state: &State, req: &HttpRequest, request: Request) -> Result<Response, AppError> {
     let request = prepare(state, req, request)?;
     let response = apply_codes(state.schema.execute(request).await);
@@ -101,10 +91,13 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
         }
     };
     match batch {
-        BatchRequest::Single(request) => match execute(&state, &req, request).await {
-            Ok(response) => answer(StatusCode::OK, &response),
-            Err(e) => app_error_answer(&e),
-        },
+        BatchRequest::Single(mut request) => {
+            state.documents.prepare(&mut request);
+            match execute(&state, &req, request).await {
+                Ok(response) => answer(StatusCode::OK, &response),
+                Err(e) => app_error_answer(&e),
+            }
+        }
         BatchRequest::Batch(requests) => {
             if requests.len() > state.config.graphql_max_batch {
                 let message = format!(
@@ -114,7 +107,8 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
                 return error_answer(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, &message);
             }
             let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
+            for mut request in requests {
+                state.documents.prepare(&mut request);
                 match execute(&state, &req, request).await {
                     Ok(response) => responses.push(response),
                     Err(e) => return app_error_answer(&e),
@@ -133,13 +127,14 @@ fn wants_html(req: &HttpRequest) -> bool {
 }
 
 /// Whether the document's chosen operation is a query (GET must not change anything).
-fn is_query(request: &Request) -> bool {
+fn is_query(request: &mut Request) -> bool {
     use async_graphql::parser::types::OperationType;
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+    let operation_name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
         return true; // let execution report the syntax error as BAD_INPUT
     };
     doc.operations.iter().all(|(name, op)| {
-        let chosen = match (&request.operation_name, name) {
+        let chosen = match (&operation_name, name) {
             (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
             _ => true,
         };
@@ -185,7 +180,8 @@ pub async fn get(
             }
         }
     }
-    if !is_query(&request) {
+    state.documents.prepare(&mut request);
+    if !is_query(&mut request) {
         return error_answer(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::BadInput,
