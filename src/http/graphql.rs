@@ -72,6 +72,16 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     Ok(body)
 }
 
+/// A single operation or a list of them, told apart by the first byte rather than by serde's
+/// untagged-enum buffering (which copies the whole body into an intermediate tree first), and
+/// answering with the error of the shape the body has.
+fn parse_batch(body: &[u8]) -> serde_json::Result<BatchRequest> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => serde_json::from_slice(body).map(BatchRequest::Batch),
+        _ => serde_json::from_slice(body).map(BatchRequest::Single),
+    }
+}
+
 pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let body = match read_body(payload, state.config.max_body_bytes).await {
         Ok(body) => body,
@@ -80,7 +90,7 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
         }
         Err(e) => return app_error_answer(&e),
     };
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let batch = match parse_batch(&body) {
         Ok(batch) => batch,
         Err(e) => {
             return error_answer(
@@ -191,5 +201,33 @@ pub async fn get(
     match execute(&state, &req, request).await {
         Ok(response) => answer(StatusCode::OK, &response),
         Err(e) => app_error_answer(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_one_operation_or_a_list_of_them() {
+        let single = parse_batch(br#" {"query": "{ me { id } }"}"#).unwrap();
+        assert!(matches!(single, BatchRequest::Single(r) if r.query == "{ me { id } }"));
+        let batch = parse_batch(b"\n [{\"query\": \"{ a }\"}, {\"query\": \"{ b }\"}]").unwrap();
+        assert!(matches!(batch, BatchRequest::Batch(list) if list.len() == 2));
+        for broken in [
+            &b""[..],
+            b"   ",
+            b"null",
+            b"42",
+            b"[1]",
+            b"{\"query\": 7}",
+            b"[{\"query\": \"{ a }\"}",
+        ] {
+            assert!(
+                parse_batch(broken).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(broken)
+            );
+        }
     }
 }

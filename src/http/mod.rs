@@ -83,23 +83,23 @@ async fn observe(
     next: actix_web::middleware::Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let state = req.app_data::<State>().cloned();
     let response = next.call(req).await?;
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".into());
-    let status = response.status().as_u16();
+    let status = response.status();
     if let Some(state) = state {
         let m = &state.metrics;
         m.http_requests
-            .with_label_values(&[&route, &method, &status.to_string()])
+            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
             .inc();
         m.http_latency
             .with_label_values(&[&route])
             .observe(started.elapsed().as_secs_f64());
     }
-    tracing::debug!(%method, %route, status, micros = started.elapsed().as_micros() as u64, "request");
+    tracing::debug!(%method, %route, status = status.as_u16(), micros = started.elapsed().as_micros() as u64, "request");
     Ok(response)
 }
