@@ -7,9 +7,13 @@
 # prints requests/s, latency percentiles and the server's CPU time per request for every run,
 # then the medians: the difference between the two is what impression recording costs. Rounds
 # alternate which server goes first (a shared VM drifts over minutes), each round prints its own
-# cost, and the last line is the median of those: the figure least moved by one noisy run.
+# difference, and the last line is the median of those: the figure least moved by one noisy run.
+#
+# With VARY_LOAD_BASELINE=PATH the second server is that other vary binary (an earlier build,
+# recording too) instead: the same rounds then measure what a change gained.
 #
 #   benches/load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 15 and 3)
+#   VARY_LOAD_BASELINE=/tmp/vary-before benches/load.sh 10 6
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15}"
@@ -18,15 +22,21 @@ rounds="${2:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
 binary="${CARGO_TARGET_DIR:-target}/release/vary"
+if [ -n "${VARY_LOAD_BASELINE:-}" ]; then
+    [ -x "$VARY_LOAD_BASELINE" ] || { echo "VARY_LOAD_BASELINE: $VARY_LOAD_BASELINE is not an executable" >&2; exit 2; }
+    a=this b=baseline b_binary="$VARY_LOAD_BASELINE" b_recording=true
+else
+    a=recording b=off b_binary="$binary" b_recording=false
+fi
 work=$(mktemp -d)
 servers=()
 trap 'for p in "${servers[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-# start NAME RECORDING: a demo server; sets $port, $pid and $key.
+# start NAME RECORDING BINARY: a demo server; sets $port, $pid and $key.
 start() {
     mkdir -p "$work/$1"
     port=$((20000 + RANDOM % 20000))
-    VARY_USAGE_RECORDING="$2" "$binary" serve --demo --data-dir "$work/$1" --bind "127.0.0.1:$port" >"$work/$1.log" 2>&1 &
+    VARY_USAGE_RECORDING="$2" "$3" serve --demo --data-dir "$work/$1" --bind "127.0.0.1:$port" >"$work/$1.log" 2>&1 &
     pid=$!
     servers+=("$pid")
     for _ in $(seq 1 60); do
@@ -57,12 +67,12 @@ LUA
         --data-binary @"$body" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
 }
 
-start recording true
-rec_port=$port rec_pid=$pid
-script recording
-start off false
-off_port=$port off_pid=$pid
-script off
+start "$a" true "$binary"
+a_port=$port a_pid=$pid
+script "$a"
+start "$b" "$b_recording" "$b_binary"
+b_port=$port b_pid=$pid
+script "$b"
 
 # The server's CPU time (user + system, all threads, in clock ticks) so far.
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -90,32 +100,36 @@ run() {
 }
 
 echo "content over GraphQL with a delivery key, 32 connections, ${duration}s per run, wrk and servers on the same cores"
-echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
+if [ "$a" = recording ]; then
+    echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
+else
+    echo "(this: the build here; baseline: $VARY_LOAD_BASELINE; both record impressions)"
+fi
 for round in $(seq 1 "$rounds"); do
     echo "round $round"
     if [ $((round % 2)) -eq 1 ]; then
-        run recording "$rec_port" "$rec_pid"
-        run off "$off_port" "$off_pid"
+        run "$a" "$a_port" "$a_pid"
+        run "$b" "$b_port" "$b_pid"
     else
-        run off "$off_port" "$off_pid"
-        run recording "$rec_port" "$rec_pid"
+        run "$b" "$b_port" "$b_pid"
+        run "$a" "$a_port" "$a_pid"
     fi
-    cost=$(awk -v r="$(tail -1 "$work/recording.runs" | cut -d' ' -f1)" -v o="$(tail -1 "$work/off.runs" | cut -d' ' -f1)" \
-        'BEGIN { printf "%.1f", (1 - r / o) * 100 }')
+    cost=$(awk -v r="$(tail -1 "$work/$a.runs" | cut -d' ' -f1)" -v o="$(tail -1 "$work/$b.runs" | cut -d' ' -f1)" \
+        'BEGIN { printf "%+.1f", (r / o - 1) * 100 }')
     echo "$cost" >>"$work/costs"
-    echo "  this round: recording costs $cost % of throughput"
+    echo "  this round: $a $cost % throughput against $b"
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-rec_rps=$(awk '{ print $1 }' "$work/recording.runs" | median)
-off_rps=$(awk '{ print $1 }' "$work/off.runs" | median)
-rec_cpu=$(awk '{ print $2 }' "$work/recording.runs" | median)
-off_cpu=$(awk '{ print $2 }' "$work/off.runs" | median)
-rec_p99=$(awk '{ print $3 }' "$work/recording.runs" | median)
-off_p99=$(awk '{ print $3 }' "$work/off.runs" | median)
-awk -v rr="$rec_rps" -v orps="$off_rps" -v rc="$rec_cpu" -v oc="$off_cpu" -v rp="$rec_p99" -v op="$off_p99" 'BEGIN {
-    printf "medians: recording %.0f requests/s (p99 %s ms, %.1f µs CPU/request); off %.0f requests/s (p99 %s ms, %.1f µs CPU/request)\n", rr, rp, rc, orps, op, oc
-    printf "recording costs %.1f %% of throughput and %.1f %% more server CPU per request\n", (1 - rr / orps) * 100, (rc / oc - 1) * 100
+a_rps=$(awk '{ print $1 }' "$work/$a.runs" | median)
+b_rps=$(awk '{ print $1 }' "$work/$b.runs" | median)
+a_cpu=$(awk '{ print $2 }' "$work/$a.runs" | median)
+b_cpu=$(awk '{ print $2 }' "$work/$b.runs" | median)
+a_p99=$(awk '{ print $3 }' "$work/$a.runs" | median)
+b_p99=$(awk '{ print $3 }' "$work/$b.runs" | median)
+awk -v a="$a" -v b="$b" -v ar="$a_rps" -v br="$b_rps" -v ac="$a_cpu" -v bc="$b_cpu" -v ap="$a_p99" -v bp="$b_p99" 'BEGIN {
+    printf "medians: %s %.0f requests/s (p99 %s ms, %.1f µs CPU/request); %s %.0f requests/s (p99 %s ms, %.1f µs CPU/request)\n", a, ar, ap, ac, b, br, bp, bc
+    printf "%s: %+.1f %% throughput and %+.1f %% server CPU per request against %s\n", a, (ar / br - 1) * 100, (ac / bc - 1) * 100, b
 }'
-echo "median of the rounds' own costs: $(median <"$work/costs") % of throughput"
-impressions=$(curl -sf "http://127.0.0.1:$rec_port/metrics" | awk '/^vary_usage_events_written_total/ { print $2 }')
-echo "impressions written by the recording server: ${impressions:-see /metrics}"
+echo "median of the rounds' own figures: $a $(median <"$work/costs" | awk '{ printf "%+.2f", $1 }') % throughput against $b"
+impressions=$(curl -sf "http://127.0.0.1:$a_port/metrics" | awk '/^vary_usage_events_written_total/ { print $2 }')
+echo "impressions written by the $a server: ${impressions:-see /metrics}"
