@@ -10,6 +10,7 @@
 #   benches/instructions.sh [SECONDS] [BINARY ...]        (default 8 seconds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/content_request.sh
 duration="${1:-8}"
 shift || true
 binaries=("$@")
@@ -27,9 +28,7 @@ fi
 work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-cat >"$work/content.json" <<'JSON'
-{"query":"query($c: ContextInput) { content(brand: \"alpine\", key: \"home-hero\", context: $c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}
-JSON
+content_body "$work/content.json"
 
 for binary in "${binaries[@]}"; do
     run="$work/run"
@@ -38,23 +37,9 @@ for binary in "${binaries[@]}"; do
     VARY_USAGE_RECORDING=false valgrind --tool=callgrind --callgrind-out-file="$run/callgrind.out" \
         "$binary" serve --demo --data-dir "$run/data" --bind "127.0.0.1:$port" >"$run/log" 2>&1 &
     server=$!
-    for _ in $(seq 1 300); do
-        curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-        sleep 1
-    done
-    key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$run/log")
-    [ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$run/log" >&2; exit 1; }
-    cat >"$run/content.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
-local file = io.open("$work/content.json")
-wrk.body = file:read("*a")
-file:close()
-LUA
-    curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-        --data-binary @"$work/content.json" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
+    wait_ready "$port" 300 1
+    key=$(demo_key "$run/log")
+    content_script "$run/content.lua" "$key" "$work/content.json" "$port"
     wrk -t1 -c4 -d3s -s "$run/content.lua" "http://127.0.0.1:$port/graphql" >/dev/null # warm up
     sleep 1
     callgrind_control --zero "$server" >/dev/null 2>&1

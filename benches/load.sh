@@ -16,6 +16,7 @@
 #   VARY_LOAD_BASELINE=/tmp/vary-before benches/load.sh 10 6
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/content_request.sh
 duration="${1:-15}"
 rounds="${2:-3}"
 
@@ -39,32 +40,15 @@ start() {
     VARY_USAGE_RECORDING="$2" "$3" serve --demo --data-dir "$work/$1" --bind "127.0.0.1:$port" >"$work/$1.log" 2>&1 &
     pid=$!
     servers+=("$pid")
-    for _ in $(seq 1 60); do
-        curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-        sleep 0.5
-    done
-    key=$(awk '$1 == "alpine" && $2 ~ /^vary_dk_/ { print $2 }' "$work/$1.log")
-    [ -n "$key" ] || { echo "no delivery key in the demo output" >&2; cat "$work/$1.log" >&2; exit 1; }
+    wait_ready "$port" 60 0.5
+    key=$(demo_key "$work/$1.log")
 }
 
 body="$work/content.json"
-cat >"$body" <<'JSON'
-{"query":"query($c: ContextInput) { content(brand: \"alpine\", key: \"home-hero\", context: $c) { variant { id name fields revision } reason servedId } }","variables":{"c":{"attributes":{"segment":"skier","tier":2}}}}
-JSON
+content_body "$body"
 # script NAME: a wrk script posting the request with NAME's delivery key.
 script() {
-    cat >"$work/$1.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
-local file = io.open("$body")
-wrk.body = file:read("*a")
-file:close()
-LUA
-    # One request first, so a broken setup fails loudly instead of measuring error answers.
-    curl -sf "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-        --data-binary @"$body" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; exit 1; }
+    content_script "$work/$1.lua" "$key" "$body" "$port"
 }
 
 start "$a" true "$binary"
