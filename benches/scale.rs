@@ -81,6 +81,7 @@ fn variant_docs(count: usize) -> Vec<VariantDoc> {
                 quality: (n % 100) as f64 / 100.0,
                 name: format!("Variant {n} {}", rng.words(2)),
                 texts: vec![rng.words(6), rng.words(40)],
+                version: 1,
             }
         })
         .collect()

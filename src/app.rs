@@ -14,10 +14,12 @@ use crate::content::assets::AssetLibrary;
 use crate::content::Content;
 use crate::delivery::usage::UsageRecorder;
 use crate::delivery::{Delivery, DeliveryListener};
+use crate::graphql::admission::AdmissionLimits;
 use crate::graphql::parse_cache::DocumentCache;
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::metrics::Metrics;
-use crate::search::{ContentIndex, CONTENT_WRITER};
+use crate::index_store;
+use crate::search::{ContentIndex, SearchError, CONTENT_WRITER};
 use crate::store::usage::DbUsageSink;
 use crate::store::{self, Db};
 use crate::usage::{self, QueueConfig, UsageIndex, UsageQueue, UserKeyHasher, USAGE_WRITER};
@@ -48,22 +50,23 @@ pub fn search_dir(config: &Config) -> std::path::PathBuf {
     config.data_dir.join("search")
 }
 
-/// Opens the content index on disk; a missing, unreadable or outdated one is recreated empty
-/// (and then rebuilt from the database). Fails when another process holds it.
-pub fn open_search_index(config: &Config) -> anyhow::Result<ContentIndex> {
-    ContentIndex::open(&search_dir(config), CONTENT_WRITER).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the search index in {}: {e}",
-            search_dir(config).display()
-        )
-    })
+/// Opens the content index on disk; a missing, unreadable, outdated or broken one is recreated
+/// empty (a broken one moved aside first, see `index_store`) and then rebuilt from the database.
+/// Fails when another process holds it.
+pub fn open_search_index(config: &Config) -> Result<ContentIndex, SearchError> {
+    index_store::open_or_set_aside(
+        &search_dir(config),
+        "search",
+        |dir| ContentIndex::open(dir, CONTENT_WRITER),
+        SearchError::is_locked,
+    )
 }
 
 /// The server's content index. When another process holds the one on disk (a second `vary` on
 /// the same data dir, e.g. `vary user add` beside a running server), this one keeps its own in
-/// memory, rebuilt from the database.
+/// memory.
 fn content_index(config: &Config) -> anyhow::Result<ContentIndex> {
-    match ContentIndex::open(&search_dir(config), CONTENT_WRITER) {
+    match open_search_index(config) {
         Err(e) if e.is_locked() => {
             tracing::warn!(dir = %search_dir(config).display(), "the search index is in use by another process; keeping one in memory");
             ContentIndex::in_ram(CONTENT_WRITER)
@@ -83,21 +86,21 @@ pub fn usage_index_dir(config: &Config) -> std::path::PathBuf {
     config.data_dir.join("usage-index")
 }
 
-/// Opens the usage index on disk (a missing or unreadable one is recreated empty). Fails when
-/// another process holds it.
-pub fn open_usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
-    UsageIndex::open(&usage_index_dir(config), USAGE_WRITER).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the usage index in {}: {e}",
-            usage_index_dir(config).display()
-        )
-    })
+/// Opens the usage index on disk (a missing, unreadable or broken one is recreated empty, a
+/// broken one moved aside first). Fails when another process holds it.
+pub fn open_usage_index(config: &Config) -> Result<UsageIndex, usage::index::IndexError> {
+    index_store::open_or_set_aside(
+        &usage_index_dir(config),
+        "usage",
+        |dir| UsageIndex::open(dir, USAGE_WRITER),
+        usage::index::is_locked,
+    )
 }
 
 /// The server's usage index; as with the content index, one in memory when another process
 /// holds the one on disk.
 fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
-    match UsageIndex::open(&usage_index_dir(config), USAGE_WRITER) {
+    match open_usage_index(config) {
         Err(e) if usage::index::is_locked(&e) => {
             tracing::warn!(dir = %usage_index_dir(config).display(), "the usage index is in use by another process; keeping one in memory");
             UsageIndex::in_ram(USAGE_WRITER)
@@ -254,17 +257,17 @@ impl App {
             }
         }
         delivery.rebuild_all().await?;
-        if search.needs_rebuild() {
-            let docs = content.variant_documents().await?;
-            tracing::info!(variants = docs.len(), "rebuilding the search index");
-            search.rebuild(docs, None).await?;
-        }
+        content.sync_search_index().await?;
         let limits = Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
         };
         let assets = Arc::new(asset_library(&config, &db)?);
         let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
+        let admission = AdmissionLimits {
+            max_selections: config.graphql_max_selections as u64,
+            max_answers: config.graphql_max_answers as u64,
+        };
         Ok(App {
             config,
             db,
@@ -272,7 +275,7 @@ impl App {
             delivery,
             assets,
             schema,
-            documents: DocumentCache::new(1024),
+            documents: DocumentCache::new(1024, admission),
             metrics: Arc::new(Metrics::new()),
             usage,
             usage_index,

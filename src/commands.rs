@@ -91,7 +91,11 @@ fn progress_bar(done: usize, total: usize, what: &str) -> String {
 /// Rebuilds the content index and the usage index from the database, drawing a progress bar on standard error.
 pub async fn reindex(config: Config) -> anyhow::Result<()> {
     let index = open_search_index(&config).map_err(|e| {
-        anyhow::anyhow!("{e} (is a server running on this data dir? stop it first)")
+        if e.is_locked() {
+            anyhow::anyhow!("{e} (a server is running on this data dir: stop it first)")
+        } else {
+            anyhow::anyhow!("cannot open the search index: {e}")
+        }
     })?;
     let db = {
         let config = config.clone();
@@ -113,7 +117,13 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
     eprintln!();
     println!("search index rebuilt: {total} variants");
 
-    let usage = open_usage_index(&config)?;
+    let usage = open_usage_index(&config).map_err(|e| {
+        if crate::usage::index::is_locked(&e) {
+            anyhow::anyhow!("{e} (a server is running on this data dir: stop it first)")
+        } else {
+            anyhow::anyhow!("cannot open the usage index: {e}")
+        }
+    })?;
     let events = db.read(store::usage::count).await.map_err(fail)?.max(0) as usize;
     let rebuilt = tokio::task::spawn_blocking(move || {
         eprint!("{}", progress_bar(0, events, "events"));

@@ -45,6 +45,10 @@ pub struct RawConfig {
     pub graphql_max_complexity: usize,
     /// Largest number of operations in one batched GraphQL request.
     pub graphql_max_batch: usize,
+    /// Most entries one GraphQL request may resolve (keys × aliases, each search's `first`).
+    pub graphql_max_answers: usize,
+    /// Most fields one GraphQL operation may select once its fragments are expanded.
+    pub graphql_max_selections: usize,
     /// Failed logins allowed per account and per address within `login_window_secs`.
     pub login_max_failures: u32,
     pub login_window_secs: u64,
@@ -69,7 +73,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 20] = [
+    pub const KEYS: [&'static str; 22] = [
         "bind",
         "data_dir",
         "database_url",
@@ -80,6 +84,8 @@ impl RawConfig {
         "graphql_max_depth",
         "graphql_max_complexity",
         "graphql_max_batch",
+        "graphql_max_answers",
+        "graphql_max_selections",
         "login_max_failures",
         "login_window_secs",
         "db_pool_size",
@@ -106,6 +112,8 @@ impl Default for RawConfig {
             graphql_max_depth: 16,
             graphql_max_complexity: 2000,
             graphql_max_batch: 10,
+            graphql_max_answers: 1000,
+            graphql_max_selections: 5000,
             login_max_failures: 5,
             login_window_secs: 300,
             db_pool_size: 8,
@@ -179,6 +187,8 @@ pub struct Config {
     pub graphql_max_depth: usize,
     pub graphql_max_complexity: usize,
     pub graphql_max_batch: usize,
+    pub graphql_max_answers: usize,
+    pub graphql_max_selections: usize,
     pub login_max_failures: u32,
     pub login_window_secs: u64,
     pub db_pool_size: u32,
@@ -283,6 +293,8 @@ impl Config {
         positive("graphql_max_depth", raw.graphql_max_depth)?;
         positive("graphql_max_complexity", raw.graphql_max_complexity)?;
         positive("graphql_max_batch", raw.graphql_max_batch)?;
+        positive("graphql_max_answers", raw.graphql_max_answers)?;
+        positive("graphql_max_selections", raw.graphql_max_selections)?;
         positive("login_max_failures", raw.login_max_failures as usize)?;
         positive("db_pool_size", raw.db_pool_size as usize)?;
         positive("asset_max_bytes", raw.asset_max_bytes as usize)?;
@@ -298,6 +310,8 @@ impl Config {
             graphql_max_depth: raw.graphql_max_depth,
             graphql_max_complexity: raw.graphql_max_complexity,
             graphql_max_batch: raw.graphql_max_batch,
+            graphql_max_answers: raw.graphql_max_answers,
+            graphql_max_selections: raw.graphql_max_selections,
             login_max_failures: raw.login_max_failures,
             login_window_secs: raw.login_window_secs,
             db_pool_size: raw.db_pool_size,

@@ -115,6 +115,12 @@ impl AppError {
         )
     }
 
+    /// `UNAVAILABLE` saying what is wrong (`what`, safe to show), with the cause logged.
+    pub fn unavailable_because(what: &str, cause: impl fmt::Display) -> Self {
+        tracing::warn!(cause = %cause, "service unavailable: {what}");
+        Self::new(ErrorCode::Unavailable, what)
+    }
+
     pub fn unavailable(cause: impl fmt::Display) -> Self {
         tracing::warn!(cause = %cause, "service unavailable");
         Self::new(

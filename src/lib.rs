@@ -33,6 +33,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod index_store;
 pub mod index_writer;
 pub mod metrics;
 pub mod search;

@@ -6,6 +6,7 @@ use super::{audit_event, Content};
 use crate::auth::keyring::{new_token, token_hash};
 use crate::auth::{passwords, Action, Principal};
 use crate::domain::brand::parse_slug;
+use crate::domain::input;
 use crate::domain::user::{check_password, parse_email, Role, User};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, keys::DeliveryKeyRecord, time};
@@ -41,13 +42,20 @@ impl Content {
         password: &str,
         address: Option<&str>,
     ) -> AppResult<Session> {
-        let email = email.trim().to_lowercase();
+        // An e-mail with control characters names no account (none can be made with one); it
+        // is looked up as nobody, so the attempt costs the same and is audited, escaped.
+        let unreadable = input::has_control_character(email);
+        let email = printable(&email.trim().to_lowercase());
         self.limiter.check(&email, address)?;
         let (lookup_email, pwd) = (email.clone(), password.to_string());
         let found = self
             .db
             .read(move |conn| {
-                let found = store::users::by_email_with_hash(conn, &lookup_email)?;
+                let found = if unreadable {
+                    None
+                } else {
+                    store::users::by_email_with_hash(conn, &lookup_email)?
+                };
                 let hash = found
                     .as_ref()
                     .map_or(passwords::dummy_hash().to_string(), |(_, h)| h.clone());
@@ -252,4 +260,17 @@ impl Content {
         self.keyring.load(&all);
         Ok(())
     }
+}
+
+/// Text with every control character written as its escape (`\u{0}`), for logs and the audit.
+fn printable(text: &str) -> String {
+    if !input::has_control_character(text) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }

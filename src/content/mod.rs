@@ -13,6 +13,7 @@ pub mod brands;
 pub mod content_types;
 pub mod entries;
 pub mod search;
+pub mod search_sync;
 pub mod usage;
 pub mod variants;
 pub mod webhooks;

@@ -76,6 +76,7 @@ pub fn variant_doc(brand: &Brand, entry: &Entry, content_type: &str, v: &Variant
         quality: v.latest.quality.score,
         name: content.name.clone(),
         texts,
+        version: v.record.version as u64,
     }
 }
 

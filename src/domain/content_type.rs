@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::input;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FieldKind {
@@ -108,11 +110,34 @@ impl ContentType {
                 message: format!("is not a field of {}", self.name),
             });
         }
+        for (name, value) in object {
+            check_bounds(name, value)?;
+        }
         for def in &self.fields {
             check_field(def, object)?;
         }
         Ok(())
     }
+}
+
+/// Depth and text bounds every field value must keep, whatever its kind (see `domain::input`).
+fn check_bounds(name: &str, value: &Value) -> Result<(), FieldError> {
+    let err = |message: String| FieldError {
+        field: name.to_string(),
+        message,
+    };
+    if input::too_deep(value) {
+        return Err(err(format!(
+            "nests deeper than {} levels",
+            input::MAX_DEPTH
+        )));
+    }
+    if input::control_character_in(value).is_some() {
+        return Err(err(
+            "holds a control character (only tab, line feed and carriage return are allowed)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldError> {
@@ -253,5 +278,28 @@ mod tests {
             max_length: None,
         };
         assert!(check_definition("T", &[f.clone(), f]).is_err());
+    }
+
+    #[test]
+    fn deep_or_control_character_values_are_refused_naming_the_field() {
+        let mut t = hero();
+        t.fields.push(FieldDef {
+            name: "data".into(),
+            kind: FieldKind::Json,
+            required: false,
+            max_length: None,
+        });
+        let mut deep = json!(1);
+        for _ in 0..65 {
+            deep = json!({ "k": deep });
+        }
+        let err = t.check_fields(&json!({"title": "T", "data": deep})).unwrap_err();
+        assert_eq!(err.field, "data");
+        assert!(err.message.contains("deeper than 64"), "{}", err.message);
+        let err = t.check_fields(&json!({"title": "a\u{0}b"})).unwrap_err();
+        assert_eq!(err.field, "title");
+        let err = t.check_fields(&json!({"title": "T", "data": {"x": ["\u{1b}"]}})).unwrap_err();
+        assert_eq!(err.field, "data");
+        assert!(t.check_fields(&json!({"title": "T", "data": {"x": "a\tb\nc"}})).is_ok());
     }
 }

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::input::MAX_DEPTH;
 use super::variant::VariantContent;
 
 /// One changed path, with the value before and after (`None` where the path did not exist).
@@ -23,6 +24,7 @@ pub fn diff(from: &VariantContent, to: &VariantContent) -> Vec<Change> {
         "",
         Some(&from.canonical_json()),
         Some(&to.canonical_json()),
+        0,
         &mut changes,
     );
     changes
@@ -36,14 +38,15 @@ fn join(prefix: &str, key: &str) -> String {
     }
 }
 
-fn walk(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Change>) {
+/// Objects are walked key by key down to [`MAX_DEPTH`] levels; deeper ones are compared whole.
+fn walk(path: &str, old: Option<&Value>, new: Option<&Value>, depth: usize, out: &mut Vec<Change>) {
     match (old, new) {
-        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+        (Some(Value::Object(a)), Some(Value::Object(b))) if depth < MAX_DEPTH => {
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
             keys.sort();
             keys.dedup();
             for key in keys {
-                walk(&join(path, key), a.get(key), b.get(key), out);
+                walk(&join(path, key), a.get(key), b.get(key), depth + 1, out);
             }
         }
         (a, b) if a == b => {}

@@ -8,6 +8,7 @@ pub mod content_type;
 pub mod device;
 pub mod diff;
 pub mod entry;
+pub mod input;
 pub mod quality;
 pub mod resolution;
 pub mod rule;

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod admission;
 pub mod errors;
 pub mod inputs;
 pub mod loaders;

@@ -4,10 +4,15 @@
 //! hands the cached document to the request before execution, so the schema runs without any
 //! extension (async-graphql then resolves fields on its fast path, with no per-field hook);
 //! the recursion and directive limits, validation and the depth and complexity limits still run
-//! on every request.
+//! on every request. Admission ([`super::admission`]) runs here: the text's nesting before it
+//! is parsed, the document's checks once per parse (a refused document is never cached), and the
+//! variables and answer count on every request.
 
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::Request;
+
+use super::admission::{self, AdmissionLimits};
+use crate::error::AppError;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
@@ -16,30 +21,40 @@ const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
 
 pub struct DocumentCache {
     documents: Mutex<lru::LruCache<String, ExecutableDocument>>,
+    limits: AdmissionLimits,
 }
 
 impl DocumentCache {
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize, limits: AdmissionLimits) -> Self {
         let capacity = NonZeroUsize::new(capacity.max(1)).expect("at least one");
         DocumentCache {
             documents: Mutex::new(lru::LruCache::new(capacity)),
+            limits,
         }
     }
 
     /// Gives the request its parsed document, from the cache or freshly parsed (and then
-    /// cached). A query that does not parse is left alone: execution reports its syntax error.
-    pub fn prepare(&self, request: &mut Request) {
-        if let Some(document) = self.lock().get(request.query.as_str()) {
-            request.set_parsed_query(document.clone());
-            return;
-        }
-        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-            return;
+    /// cached), once it has passed admission. A query that does not parse is left alone:
+    /// execution reports its syntax error.
+    pub fn prepare(&self, request: &mut Request) -> Result<(), AppError> {
+        let cached = self.lock().get(request.query.as_str()).cloned();
+        let document = match cached {
+            Some(document) => document,
+            None => {
+                admission::check_nesting(&request.query)?;
+                let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+                    return Ok(());
+                };
+                admission::check_document(&document, self.limits)?;
+                if request.query.len() <= MAX_CACHED_QUERY_BYTES {
+                    self.lock().put(request.query.clone(), document.clone());
+                }
+                document
+            }
         };
-        if request.query.len() <= MAX_CACHED_QUERY_BYTES {
-            self.lock().put(request.query.clone(), document.clone());
-        }
+        admission::check_request(&document, request, self.limits)?;
         request.set_parsed_query(document);
+        Ok(())
     }
 
     /// How many documents the cache holds.
@@ -57,16 +72,21 @@ impl DocumentCache {
 mod tests {
     use super::*;
 
+    const LIMITS: AdmissionLimits = AdmissionLimits {
+        max_selections: 1_000_000,
+        max_answers: 1_000,
+    };
+
     #[test]
     fn a_parsed_document_is_reused_and_a_broken_one_is_not_cached() {
-        let cache = DocumentCache::new(2);
+        let cache = DocumentCache::new(2, LIMITS);
         let mut first = Request::new("{ me { id } }");
-        cache.prepare(&mut first);
+        cache.prepare(&mut first).unwrap();
         assert_eq!(cache.len(), 1);
         assert!(first.parsed_query().is_ok());
 
         let mut again = Request::new("{ me { id } }");
-        cache.prepare(&mut again);
+        cache.prepare(&mut again).unwrap();
         assert_eq!(cache.len(), 1, "the same text is one entry");
         assert_eq!(
             format!("{:?}", again.parsed_query().unwrap()),
@@ -74,20 +94,20 @@ mod tests {
         );
 
         let mut broken = Request::new("{ me { id }");
-        cache.prepare(&mut broken);
+        cache.prepare(&mut broken).unwrap();
         assert_eq!(cache.len(), 1, "a syntax error is not cached");
         assert!(broken.parsed_query().is_err(), "and is still reported");
     }
 
     #[test]
     fn the_cache_is_bounded() {
-        let cache = DocumentCache::new(2);
+        let cache = DocumentCache::new(2, LIMITS);
         for query in ["{ a }", "{ b }", "{ c }"] {
-            cache.prepare(&mut Request::new(query));
+            cache.prepare(&mut Request::new(query)).unwrap();
         }
         assert_eq!(cache.len(), 2);
         let long = format!("{{ {} }}", "a ".repeat(MAX_CACHED_QUERY_BYTES));
-        cache.prepare(&mut Request::new(long));
+        cache.prepare(&mut Request::new(long)).unwrap();
         assert_eq!(cache.len(), 2);
     }
 }

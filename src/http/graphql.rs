@@ -39,10 +39,32 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
         .data(Loaders::new(state.content.clone())))
 }
 
-/// Runs one operation; `documents` has already given the request its parsed document.
-async fn execute(state: &State, req: &HttpRequest, request: Request) -> Result<Response, AppError> {
+/// Admits one operation (see `graphql::admission`) and gives it its parsed document; a refused
+/// operation is answered with its error and never parsed further or executed.
+fn admit(state: &State, request: &mut Request) -> Result<(), Response> {
+    state
+        .documents
+        .prepare(request)
+        .map_err(|refused| error_response(refused.code, &refused.message))
+}
+
+/// Admits and runs one operation.
+async fn execute(state: &State, req: &HttpRequest, mut request: Request) -> Result<Response, AppError> {
+    let response = match admit(state, &mut request) {
+        Ok(()) => run(state, req, request).await?,
+        Err(refused) => refused,
+    };
+    count_errors(state, &response);
+    Ok(response)
+}
+
+/// Runs one admitted operation.
+async fn run(state: &State, req: &HttpRequest, request: Request) -> Result<Response, AppError> {
     let request = prepare(state, req, request)?;
-    let response = apply_codes(state.schema.execute(request).await);
+    Ok(apply_codes(state.schema.execute(request).await))
+}
+
+fn count_errors(state: &State, response: &Response) {
     for error in &response.errors {
         if let Some(async_graphql::Value::String(code)) =
             error.extensions.as_ref().and_then(|e| e.get("code"))
@@ -54,7 +76,6 @@ async fn execute(state: &State, req: &HttpRequest, request: Request) -> Result<R
                 .inc();
         }
     }
-    Ok(response)
 }
 
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
@@ -101,8 +122,7 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
         }
     };
     match batch {
-        BatchRequest::Single(mut request) => {
-            state.documents.prepare(&mut request);
+        BatchRequest::Single(request) => {
             match execute(&state, &req, request).await {
                 Ok(response) => answer(StatusCode::OK, &response),
                 Err(e) => app_error_answer(&e),
@@ -117,8 +137,7 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
                 return error_answer(StatusCode::BAD_REQUEST, ErrorCode::LimitExceeded, &message);
             }
             let mut responses = Vec::with_capacity(requests.len());
-            for mut request in requests {
-                state.documents.prepare(&mut request);
+            for request in requests {
                 match execute(&state, &req, request).await {
                     Ok(response) => responses.push(response),
                     Err(e) => return app_error_answer(&e),
@@ -190,7 +209,10 @@ pub async fn get(
             }
         }
     }
-    state.documents.prepare(&mut request);
+    if let Err(refused) = admit(&state, &mut request) {
+        count_errors(&state, &refused);
+        return answer(StatusCode::OK, &refused);
+    }
     if !is_query(&mut request) {
         return error_answer(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -198,10 +220,12 @@ pub async fn get(
             "mutations need POST",
         );
     }
-    match execute(&state, &req, request).await {
-        Ok(response) => answer(StatusCode::OK, &response),
-        Err(e) => app_error_answer(&e),
-    }
+    let response = match run(&state, &req, request).await {
+        Ok(response) => response,
+        Err(e) => return app_error_answer(&e),
+    };
+    count_errors(&state, &response);
+    answer(StatusCode::OK, &response)
 }
 
 #[cfg(test)]

@@ -8,13 +8,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Ready when start-up finished (migrations, bootstrap admin, snapshot) and the database answers.
+/// Ready when start-up finished (migrations, bootstrap admin, snapshot) and the database
+/// answers and takes writes (a read-only file or a full disk is not ready).
 pub async fn readyz(state: State) -> HttpResponse {
     let database = state.db.ping().await;
-    let ready = state.is_ready() && database;
+    let writable = database && state.db.writable().await;
+    let ready = state.is_ready() && writable;
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "unavailable" },
         "database": database,
+        "writable": writable,
         "started": state.is_ready(),
     });
     if ready {

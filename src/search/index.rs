@@ -6,6 +6,7 @@
 //! sees a change at most about one interval after it was sent. Readers use
 //! `ReloadPolicy::Manual` so that a flush is visible as soon as it returns.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::mpsc;
@@ -169,6 +170,32 @@ impl ContentIndex {
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
+
+    /// Every searchable variant's id and the version its document was made from, read from the
+    /// fast fields (reading them also proves the segments readable).
+    pub fn indexed_versions(&self) -> SearchResult<HashMap<String, u64>> {
+        let searcher = self.reader.searcher();
+        let mut versions = HashMap::new();
+        let mut id = String::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let Some(ids) = fast.str("variant_id")? else {
+                continue;
+            };
+            let numbers = fast.u64("version")?;
+            for doc in segment.doc_ids_alive() {
+                let (Some(ord), Some(version)) = (ids.term_ords(doc).next(), numbers.first(doc))
+                else {
+                    continue;
+                };
+                id.clear();
+                if ids.ord_to_str(ord, &mut id)? {
+                    versions.insert(id.clone(), version);
+                }
+            }
+        }
+        Ok(versions)
+    }
 }
 
 fn fields_of(index: &Index) -> SearchResult<Fields> {
@@ -185,6 +212,7 @@ fn fields_of(index: &Index) -> SearchResult<Fields> {
         published: f("published")?,
         tags: f("tags")?,
         quality: f("quality")?,
+        version: f("version")?,
         text_en: f("text_en")?,
         text_de: f("text_de")?,
         text_plain: f("text_plain")?,

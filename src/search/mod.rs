@@ -39,6 +39,9 @@ pub struct VariantDoc {
     pub name: String,
     /// The text of its fields (text, rich text, URLs), one value per field.
     pub texts: Vec<String>,
+    /// The variant's version when the document was made: at start, documents whose version
+    /// differs from the database's are made again (see `content::search_sync`).
+    pub version: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

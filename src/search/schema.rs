@@ -88,6 +88,7 @@ pub struct Fields {
     pub published: Field,
     pub tags: Field,
     pub quality: Field,
+    pub version: Field,
     pub text_en: Field,
     pub text_de: Field,
     pub text_plain: Field,
@@ -120,7 +121,7 @@ fn text_options(language: TextLanguage) -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        variant_id: b.add_text_field("variant_id", STRING | STORED),
+        variant_id: b.add_text_field("variant_id", STRING | STORED | FAST),
         entry_id: b.add_text_field("entry_id", STRING | STORED),
         entry_key: b.add_text_field("entry_key", STRING | STORED),
         brand: b.add_text_field("brand", STRING | STORED),
@@ -130,6 +131,7 @@ pub fn build() -> (Schema, Fields) {
         published: b.add_bool_field("published", INDEXED | STORED),
         tags: b.add_facet_field("tags", FacetOptions::default().set_stored()),
         quality: b.add_f64_field("quality", FAST | STORED),
+        version: b.add_u64_field("version", FAST | STORED),
         text_en: b.add_text_field("text_en", text_options(TextLanguage::English)),
         text_de: b.add_text_field("text_de", text_options(TextLanguage::German)),
         text_plain: b.add_text_field("text_plain", text_options(TextLanguage::Other)),
@@ -166,6 +168,7 @@ pub fn document(fields: &Fields, doc: &VariantDoc) -> TantivyDocument {
         d.add_facet(fields.tags, tag_facet(tag));
     }
     d.add_f64(fields.quality, doc.quality);
+    d.add_u64(fields.version, doc.version);
     let text = fields.text(TextLanguage::for_locale(doc.locale.as_deref()));
     d.add_text(text, &doc.name);
     d.add_text(text, &doc.entry_key);

@@ -187,6 +187,27 @@ impl Db {
         work(&mut conn)
     }
 
+    /// Whether the database takes writes: a table is created in a transaction that is rolled
+    /// back, so a read-only file, a full disk or a read-only server shows here, not at the next
+    /// editor's save.
+    pub async fn writable(&self) -> bool {
+        let pool = self.write.clone();
+        run_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            let probe = conn.transaction::<(), DieselError, _>(|conn| {
+                conn.batch_execute("CREATE TABLE vary_write_probe (x INTEGER)")?;
+                Err(DieselError::RollbackTransaction)
+            });
+            match probe {
+                Err(DieselError::RollbackTransaction) => Ok(()),
+                Err(other) => Err(AppError::from(other)),
+                Ok(()) => Ok(()),
+            }
+        })
+        .await
+        .is_ok()
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
@@ -213,9 +234,47 @@ impl From<DieselError> for AppError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 AppError::bad_input("a referenced object does not exist")
             }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::unavailable(format!(
+                    "the database connection was lost: {}",
+                    info.message()
+                ))
+            }
+            DieselError::DatabaseError(kind, info) => match database_failure(info.message()) {
+                Some(error) => error,
+                None => AppError::internal(DieselError::DatabaseError(kind, info)),
+            },
             other => AppError::internal(other),
         }
     }
+}
+
+/// Database failures a caller can act on, told by the message both backends give: text the
+/// database cannot store is the caller's (`BAD_INPUT`); a full disk, a read-only database or a
+/// lost server is the operator's (`UNAVAILABLE`, with what is wrong).
+fn database_failure(message: &str) -> Option<AppError> {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("invalid byte sequence") && lower.contains("0x00") {
+        return Some(AppError::bad_input(
+            "text may not hold NUL or other control characters",
+        ));
+    }
+    let unavailable = |what: &str| Some(AppError::unavailable_because(what, message));
+    if lower.contains("database or disk is full") || lower.contains("no space left on device") {
+        return unavailable("storage full: the database cannot grow; free disk space");
+    }
+    if lower.contains("readonly database") || lower.contains("read-only") {
+        return unavailable("the database is read-only; writes cannot be stored");
+    }
+    if lower.contains("server closed the connection")
+        || lower.contains("terminating connection")
+        || lower.contains("connection refused")
+        || lower.contains("no connection to the server")
+        || lower.contains("could not connect")
+    {
+        return unavailable("the database cannot be reached");
+    }
+    None
 }
 
 /// JSON stored as text: encode.
@@ -223,7 +282,35 @@ pub(crate) fn to_json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data always serialises")
 }
 
+/// How deeply stored JSON may nest and still be read. Values deeper than serde_json's default
+/// limit (128) were once accepted on the way in, so stored text is read without that limit, up
+/// to a depth that is still safe for a thread's stack (measured from the text before parsing).
+const MAX_STORED_DEPTH: usize = 1024;
+
 /// JSON stored as text: decode; a bad value in the database is an internal error.
 pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> AppResult<T> {
-    serde_json::from_str(text).map_err(AppError::internal)
+    let depth = crate::domain::input::text_depth(text);
+    if depth > MAX_STORED_DEPTH {
+        return Err(AppError::internal(format!(
+            "stored JSON nests {depth} levels deep"
+        )));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    let value = T::deserialize(&mut deserializer).map_err(AppError::internal)?;
+    deserializer.end().map_err(AppError::internal)?;
+    Ok(value)
+}
+
+/// A variant's stored field values, read so that one unreadable row never fails a whole list:
+/// text that cannot be read is logged and shown as no values (`{}`), which an editor can fill in
+/// again; the stored text stays as it is until the next save.
+pub(crate) fn stored_fields(text: &str, revision: &str) -> serde_json::Value {
+    match from_json_text(text) {
+        Ok(value) => value,
+        Err(_) => {
+            tracing::warn!(revision, "a revision's stored fields cannot be read; shown empty");
+            serde_json::Value::Object(serde_json::Map::new())
+        }
+    }
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use std::collections::HashMap;
 
 use super::schema::{entries, variant_revisions, variants};
-use super::{from_json_text, time, to_json_text, DbConnection};
+use super::{from_json_text, stored_fields, time, to_json_text, DbConnection};
 use crate::domain::quality::Quality;
 use crate::domain::variant::{
     PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
@@ -118,6 +118,7 @@ impl RevisionRow {
     }
 
     fn into_domain(self) -> AppResult<Revision> {
+        let fields = stored_fields(&self.fields, &self.hash);
         Ok(Revision {
             hash: self.hash,
             variant_id: self.variant_id,
@@ -125,7 +126,7 @@ impl RevisionRow {
             parent: self.parent,
             content: VariantContent {
                 name: self.name,
-                fields: from_json_text(&self.fields)?,
+                fields,
                 tags: from_json_text(&self.tags)?,
                 rule: self.rule.as_deref().map(from_json_text).transpose()?,
                 devices: from_json_text(&self.devices)?,
@@ -200,6 +201,13 @@ pub fn update_checked(
         )));
     }
     Ok(())
+}
+
+/// Every variant's id and version: what the search index is reconciled against at start.
+pub fn versions(conn: &mut DbConnection) -> AppResult<Vec<(String, i32)>> {
+    Ok(variants::table
+        .select((variants::id, variants::version))
+        .load(conn)?)
 }
 
 pub fn record(conn: &mut DbConnection, id: &str) -> AppResult<Option<VariantRecord>> {
@@ -367,13 +375,14 @@ struct PublishedRow {
 impl PublishedRow {
     fn into_domain(self) -> AppResult<PublishedVariant> {
         let quality: Quality = from_json_text(&self.quality)?;
+        let fields = stored_fields(&self.fields, &self.revision);
         Ok(PublishedVariant {
             id: self.id,
             entry_id: self.entry_id,
             created_at: time::from_db(self.created_at),
             revision: self.revision,
             name: self.name,
-            fields: from_json_text(&self.fields)?,
+            fields,
             tags: from_json_text(&self.tags)?,
             rule: self.rule,
             devices: from_json_text(&self.devices)?,

@@ -17,6 +17,7 @@ fn doc(id: &str, brand: &str, locale: &str, name: &str, text: &str, tags: &[&str
         quality: 0.9,
         name: name.into(),
         texts: vec![text.into()],
+        version: 1,
     }
 }
 

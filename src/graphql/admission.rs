@@ -1,0 +1,470 @@
+//! Admission: what a GraphQL request must pass before async-graphql parses, validates or runs it.
+//!
+//! Hostile requests that fit the body cap can otherwise kill or stall the server: a literal nested
+//! thousands deep overflows the parser's stack, fragments that spread each other twice expand
+//! exponentially in validation, and aliases multiply what one request resolves (and records).
+//! Each check here is linear in the request's size and never recurses without a bound:
+//!
+//! 1. [`check_nesting`] reads the query text's brackets before the parser sees it;
+//! 2. [`check_document`] walks the parsed document once: every literal's depth and text, the
+//!    selections after fragment expansion (memoized per fragment, capped), fragment chains and
+//!    cycles;
+//! 3. [`check_request`] runs per request (documents are cached): the variables' depth and text,
+//!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`).
+
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{Positioned, Request};
+use async_graphql_value::{ConstValue, Name, Value};
+use std::collections::{HashMap, HashSet};
+
+use crate::delivery::search::DEFAULT_SEARCH_CONTENT;
+use crate::domain::input::{self, MAX_DEPTH};
+use crate::error::{AppError, ErrorCode};
+
+/// The deepest bracket nesting a query text may have: selections (at most the depth limit),
+/// arguments and values (at most [`MAX_DEPTH`]) fit well inside it.
+pub const MAX_QUERY_NESTING: usize = 128;
+
+/// How deep the walk over selections and fragment spreads may go.
+const MAX_WALK_DEPTH: usize = 2 * MAX_QUERY_NESTING;
+
+/// The limits a request is admitted under.
+#[derive(Debug, Clone, Copy)]
+pub struct AdmissionLimits {
+    /// Fields after every fragment is expanded.
+    pub max_selections: u64,
+    /// Entries one request may resolve (`graphql_max_answers`).
+    pub max_answers: u64,
+}
+
+fn bad_input(message: impl Into<String>) -> AppError {
+    AppError::bad_input(message)
+}
+
+fn limit_exceeded(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::LimitExceeded, message)
+}
+
+/// Refuses query text whose brackets nest deeper than [`MAX_QUERY_NESTING`], reading strings,
+/// block strings and comments as the GraphQL lexer does.
+pub fn check_nesting(query: &str) -> Result<(), AppError> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_QUERY_NESTING {
+                    return Err(bad_input(format!(
+                        "the query nests deeper than {MAX_QUERY_NESTING} levels"
+                    )));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Checks a freshly parsed document: literal values, selections after expansion, fragments.
+pub fn check_document(doc: &ExecutableDocument, limits: AdmissionLimits) -> Result<(), AppError> {
+    for (_, operation) in doc.operations.iter() {
+        check_operation_literals(&operation.node)?;
+        let selections = Expansion::new(doc).selections(&operation.node.selection_set, 0)?;
+        if selections > limits.max_selections {
+            return Err(limit_exceeded(format!(
+                "the operation selects more than {} fields once its fragments are expanded",
+                limits.max_selections
+            )));
+        }
+    }
+    for fragment in doc.fragments.values() {
+        check_selection_literals(&fragment.node.selection_set.node, false)?;
+    }
+    Ok(())
+}
+
+/// Checks what changes with every request: its variables and the answers it would resolve.
+pub fn check_request(
+    doc: &ExecutableDocument,
+    request: &Request,
+    limits: AdmissionLimits,
+) -> Result<(), AppError> {
+    let operation_name = request.operation_name.as_deref();
+    let answers = match chosen_operation(doc, operation_name) {
+        Some(operation) => Expansion::new(doc).answers(&operation.selection_set, &request.variables, 0)?,
+        None => 0,
+    };
+    let sign_in_variables = if request.variables.is_empty() {
+        HashSet::new()
+    } else {
+        sign_in_variables(doc)
+    };
+    for (name, value) in request.variables.iter() {
+        check_const_value(value, name.as_str(), sign_in_variables.contains(name.as_str()))?;
+    }
+    if answers > limits.max_answers {
+        return Err(limit_exceeded(format!(
+            "the request would resolve {answers} entries; at most {} are allowed \
+             (count keys × aliases and each search's `first`)",
+            limits.max_answers
+        )));
+    }
+    Ok(())
+}
+
+fn chosen_operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    let mut operations = doc.operations.iter();
+    match name {
+        Some(wanted) => operations
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == wanted))
+            .map(|(_, op)| &op.node),
+        None => {
+            let first = operations.next().map(|(_, op)| &op.node);
+            operations.next().is_none().then_some(first).flatten()
+        }
+    }
+}
+
+/// Variables that only a `login` takes: their text is judged by sign-in itself, which answers a
+/// malformed e-mail `UNAUTHENTICATED` and audits the attempt.
+fn sign_in_variables(doc: &ExecutableDocument) -> HashSet<&str> {
+    let mut names = HashSet::new();
+    for (_, operation) in doc.operations.iter() {
+        if operation.node.ty != OperationType::Mutation {
+            continue;
+        }
+        for selection in &operation.node.selection_set.node.items {
+            if let Selection::Field(field) = &selection.node {
+                if field.node.name.node == "login" {
+                    for (_, value) in &field.node.arguments {
+                        if let Value::Variable(name) = &value.node {
+                            names.insert(name.as_str());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+fn check_operation_literals(operation: &OperationDefinition) -> Result<(), AppError> {
+    for definition in &operation.variable_definitions {
+        if let Some(default) = &definition.node.default_value {
+            check_const_value(&default.node, definition.node.name.node.as_str(), false)?;
+        }
+    }
+    check_directives(&operation.directives)?;
+    let signs_in = operation.ty == OperationType::Mutation;
+    check_selection_literals(&operation.selection_set.node, signs_in)
+}
+
+fn check_directives(
+    directives: &[Positioned<async_graphql::parser::types::Directive>],
+) -> Result<(), AppError> {
+    for directive in directives {
+        for (name, value) in &directive.node.arguments {
+            check_value(&value.node, name.node.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+/// Every literal in a selection set, iteratively (nesting is bounded by [`check_nesting`], but
+/// a wide document must not cost a frame per field either). `at_mutation_root` marks the one
+/// level where a `login`'s arguments are left to sign-in.
+fn check_selection_literals(set: &SelectionSet, at_mutation_root: bool) -> Result<(), AppError> {
+    let mut stack: Vec<(&SelectionSet, bool)> = vec![(set, at_mutation_root)];
+    while let Some((set, root)) = stack.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    check_field_literals(&field.node, root)?;
+                    stack.push((&field.node.selection_set.node, false));
+                }
+                Selection::InlineFragment(inline) => {
+                    check_directives(&inline.node.directives)?;
+                    stack.push((&inline.node.selection_set.node, root));
+                }
+                Selection::FragmentSpread(spread) => check_directives(&spread.node.directives)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_field_literals(field: &Field, at_mutation_root: bool) -> Result<(), AppError> {
+    check_directives(&field.directives)?;
+    let signs_in = at_mutation_root && field.name.node == "login";
+    for (name, value) in &field.arguments {
+        if depth_of(&value.node, MAX_DEPTH) > MAX_DEPTH {
+            return Err(too_deep(name.node.as_str()));
+        }
+        if !signs_in {
+            check_value(&value.node, name.node.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(name: &str) -> AppError {
+    bad_input(format!("`{name}` nests deeper than {MAX_DEPTH} levels"))
+}
+
+fn control_character(name: &str) -> AppError {
+    bad_input(format!(
+        "`{name}` holds a control character (only tab, line feed and carriage return are allowed in text)"
+    ))
+}
+
+/// A literal's depth, iteratively; stops counting past `limit`.
+fn depth_of(value: &Value, limit: usize) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, level)) = stack.pop() {
+        let inner = level + 1;
+        match value {
+            Value::List(items) => stack.extend(items.iter().map(|v| (v, inner))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, inner))),
+            _ => continue,
+        }
+        deepest = deepest.max(inner);
+        if deepest > limit {
+            break;
+        }
+    }
+    deepest
+}
+
+/// A literal's depth and text.
+fn check_value(value: &Value, name: &str) -> Result<(), AppError> {
+    if depth_of(value, MAX_DEPTH) > MAX_DEPTH {
+        return Err(too_deep(name));
+    }
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) if input::has_control_character(text) => {
+                return Err(control_character(name))
+            }
+            Value::List(items) => stack.extend(items.iter()),
+            Value::Object(map) => {
+                if map.keys().any(|k| input::has_control_character(k)) {
+                    return Err(control_character(name));
+                }
+                stack.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A variable's (or default's) depth and, unless sign-in judges it, its text.
+fn check_const_value(value: &ConstValue, name: &str, signs_in: bool) -> Result<(), AppError> {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, level)) = stack.pop() {
+        if level > MAX_DEPTH {
+            return Err(too_deep(name));
+        }
+        match value {
+            ConstValue::String(text) if !signs_in && input::has_control_character(text) => {
+                return Err(control_character(name))
+            }
+            ConstValue::List(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            ConstValue::Object(map) => {
+                if !signs_in && map.keys().any(|k| input::has_control_character(k)) {
+                    return Err(control_character(name));
+                }
+                stack.extend(map.values().map(|v| (v, level + 1)));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Counts over a document with every fragment expanded, each fragment counted once and
+/// remembered (so doubling chains cost their length, not 2^length).
+struct Expansion<'a> {
+    doc: &'a ExecutableDocument,
+    selections: HashMap<&'a Name, u64>,
+    answers: HashMap<&'a Name, u64>,
+    expanding: HashSet<&'a Name>,
+}
+
+impl<'a> Expansion<'a> {
+    fn new(doc: &'a ExecutableDocument) -> Self {
+        Expansion {
+            doc,
+            selections: HashMap::new(),
+            answers: HashMap::new(),
+            expanding: HashSet::new(),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<usize, AppError> {
+        if depth >= MAX_WALK_DEPTH {
+            return Err(bad_input(format!(
+                "selections and fragments nest deeper than {MAX_WALK_DEPTH} levels"
+            )));
+        }
+        Ok(depth + 1)
+    }
+
+    /// The fragment a spread names, marked as being expanded (a cycle is refused).
+    fn fragment(&mut self, name: &'a Name) -> Result<Option<&'a SelectionSet>, AppError> {
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            return Ok(None); // validation reports the unknown fragment
+        };
+        if !self.expanding.insert(name) {
+            return Err(bad_input(format!("fragment `{name}` spreads itself")));
+        }
+        Ok(Some(&fragment.node.selection_set.node))
+    }
+
+    /// Fields selected, at every level, after expansion (saturating).
+    fn selections(&mut self, set: &'a Positioned<SelectionSet>, depth: usize) -> Result<u64, AppError> {
+        self.selections_in(&set.node, depth)
+    }
+
+    fn selections_in(&mut self, set: &'a SelectionSet, depth: usize) -> Result<u64, AppError> {
+        let depth = self.enter(depth)?;
+        let mut total: u64 = 0;
+        for selection in &set.items {
+            let count = match &selection.node {
+                Selection::Field(field) => {
+                    1 + self.selections_in(&field.node.selection_set.node, depth)?
+                }
+                Selection::InlineFragment(inline) => {
+                    self.selections_in(&inline.node.selection_set.node, depth)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match self.selections.get(name) {
+                        Some(count) => *count,
+                        None => match self.fragment(name)? {
+                            None => 0,
+                            Some(fragment) => {
+                                let count = self.selections_in(fragment, depth)?;
+                                self.expanding.remove(name);
+                                self.selections.insert(name, count);
+                                count
+                            }
+                        },
+                    }
+                }
+            };
+            total = total.saturating_add(count);
+        }
+        Ok(total)
+    }
+
+    /// Entries the root fields would resolve, after expansion (saturating).
+    fn answers(
+        &mut self,
+        set: &'a Positioned<SelectionSet>,
+        variables: &async_graphql::Variables,
+        depth: usize,
+    ) -> Result<u64, AppError> {
+        self.answers_in(&set.node, variables, depth)
+    }
+
+    fn answers_in(
+        &mut self,
+        set: &'a SelectionSet,
+        variables: &async_graphql::Variables,
+        depth: usize,
+    ) -> Result<u64, AppError> {
+        let depth = self.enter(depth)?;
+        let mut total: u64 = 0;
+        for selection in &set.items {
+            let count = match &selection.node {
+                Selection::Field(field) => answers_of(&field.node, variables),
+                Selection::InlineFragment(inline) => {
+                    self.answers_in(&inline.node.selection_set.node, variables, depth)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match self.answers.get(name) {
+                        Some(count) => *count,
+                        None => match self.fragment(name)? {
+                            None => 0,
+                            Some(fragment) => {
+                                let count = self.answers_in(fragment, variables, depth)?;
+                                self.expanding.remove(name);
+                                self.answers.insert(name, count);
+                                count
+                            }
+                        },
+                    }
+                }
+            };
+            total = total.saturating_add(count);
+        }
+        Ok(total)
+    }
+}
+
+/// Entries one root field resolves: a key per `contents` key, `first` per search.
+fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
+    let argument = |wanted: &str| field.arguments.iter().find(|(n, _)| n.node == wanted);
+    let resolved = |wanted: &str| -> Option<Result<&Value, &ConstValue>> {
+        let (_, value) = argument(wanted)?;
+        match &value.node {
+            Value::Variable(name) => variables.get(name).map(Err),
+            literal => Some(Ok(literal)),
+        }
+    };
+    let first = |default: u64| match resolved("first") {
+        Some(Ok(Value::Number(n))) | Some(Err(ConstValue::Number(n))) => {
+            n.as_u64().unwrap_or(default)
+        }
+        _ => default,
+    };
+    match field.name.node.as_str() {
+        "content" | "preview" => 1,
+        "contents" => match resolved("keys") {
+            Some(Ok(Value::List(keys))) => keys.len() as u64,
+            Some(Err(ConstValue::List(keys))) => keys.len() as u64,
+            _ => 1,
+        },
+        "searchContent" => first(DEFAULT_SEARCH_CONTENT as u64),
+        "search" => first(crate::content::search::DEFAULT_SEARCH_PAGE as u64),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+#[path = "admission/tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "admission/fuzz.rs"]
+mod fuzz;
