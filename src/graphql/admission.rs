@@ -224,7 +224,7 @@ fn check_field_literals(field: &Field, at_mutation_root: bool) -> Result<(), App
     let signs_in = at_mutation_root && field.name.node == "login";
     for (name, value) in &field.arguments {
         if depth_of(&value.node, MAX_DEPTH) > MAX_DEPTH {
-            return Err(too_deep(name.node.as_str()));
+            return Err(too_deep(&deep_path(&value.node, name.node.as_str())));
         }
         if !signs_in {
             check_value(&value.node, name.node.as_str())?;
@@ -241,6 +241,30 @@ fn control_character(name: &str) -> AppError {
     bad_input(format!(
         "`{name}` holds a control character (only tab, line feed and carriage return are allowed in text)"
     ))
+}
+
+/// Where a too-deep literal goes too deep, as the object keys leading there (`input.fields.body`):
+/// the first place past [`MAX_DEPTH`] found, named by at most a few keys. Only on the error path.
+fn deep_path(value: &Value, name: &str) -> String {
+    let mut stack: Vec<(&Value, usize, String)> = vec![(value, 0, name.to_string())];
+    while let Some((value, level, path)) = stack.pop() {
+        if level > MAX_DEPTH {
+            return path;
+        }
+        match value {
+            Value::List(items) => stack.extend(items.iter().map(|v| (v, level + 1, path.clone()))),
+            Value::Object(map) => stack.extend(map.iter().map(|(key, v)| {
+                let named = if path.matches('.').count() < 4 {
+                    format!("{path}.{key}")
+                } else {
+                    path.clone()
+                };
+                (v, level + 1, named)
+            })),
+            _ => {}
+        }
+    }
+    name.to_string()
 }
 
 /// A literal's depth, iteratively; stops counting past `limit`.
@@ -265,7 +289,7 @@ fn depth_of(value: &Value, limit: usize) -> usize {
 /// A literal's depth and text.
 fn check_value(value: &Value, name: &str) -> Result<(), AppError> {
     if depth_of(value, MAX_DEPTH) > MAX_DEPTH {
-        return Err(too_deep(name));
+        return Err(too_deep(&deep_path(value, name)));
     }
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {

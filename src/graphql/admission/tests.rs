@@ -65,7 +65,7 @@ fn literals_deeper_than_64_levels_are_bad_input_and_64_is_fine() {
     admit(&query(62), json!({})).unwrap();
     assert_eq!(refused(&query(63), json!({})), ErrorCode::BadInput);
     let err = admit(&query(100), json!({})).unwrap_err();
-    assert!(err.message.contains("context"), "{}", err.message);
+    assert!(err.message.contains("`context.attributes.x`"), "{}", err.message);
 }
 
 #[test]
