@@ -314,3 +314,39 @@ pub(crate) fn stored_fields(text: &str, revision: &str) -> serde_json::Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn database_failures_a_caller_can_act_on_get_their_codes() {
+        let code = |message: &str| database_failure(message).map(|e| (e.code, e.message));
+        let nul = code("invalid byte sequence for encoding \"UTF8\": 0x00").unwrap();
+        assert_eq!(nul.0, ErrorCode::BadInput);
+        for (message, says) in [
+            ("database or disk is full", "storage full"),
+            ("could not extend file \"base/16384/2619\": No space left on device", "storage full"),
+            ("attempt to write a readonly database", "read-only"),
+            ("cannot execute INSERT in a read-only transaction", "read-only"),
+            ("server closed the connection unexpectedly", "cannot be reached"),
+            ("terminating connection due to administrator command", "cannot be reached"),
+        ] {
+            let (code, shown) = code(message).unwrap_or_else(|| panic!("{message}"));
+            assert_eq!(code, ErrorCode::Unavailable, "{message}");
+            assert!(shown.contains(says), "{message}: {shown}");
+        }
+        assert!(code("syntax error at or near \"SELEC\"").is_none());
+    }
+
+    #[test]
+    fn stored_json_deeper_than_serdes_default_is_read_and_far_deeper_is_refused() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let value: serde_json::Value = from_json_text(&nested(130)).unwrap();
+        assert!(value.is_array());
+        assert!(from_json_text::<serde_json::Value>(&nested(100_000)).is_err());
+        let fields = stored_fields(&format!("{{\"a\": {}}}", nested(100_000)), "rev");
+        assert_eq!(fields, serde_json::json!({}));
+    }
+}
