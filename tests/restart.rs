@@ -235,3 +235,83 @@ fn damaged_indexes_are_set_aside_and_rebuilt_and_the_server_serves() {
     assert!(!stderr.contains("server is running"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("5 variants"));
 }
+
+/// Makes files immutable (even for root) until dropped: a read-only database file.
+struct Immutable(Vec<std::path::PathBuf>);
+
+impl Immutable {
+    fn set(paths: Vec<std::path::PathBuf>) -> Option<Immutable> {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .args(&paths)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chattr +i is needed for this test (CI runs as root)");
+        }
+        ok.then_some(Immutable(paths))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").args(&self.0).status();
+    }
+}
+
+/// A server started on a database file it cannot write: `/readyz` says so (503, `writable:
+/// false`) and writes answer UNAVAILABLE saying what is wrong, instead of "ready" and INTERNAL.
+#[test]
+fn a_read_only_database_is_not_ready_and_writes_are_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let server = Server::start(dir.path());
+        let token = server.login();
+        server.seed(&token);
+        let pid = server.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let mut server = server;
+        server.child.wait().unwrap();
+    }
+    let files: Vec<_> = ["vary.db", "vary.db-wal"]
+        .iter()
+        .map(|f| dir.path().join(f))
+        .filter(|p| p.exists())
+        .collect();
+    let Some(guard) = Immutable::set(files) else {
+        eprintln!("skipped: chattr +i is not permitted here");
+        return;
+    };
+    let port = free_port();
+    let child = vary(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let readyz = loop {
+        assert!(server.child.try_wait().unwrap().is_none(), "serve exited");
+        assert!(Instant::now() < deadline, "no answer from /readyz");
+        match ureq::get(&format!("http://127.0.0.1:{port}/readyz")).call() {
+            Err(ureq::Error::Status(status, response)) => break (status, response.into_string().unwrap()),
+            Ok(response) => break (response.status(), response.into_string().unwrap()),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    assert_eq!(readyz.0, 503, "{}", readyz.1);
+    assert!(readyz.1.contains("\"writable\":false"), "{}", readyz.1);
+    let body = json!({"query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }", "variables": {"e": ADMIN, "p": PASSWORD}});
+    let answer = ureq::post(&format!("http://127.0.0.1:{port}/graphql"))
+        .set("Content-Type", "application/json")
+        .send_string(&body.to_string())
+        .map(|r| r.into_string().unwrap())
+        .unwrap_or_else(|e| match e {
+            ureq::Error::Status(_, r) => r.into_string().unwrap(),
+            other => panic!("{other}"),
+        });
+    assert!(answer.contains("UNAVAILABLE") && answer.contains("read-only"), "{answer}");
+    server.kill();
+    drop(guard);
+}

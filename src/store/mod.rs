@@ -263,6 +263,9 @@ fn database_failure(message: &str) -> Option<AppError> {
     if lower.contains("database or disk is full") || lower.contains("no space left on device") {
         return unavailable("storage full: the database cannot grow; free disk space");
     }
+    if lower.contains("disk i/o error") {
+        return unavailable("the database's storage cannot be written (I/O error); check the disk");
+    }
     if lower.contains("readonly database") || lower.contains("read-only") {
         return unavailable("the database is read-only; writes cannot be stored");
     }
@@ -329,6 +332,7 @@ mod tests {
             ("database or disk is full", "storage full"),
             ("could not extend file \"base/16384/2619\": No space left on device", "storage full"),
             ("attempt to write a readonly database", "read-only"),
+            ("disk I/O error", "cannot be written"),
             ("cannot execute INSERT in a read-only transaction", "read-only"),
             ("server closed the connection unexpectedly", "cannot be reached"),
             ("terminating connection due to administrator command", "cannot be reached"),

@@ -200,3 +200,46 @@ backend_tests!(
     control_characters_are_bad_input_on_both_backends,
     deep_json_fields_are_refused_and_stored_ones_never_break_reads,
 );
+
+/// Connections the PostgreSQL server ends are replaced; no request answers INTERNAL for it.
+#[actix_web::test]
+async fn dropped_postgres_connections_never_answer_internal() {
+    let Some(admin_url) = crate::helpers::postgres_url() else {
+        eprintln!("skipped: VARY_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.seed_brand("alpine").await;
+    let database: String = app
+        .app
+        .db
+        .read(|conn| {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Name {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                name: String,
+            }
+            let rows: Vec<Name> = diesel::sql_query("SELECT current_database() AS name")
+                .load(conn)
+                .map_err(vary::error::AppError::from)?;
+            Ok(rows[0].name.clone())
+        })
+        .await
+        .unwrap();
+    for round in 0..3 {
+        let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&admin_url).unwrap();
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()")),
+            &mut conn,
+        )
+        .unwrap();
+        let key = format!("after-{round}");
+        let answer = app
+            .gql(Some(app.admin()), "mutation($k: String!) { createEntry(input: {brand: \"alpine\", key: $k, contentType: \"Hero\"}) { id } }", json!({"k": key}))
+            .await;
+        assert!(!answer.body.to_string().contains("INTERNAL"), "{}", answer.body);
+        let (status, body) = app.get("/readyz").await;
+        assert!(status == 200 || status == 503, "{status} {body}");
+    }
+}
