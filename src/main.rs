@@ -125,7 +125,10 @@ async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {
         .content
         .create_user_as_operator(input)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"));
+    // Let the background work App::build started finish before the process ends.
+    app.shutdown().await;
+    let user = user?;
     println!(
         "created {} {} ({})",
         user.role.as_str(),

@@ -17,13 +17,44 @@ export const USERS = {
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
-export const test = base.extend({
+/** The words every CSP violation report carries: Chromium's console messages ("Refused to … because it
+ * violates the following Content Security Policy directive …") and the reports `watchCsp` makes of the
+ * `securitypolicyviolation` event (Chromium does not pass every violation to the console event). */
+export const CSP_MESSAGE = 'Content Security Policy';
+
+/**
+ * Collects every Content-Security-Policy violation on `page`: the browser's console messages and
+ * the `securitypolicyviolation` events of every document the page loads.
+ */
+export async function watchCsp(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.text().includes(CSP_MESSAGE)) violations.push(msg.text());
+  });
+  await page.exposeFunction('__varyCspViolation', (text: string) => { violations.push(text); });
+  await page.addInitScript((prefix: string) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const text = `${prefix} violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`;
+      (window as unknown as { __varyCspViolation(t: string): void }).__varyCspViolation(text);
+    });
+  }, CSP_MESSAGE);
+  return violations;
+}
+
+export const test = base.extend<{ cspGuard: void }>({
   // The server's address is only known once global-setup has picked a free port.
   baseURL: async ({}, use) => {
     const url = process.env.VARY_E2E_URL;
     if (!url) throw new Error('VARY_E2E_URL is not set: run through `npm run e2e` (global-setup starts the server)');
     await use(`${url}/admin/`);
   },
+  // Every journey runs under the admin UI's strict Content-Security-Policy: any violation it
+  // causes (a blocked script, style, image or request) fails the test that caused it.
+  cspGuard: [async ({ page }, use) => {
+    const violations = await watchCsp(page);
+    await use();
+    expect(violations, 'the admin UI broke its Content-Security-Policy').toEqual([]);
+  }, { auto: true }],
 });
 export { expect };
 

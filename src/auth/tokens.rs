@@ -1,6 +1,7 @@
-//! Session tokens: JWTs signed with HS256, pinned to that algorithm, with issuer, audience and
-//! expiry all checked. The secret comes from configuration or is generated once and kept in the
-//! data dir (mode 0600).
+//! Session tokens: JWTs signed with HS256, pinned to that algorithm, with issuer, audience,
+//! expiry and not-before all checked, and a lifetime no longer than the configured session TTL
+//! (a token is refused if it was issued for longer, or in the future). The secret comes from
+//! configuration or is generated once and kept in the data dir (mode 0600).
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -13,6 +14,8 @@ use crate::error::{AppError, AppResult};
 pub const ISSUER: &str = "vary";
 /// The audience of an editor's session; delivery keys are not JWTs and can never pass as one.
 pub const SESSION_AUDIENCE: &str = "vary:session";
+/// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+const LEEWAY_SECS: u64 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionClaims {
@@ -24,6 +27,9 @@ pub struct SessionClaims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before: optional (Vary's own tokens do not carry it), checked when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: String,
 }
 
@@ -53,7 +59,8 @@ impl SessionTokens {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[SESSION_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
         SessionTokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -75,6 +82,7 @@ impl SessionTokens {
             aud: SESSION_AUDIENCE.into(),
             iat: now.timestamp(),
             exp: expires.timestamp(),
+            nbf: None,
             jti: crate::ids::random_token(16),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -82,15 +90,35 @@ impl SessionTokens {
         Ok((token, expires))
     }
 
-    /// The claims of a valid token; anything else (expired, forged, other algorithm or
-    /// audience) is `UNAUTHENTICATED`.
+    /// The claims of a valid token; anything else (expired, not yet valid, issued for longer
+    /// than a session lasts, forged, other algorithm or audience) is `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> AppResult<SessionClaims> {
-        decode::<SessionClaims>(token, &self.decoding, &self.validation)
+        let refused = |reason: &dyn std::fmt::Display| {
+            tracing::debug!(%reason, "session token refused");
+            AppError::unauthenticated("the token is invalid or has expired; sign in again")
+        };
+        let claims = decode::<SessionClaims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| {
-                tracing::debug!(reason = %e, "session token refused");
-                AppError::unauthenticated("the token is invalid or has expired; sign in again")
-            })
+            .map_err(|e| refused(&e))?;
+        self.check_lifetime(&claims, Utc::now().timestamp())
+            .map_err(|reason| refused(&reason))?;
+        Ok(claims)
+    }
+
+    /// A session lasts at most the configured TTL from when its token was issued, and a token
+    /// cannot be issued in the future (else `iat` far ahead would stretch a short lifetime).
+    /// So a token minted with the secret but for longer than Vary would ever issue is refused,
+    /// however far its `exp` still is.
+    fn check_lifetime(&self, claims: &SessionClaims, now: i64) -> Result<(), &'static str> {
+        let leeway = LEEWAY_SECS as i64;
+        if claims.iat > now.saturating_add(leeway) {
+            return Err("issued in the future");
+        }
+        if claims.exp.saturating_sub(claims.iat) > i64::try_from(self.ttl_secs).unwrap_or(i64::MAX)
+        {
+            return Err("lifetime longer than session_ttl_secs");
+        }
+        Ok(())
     }
 }
 
@@ -146,6 +174,59 @@ mod tests {
         let (token, _) = tokens.issue(&alice()).unwrap();
         assert_eq!(tokens.verify(&token).unwrap().email, "a@x.test");
         assert!(SessionTokens::new(&[8u8; 32], 60).verify(&token).is_err());
+    }
+
+    fn claims(iat: i64, exp: i64, nbf: Option<i64>) -> SessionClaims {
+        SessionClaims {
+            sub: "u1".into(),
+            email: "a@x.test".into(),
+            role: Role::Editor,
+            brands: vec![],
+            iss: ISSUER.into(),
+            aud: SESSION_AUDIENCE.into(),
+            iat,
+            exp,
+            nbf,
+            jti: "j".into(),
+        }
+    }
+
+    #[test]
+    fn not_before_and_the_lifetime_are_enforced() {
+        let tokens = SessionTokens::new(&[7u8; 32], 600);
+        let now = Utc::now().timestamp();
+        let sign = |c: &SessionClaims| {
+            encode(
+                &Header::new(Algorithm::HS256),
+                c,
+                &EncodingKey::from_secret(&[7u8; 32]),
+            )
+            .unwrap()
+        };
+        for (case, c, ok) in [
+            ("plain", claims(now, now + 600, None), true),
+            ("nbf now", claims(now, now + 600, Some(now)), true),
+            (
+                "nbf in an hour",
+                claims(now, now + 600, Some(now + 3600)),
+                false,
+            ),
+            ("lifetime past the TTL", claims(now, now + 601, None), false),
+            (
+                "issued long ago for years",
+                claims(now - 10, now + 86400 * 365, None),
+                false,
+            ),
+            (
+                "issued in the future",
+                claims(now + 3600, now + 4200, None),
+                false,
+            ),
+        ] {
+            assert_eq!(tokens.verify(&sign(&c)).is_ok(), ok, "{case}");
+        }
+        let (own, _) = tokens.issue(&alice()).unwrap();
+        assert!(tokens.verify(&own).is_ok(), "Vary's own tokens pass");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The admin UI, built from `admin-ui/` by `build.rs` and embedded in the binary. Unknown paths
-//! under `/admin/` answer `index.html` so the single-page app can route them.
+//! under `/admin/` answer `index.html` so the single-page app can route them. Every answer
+//! carries the UI's strict Content-Security-Policy (see `headers`).
 
 use actix_web::{web, HttpResponse};
 use rust_embed::RustEmbed;
@@ -21,7 +22,8 @@ pub async fn asset(path: web::Path<String>) -> HttpResponse {
         _ => match AdminUi::get("index.html") {
             Some(index) => (index, "index.html"),
             None => {
-                return HttpResponse::NotFound().body("the admin UI was not built into this binary")
+                return super::headers::admin(&mut HttpResponse::NotFound())
+                    .body("the admin UI was not built into this binary")
             }
         },
     };
@@ -32,9 +34,8 @@ pub async fn asset(path: web::Path<String>) -> HttpResponse {
     } else {
         "no-cache"
     };
-    HttpResponse::Ok()
+    super::headers::admin(&mut HttpResponse::Ok())
         .content_type(mime.as_ref())
         .insert_header(("Cache-Control", cache))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(file.data.into_owned())
 }

@@ -178,14 +178,13 @@ pub async fn get(
 ) -> HttpResponse {
     let Some(query) = params.get("query") else {
         if wants_html(&req) {
-            return HttpResponse::Ok()
+            let page = GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Vary GraphiQL")
+                .finish();
+            return super::headers::graphiql(&mut HttpResponse::Ok(), &page)
                 .content_type("text/html; charset=utf-8")
-                .body(
-                    GraphiQLSource::build()
-                        .endpoint("/graphql")
-                        .title("Vary GraphiQL")
-                        .finish(),
-                );
+                .body(page);
         }
         return error_answer(
             StatusCode::BAD_REQUEST,

@@ -5,6 +5,7 @@ mod admin;
 mod assets;
 mod auth;
 mod graphql;
+mod headers;
 mod ops;
 mod reports;
 mod usage_report;

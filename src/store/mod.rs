@@ -27,7 +27,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::time::Duration;
+use scheduled_thread_pool::{OnPoolDropBehavior, ScheduledThreadPool};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::config::DatabaseUrl;
 use crate::error::{AppError, AppResult};
@@ -47,6 +50,9 @@ pub enum DbConnection {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// Set once the [`Db`] is going away: connections the pool would still open in the
+    /// background are refused without touching the client library.
+    closing: Arc<AtomicBool>,
 }
 
 impl ManageConnection for ConnectionManager {
@@ -54,6 +60,11 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(r2d2::Error::ConnectionError(
+                diesel::ConnectionError::BadConnection("the database is closing".into()),
+            ));
+        }
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
@@ -89,26 +100,141 @@ impl ManageConnection for ConnectionManager {
 
 type Pool = r2d2::Pool<ConnectionManager>;
 
-/// The database: pools plus the blocking-pool bridge.
+/// Threads r2d2 opens (and reaps) connections on, in the background.
+const POOL_THREADS: usize = 3;
+/// How long closing waits for a connection attempt under way on those threads.
+const CLOSE_WAIT: Duration = Duration::from_secs(15);
+
+/// The database: pools plus the blocking-pool bridge. Clones share the pools; when the last
+/// clone goes, the pools are closed on that thread (see [`Pools`]).
 #[derive(Clone)]
 pub struct Db {
-    read: Pool,
-    write: Pool,
+    pools: Arc<Pools>,
     backend: &'static str,
+}
+
+/// The pools and the threads r2d2 runs their background work on.
+///
+/// r2d2 opens connections on its own threads, never joined: it refills the pool in the
+/// background as soon as a connection is checked out (`min_idle`), and reaps idle ones there. A
+/// process that returned from `main` while such a thread was inside libpq had the C library's
+/// exit handlers (OpenSSL's `OPENSSL_cleanup`; libpq sets up TLS with it) free what that thread
+/// was using: on PostgreSQL, `vary migrate`, `audit verify` and `export usage` died with SIGSEGV
+/// (exit 139) after printing success, in one run of ten or more. So dropping the last [`Db`]
+/// first makes those threads quiet: new background connections are refused, an attempt under
+/// way is waited for, every thread is held while the pools and their connections are closed on
+/// the dropping thread, and the threads are then let go to exit with nothing left to do.
+struct Pools {
+    /// `None` only while being dropped.
+    read_write: Option<(Pool, Pool)>,
+    threads: Arc<ScheduledThreadPool>,
+    closing: Arc<AtomicBool>,
+}
+
+impl Drop for Pools {
+    fn drop(&mut self) {
+        self.closing.store(true, Ordering::SeqCst);
+        let held = hold_every_thread(&self.threads, POOL_THREADS, CLOSE_WAIT);
+        if !held.all_held() {
+            tracing::warn!(
+                "a database connection attempt did not finish within {} s of closing",
+                CLOSE_WAIT.as_secs()
+            );
+        }
+        // No background job runs now, so the pools (the last references, unless a connection
+        // is still checked out somewhere) and their connections are closed here.
+        drop(self.read_write.take());
+        held.release();
+    }
+}
+
+/// Occupies every thread of `threads` with a job that waits until released, once each has
+/// finished what it was doing (or `wait` has passed).
+fn hold_every_thread(threads: &ScheduledThreadPool, count: usize, wait: Duration) -> Hold {
+    let hold = Hold {
+        state: Arc::new((Mutex::new((0usize, false)), Condvar::new())),
+        count,
+    };
+    for _ in 0..count {
+        let state = hold.state.clone();
+        threads.execute(move || {
+            let (lock, signal) = &*state;
+            let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+            guard.0 += 1;
+            signal.notify_all();
+            while !guard.1 {
+                guard = signal.wait(guard).unwrap_or_else(|e| e.into_inner());
+            }
+        });
+    }
+    let deadline = Instant::now() + wait;
+    let (lock, signal) = &*hold.state;
+    let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+    while guard.0 < count {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        guard = signal
+            .wait_timeout(guard, left)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+    drop(guard);
+    hold
+}
+
+struct Hold {
+    /// (threads holding, released)
+    state: Arc<(Mutex<(usize, bool)>, Condvar)>,
+    count: usize,
+}
+
+impl Hold {
+    fn all_held(&self) -> bool {
+        self.state.0.lock().unwrap_or_else(|e| e.into_inner()).0 >= self.count
+    }
+
+    fn release(self) {
+        let (lock, signal) = &*self.state;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        signal.notify_all();
+    }
 }
 
 impl Db {
     /// Opens the pools. For SQLite the file's directory must exist.
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Db> {
-        let manager = ConnectionManager { url: url.clone() };
+        let closing = Arc::new(AtomicBool::new(false));
+        let manager = ConnectionManager {
+            url: url.clone(),
+            closing: closing.clone(),
+        };
+        // Discard what is still scheduled (the reaper's next round, a retry) once the last
+        // pool lets go of the threads, so they exit at once.
+        let threads = Arc::new(
+            ScheduledThreadPool::builder()
+                .num_threads(POOL_THREADS)
+                .thread_name_pattern("r2d2-worker-{}")
+                .on_drop_behavior(OnPoolDropBehavior::DiscardPendingScheduled)
+                .build(),
+        );
+        // Built before the pools, so that a failure to open them also closes what r2d2 left
+        // running (a connection attempt being retried) before the error travels on.
+        let mut pools = Pools {
+            read_write: None,
+            threads: threads.clone(),
+            closing,
+        };
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
                 .connection_timeout(Duration::from_secs(10))
+                .thread_pool(threads.clone())
                 .build(manager.clone())
         };
-        let (read, write) = match url {
+        pools.read_write = Some(match url {
             DatabaseUrl::Sqlite(_) => {
                 let write = build(1)?;
                 (build(pool_size)?, write)
@@ -117,12 +243,29 @@ impl Db {
                 let pool = build(pool_size)?;
                 (pool.clone(), pool)
             }
-        };
+        });
         Ok(Db {
-            read,
-            write,
+            pools: Arc::new(pools),
             backend: url.backend_name(),
         })
+    }
+
+    fn read_pool(&self) -> &Pool {
+        &self
+            .pools
+            .read_write
+            .as_ref()
+            .expect("open until dropped")
+            .0
+    }
+
+    fn write_pool(&self) -> &Pool {
+        &self
+            .pools
+            .read_write
+            .as_ref()
+            .expect("open until dropped")
+            .1
     }
 
     pub fn backend(&self) -> &'static str {
@@ -131,7 +274,7 @@ impl Db {
 
     /// Applies pending migrations; returns the names of those applied.
     pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
-        let mut conn = self.write.get()?;
+        let mut conn = self.write_pool().get()?;
         let applied = match &mut *conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
@@ -146,7 +289,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     {
-        let pool = self.read.clone();
+        let pool = self.read_pool().clone();
         run_blocking(move || {
             let mut conn = pool.get().map_err(AppError::unavailable)?;
             work(&mut conn)
@@ -161,7 +304,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     {
-        let pool = self.write.clone();
+        let pool = self.write_pool().clone();
         run_blocking(move || {
             let mut conn = pool.get().map_err(AppError::unavailable)?;
             conn.transaction(|conn| work(conn))
@@ -174,7 +317,7 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> AppResult<T>,
     ) -> AppResult<T> {
-        let mut conn = self.write.get().map_err(AppError::unavailable)?;
+        let mut conn = self.write_pool().get().map_err(AppError::unavailable)?;
         conn.transaction(|conn| work(conn))
     }
 
@@ -183,7 +326,7 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> AppResult<T>,
     ) -> AppResult<T> {
-        let mut conn = self.read.get().map_err(AppError::unavailable)?;
+        let mut conn = self.read_pool().get().map_err(AppError::unavailable)?;
         work(&mut conn)
     }
 

@@ -138,6 +138,59 @@ async fn expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused(
     }
 }
 
+/// Tokens forged with the real secret: one not valid yet (`nbf` ahead), one whose lifetime
+/// (`exp - iat`) is longer than `session_ttl_secs`, one issued in the future (which would
+/// stretch a short lifetime). All are refused; the same claims within the rules pass.
+async fn tokens_not_yet_valid_or_outliving_a_session_are_refused(backend: Backend) {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    let app = TestApp::spawn_with(backend, |c| {
+        c.jwt_secret = Some("s".repeat(40));
+        c.session_ttl_secs = 600;
+    })
+    .await;
+    let key = EncodingKey::from_secret("s".repeat(40).as_bytes());
+    let now = chrono::Utc::now().timestamp();
+    let base = json!({"sub": "x", "email": ADMIN_EMAIL, "role": "admin", "brands": [], "iss": "vary",
+                      "aud": "vary:session", "iat": now, "exp": now + 600, "jti": "j"});
+    let with = |changes: serde_json::Value| {
+        let mut claims = base.clone();
+        for (k, v) in changes.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        encode(&Header::default(), &claims, &key).unwrap()
+    };
+    for (case, token) in [
+        ("within the rules", with(json!({}))),
+        ("nbf passed", with(json!({"nbf": now - 60}))),
+    ] {
+        assert_eq!(
+            app.gql(Some(&token), ME, json!({})).await.data()["me"]["email"],
+            ADMIN_EMAIL,
+            "{case}"
+        );
+    }
+    for (case, token) in [
+        ("nbf in an hour", with(json!({"nbf": now + 3600}))),
+        ("nbf malformed", with(json!({"nbf": "soon"}))),
+        (
+            "lifetime one second past the TTL",
+            with(json!({"exp": now + 601})),
+        ),
+        (
+            "a year-long token",
+            with(json!({"iat": now - 60, "exp": now + 365 * 86400})),
+        ),
+        (
+            "issued in the future",
+            with(json!({"iat": now + 86400, "exp": now + 86400 + 600})),
+        ),
+    ] {
+        let answer = app.gql(Some(&token), ME, json!({})).await;
+        assert_eq!(answer.status, 401, "{case}");
+        assert_eq!(answer.code(), "UNAUTHENTICATED", "{case}");
+    }
+}
+
 async fn anonymous_callers_may_only_log_in(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     assert!(app.gql(None, ME, json!({})).await.data()["me"].is_null());
@@ -166,6 +219,7 @@ backend_tests!(
     unknown_accounts_answer_like_wrong_passwords,
     bad_tokens_are_refused,
     expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused,
+    tokens_not_yet_valid_or_outliving_a_session_are_refused,
     anonymous_callers_may_only_log_in,
     the_jwt_secret_is_generated_once_and_kept_private,
 );

@@ -152,6 +152,111 @@ async fn the_admin_ui_is_served_from_the_binary(backend: Backend) {
     assert_eq!(deep_link, body);
 }
 
+/// The directive `name` of a Content-Security-Policy, without its name.
+fn directive<'a>(csp: &'a str, name: &str) -> &'a str {
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix(name).filter(|rest| rest.starts_with(' ')))
+        .unwrap_or_else(|| panic!("no {name} in {csp}"))
+        .trim()
+}
+
+/// The admin UI and GraphiQL forbid framing and sniffing and carry a Content-Security-Policy:
+/// a strict one for the admin UI, and for GraphiQL one that allows exactly what its page loads
+/// (checked against the page itself: every external script, stylesheet and icon, and the inline
+/// script by its hash).
+async fn html_pages_carry_a_content_security_policy(backend: Backend) {
+    use base64::Engine;
+    use sha2::Digest;
+    let app = TestApp::spawn(backend).await;
+    let client = TestApp::client();
+    let header = |response: &awc::ClientResponse<_>, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let (_, index) = app.get("/admin/").await;
+    let mut paths = vec!["/admin/".to_string(), "/admin/entries/alpine/x".to_string()];
+    paths.extend(
+        regex::Regex::new(r#"(?:src|href)="(/admin/assets/[^"]+)""#)
+            .unwrap()
+            .captures_iter(&index)
+            .map(|c| c[1].to_string()),
+    );
+    for path in &paths {
+        let response = client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(header(&response, "x-frame-options"), "DENY", "{path}");
+        let csp = header(&response, "content-security-policy");
+        assert_eq!(directive(&csp, "frame-ancestors"), "'none'", "{path}");
+        assert_eq!(directive(&csp, "default-src"), "'self'", "{path}");
+        assert_eq!(directive(&csp, "script-src"), "'self'", "{path}");
+        assert_eq!(directive(&csp, "style-src"), "'self'", "{path}");
+        assert_eq!(directive(&csp, "object-src"), "'none'", "{path}");
+    }
+
+    let mut response = client
+        .get(format!("{}/graphql", app.base))
+        .insert_header(("Accept", "text/html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    let csp = header(&response, "content-security-policy");
+    let page = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+    assert_eq!(directive(&csp, "frame-ancestors"), "'none'");
+    assert_eq!(directive(&csp, "default-src"), "'none'");
+    let scripts = directive(&csp, "script-src");
+    assert!(!scripts.contains("unsafe"), "{scripts}");
+    let tag = regex::Regex::new(r#"<(script|link)\b([^>]*)>"#).unwrap();
+    let url = regex::Regex::new(r#"(?:src|href)="((?:https?:)?//[^/"]+)"#).unwrap();
+    let mut external = 0;
+    for found in tag.captures_iter(&page) {
+        let Some(origin) = url.captures(&found[2]).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        external += 1;
+        let allowed_in = match (&found[1], found[2].contains("stylesheet")) {
+            ("script", _) => "script-src",
+            ("link", true) => "style-src",
+            _ => "img-src",
+        };
+        assert!(
+            directive(&csp, allowed_in)
+                .split_whitespace()
+                .any(|source| source == origin),
+            "{origin} ({allowed_in}) is not allowed by {csp}"
+        );
+    }
+    assert!(external >= 3, "GraphiQL loads its code from a CDN: {page}");
+    let inline = regex::Regex::new(r"(?s)<script>(.*?)</script>").unwrap();
+    let mut inline_scripts = 0;
+    for script in inline.captures_iter(&page) {
+        inline_scripts += 1;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(script[1].as_bytes()));
+        assert!(
+            scripts.contains(&format!("'sha256-{hash}'")),
+            "the inline script is allowed by its hash: {csp}"
+        );
+    }
+    assert_eq!(inline_scripts, 1, "{page}");
+}
+
 backend_tests!(
     an_unparseable_body_is_bad_input_with_status_400,
     an_oversized_body_is_limit_exceeded_with_status_413,
@@ -162,4 +267,5 @@ backend_tests!(
     health_readiness_and_metrics_answer,
     unknown_routes_answer_json_errors,
     the_admin_ui_is_served_from_the_binary,
+    html_pages_carry_a_content_security_policy,
 );
