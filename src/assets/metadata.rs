@@ -221,7 +221,7 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(png_icc_profile(&bomb), None);
         assert!(
-            started.elapsed().as_millis() < 500,
+            started.elapsed().as_millis() < 1000,
             "{:?}",
             started.elapsed()
         );

@@ -57,10 +57,10 @@ pub async fn upload(state: State, req: HttpRequest, payload: web::Payload) -> Ht
         Ok(asset) => HttpResponse::Ok().json(asset_json(&asset)),
         Err(e) => error_response(&e),
     };
-    // Answered before the body was read to its end (a refusal), actix-http would go on reading
-    // a chunked body to its end, however long, to keep the connection, once nothing holds the
-    // body any more. Held until the answer is written, the unread body makes it close the
-    // connection instead, after a short linger.
+    // A refusal is answered before the body has been read to its end. Were the body dropped
+    // here, actix-http would read a chunked body on to its end, however long, to keep the
+    // connection open; held until the answer is written, the unread body makes it close the
+    // connection instead (after a linger of a second, so that the client gets the answer).
     response.map_body(|_, inner| BoxBody::new(Holding { inner, _held: body }))
 }
 
@@ -137,7 +137,7 @@ async fn read_form(
 
 /// What the form reader and the body under it share.
 struct Reading {
-    /// The most bytes the body may have.
+    /// The most bytes the body may have: the byte limit and [`ENVELOPE_BYTES`].
     most: u64,
     /// File bytes handed on so far.
     file_bytes: Cell<u64>,
@@ -222,9 +222,13 @@ fn multipart_error(error: MultipartError, most: u64) -> AppError {
 }
 
 fn body_too_large(most: u64) -> AppError {
+    let file = most.saturating_sub(ENVELOPE_BYTES);
     AppError::new(
         ErrorCode::LimitExceeded,
-        format!("the upload body is over {most} bytes, or its parts besides the file over {ENVELOPE_BYTES}"),
+        format!(
+            "the upload body is too large: the file may have {file} bytes, and the other parts \
+             with their headers {ENVELOPE_BYTES} bytes together"
+        ),
     )
 }
 

@@ -785,7 +785,8 @@ async fn text_parts_are_capped_and_must_be_text_without_control_characters(backe
     let png = encoded(&picture(64, 64), ImageFormat::Png);
     let long = "a".repeat(4097);
     let many = vec![("x", "1"); 17];
-    let cases: [(&str, &[(&str, &str)], u16, &str); 8] = [
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Fields, u16, &str); 8] = [
         (
             "a long alt",
             &[("brand", "acme"), ("alt", &long)],
