@@ -9,13 +9,15 @@
 //!
 //! Everything here is CPU-bound and blocking; callers run it on the blocking pool.
 //! Colour: an embedded RGB ICC profile is converted to sRGB by [`super::colour`]; untagged pixels
-//! are taken as sRGB, and no profile is written to renditions.
+//! are taken as sRGB, and no profile is written to renditions. Metadata is read under caps by
+//! [`super::metadata`], and a PNG reaches the decoder without its compressed chunks, so neither
+//! the header read nor the decode can inflate a zlib bomb hidden in a profile or a text chunk.
 
 use std::io::Cursor;
 
-use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
+use image::{metadata::Orientation, DynamicImage, ImageError, ImageReader, Limits};
 
-use super::{colour, AssetError, AssetLimits, SourceFormat};
+use super::{colour, metadata, AssetError, AssetLimits, SourceFormat};
 
 /// Width and height as stored in the file (before EXIF orientation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,15 @@ pub struct Dimensions {
 
 /// Reads the header only and checks it against `limits`.
 pub fn probe(
+    bytes: &[u8],
+    format: SourceFormat,
+    limits: &AssetLimits,
+) -> Result<Dimensions, AssetError> {
+    dimensions(&metadata::decodable(bytes, format), format, limits)
+}
+
+/// The header's dimensions, checked; `bytes` are as [`metadata::decodable`] gives them.
+fn dimensions(
     bytes: &[u8],
     format: SourceFormat,
     limits: &AssetLimits,
@@ -85,16 +96,16 @@ pub fn decode(
     format: SourceFormat,
     limits: &AssetLimits,
 ) -> Result<DynamicImage, AssetError> {
-    probe(bytes, format, limits)?;
-    let mut decoder = reader(bytes, format, limits)
+    let decodable = metadata::decodable(bytes, format);
+    dimensions(&decodable, format, limits)?;
+    let mut decoder = reader(&decodable, format, limits)
         .into_decoder()
         .map_err(map_error)?;
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc = decoder.icc_profile().ok().flatten();
+    let metadata = metadata::read(bytes, format, &mut decoder);
     let mut image = DynamicImage::from_decoder(decoder).map_err(map_error)?;
-    image.apply_orientation(orientation);
+    image.apply_orientation(metadata.orientation);
     let mut image = to_srgb8(image);
-    colour::to_srgb(&mut image, icc.as_deref());
+    colour::to_srgb(&mut image, metadata.icc.as_deref());
     Ok(image)
 }
 
@@ -117,8 +128,8 @@ pub fn decode_at_least(
     limits: &AssetLimits,
     min_width: impl Fn(u32, u32) -> u32,
 ) -> Result<DynamicImage, AssetError> {
-    let dims = probe(bytes, format, limits)?;
     if format == SourceFormat::Jpeg {
+        let dims = probe(bytes, format, limits)?;
         if let Some(image) = decode_jpeg_scaled(bytes, dims, min_width) {
             return Ok(image);
         }
@@ -168,7 +179,8 @@ fn decode_jpeg_scaled(
     if image.width() < min_width {
         return None;
     }
-    colour::to_srgb(&mut image, decoder.icc_profile().as_deref());
+    let icc = metadata::capped_icc(decoder.icc_profile());
+    colour::to_srgb(&mut image, icc.as_deref());
     Some(image)
 }
 
@@ -185,10 +197,14 @@ fn swaps_axes(orientation: Orientation) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assets::metadata::MAX_ICC_BYTES;
+    use crate::assets::peak::peak_heap;
     use crate::assets::testimages::{
-        encode, gradient, jpeg_with_icc, jpeg_with_orientation, png_claiming, translucent,
+        encode, exif_with_orientation, gradient, jpeg_with_icc, jpeg_with_orientation,
+        png_claiming, png_with_chunk, translucent, webp_with_icc, zlib_zeros,
     };
     use image::{GenericImageView, ImageFormat};
+    use std::time::{Duration, Instant};
 
     fn limits() -> AssetLimits {
         AssetLimits::default()
@@ -293,6 +309,87 @@ mod tests {
                 full[c].abs_diff(scaled[c]) <= 3,
                 "full {full:?} vs scaled {scaled:?}"
             );
+        }
+    }
+
+    /// Decodes `bytes` and answers the image, the time taken and the most heap held at once.
+    fn decode_measured(bytes: &[u8], format: SourceFormat) -> (DynamicImage, Duration, usize) {
+        let started = Instant::now();
+        let (image, peak) = peak_heap(|| decode(bytes, format, &limits()));
+        (image.expect("decodes"), started.elapsed(), peak)
+    }
+
+    const MIB: usize = 1 << 20;
+
+    #[test]
+    fn a_png_profile_that_inflates_to_a_gigabyte_is_ignored_quickly_in_little_memory() {
+        let plain = encode(&gradient(64, 48), ImageFormat::Png);
+        let mut iccp = b"ICC profile\0\0".to_vec();
+        iccp.extend_from_slice(&zlib_zeros(1 << 30));
+        assert!(iccp.len() < 2 * MIB, "{} bytes", iccp.len());
+        let bomb = png_with_chunk(&plain, b"iCCP", &iccp);
+        let (image, took, peak) = decode_measured(&bomb, SourceFormat::Png);
+        let untagged = decode(&plain, SourceFormat::Png, &limits()).unwrap();
+        assert_eq!(image.as_bytes(), untagged.as_bytes(), "taken as sRGB");
+        assert!(took < Duration::from_secs(1), "{took:?}");
+        // The profile is inflated up to the cap, in a buffer that may double once.
+        assert!(peak < 2 * MAX_ICC_BYTES + 2 * MIB, "{peak} bytes");
+    }
+
+    #[test]
+    fn compressed_text_bombs_are_never_inflated() {
+        let plain = encode(&gradient(64, 48), ImageFormat::Png);
+        let zeros = zlib_zeros(1 << 30);
+        let ztxt = [&b"Comment\0\0"[..], &zeros].concat();
+        let itxt = [&b"XML:com.adobe.xmp\0\x01\0\0\0"[..], &zeros].concat();
+        for (kind, data) in [(b"zTXt", ztxt), (b"iTXt", itxt)] {
+            let bomb = png_with_chunk(&plain, kind, &data);
+            let (image, took, peak) = decode_measured(&bomb, SourceFormat::Png);
+            assert_eq!(image.dimensions(), (64, 48));
+            assert!(took < Duration::from_secs(1), "{took:?}");
+            assert!(peak < 2 * MIB, "{} bytes", peak);
+        }
+    }
+
+    #[test]
+    fn an_oversized_exif_costs_no_copy_and_its_orientation_still_counts() {
+        let plain = encode(&gradient(64, 48), ImageFormat::Png);
+        let mut exif = exif_with_orientation(6);
+        exif.resize(20 * MIB, 0);
+        let png = png_with_chunk(&plain, b"eXIf", &exif);
+        let (image, took, peak) = decode_measured(&png, SourceFormat::Png);
+        assert_eq!(image.dimensions(), (48, 64));
+        assert!(took < Duration::from_secs(1), "{took:?}");
+        assert!(peak < 2 * MIB, "{peak} bytes");
+    }
+
+    #[test]
+    fn profiles_over_the_cap_in_jpeg_and_webp_are_ignored() {
+        let flat = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            64,
+            48,
+            image::Rgb([200, 100, 50]),
+        ));
+        let mut huge = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        huge.resize(MAX_ICC_BYTES + 1, 0);
+        for (format, tagged, plain) in [
+            (
+                SourceFormat::Jpeg,
+                jpeg_with_icc(&flat, &huge),
+                encode(&flat, ImageFormat::Jpeg),
+            ),
+            (
+                SourceFormat::WebP,
+                webp_with_icc(&flat, &huge),
+                encode(&flat, ImageFormat::WebP),
+            ),
+        ] {
+            let want = decode(&plain, format, &limits()).unwrap().to_rgb8();
+            let (image, took, _) = decode_measured(&tagged, format);
+            assert_eq!(image.to_rgb8(), want, "{format:?}");
+            assert!(took < Duration::from_secs(1), "{took:?}");
+            let scaled = decode_at_least(&tagged, format, &limits(), |_, _| 16).unwrap();
+            assert!(scaled.width() >= 16);
         }
     }
 }

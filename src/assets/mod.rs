@@ -5,7 +5,8 @@
 //!    JPEG, PNG, WebP or GIF, that lies about its type, is truncated or carries a second file;
 //! 2. [`decode`] reads the header first (so a decompression bomb is refused before it allocates),
 //!    then decodes under `image::Limits`, applies the EXIF orientation and ends in 8-bit sRGB
-//!    ([`colour`] converts pixels tagged with an ICC profile);
+//!    ([`colour`] converts pixels tagged with an ICC profile; [`metadata`] reads the profile and
+//!    the orientation under caps, so a compressed chunk cannot inflate into a bomb);
 //! 3. [`analyse`] computes the dominant colour and a BlurHash placeholder;
 //! 4. [`blob`] stores the original under the SHA-256 of its bytes, atomically.
 //!
@@ -17,11 +18,16 @@ pub mod analyse;
 pub mod blob;
 pub mod colour;
 pub mod decode;
+pub mod metadata;
 pub mod renditions;
 pub mod service;
 pub mod sniff;
 pub mod urls;
 
+#[cfg(test)]
+mod fuzz;
+#[cfg(test)]
+pub(crate) mod peak;
 #[cfg(test)]
 pub(crate) mod testimages;
 

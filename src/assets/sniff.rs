@@ -229,11 +229,33 @@ fn skip_entropy_data(bytes: &[u8], mut at: usize) -> Option<usize> {
     }
 }
 
-/// A WebP ends where its RIFF header says.
+/// A WebP ends where its RIFF header says, and each of its chunks (and each chunk of an
+/// animation frame) must lie inside it: a decoder sizes its buffer from a chunk's length.
 fn webp_end(bytes: &[u8]) -> Option<usize> {
     let size = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
     let end = size.checked_add(8)?;
-    (end <= bytes.len() && size >= 4).then_some(end)
+    (end <= bytes.len() && size >= 4 && riff_chunks_fit(bytes, 12, end, true)).then_some(end)
+}
+
+fn riff_chunks_fit(bytes: &[u8], mut at: usize, end: usize, top_level: bool) -> bool {
+    while at < end {
+        let Some(header) = bytes.get(at..at + 8).filter(|_| at + 8 <= end) else {
+            return false;
+        };
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        let data = at + 8..at + 8 + len;
+        // An animation frame (top level only): 16 bytes of frame header, then its own chunks.
+        let frame = top_level && &header[..4] == b"ANMF";
+        if data.end > end || (frame && !frame_fits(bytes, data.clone())) {
+            return false;
+        }
+        at = (data.end + (len & 1)).min(end); // chunks are padded to an even length
+    }
+    true
+}
+
+fn frame_fits(bytes: &[u8], frame: std::ops::Range<usize>) -> bool {
+    frame.len() >= 16 && riff_chunks_fit(bytes, frame.start + 16, frame.end, false)
 }
 
 /// A GIF ends with its `;` trailer; walking its blocks finds it.
@@ -311,7 +333,7 @@ fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assets::testimages::{encode, gradient, with_zip_appended};
+    use crate::assets::testimages::{encode, gradient, webp_with_icc, with_zip_appended};
     use image::ImageFormat;
 
     fn no_claim() -> Claim {
@@ -405,5 +427,17 @@ mod tests {
         let mut bytes = encode(&gradient(32, 32), ImageFormat::Jpeg);
         bytes.extend_from_slice(&[0; 16]);
         assert_eq!(sniff(&bytes, &no_claim()).unwrap(), SourceFormat::Jpeg);
+    }
+
+    #[test]
+    fn a_webp_chunk_that_claims_more_than_the_file_is_invalid() {
+        let mut bytes = webp_with_icc(&gradient(8, 8), b"a small profile");
+        assert_eq!(sniff(&bytes, &no_claim()).unwrap(), SourceFormat::WebP);
+        let at = find(&bytes, b"ICCP").unwrap();
+        bytes[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            sniff(&bytes, &no_claim()),
+            Err(AssetError::Invalid(_))
+        ));
     }
 }

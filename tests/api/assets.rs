@@ -1,9 +1,15 @@
 //! Assets over HTTP: uploads in every accepted format, every refused kind of file, storage by
-//! content hash, renditions with their cache headers, and who may upload.
+//! content hash, renditions with their cache headers, and who may upload; hostile metadata
+//! (zlib bombs in PNG chunks, an oversized EXIF) and hostile multipart bodies (huge, control
+//! characters, too many parts) answered quickly.
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use serde_json::{json, Value};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::backend_tests;
 use crate::helpers::{Backend, TestApp};
@@ -66,6 +72,64 @@ fn rotated_jpeg(img: &DynamicImage) -> Vec<u8> {
     out.extend_from_slice(b"Exif\0\0");
     out.extend_from_slice(tiff);
     out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// `png` with a chunk of type `kind` holding `data` inserted right after `IHDR`.
+fn png_with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = png[..33].to_vec();
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc.sum().to_be_bytes());
+    out.extend_from_slice(&png[33..]);
+    out
+}
+
+/// A zlib stream that inflates to `mib` MiB of zeros at about 1000:1 (a decompression bomb):
+/// one MiB of zeros deflated with a sync flush, which ends on a byte boundary, repeated.
+fn zlib_zeros(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut deflate = Compress::new(Compression::best(), false);
+    let mut piece = Vec::with_capacity(64 << 10);
+    deflate
+        .compress_vec(&vec![0; 1 << 20], &mut piece, FlushCompress::Sync)
+        .unwrap();
+    let mut out = vec![0x78, 0xDA];
+    for _ in 0..mib {
+        out.extend_from_slice(&piece);
+    }
+    out.extend_from_slice(&[0x03, 0x00]); // an empty final block
+    let adler = ((((mib << 20) % 65_521) as u32) << 16) | 1;
+    out.extend_from_slice(&adler.to_be_bytes());
+    out
+}
+
+/// EXIF (TIFF) data that says "rotate 90° to display", padded with zeros to `len` bytes.
+fn rotating_exif(len: usize) -> Vec<u8> {
+    let mut exif = b"MM\x00\x2A\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00".to_vec();
+    exif.resize(len, 0);
+    exif
+}
+
+/// A lossless WebP carrying `icc` in an `ICCP` chunk.
+fn webp_with_icc(img: &DynamicImage, icc: &[u8]) -> Vec<u8> {
+    use image::ImageEncoder;
+    let rgba = img.to_rgba8();
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+    encoder.set_icc_profile(icc.to_vec()).unwrap();
+    encoder
+        .write_image(
+            rgba.as_raw(),
+            rgba.width(),
+            rgba.height(),
+            image::ExtendedColorType::Rgba8,
+        )
+        .unwrap();
     out
 }
 
@@ -221,7 +285,10 @@ async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: 
     let noise: Vec<u8> = (0..300_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
-    let cases: [Case; 7] = [
+    let mut lying_webp = webp_with_icc(&picture(30, 20), b"a small profile");
+    let iccp = lying_webp.windows(4).position(|w| w == b"ICCP").unwrap();
+    lying_webp[iccp + 4..iccp + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+    let cases: [Case; 8] = [
         ("svg", svg, "a.svg", "image/svg+xml", 415, "BAD_INPUT"),
         (
             "truncated",
@@ -256,6 +323,14 @@ async fn bad_files_are_refused_with_their_status_and_nothing_is_stored(backend: 
             "BAD_INPUT",
         ),
         ("bomb", bomb(), "a.png", "image/png", 413, "LIMIT_EXCEEDED"),
+        (
+            "a webp chunk longer than the file",
+            lying_webp,
+            "a.webp",
+            "image/webp",
+            400,
+            "BAD_INPUT",
+        ),
         (
             "over the byte limit",
             noise,
@@ -641,6 +716,336 @@ async fn a_delivered_variant_carries_its_images_sized_for_the_device(backend: Ba
     );
 }
 
+/// How long an upload takes to be answered, at most, whatever metadata it carries (the same
+/// files took 4–6 s and 1.1 GB when their PNG chunks were inflated whole).
+const QUICKLY: Duration = Duration::from_secs(2);
+
+async fn zlib_bombs_in_png_chunks_are_never_inflated_and_pixels_stay_srgb(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let plain = encoded(&picture(300, 200), ImageFormat::Png);
+    let (_, reference) = upload(&app, &plain, "plain.png", "image/png").await;
+    let gigabyte = zlib_zeros(1024);
+    assert!(gigabyte.len() < 2 << 20, "{} bytes", gigabyte.len());
+    let chunks: [(&[u8; 4], &[u8]); 3] = [
+        (b"iCCP", b"ICC profile\0\0"),
+        (b"zTXt", b"Comment\0\0"),
+        (b"iTXt", b"XML:com.adobe.xmp\0\x01\0\0\0"),
+    ];
+    for (kind, header) in chunks {
+        let label = String::from_utf8_lossy(kind);
+        let png = png_with_chunk(&plain, kind, &[header, &gigabyte[..]].concat());
+        let started = Instant::now();
+        let (status, asset) = upload(&app, &png, "bomb.png", "image/png").await;
+        assert_eq!(status, 200, "{label}: {asset}");
+        assert!(
+            started.elapsed() < QUICKLY,
+            "{label}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            asset["dominantColor"], reference["dominantColor"],
+            "{label}: the pixels are taken as sRGB"
+        );
+        let started = Instant::now();
+        let url = format!(
+            "/assets/{}/desktop.jpg?aspect=1:1",
+            asset["id"].as_str().unwrap()
+        );
+        let (status, _, body) = fetch(&app, &url, &[]).await;
+        assert_eq!(status, 200, "{label}");
+        assert!(
+            started.elapsed() < QUICKLY,
+            "{label}: {:?}",
+            started.elapsed()
+        );
+        assert!(image::load_from_memory(&body).is_ok());
+    }
+    assert_eq!(asset_count(&app).await, 4);
+}
+
+async fn an_oversized_exif_is_read_in_place_and_its_orientation_applied(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let plain = encoded(&picture(300, 200), ImageFormat::Png);
+    let png = png_with_chunk(&plain, b"eXIf", &rotating_exif(8 << 20));
+    let started = Instant::now();
+    let (status, asset) = upload(&app, &png, "exif.png", "image/png").await;
+    assert_eq!(status, 200, "{asset}");
+    assert!(started.elapsed() < QUICKLY, "{:?}", started.elapsed());
+    assert_eq!(
+        (asset["width"].as_u64(), asset["height"].as_u64()),
+        (Some(200), Some(300))
+    );
+}
+
+async fn text_parts_are_capped_and_must_be_text_without_control_characters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let png = encoded(&picture(64, 64), ImageFormat::Png);
+    let long = "a".repeat(4097);
+    let many = vec![("x", "1"); 17];
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Fields, u16, &str); 8] = [
+        (
+            "a long alt",
+            &[("brand", "acme"), ("alt", &long)],
+            413,
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "a long unknown part",
+            &[("brand", "acme"), ("note", &long)],
+            413,
+            "LIMIT_EXCEEDED",
+        ),
+        ("17 parts", &many, 413, "LIMIT_EXCEEDED"),
+        (
+            "NUL in alt",
+            &[("brand", "acme"), ("alt", "a\0b")],
+            400,
+            "BAD_INPUT",
+        ),
+        (
+            "BEL in alt",
+            &[("brand", "acme"), ("alt", "ding\u{7}")],
+            400,
+            "BAD_INPUT",
+        ),
+        (
+            "DEL in alt",
+            &[("brand", "acme"), ("alt", "x\u{7f}")],
+            400,
+            "BAD_INPUT",
+        ),
+        ("ESC in brand", &[("brand", "ac\u{1b}me")], 400, "BAD_INPUT"),
+        (
+            "NUL in focalX",
+            &[("brand", "acme"), ("focalX", "0.5\0"), ("focalY", "0.5")],
+            400,
+            "BAD_INPUT",
+        ),
+    ];
+    for (label, fields, status, code) in cases {
+        let (got, body) =
+            upload_as(&app, Some(app.admin()), &png, "a.png", "image/png", fields).await;
+        assert_eq!(got, status, "{label}: {body}");
+        assert_eq!(body["error"]["code"], code, "{label}");
+    }
+    let (_, mut two_files) = form(&png, "a.png", "image/png", &[("brand", "acme")]);
+    let (content_type, second) = form(&png, "b.png", "image/png", &[]);
+    let closing = b"--vary-test-boundary-7d1c--\r\n";
+    two_files.truncate(two_files.len() - closing.len());
+    two_files.extend_from_slice(&second);
+    let mut response = TestApp::client()
+        .post(format!("{}/api/assets", app.base))
+        .insert_header(("Content-Type", content_type))
+        .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+        .send_body(two_files)
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400, "two files");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "BAD_INPUT");
+    assert_eq!(asset_count(&app).await, 0);
+    assert_eq!(stored_blobs(&app), 0);
+
+    let lines = "line one\r\n\tline two";
+    let fields = [("brand", "acme"), ("alt", lines)];
+    let (status, asset) =
+        upload_as(&app, Some(app.admin()), &png, "a.png", "image/png", &fields).await;
+    assert_eq!(status, 200, "tab, CR and LF are text: {asset}");
+    assert_eq!(asset["alt"], lines);
+}
+
+async fn a_body_that_ends_inside_a_part_is_bad_input_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_brand("acme").await;
+    let png = encoded(&picture(64, 64), ImageFormat::Png);
+    let (content_type, mut body) = form(&png, "a.png", "image/png", &[("brand", "acme")]);
+    // No closing boundary: the file's data ends the body, just after a CR LF.
+    body.truncate(body.len() - b"\r\n--vary-test-boundary-7d1c--\r\n".len());
+    body.extend_from_slice(b"\r\n");
+    let started = Instant::now();
+    let mut response = TestApp::client()
+        .post(format!("{}/api/assets", app.base))
+        .insert_header(("Content-Type", content_type))
+        .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+        .timeout(Duration::from_secs(10))
+        .send_body(body)
+        .await
+        .expect("an answer, not a hang");
+    assert!(started.elapsed() < QUICKLY, "{:?}", started.elapsed());
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "BAD_INPUT");
+    assert_eq!(asset_count(&app).await, 0);
+}
+
+async fn a_file_at_the_byte_limit_with_every_text_part_is_accepted(backend: Backend) {
+    let png = encoded(&picture(700, 500), ImageFormat::Png);
+    let limit = png.len() as u64;
+    let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = limit).await;
+    app.seed_brand("acme").await;
+    let alt = "é".repeat(1000);
+    let fields = [
+        ("brand", "acme"),
+        ("alt", alt.as_str()),
+        ("focalX", "0.5"),
+        ("focalY", "0.5"),
+    ];
+    let (status, asset) =
+        upload_as(&app, Some(app.admin()), &png, "a.png", "image/png", &fields).await;
+    assert_eq!(status, 200, "{asset}");
+    let mut over = png.clone();
+    over.push(0);
+    let (status, _) = upload_as(
+        &app,
+        Some(app.admin()),
+        &over,
+        "a.png",
+        "image/png",
+        &fields,
+    )
+    .await;
+    assert_eq!(status, 413);
+}
+
+async fn a_huge_text_part_is_refused_early_and_the_server_stops_reading(backend: Backend) {
+    // A byte limit over the body's length, so that the part's own cap is what refuses it.
+    let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 64 << 20).await;
+    app.seed_brand("acme").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    for chunked in [false, true] {
+        let (addr, token) = (addr.clone(), app.admin().to_owned());
+        let sent =
+            actix_web::rt::task::spawn_blocking(move || stream_huge_alt(&addr, &token, chunked))
+                .await
+                .unwrap();
+        assert_eq!(sent.status, 413, "chunked: {chunked}, {sent:?}");
+        assert_eq!(sent.body["error"]["code"], "LIMIT_EXCEEDED");
+        assert_eq!(sent.body["error"]["message"], "`alt` is over 4096 bytes");
+        assert!(
+            sent.written_when_answered < 16 << 20,
+            "answered only after {} bytes (chunked: {chunked})",
+            sent.written_when_answered
+        );
+        assert!(
+            !sent.finished,
+            "the server read the whole body (chunked: {chunked})"
+        );
+    }
+    assert_eq!(asset_count(&app).await, 0);
+}
+
+/// What a client streaming a huge upload saw.
+#[derive(Debug)]
+struct Streamed {
+    status: u16,
+    body: Value,
+    /// Body bytes written when the answer had arrived.
+    written_when_answered: u64,
+    /// Whether the whole body could be written: the server read it all.
+    finished: bool,
+}
+
+/// Sends an upload whose `alt` part is 50 MB over a plain socket, with a declared length or
+/// chunked, quickly until the answer comes and then slowly (64 KiB per 10 ms, so the rest would
+/// take eight seconds): a server that goes on reading takes the whole body, one that stops
+/// makes a write fail.
+fn stream_huge_alt(addr: &str, token: &str, chunked: bool) -> Streamed {
+    const FILLER: usize = 50 << 20;
+    let boundary = "huge-part";
+    let head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n");
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {}", head.len() + FILLER + tail.len())
+    };
+    let request = format!(
+        "POST /api/assets HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\n{framing}\r\n\r\n"
+    );
+    let mut socket = TcpStream::connect(addr).unwrap();
+    socket
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = socket.try_clone().unwrap();
+    reader
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let written = Arc::new(AtomicU64::new(0));
+    let answered = Arc::new(AtomicBool::new(false));
+    let response = {
+        let (written, answered) = (written.clone(), answered.clone());
+        std::thread::spawn(move || {
+            let (status, body) = read_response(&mut reader);
+            answered.store(true, Ordering::SeqCst);
+            (status, body, written.load(Ordering::SeqCst))
+        })
+    };
+    let piece = vec![b'a'; 64 << 10];
+    let mut finished = socket.write_all(request.as_bytes()).is_ok();
+    let mut send = |data: &[u8]| {
+        let framed = if chunked {
+            [format!("{:x}\r\n", data.len()).as_bytes(), data, b"\r\n"].concat()
+        } else {
+            data.to_vec()
+        };
+        let ok = socket.write_all(&framed).is_ok();
+        written.fetch_add(data.len() as u64, Ordering::SeqCst);
+        ok
+    };
+    finished = finished && send(head.as_bytes());
+    for _ in 0..FILLER / piece.len() {
+        if !finished {
+            break;
+        }
+        if answered.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        finished = send(&piece);
+    }
+    finished = finished && send(tail.as_bytes());
+    if chunked && finished {
+        finished = socket.write_all(b"0\r\n\r\n").is_ok();
+    }
+    let (status, body, written_when_answered) = response.join().unwrap();
+    Streamed {
+        status,
+        body,
+        written_when_answered,
+        finished,
+    }
+}
+
+/// Reads one HTTP response with a `Content-Length`: its status and JSON body (0 and null when
+/// the connection ends first).
+fn read_response(reader: &mut TcpStream) -> (u16, Value) {
+    let (mut buf, mut chunk) = (Vec::new(), [0u8; 8192]);
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let body =
+                    serde_json::from_slice(&buf[end + 4..end + 4 + len]).unwrap_or(Value::Null);
+                return (status, body);
+            }
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) | Err(_) => return (0, Value::Null),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
 backend_tests!(
     a_delivered_variant_carries_its_images_sized_for_the_device,
     every_accepted_format_uploads_and_is_served,
@@ -651,4 +1056,10 @@ backend_tests!(
     only_the_brands_editors_and_admins_may_upload,
     the_library_lists_newest_first_with_cursors,
     asset_fields_must_name_an_asset_of_the_brand_and_weak_images_are_warned,
+    zlib_bombs_in_png_chunks_are_never_inflated_and_pixels_stay_srgb,
+    an_oversized_exif_is_read_in_place_and_its_orientation_applied,
+    text_parts_are_capped_and_must_be_text_without_control_characters,
+    a_file_at_the_byte_limit_with_every_text_part_is_accepted,
+    a_body_that_ends_inside_a_part_is_bad_input_at_once,
+    a_huge_text_part_is_refused_early_and_the_server_stops_reading,
 );
