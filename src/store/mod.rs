@@ -334,7 +334,7 @@ impl Db {
     /// back, so a read-only file, a full disk or a read-only server shows here, not at the next
     /// editor's save.
     pub async fn writable(&self) -> bool {
-        let pool = self.write.clone();
+        let pool = self.write_pool().clone();
         run_blocking(move || {
             let mut conn = pool.get().map_err(AppError::unavailable)?;
             let probe = conn.transaction::<(), DieselError, _>(|conn| {
