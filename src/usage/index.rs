@@ -52,6 +52,8 @@ struct Fields {
     kind: Field,
     at: Field,
     served: Field,
+    impression: [Field; 2],
+    value: Field,
 }
 
 /// Names of the columns, as [`grouping`] reads them.
@@ -59,6 +61,8 @@ const COLUMNS: grouping::Columns<'static> = grouping::Columns {
     served: "served",
     at: "at",
     kind: "kind",
+    impression: ["impression_high", "impression_low"],
+    value: "value",
 };
 
 fn schema() -> (Schema, Fields) {
@@ -75,7 +79,18 @@ fn schema() -> (Schema, Fields) {
         DateOptions::from(FAST).set_precision(DateTimePrecision::Microseconds),
     );
     let served = b.add_text_field(COLUMNS.served, FAST);
-    (b.build(), Fields { kind, at, served })
+    // Clicks and conversions only: the impression they name, so a report counts answers, not
+    // events; conversions: their value.
+    let impression = COLUMNS.impression.map(|name| b.add_u64_field(name, FAST));
+    let value = b.add_f64_field(COLUMNS.value, FAST);
+    let fields = Fields {
+        kind,
+        at,
+        served,
+        impression,
+        value,
+    };
+    (b.build(), fields)
 }
 
 fn kind_code(kind: UsageKind) -> u64 {
@@ -100,6 +115,14 @@ fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> Tantivy
     doc.add_date(fields.at, date(event.at));
     grouping::write_served_value(event, served);
     doc.add_text(fields.served, served.as_str());
+    if event.kind != UsageKind::Impression {
+        let (high, low) = grouping::impression_key(&event.impression_id);
+        doc.add_u64(fields.impression[0], high);
+        doc.add_u64(fields.impression[1], low);
+    }
+    if let (UsageKind::Conversion, Some(value)) = (event.kind, event.value) {
+        doc.add_f64(fields.value, value);
+    }
     doc
 }
 

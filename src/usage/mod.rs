@@ -6,10 +6,13 @@
 //! - [`index`]: the tantivy usage index the batch writer keeps beside the database;
 //!   [`grouping`] counts reports from its fast fields.
 //! - [`report`]: report dimensions, rows, rates and the CSV form.
+//! - [`csv`]: CSV lines safe to open in a spreadsheet (formula-like text escaped), for every CSV
+//!   Vary writes, the audit report's included.
 //!
 //! Depends on nothing else of ours: delivery builds events, the store is a sink, and the
 //! GraphQL and HTTP adapters turn rows into answers.
 
+pub mod csv;
 pub mod event;
 pub mod grouping;
 pub mod index;
