@@ -196,6 +196,7 @@ impl UsageQueue {
     fn journal(&self, events: &[UsageEvent]) -> Result<Option<Segment>, QueueError> {
         match &self.journal {
             None => Ok(None),
+            Some(_) if events.is_empty() => Ok(None),
             Some(journal) => journal
                 .append(events)
                 .map(Some)
