@@ -153,7 +153,11 @@ impl Client {
     fn served_id(&self) -> Option<String> {
         let answer = self.post(CONTENT)?;
         let served = answer["data"]["content"]["servedId"].as_str();
-        Some(served.unwrap_or_else(|| panic!("no servedId: {answer}")).to_string())
+        Some(
+            served
+                .unwrap_or_else(|| panic!("no servedId: {answer}"))
+                .to_string(),
+        )
     }
 
     /// Tracks a click on each `servedId` (named after it, so a resend counts once); answers
@@ -260,7 +264,11 @@ fn kill_loop(database: DatabaseUrl, url: &str) {
         let last = ledger.lock().unwrap().received.last().cloned();
         let last = last.unwrap_or_else(|| panic!("cycle {cycle}: no answer before the kill"));
         let tracked = Client::new(&server.base, &key).track(std::slice::from_ref(&last));
-        assert_eq!(tracked, Some(true), "cycle {cycle}: {last} refused after restart");
+        assert_eq!(
+            tracked,
+            Some(true),
+            "cycle {cycle}: {last} refused after restart"
+        );
         ledger.lock().unwrap().clicked.push(last);
     }
     let ledger = ledger.into_inner().unwrap();
@@ -293,7 +301,10 @@ fn report_totals(base: &str) -> (i64, i64) {
 /// have added, and the report counts what is stored.
 fn check(database: &DatabaseUrl, ledger: &Ledger, (impressions, clicks): (i64, i64)) {
     let db = vary::store::Db::connect(database, 1).unwrap();
-    let (from, to) = ("2000-01-01T00:00:00Z".parse().unwrap(), "2999-01-01T00:00:00Z".parse().unwrap());
+    let (from, to) = (
+        "2000-01-01T00:00:00Z".parse().unwrap(),
+        "2999-01-01T00:00:00Z".parse().unwrap(),
+    );
     let events = db
         .read_blocking(|conn| vary::store::usage::events(conn, "alpine", from, to))
         .unwrap();
@@ -311,16 +322,47 @@ fn check(database: &DatabaseUrl, ledger: &Ledger, (impressions, clicks): (i64, i
         .map(|s| impression(s))
         .filter(|i| !shown.contains(i))
         .collect();
-    assert!(lost.is_empty(), "{} of {} answered impressions lost: {lost:?}", lost.len(), ledger.received.len());
+    assert!(
+        lost.is_empty(),
+        "{} of {} answered impressions lost: {lost:?}",
+        lost.len(),
+        ledger.received.len()
+    );
     let received: HashSet<&str> = ledger.received.iter().map(|s| impression(s)).collect();
-    assert_eq!(received.len(), ledger.received.len(), "servedIds are unique");
-    assert!(shown.len() <= received.len() + ledger.unanswered, "{} stored for {} answered and {} cut off", shown.len(), received.len(), ledger.unanswered);
+    assert_eq!(
+        received.len(),
+        ledger.received.len(),
+        "servedIds are unique"
+    );
+    assert!(
+        shown.len() <= received.len() + ledger.unanswered,
+        "{} stored for {} answered and {} cut off",
+        shown.len(),
+        received.len(),
+        ledger.unanswered
+    );
     let acknowledged: HashSet<&str> = ledger.clicked.iter().map(|s| impression(s)).collect();
-    let lost: Vec<&&str> = acknowledged.iter().filter(|i| !clicked.contains(**i)).collect();
-    assert!(lost.is_empty(), "{} of {} accepted clicks lost: {lost:?}", lost.len(), acknowledged.len());
+    let lost: Vec<&&str> = acknowledged
+        .iter()
+        .filter(|i| !clicked.contains(**i))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} accepted clicks lost: {lost:?}",
+        lost.len(),
+        acknowledged.len()
+    );
     assert!(clicked.len() <= acknowledged.len() + ledger.clicks_unanswered);
-    assert_eq!(events.iter().filter(|e| e.kind == UsageKind::Click).count(), clicked.len(), "a click resent under its id is stored once");
-    assert_eq!((impressions, clicks), (shown.len() as i64, clicked.len() as i64), "the report counts what is stored");
+    assert_eq!(
+        events.iter().filter(|e| e.kind == UsageKind::Click).count(),
+        clicked.len(),
+        "a click resent under its id is stored once"
+    );
+    assert_eq!(
+        (impressions, clicks),
+        (shown.len() as i64, clicked.len() as i64),
+        "the report counts what is stored"
+    );
     eprintln!(
         "{} cycles: {} answers and {} clicks acknowledged, all stored; {} impressions stored ({} requests cut off)",
         cycles(),
@@ -343,7 +385,10 @@ fn kill_9_under_load_loses_no_answered_impression_or_accepted_click_on_sqlite() 
 
 #[test]
 fn kill_9_under_load_loses_no_answered_impression_or_accepted_click_on_postgres() {
-    let Some(admin_url) = std::env::var("VARY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+    let Some(admin_url) = std::env::var("VARY_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
         eprintln!("skipped: VARY_TEST_POSTGRES_URL is not set");
         return;
     };

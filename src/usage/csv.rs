@@ -35,7 +35,16 @@ impl<'a> Cell<'a> {
 fn starts_formula(c: char) -> bool {
     matches!(
         c,
-        '=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+        '=' | '+'
+            | '-'
+            | '@'
+            | '\t'
+            | '\r'
+            | '\n'
+            | '\u{FF1D}'
+            | '\u{FF0B}'
+            | '\u{FF0D}'
+            | '\u{FF20}'
     )
 }
 
@@ -95,7 +104,15 @@ mod tests {
         ] {
             assert_eq!(escape_text(raw), format!("'{raw}"), "{raw:?}");
         }
-        for safe in ["", "home-hero", "a=b", "2026-03-01", "x-1", "'=already text", " plain"] {
+        for safe in [
+            "",
+            "home-hero",
+            "a=b",
+            "2026-03-01",
+            "x-1",
+            "'=already text",
+            " plain",
+        ] {
             assert_eq!(escape_text(safe), safe, "{safe:?}");
         }
     }
@@ -103,11 +120,20 @@ mod tests {
     #[test]
     fn numbers_stay_numbers_and_text_is_quoted_by_csv_rules() {
         assert_eq!(
-            line(&[Cell::Text("-5"), Cell::Int(-5), Cell::Float(-2.5), Cell::Float(0.25)]),
+            line(&[
+                Cell::Text("-5"),
+                Cell::Int(-5),
+                Cell::Float(-2.5),
+                Cell::Float(0.25)
+            ]),
             "'-5,-5,-2.5,0.25\n"
         );
         assert_eq!(
-            line(&[Cell::Text("=1,2"), Cell::Text("say \"hi\""), Cell::Text("a\nb")]),
+            line(&[
+                Cell::Text("=1,2"),
+                Cell::Text("say \"hi\""),
+                Cell::Text("a\nb")
+            ]),
             "\"'=1,2\",\"say \"\"hi\"\"\",\"a\nb\"\n"
         );
         assert_eq!(

@@ -391,10 +391,18 @@ pub fn count(
                 Some(kind @ (1 | 2)) => {
                     if let Some((high, low)) = &segment.impression {
                         let (h, l) = (high.first(doc).unwrap_or(0), low.first(doc).unwrap_or(0));
-                        follow_ups.push((slot, kind as usize, (u128::from(h) << 64) | u128::from(l)));
+                        follow_ups.push((
+                            slot,
+                            kind as usize,
+                            (u128::from(h) << 64) | u128::from(l),
+                        ));
                     }
                     if kind == 2 {
-                        cell.value += segment.value.as_ref().and_then(|v| v.first(doc)).unwrap_or(0.0);
+                        cell.value += segment
+                            .value
+                            .as_ref()
+                            .and_then(|v| v.first(doc))
+                            .unwrap_or(0.0);
                     }
                 }
                 _ => {}

@@ -225,7 +225,9 @@ impl UsageQueue {
                 }
                 return Ok(());
             }
-            Err(mpsc::error::TrySendError::Closed(m)) => return Err((QueueError::Closed, event_of(m))),
+            Err(mpsc::error::TrySendError::Closed(m)) => {
+                return Err((QueueError::Closed, event_of(m)))
+            }
             Err(mpsc::error::TrySendError::Full(message)) => message,
         };
         self.urgent.notify_one();

@@ -408,7 +408,13 @@ pub(crate) mod tests {
 
     #[test]
     fn csv_escapes_text_a_spreadsheet_would_compute_but_not_numbers() {
-        let mut event = event("1", UsageKind::Conversion, "a", None, "2026-03-01T10:00:00Z");
+        let mut event = event(
+            "1",
+            UsageKind::Conversion,
+            "a",
+            None,
+            "2026-03-01T10:00:00Z",
+        );
         let mut served = (*event.served).clone();
         served.variant_name = "=HYPERLINK(\"http://evil\",\"x\")".into();
         served.entry_key = "-home".into();

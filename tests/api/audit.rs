@@ -125,9 +125,15 @@ async fn the_audit_csv_escapes_what_people_typed(backend: Backend) {
         .await;
     assert_eq!(failed.code(), "UNAUTHENTICATED");
     let id = app
-        .variant(app.admin(), &entry, json!({"name": "v", "fields": hero("t")}))
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "v", "fields": hero("t")}),
+        )
         .await;
-    app.transition("submitVariant", app.admin(), &id).await.data();
+    app.transition("submitVariant", app.admin(), &id)
+        .await
+        .data();
     let note = "@SUM(1+1)*cmd|' /C calc'!A0";
     app.gql(
         Some(app.admin()),
@@ -143,17 +149,33 @@ async fn the_audit_csv_escapes_what_people_typed(backend: Backend) {
         .map(Result::unwrap)
         .collect();
     let column = |name: &str, want: &str| {
-        let at = ["at", "actor", "action", "target", "brand", "revisionBefore", "revisionAfter", "note", "hash"]
-            .iter()
-            .position(|c| *c == name)
-            .unwrap();
-        assert!(rows.iter().any(|r| &r[at] == want), "{name} {want:?} in {csv}");
+        let at = [
+            "at",
+            "actor",
+            "action",
+            "target",
+            "brand",
+            "revisionBefore",
+            "revisionAfter",
+            "note",
+            "hash",
+        ]
+        .iter()
+        .position(|c| *c == name)
+        .unwrap();
+        assert!(
+            rows.iter().any(|r| &r[at] == want),
+            "{name} {want:?} in {csv}"
+        );
     };
     column("actor", &format!("'{typed}"));
     column("note", &format!("'{note}"));
     for row in &rows {
         for cell in row {
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} in {csv}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {csv}"
+            );
         }
     }
 }

@@ -157,7 +157,10 @@ fn next_record(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 
 fn decode_body(kind: u8, json: &[u8], into: &mut Decoded) -> bool {
     match kind {
-        EVENT => match serde_json::from_slice::<Entry>(json).ok().and_then(Entry::into_event) {
+        EVENT => match serde_json::from_slice::<Entry>(json)
+            .ok()
+            .and_then(Entry::into_event)
+        {
             Some(event) => {
                 into.events.push(event);
                 true

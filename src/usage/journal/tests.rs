@@ -83,7 +83,10 @@ fn committed_segments_are_deleted_and_the_rest_replayed() {
         journal.committed(&done);
         let on_disk = list_segments(dir.path()).unwrap();
         assert!(on_disk.iter().all(|(n, _)| *n >= last), "{on_disk:?}");
-        assert_eq!(journal.pending(), segments.iter().filter(|s| **s == last).count() as u64);
+        assert_eq!(
+            journal.pending(),
+            segments.iter().filter(|s| **s == last).count() as u64
+        );
     }
     let left = replayed(dir.path());
     assert!(!left.is_empty());
@@ -201,7 +204,11 @@ async fn committed_batches_empty_the_journal() {
     queue.flush().await.unwrap();
     assert_eq!(sink.events().len(), 200);
     assert_eq!(journal.pending(), 0);
-    assert_eq!(journal.segments(), 1, "only the segment appended to is left");
+    assert_eq!(
+        journal.segments(),
+        1,
+        "only the segment appended to is left"
+    );
     queue.shutdown().await;
     journal.close();
     assert_eq!(journal.segments(), 0);

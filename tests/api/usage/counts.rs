@@ -28,7 +28,11 @@ fn export_usage(app: &TestApp, args: &[&str]) -> String {
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -67,8 +71,11 @@ async fn usage_csv_escapes_text_a_spreadsheet_would_compute(backend: Backend) {
     let key = app.delivery_key("alpine").await;
     for (name, device) in NAMES {
         let devices: Vec<&str> = device.into_iter().collect();
-        app.published(&entry, json!({"name": name, "fields": hero("t"), "devices": devices}))
-            .await;
+        app.published(
+            &entry,
+            json!({"name": name, "fields": hero("t"), "devices": devices}),
+        )
+        .await;
     }
     for (_, device) in NAMES {
         let context = device.map_or(json!({}), |d| json!({"device": d}));
@@ -86,7 +93,11 @@ async fn usage_csv_escapes_text_a_spreadsheet_would_compute(backend: Backend) {
     let cli = export_usage(&app, &["--group-by", "VARIANT"]);
     for csv in [&rest, &cli] {
         assert_no_formula(csv);
-        let names: Vec<String> = cells(csv).into_iter().skip(1).map(|r| r[2].clone()).collect();
+        let names: Vec<String> = cells(csv)
+            .into_iter()
+            .skip(1)
+            .map(|r| r[2].clone())
+            .collect();
         let mut want: Vec<String> = NAMES.iter().map(|(n, _)| format!("'{n}")).collect();
         want.sort();
         let mut names = names;
@@ -103,21 +114,36 @@ async fn repeated_and_resent_track_events_count_answers_once(backend: Backend) {
     let key = app.delivery_key("alpine").await;
     let mut served = Vec::new();
     for _ in 0..2 {
-        let answer = app.content(&key, "alpine", "home-hero", json!({"device": "DESKTOP"})).await;
+        let answer = app
+            .content(&key, "alpine", "home-hero", json!({"device": "DESKTOP"}))
+            .await;
         served.push(answer["servedId"].as_str().unwrap().to_string());
     }
     let (a, b) = (&served[0], &served[1]);
     let track = |events: Value| app.gql(Some(&key), TRACK, json!({"e": events}));
-    let clicks: Vec<Value> = (0..6).map(|_| json!({"servedId": a, "kind": "CLICK"})).collect();
+    let clicks: Vec<Value> = (0..6)
+        .map(|_| json!({"servedId": a, "kind": "CLICK"}))
+        .collect();
     assert_eq!(track(json!(clicks)).await.data()["track"]["accepted"], 6);
     let order = json!({"servedId": a, "kind": "CONVERSION", "value": 10.5, "id": "order-1"});
     let batch = json!([order, order, {"servedId": b, "kind": "CONVERSION", "value": -2.25}]);
     assert_eq!(track(batch).await.data()["track"]["accepted"], 3);
     let again = json!([order, {"servedId": b, "kind": "CONVERSION", "value": 4}]);
-    assert_eq!(track(again).await.data()["track"]["accepted"], 2, "a resend is accepted");
+    assert_eq!(
+        track(again).await.data()["track"]["accepted"],
+        2,
+        "a resend is accepted"
+    );
     let bad = track(json!([{"servedId": a, "kind": "CLICK", "id": ""}, {"servedId": a, "kind": "CLICK", "id": "x".repeat(201)}])).await;
     let bad = &bad.data()["track"];
-    assert_eq!((bad["accepted"].as_i64(), bad["rejected"][1]["code"].as_str()), (Some(0), Some("BAD_INPUT")), "{bad}");
+    assert_eq!(
+        (
+            bad["accepted"].as_i64(),
+            bad["rejected"][1]["code"].as_str()
+        ),
+        (Some(0), Some("BAD_INPUT")),
+        "{bad}"
+    );
     flush(&app).await;
 
     let rows = report(&app, app.admin(), json!([])).await;
@@ -135,8 +161,15 @@ async fn repeated_and_resent_track_events_count_answers_once(backend: Backend) {
     // Clicks: answer a. Conversions: a (order-1, once: 10.5) and b (-2.25 and 4).
     let want = (Some(2), Some(1), Some(2), Some(12.25), Some(0.5), Some(1.0));
     assert_eq!(counts(row), want, "{row}");
-    let (from, to) = ("2000-01-01T00:00:00Z".parse().unwrap(), "2999-01-01T00:00:00Z".parse().unwrap());
-    for grouping in [vec![], UsageDimension::ALL.to_vec(), vec![UsageDimension::Variant, UsageDimension::Day]] {
+    let (from, to) = (
+        "2000-01-01T00:00:00Z".parse().unwrap(),
+        "2999-01-01T00:00:00Z".parse().unwrap(),
+    );
+    for grouping in [
+        vec![],
+        UsageDimension::ALL.to_vec(),
+        vec![UsageDimension::Variant, UsageDimension::Day],
+    ] {
         let names: Vec<&str> = grouping.iter().map(|d| d.as_str()).collect();
         let from_index = report(&app, app.admin(), json!(names)).await;
         let from_db = app
@@ -145,9 +178,18 @@ async fn repeated_and_resent_track_events_count_answers_once(backend: Backend) {
             .read(move |conn| vary::store::usage::report(conn, "alpine", from, to, &grouping))
             .await
             .unwrap();
-        assert_eq!(Value::Array(from_index), serde_json::to_value(&from_db).unwrap(), "{names:?}");
+        assert_eq!(
+            Value::Array(from_index),
+            serde_json::to_value(&from_db).unwrap(),
+            "{names:?}"
+        );
     }
-    let (status, rest) = usage_report_rest(&app, Some(app.admin()), "brand=alpine&from=2000-01-01&to=2999-12-31&groupBy=").await;
+    let (status, rest) = usage_report_rest(
+        &app,
+        Some(app.admin()),
+        "brand=alpine&from=2000-01-01&to=2999-12-31&groupBy=",
+    )
+    .await;
     assert_eq!(status, 200);
     let cli = export_usage(&app, &["--group-by", ""]);
     for csv in [rest, cli] {
