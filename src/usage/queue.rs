@@ -29,6 +29,9 @@ use tokio::time::Instant;
 use super::event::UsageEvent;
 use super::journal::{Journal, Segment};
 
+mod memory;
+pub use memory::MemorySink;
+
 /// Why a sink could not write a batch; the queue logs it and retries.
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -466,41 +469,6 @@ impl Writer {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
         }
-    }
-}
-
-/// A sink that keeps events in memory, by id (tests, and a model of the idempotency every sink
-/// must have).
-#[derive(Default)]
-pub struct MemorySink {
-    events: Mutex<std::collections::BTreeMap<String, UsageEvent>>,
-    batches: AtomicU64,
-}
-
-impl MemorySink {
-    pub fn events(&self) -> Vec<UsageEvent> {
-        self.events
-            .lock()
-            .expect("memory sink lock")
-            .values()
-            .cloned()
-            .collect()
-    }
-
-    pub fn batches(&self) -> u64 {
-        self.batches.load(Ordering::Relaxed)
-    }
-}
-
-impl UsageSink for MemorySink {
-    fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
-        let mut held = self.events.lock().expect("memory sink lock");
-        for event in events {
-            held.entry(event.id.clone())
-                .or_insert_with(|| event.clone());
-        }
-        self.batches.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 
