@@ -22,7 +22,11 @@ use crate::index_store;
 use crate::search::{ContentIndex, SearchError, CONTENT_WRITER};
 use crate::store::usage::DbUsageSink;
 use crate::store::{self, Db};
-use crate::usage::{self, QueueConfig, UsageIndex, UsageQueue, UserKeyHasher, USAGE_WRITER};
+use crate::usage::journal::JournalError;
+use crate::usage::{
+    self, Journal, JournalConfig, QueueConfig, UsageIndex, UsageQueue, UsageSink, UserKeyHasher,
+    USAGE_WRITER,
+};
 use crate::webhooks::WebhookSender;
 
 /// Everything a running Vary holds.
@@ -38,6 +42,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Usage events on their way to the database.
     pub usage: Arc<UsageQueue>,
+    /// Where queued usage events wait until committed (none when another process holds it).
+    pub journal: Option<Arc<Journal>>,
     /// The usage index reports are counted from (derived from the database).
     pub usage_index: Arc<UsageIndex>,
     /// The content index behind `search` and `searchContent`.
@@ -161,6 +167,40 @@ async fn rebuild_usage_index_if_stale(db: &Db, index: &Arc<UsageIndex>) -> anyho
     .await?
 }
 
+/// Where the usage journal lives.
+pub fn usage_journal_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("usage-journal")
+}
+
+/// Events handed to the sink at once while the journal is replayed.
+const REPLAY_BATCH: usize = 5_000;
+
+/// Opens the usage journal and, before anything is served, stores what a previous process
+/// journaled but may not have committed (it was killed). When another process on the same data
+/// dir holds the journal (e.g. `vary user add` beside a server), this one runs without.
+async fn usage_journal(
+    config: &Config,
+    sink: Arc<dyn UsageSink>,
+) -> anyhow::Result<Option<Arc<Journal>>> {
+    let dir = usage_journal_dir(config);
+    let journal = match Journal::open(&dir, JournalConfig::default()) {
+        Ok(journal) => Arc::new(journal),
+        Err(JournalError::Locked(_)) => {
+            tracing::warn!(dir = %dir.display(), "the usage journal is in use by another process; this one records usage without it");
+            return Ok(None);
+        }
+        Err(e) => anyhow::bail!("cannot open the usage journal in {}: {e}", dir.display()),
+    };
+    let replaying = journal.clone();
+    let replayed =
+        tokio::task::spawn_blocking(move || replaying.replay(sink.as_ref(), REPLAY_BATCH))
+            .await??;
+    if replayed > 0 {
+        tracing::info!(events = replayed, "replayed the usage journal");
+    }
+    Ok(Some(journal))
+}
+
 /// Opens the database (creating the data dir) and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
@@ -212,8 +252,15 @@ impl App {
         let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
         let usage_index = Arc::new(usage_index(&config)?);
         rebuild_usage_index_if_stale(&db, &usage_index).await?;
-        let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
-        let usage = Arc::new(UsageQueue::start(Arc::new(sink), QueueConfig::default()));
+        let sink: Arc<dyn UsageSink> =
+            Arc::new(DbUsageSink::new(db.clone(), Some(usage_index.clone())));
+        let journal = usage_journal(&config, sink.clone()).await?;
+        let usage = Arc::new(match &journal {
+            Some(journal) => {
+                UsageQueue::start_journaled(sink, QueueConfig::default(), journal.clone())
+            }
+            None => UsageQueue::start(sink, QueueConfig::default()),
+        });
         let search = Arc::new(content_index(&config)?);
         let mut delivery = Delivery::new(db.clone(), &served_key).with_search(search.clone());
         if config.usage_recording {
@@ -278,6 +325,7 @@ impl App {
             documents: DocumentCache::new(1024, admission),
             metrics: Arc::new(Metrics::new()),
             usage,
+            journal,
             usage_index,
             search,
             ready: AtomicBool::new(true),
@@ -294,11 +342,14 @@ impl App {
         self.ready.store(ready, Ordering::Release);
     }
 
-    /// After the server stopped taking requests: writes every queued usage event and commits
-    /// the search index.
+    /// After the server stopped taking requests: writes every queued usage event (then empties
+    /// the journal of them) and commits the search index.
     pub async fn shutdown(&self) {
         self.set_ready(false);
         self.usage.shutdown().await;
+        if let Some(journal) = self.journal.clone() {
+            let _ = tokio::task::spawn_blocking(move || journal.close()).await;
+        }
         let index = self.usage_index.clone();
         match tokio::task::spawn_blocking(move || index.shutdown()).await {
             Ok(Ok(())) => {}

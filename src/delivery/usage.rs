@@ -18,7 +18,7 @@ use crate::auth::Principal;
 use crate::domain::device::Device;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::store;
-use crate::usage::event::allowed_attributes;
+use crate::usage::event::{allowed_attributes, client_event_id, MAX_CLIENT_ID_BYTES};
 use crate::usage::{QueueError, ServedVariant, UsageEvent, UsageKind, UsageQueue, UserKeyHasher};
 
 /// The most events one `track` call may carry.
@@ -49,6 +49,8 @@ pub struct TrackEvent {
     pub served_id: String,
     pub kind: UsageKind,
     pub value: Option<f64>,
+    /// The client's name for the event: a resend under the same name counts once.
+    pub id: Option<String>,
 }
 
 /// Why one tracked event was refused.
@@ -150,6 +152,17 @@ impl Delivery {
                 Some(_) if event.value.is_some_and(|v| !v.is_finite()) => outcome
                     .rejected
                     .push(rejection(index, "value must be a finite number")),
+                Some(_)
+                    if event
+                        .id
+                        .as_ref()
+                        .is_some_and(|id| id.is_empty() || id.len() > MAX_CLIENT_ID_BYTES) =>
+                {
+                    outcome.rejected.push(rejection(
+                        index,
+                        &format!("id must be 1 to {MAX_CLIENT_ID_BYTES} bytes long"),
+                    ))
+                }
                 Some(i) => verified.push((index, i)),
             }
         }
@@ -160,12 +173,11 @@ impl Delivery {
             match stored.get(&served.impression) {
                 Some(base) => {
                     let event = &events[index];
-                    follow_ups.push(base.follow_up(
-                        crate::ids::new_sortable_id("evt"),
-                        event.kind,
-                        now,
-                        event.value,
-                    ));
+                    let id = match &event.id {
+                        Some(id) => client_event_id(&brand, id),
+                        None => crate::ids::new_sortable_id("evt"),
+                    };
+                    follow_ups.push(base.follow_up(id, event.kind, now, event.value));
                 }
                 None => outcome
                     .rejected

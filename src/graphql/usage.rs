@@ -47,8 +47,12 @@ pub struct UsageRow {
     pub day: Option<String>,
     pub locale: Option<String>,
     pub impressions: i64,
+    /// Answers (servedIds) of the group with at least one click.
     pub clicks: i64,
+    /// Answers (servedIds) of the group with at least one conversion.
     pub conversions: i64,
+    /// The sum of the values of every conversion (one resent with the same `id` counts once).
+    pub conversion_value: f64,
     /// clicks / impressions (0 without impressions).
     pub ctr: f64,
     /// conversions / impressions (0 without impressions).
@@ -68,6 +72,7 @@ impl From<Row> for UsageRow {
             impressions: r.impressions,
             clicks: r.clicks,
             conversions: r.conversions,
+            conversion_value: r.conversion_value,
             ctr: r.ctr,
             conversion_rate: r.conversion_rate,
         }
@@ -87,6 +92,9 @@ pub struct TrackInput {
     pub kind: TrackKind,
     /// A conversion's value (any finite number).
     pub value: Option<f64>,
+    /// The client's name for this event, unique per brand (1 to 200 bytes): an event sent again
+    /// with the same id is accepted but counted once, so a retried batch counts once.
+    pub id: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -145,6 +153,7 @@ impl UsageMutation {
                     TrackKind::Conversion => UsageKind::Conversion,
                 },
                 value: e.value,
+                id: e.id,
             })
             .collect();
         let outcome = ctx

@@ -9,6 +9,7 @@ use super::{auth, error_response, State};
 use crate::auth::{Action, Principal};
 use crate::content::audit::{parse_bound, AuditEntry, AuditFilter, MAX_AUDIT_PAGE};
 use crate::error::{AppError, AppResult};
+use crate::usage::csv::{self, Cell};
 
 #[derive(Debug, Deserialize)]
 pub struct AuditParams {
@@ -46,22 +47,20 @@ const AUDIT_COLUMNS: [&str; 9] = [
     "hash",
 ];
 
-fn csv_line(fields: &[&str]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(fields).expect("writing to memory");
-    writer.into_inner().expect("flushing to memory")
-}
-
+/// One audit row as a CSV line. Actors (even the e-mail typed in a failed login) and notes are
+/// what someone typed: a value a spreadsheet would compute is escaped like every CSV cell Vary
+/// writes ([`csv::escape_text`]).
 fn audit_csv(e: &AuditEntry) -> Vec<u8> {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (brand, before, after, note) = (
-        opt(&e.brand),
-        opt(&e.revision_before),
-        opt(&e.revision_after),
-        opt(&e.note),
-    );
-    csv_line(&[
-        &e.at, &e.actor, &e.action, &e.target, &brand, &before, &after, &note, &e.hash,
+    csv::record(&[
+        Cell::Text(&e.at),
+        Cell::Text(&e.actor),
+        Cell::Text(&e.action),
+        Cell::Text(&e.target),
+        Cell::optional(&e.brand),
+        Cell::optional(&e.revision_before),
+        Cell::optional(&e.revision_after),
+        Cell::optional(&e.note),
+        Cell::Text(&e.hash),
     ])
 }
 
@@ -73,7 +72,7 @@ fn audit_stream(
     format: Format,
 ) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
     let header = match format {
-        Format::Csv => csv_line(&AUDIT_COLUMNS),
+        Format::Csv => csv::header(&AUDIT_COLUMNS),
         Format::Json => b"[".to_vec(),
     };
     // State: (after_seq, rows written so far, finished)

@@ -406,11 +406,13 @@ impl UsageSink for DbUsageSink {
         drop(served);
         if let Some(index) = &self.index {
             // The database holds them now; an index that cannot take them is rebuilt at start.
+            // Every event is new only when no id repeats; otherwise each new id is indexed once
+            // (a batch may hold one id twice: a resent tracked event).
             let indexed = if new.len() == events.len() {
                 index.add(events)
             } else {
-                let new: HashSet<String> = new.into_iter().collect();
-                index.add(events.iter().filter(|e| new.contains(&e.id)))
+                let mut new: HashSet<String> = new.into_iter().collect();
+                index.add(events.iter().filter(|e| new.remove(&e.id)))
             };
             if let Err(e) = indexed {
                 tracing::error!(error = %e, "could not index usage events");
@@ -577,6 +579,8 @@ struct GroupedRow {
     clicks: i64,
     #[diesel(sql_type = BigInt)]
     conversions: i64,
+    #[diesel(sql_type = Double)]
+    conversion_value: f64,
 }
 
 impl From<GroupedRow> for UsageRow {
@@ -596,6 +600,7 @@ impl From<GroupedRow> for UsageRow {
                 impressions: g.impressions,
                 clicks: g.clicks,
                 conversions: g.conversions,
+                conversion_value: g.conversion_value,
             },
         )
     }
@@ -625,8 +630,10 @@ fn day_sql(conn: &DbConnection) -> &'static str {
 
 /// The grouping SQL, in two steps: the brand's events in the time range are counted per served
 /// row (and day, when asked for) without touching any text, then those few groups are joined to
-/// their served rows and summed per the dimensions asked for. Every expression comes from the
-/// fixed tables above, never from input.
+/// their served rows and summed per the dimensions asked for. Clicks and conversions count the
+/// distinct impressions they name: a click copies its impression's served row, so an impression's
+/// clicks all fall in one inner group and summing the groups counts each answer once. Every
+/// expression comes from the fixed tables above, never from input.
 fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
     let has = |d| dimensions.contains(&d);
     let column = |d: UsageDimension, name: &str| {
@@ -673,11 +680,15 @@ fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
         "SELECT {}, \
          CAST(SUM(g.impressions) AS BIGINT) AS impressions, \
          CAST(SUM(g.clicks) AS BIGINT) AS clicks, \
-         CAST(SUM(g.conversions) AS BIGINT) AS conversions \
+         CAST(SUM(g.conversions) AS BIGINT) AS conversions, \
+         CAST(SUM(g.conversion_value) AS DOUBLE PRECISION) AS conversion_value \
          FROM (SELECT e.served AS served, {inner_day}, \
                  COUNT(CASE WHEN e.kind = 'impression' THEN 1 END) AS impressions, \
-                 COUNT(CASE WHEN e.kind = 'click' THEN 1 END) AS clicks, \
-                 COUNT(CASE WHEN e.kind = 'conversion' THEN 1 END) AS conversions \
+                 COUNT(DISTINCT CASE WHEN e.kind = 'click' THEN e.impression_id END) AS clicks, \
+                 COUNT(DISTINCT CASE WHEN e.kind = 'conversion' THEN e.impression_id END) \
+                   AS conversions, \
+                 COALESCE(SUM(CASE WHEN e.kind = 'conversion' THEN e.value END), 0.0) \
+                   AS conversion_value \
                FROM usage_events e \
                WHERE e.brand = $1 AND e.at >= $2 AND e.at < $3 \
                GROUP BY {inner_group}) g \

@@ -18,7 +18,7 @@ use chrono::{DateTime, Datelike, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -120,6 +120,21 @@ impl UsageEvent {
     }
 }
 
+/// The longest id a client may give a tracked event, in bytes.
+pub const MAX_CLIENT_ID_BYTES: usize = 200;
+
+/// The stored id of a tracked event the client named `client_id`: the same for every resend in
+/// the brand, so stores (which keep one event per id) count it once, and distinct across brands.
+/// `trk_` and 128 bits of SHA-256 over the brand and the client's id, length-prefixed so no two
+/// pairs hash the same input.
+pub fn client_event_id(brand: &str, client_id: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update((brand.len() as u64).to_le_bytes());
+    hash.update(brand.as_bytes());
+    hash.update(client_id.as_bytes());
+    format!("trk_{}", hex::encode(&hash.finalize()[..16]))
+}
+
 /// The UTC day of an instant, `YYYY-MM-DD`.
 pub fn day_of(at: DateTime<Utc>) -> String {
     let day = at.date_naive();
@@ -205,6 +220,16 @@ mod tests {
         assert_ne!(hash, UserKeyHasher::new(b"other").hash("user-42"));
         assert_eq!(hasher.hash_opt(Some("  ")), None);
         assert_eq!(hasher.hash_opt(None), None);
+    }
+
+    #[test]
+    fn a_client_id_names_one_event_per_brand() {
+        let id = client_event_id("alpine", "order-1");
+        assert_eq!(id, client_event_id("alpine", "order-1"));
+        assert_eq!(id.len(), "trk_".len() + 32);
+        assert_ne!(id, client_event_id("alpine", "order-2"));
+        assert_ne!(id, client_event_id("alpine2", "order-1"));
+        assert_ne!(client_event_id("ab", "c"), client_event_id("a", "bc"));
     }
 
     #[test]

@@ -54,6 +54,19 @@ pub struct Columns<'a> {
     pub served: &'a str,
     pub at: &'a str,
     pub kind: &'a str,
+    /// The high and low halves of [`impression_key`] (clicks and conversions only).
+    pub impression: [&'a str; 2],
+    /// A conversion's value.
+    pub value: &'a str,
+}
+
+/// What the index keeps of the impression a click or conversion names: 128 bits of SHA-256 of
+/// its id, enough to tell apart every impression there will ever be, in two fast `u64` columns.
+pub fn impression_key(impression_id: &str) -> (u64, u64) {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(impression_id.as_bytes());
+    let half = |at: usize| u64::from_le_bytes(hash[at..at + 8].try_into().expect("8 bytes"));
+    (half(0), half(8))
 }
 
 /// What `event` served, as the one text value the usage index keeps for it.
@@ -126,10 +139,13 @@ impl Interned {
     }
 }
 
-/// The counts of one group and the greatest variant name seen in it (as `MAX(variant_name)`).
+/// The counts of one group, the sum of its conversions' values and the greatest variant name
+/// seen in it (as `MAX(variant_name)`). Clicks and conversions are filled in at the end, from the
+/// distinct impressions they name.
 #[derive(Clone, Copy)]
 struct Cell {
     counts: [u64; 3],
+    value: f64,
     name: u32,
 }
 
@@ -137,15 +153,22 @@ impl Default for Cell {
     fn default() -> Self {
         Cell {
             counts: [0; 3],
+            value: 0.0,
             name: NO_NAME,
         }
     }
 }
 
-/// Where the cells live.
+/// Where the cells live; a cell is known by its slot.
 enum Table {
-    Dense { cells: Vec<Cell>, strides: Vec<u64> },
-    Sparse(FxHashMap<[u32; MAX_DIMENSIONS], Cell>),
+    Dense {
+        cells: Vec<Cell>,
+        strides: Vec<u64>,
+    },
+    Sparse {
+        slots: FxHashMap<[u32; MAX_DIMENSIONS], usize>,
+        cells: Vec<([u32; MAX_DIMENSIONS], Cell)>,
+    },
 }
 
 impl Table {
@@ -164,22 +187,34 @@ impl Table {
                     strides,
                 }
             }
-            _ => Table::Sparse(FxHashMap::default()),
+            _ => Table::Sparse {
+                slots: FxHashMap::default(),
+                cells: Vec::new(),
+            },
+        }
+    }
+
+    /// The slot of the cell of `ids`, made when new.
+    #[inline]
+    fn slot(&mut self, ids: &[u32; MAX_DIMENSIONS], grouped: usize) -> usize {
+        match self {
+            Table::Dense { strides, .. } => ids[..grouped]
+                .iter()
+                .zip(strides.iter())
+                .map(|(&id, &s)| u64::from(id) * s)
+                .sum::<u64>() as usize,
+            Table::Sparse { slots, cells } => *slots.entry(*ids).or_insert_with(|| {
+                cells.push((*ids, Cell::default()));
+                cells.len() - 1
+            }),
         }
     }
 
     #[inline]
-    fn cell(&mut self, ids: &[u32; MAX_DIMENSIONS], grouped: usize) -> &mut Cell {
+    fn cell(&mut self, slot: usize) -> &mut Cell {
         match self {
-            Table::Dense { cells, strides } => {
-                let index: u64 = ids[..grouped]
-                    .iter()
-                    .zip(strides.iter())
-                    .map(|(&id, &s)| u64::from(id) * s)
-                    .sum();
-                &mut cells[index as usize]
-            }
-            Table::Sparse(map) => map.entry(*ids).or_default(),
+            Table::Dense { cells, .. } => &mut cells[slot],
+            Table::Sparse { cells, .. } => &mut cells[slot].1,
         }
     }
 
@@ -199,8 +234,21 @@ impl Table {
                     (ids, cell)
                 })
                 .collect(),
-            Table::Sparse(map) => map.into_iter().filter(|(_, cell)| seen(cell)).collect(),
+            Table::Sparse { cells, .. } => cells.into_iter().filter(|(_, c)| seen(c)).collect(),
         }
+    }
+}
+
+/// A click or conversion met while counting: its cell, its kind's slot in [`Cell::counts`] and
+/// the impression it names. Sorted and deduplicated, they count each answer once per cell.
+type FollowUp = (usize, usize, u128);
+
+/// Adds the distinct answers clicked and converted to the cells' counts.
+fn count_follow_ups(table: &mut Table, mut follow_ups: Vec<FollowUp>) {
+    follow_ups.sort_unstable();
+    follow_ups.dedup();
+    for (slot, kind, _) in follow_ups {
+        table.cell(slot).counts[kind] += 1;
     }
 }
 
@@ -209,6 +257,10 @@ struct Segment {
     kind: Column<u64>,
     at: Column<TantivyDate>,
     served: Option<StrColumn>,
+    /// A click's or conversion's impression, as [`impression_key`] halves it.
+    impression: Option<(Column<u64>, Column<u64>)>,
+    /// A conversion's value.
+    value: Option<Column<f64>>,
     /// The term ordinals of the brand's served tuples.
     brand: std::ops::Range<u64>,
     /// For the brand's `n`-th served tuple (term ordinal `brand.start + n`): the ids of the
@@ -274,10 +326,17 @@ pub fn count(
                 ord += 1;
             }
         }
+        let [high, low] = columns.impression;
+        let impression = match (fast.column_opt(high)?, fast.column_opt(low)?) {
+            (Some(high), Some(low)) => Some((high, low)),
+            _ => None,
+        };
         segments.push(Segment {
             kind: fast.u64(columns.kind)?,
             at,
             served,
+            impression,
+            value: fast.column_opt(columns.value)?,
             brand: brand_ords,
             ids,
             names: name_ids,
@@ -303,6 +362,7 @@ pub fn count(
         })
         .collect();
     let mut table = Table::new(&cardinalities, dense_limit);
+    let mut follow_ups: Vec<FollowUp> = Vec::new();
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     for (reader, segment) in searcher.segment_readers().iter().zip(&segments) {
         if segment.brand.is_empty() {
@@ -324,13 +384,28 @@ pub fn count(
             if let (Some(slot), Some(at)) = (day_slot, segment.at.first(doc)) {
                 ids[slot] = (day_number(at) - first_day) as u32;
             }
-            let cell = table.cell(&ids, grouped);
-            if let Some(count) = segment
-                .kind
-                .first(doc)
-                .and_then(|k| cell.counts.get_mut(k as usize))
-            {
-                *count += 1;
+            let slot = table.slot(&ids, grouped);
+            let cell = table.cell(slot);
+            match segment.kind.first(doc) {
+                Some(0) => cell.counts[0] += 1,
+                Some(kind @ (1 | 2)) => {
+                    if let Some((high, low)) = &segment.impression {
+                        let (h, l) = (high.first(doc).unwrap_or(0), low.first(doc).unwrap_or(0));
+                        follow_ups.push((
+                            slot,
+                            kind as usize,
+                            (u128::from(h) << 64) | u128::from(l),
+                        ));
+                    }
+                    if kind == 2 {
+                        cell.value += segment
+                            .value
+                            .as_ref()
+                            .and_then(|v| v.first(doc))
+                            .unwrap_or(0.0);
+                    }
+                }
+                _ => {}
             }
             if name != NO_NAME
                 && (cell.name == NO_NAME
@@ -344,6 +419,7 @@ pub fn count(
         })?;
     }
 
+    count_follow_ups(&mut table, follow_ups);
     let mut groups = table.into_groups(&cardinalities);
     // Days are named and ranked only now, and only those that have a row.
     if let Some(slot) = day_slot {
@@ -402,6 +478,7 @@ pub fn count(
                     impressions,
                     clicks,
                     conversions,
+                    conversion_value: cell.value,
                 },
             )
         })
@@ -409,47 +486,4 @@ pub fn count(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::usage::report::UNKNOWN_DEVICE;
-
-    #[test]
-    fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separator() {
-        let event = UsageEvent {
-            id: "evt".into(),
-            kind: super::super::UsageKind::Impression,
-            impression_id: "evt".into(),
-            served: std::sync::Arc::new(crate::usage::ServedVariant {
-                brand: "alpine".into(),
-                entry_id: "ent".into(),
-                entry_key: "home-hero".into(),
-                variant_id: "var_1".into(),
-                variant_name: format!("Odd{SEPARATOR}name"),
-                revision: "rev_1".into(),
-            }),
-            device: None,
-            locale: "de-CH".into(),
-            at: chrono::Utc::now(),
-            user_key_hash: None,
-            attributes: Default::default(),
-            value: None,
-        };
-        let value = served_value(&event);
-        let (brand, parts, name) = served_parts(&value);
-        assert_eq!(brand, "alpine");
-        assert_eq!(
-            parts,
-            ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]
-        );
-        assert_eq!(name, event.served.variant_name);
-    }
-
-    #[test]
-    fn days_are_counted_from_the_epoch_in_utc() {
-        let day = |micros: i64| day_number(TantivyDate::from_timestamp_micros(micros));
-        assert_eq!(day(0), 0);
-        assert_eq!(day(DAY_MICROS - 1), 0);
-        assert_eq!(day(DAY_MICROS), 1);
-        assert_eq!(day(-1), -1, "before 1970 a day still starts at midnight");
-    }
-}
+mod tests;

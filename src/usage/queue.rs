@@ -13,6 +13,10 @@
 //! hold. [`UsageQueue::flush`] waits until everything queued before it is written (so a
 //! `servedId` can be tracked right after it was sent), and [`UsageQueue::shutdown`] drains the
 //! channel before returning (SIGTERM).
+//!
+//! With a [`Journal`] ([`UsageQueue::start_journaled`]), events are appended to it before they
+//! are queued, and the writer tells it which were committed, so that a killed process loses
+//! nothing it answered; events that could not be queued are given up in the journal too.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +27,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::event::UsageEvent;
+use super::journal::{Journal, Segment};
+
+mod memory;
+pub use memory::MemorySink;
 
 /// Why a sink could not write a batch; the queue logs it and retries.
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
@@ -75,6 +83,8 @@ pub enum QueueError {
     Full,
     #[error("the usage queue is shut down")]
     Closed,
+    #[error("the usage journal cannot be written: {0}")]
+    Journal(String),
 }
 
 /// Counters for metrics and tests.
@@ -87,7 +97,8 @@ pub struct QueueStats {
 }
 
 enum Message {
-    Event(Box<UsageEvent>),
+    /// An event, and the journal segment it was appended to.
+    Event(Box<UsageEvent>, Option<Segment>),
     Flush(oneshot::Sender<()>),
     Shutdown(oneshot::Sender<()>),
 }
@@ -102,11 +113,29 @@ pub struct UsageQueue {
     send_timeout: Duration,
     writer: Mutex<Option<JoinHandle<()>>>,
     stats: Arc<QueueStats>,
+    journal: Option<Arc<Journal>>,
 }
 
 impl UsageQueue {
     /// Starts the writer task on the current tokio runtime.
-    pub fn start(sink: Arc<dyn UsageSink>, mut config: QueueConfig) -> UsageQueue {
+    pub fn start(sink: Arc<dyn UsageSink>, config: QueueConfig) -> UsageQueue {
+        Self::launch(sink, config, None)
+    }
+
+    /// Starts the writer task, every event journaled before it is queued (see [`Journal`]).
+    pub fn start_journaled(
+        sink: Arc<dyn UsageSink>,
+        config: QueueConfig,
+        journal: Arc<Journal>,
+    ) -> UsageQueue {
+        Self::launch(sink, config, Some(journal))
+    }
+
+    fn launch(
+        sink: Arc<dyn UsageSink>,
+        mut config: QueueConfig,
+        journal: Option<Arc<Journal>>,
+    ) -> UsageQueue {
         config.capacity = config.capacity.max(1);
         config.batch_size = config.batch_size.clamp(1, config.capacity);
         let (tx, rx) = mpsc::channel(config.capacity);
@@ -119,6 +148,7 @@ impl UsageQueue {
             config,
             stats: stats.clone(),
             urgent: urgent.clone(),
+            journal: journal.clone(),
         };
         let handle = tokio::spawn(writer.run());
         UsageQueue {
@@ -128,6 +158,7 @@ impl UsageQueue {
             send_timeout,
             writer: Mutex::new(Some(handle)),
             stats,
+            journal,
         }
     }
 
@@ -136,10 +167,60 @@ impl UsageQueue {
         self.tx.max_capacity() - self.tx.capacity()
     }
 
-    /// Queues one event, waiting briefly for room when the queue is full.
+    /// Queues one event (journaled first, when there is a journal), waiting briefly for room
+    /// when the queue is full.
     pub async fn record(&self, event: UsageEvent) -> Result<(), QueueError> {
-        // The usual case, room in the queue, needs no timer.
-        let message = match self.tx.try_send(Message::Event(Box::new(event))) {
+        let segment = self.journal(std::slice::from_ref(&event))?;
+        match self.enqueue(Box::new(event), segment).await {
+            Ok(()) => Ok(()),
+            Err((error, event)) => {
+                self.abandon(segment, std::iter::once(&*event));
+                Err(error)
+            }
+        }
+    }
+
+    /// Queues several events in order, journaled in one write first. When one cannot be queued,
+    /// it and those after it are given up (and the error returned).
+    pub async fn record_all(&self, events: Vec<UsageEvent>) -> Result<(), QueueError> {
+        let segment = self.journal(&events)?;
+        let mut events = events.into_iter();
+        while let Some(event) = events.next() {
+            if let Err((error, event)) = self.enqueue(Box::new(event), segment).await {
+                let rest: Vec<UsageEvent> = events.collect();
+                self.abandon(segment, std::iter::once(&*event).chain(&rest));
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends events to the journal, when there is one; its segment.
+    fn journal(&self, events: &[UsageEvent]) -> Result<Option<Segment>, QueueError> {
+        match &self.journal {
+            None => Ok(None),
+            Some(_) if events.is_empty() => Ok(None),
+            Some(journal) => journal
+                .append(events)
+                .map(Some)
+                .map_err(|e| QueueError::Journal(e.to_string())),
+        }
+    }
+
+    fn abandon<'a>(&self, segment: Option<Segment>, events: impl Iterator<Item = &'a UsageEvent>) {
+        if let (Some(journal), Some(segment)) = (&self.journal, segment) {
+            journal.abandon(segment, events);
+        }
+    }
+
+    /// Puts one event on the channel; the usual case, room in the queue, needs no timer. On
+    /// failure the event comes back with the error.
+    async fn enqueue(
+        &self,
+        event: Box<UsageEvent>,
+        segment: Option<Segment>,
+    ) -> Result<(), (QueueError, Box<UsageEvent>)> {
+        let message = match self.tx.try_send(Message::Event(event, segment)) {
             Ok(()) => {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
                 if self.queued() >= self.batch_size {
@@ -147,7 +228,9 @@ impl UsageQueue {
                 }
                 return Ok(());
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(QueueError::Closed),
+            Err(mpsc::error::TrySendError::Closed(m)) => {
+                return Err((QueueError::Closed, event_of(m)))
+            }
             Err(mpsc::error::TrySendError::Full(message)) => message,
         };
         self.urgent.notify_one();
@@ -156,20 +239,9 @@ impl UsageQueue {
                 self.stats.enqueued.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
-            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(QueueError::Full),
-            Err(mpsc::error::SendTimeoutError::Closed(_)) => Err(QueueError::Closed),
+            Err(mpsc::error::SendTimeoutError::Timeout(m)) => Err((QueueError::Full, event_of(m))),
+            Err(mpsc::error::SendTimeoutError::Closed(m)) => Err((QueueError::Closed, event_of(m))),
         }
-    }
-
-    /// Queues several events in order.
-    pub async fn record_all(
-        &self,
-        events: impl IntoIterator<Item = UsageEvent>,
-    ) -> Result<(), QueueError> {
-        for event in events {
-            self.record(event).await?;
-        }
-        Ok(())
     }
 
     /// Returns once every event queued before this call has been written.
@@ -211,18 +283,29 @@ impl UsageQueue {
     }
 }
 
+/// The event a message returned by the channel carried (only events are sent that way).
+fn event_of(message: Message) -> Box<UsageEvent> {
+    match message {
+        Message::Event(event, _) => event,
+        Message::Flush(_) | Message::Shutdown(_) => unreachable!("only events come back unsent"),
+    }
+}
+
 struct Writer {
     rx: mpsc::Receiver<Message>,
     sink: Arc<dyn UsageSink>,
     config: QueueConfig,
     stats: Arc<QueueStats>,
     urgent: Arc<Notify>,
+    journal: Option<Arc<Journal>>,
 }
 
 /// What one round of gathering produced.
 #[derive(Default)]
 struct Round {
     events: Vec<UsageEvent>,
+    /// The journal segments of `events`, as runs: (segment, events).
+    segments: Vec<(Segment, u64)>,
     flushes: Vec<oneshot::Sender<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     closed: bool,
@@ -231,7 +314,15 @@ struct Round {
 impl Round {
     fn absorb(&mut self, message: Message) {
         match message {
-            Message::Event(event) => self.events.push(*event),
+            Message::Event(event, segment) => {
+                self.events.push(*event);
+                if let Some(segment) = segment {
+                    match self.segments.last_mut() {
+                        Some((last, count)) if *last == segment => *count += 1,
+                        _ => self.segments.push((segment, 1)),
+                    }
+                }
+            }
             Message::Flush(done) => self.flushes.push(done),
             Message::Shutdown(done) => self.shutdown = Some(done),
         }
@@ -251,7 +342,7 @@ impl Writer {
         loop {
             let round = self.gather().await;
             let stopping = round.shutdown.is_some() || round.closed;
-            self.write(round.events, stopping).await;
+            self.write(round.events, round.segments, stopping).await;
             if !round.flushes.is_empty() || stopping {
                 self.flush_sink().await;
             }
@@ -318,10 +409,14 @@ impl Writer {
         while let Some(message) = self.rx.recv().await {
             rest.absorb(message);
             if rest.events.len() >= self.config.batch_size {
-                self.write(std::mem::take(&mut rest.events), true).await;
+                let (events, segments) = (
+                    std::mem::take(&mut rest.events),
+                    std::mem::take(&mut rest.segments),
+                );
+                self.write(events, segments, true).await;
             }
         }
-        self.write(rest.events, true).await;
+        self.write(rest.events, rest.segments, true).await;
         self.flush_sink().await;
         for done in rest.flushes.into_iter().chain(rest.shutdown) {
             let _ = done.send(());
@@ -339,8 +434,9 @@ impl Writer {
     }
 
     /// Hands a batch to the sink on the blocking pool, retrying with backoff; rewriting a batch
-    /// is harmless because sinks ignore ids they hold.
-    async fn write(&self, events: Vec<UsageEvent>, stopping: bool) {
+    /// is harmless because sinks ignore ids they hold. Once written, the journal is told; a
+    /// batch given up at shutdown stays in the journal, to be replayed at the next start.
+    async fn write(&self, events: Vec<UsageEvent>, segments: Vec<(Segment, u64)>, stopping: bool) {
         if events.is_empty() {
             return;
         }
@@ -355,6 +451,9 @@ impl Writer {
             let error = match outcome {
                 Ok(Ok(())) => {
                     self.stats.written.fetch_add(count, Ordering::Relaxed);
+                    if let Some(journal) = &self.journal {
+                        journal.committed(&segments);
+                    }
                     return;
                 }
                 Ok(Err(e)) => e.to_string(),
@@ -370,41 +469,6 @@ impl Writer {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
         }
-    }
-}
-
-/// A sink that keeps events in memory, by id (tests, and a model of the idempotency every sink
-/// must have).
-#[derive(Default)]
-pub struct MemorySink {
-    events: Mutex<std::collections::BTreeMap<String, UsageEvent>>,
-    batches: AtomicU64,
-}
-
-impl MemorySink {
-    pub fn events(&self) -> Vec<UsageEvent> {
-        self.events
-            .lock()
-            .expect("memory sink lock")
-            .values()
-            .cloned()
-            .collect()
-    }
-
-    pub fn batches(&self) -> u64 {
-        self.batches.load(Ordering::Relaxed)
-    }
-}
-
-impl UsageSink for MemorySink {
-    fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
-        let mut held = self.events.lock().expect("memory sink lock");
-        for event in events {
-            held.entry(event.id.clone())
-                .or_insert_with(|| event.clone());
-        }
-        self.batches.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 

@@ -2,12 +2,17 @@
 //!
 //! The counting itself happens where the events are (the database groups them; [`aggregate`]
 //! does the same in memory and is the reference the store's query is tested against). This
-//! module owns what a row means: `ctr` = clicks / impressions and `conversionRate` =
-//! conversions / impressions, both 0 when there were no impressions.
+//! module owns what a row means: `clicks` counts the answers (impressions) of the group with at
+//! least one click, `conversions` those with at least one conversion, so repeating or retrying
+//! an event never pushes a rate past 1; `conversionValue` sums the value of every conversion
+//! (an event stored twice under one id counts once: its id is the same); `ctr` = clicks /
+//! impressions and `conversionRate` = conversions / impressions, both 0 when there were no
+//! impressions.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
+use super::csv::{self, Cell};
 use super::event::{UsageEvent, UsageKind};
 
 /// What a report can group by.
@@ -70,22 +75,14 @@ pub fn parse_group_by(raw: &str) -> Result<Vec<UsageDimension>, String> {
     Ok(dimensions)
 }
 
-/// Counts of one group.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Counts of one group: impressions, answers clicked, answers converted, and the sum of the
+/// conversions' values.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct UsageCounts {
     pub impressions: i64,
     pub clicks: i64,
     pub conversions: i64,
-}
-
-impl UsageCounts {
-    pub fn add(&mut self, kind: UsageKind) {
-        match kind {
-            UsageKind::Impression => self.impressions += 1,
-            UsageKind::Click => self.clicks += 1,
-            UsageKind::Conversion => self.conversions += 1,
-        }
-    }
+    pub conversion_value: f64,
 }
 
 /// The values of the grouped dimensions; those not grouped by are `None`.
@@ -134,6 +131,7 @@ pub struct UsageRow {
     pub impressions: i64,
     pub clicks: i64,
     pub conversions: i64,
+    pub conversion_value: f64,
     pub ctr: f64,
     pub conversion_rate: f64,
 }
@@ -160,24 +158,49 @@ impl UsageRow {
             impressions: counts.impressions,
             clicks: counts.clicks,
             conversions: counts.conversions,
+            conversion_value: counts.conversion_value,
             ctr: rate(counts.clicks, counts.impressions),
             conversion_rate: rate(counts.conversions, counts.impressions),
         }
     }
 }
 
+/// One group while [`aggregate`] counts it: the answers clicked and converted, by impression id.
+#[derive(Default)]
+struct Group<'a> {
+    counts: UsageCounts,
+    clicked: HashSet<&'a str>,
+    converted: HashSet<&'a str>,
+    name: Option<String>,
+}
+
 /// Groups events in memory: the reference for what a report must say. Rows come in the order
 /// of their dimension values; a variant's name is the greatest it had in the period (as SQL's
-/// `MAX` picks it).
+/// `MAX` picks it). An id met twice is counted once, as stores keep one event per id.
 pub fn aggregate<'a>(
     events: impl IntoIterator<Item = &'a UsageEvent>,
     dimensions: &[UsageDimension],
 ) -> Vec<UsageRow> {
     let by_variant = dimensions.contains(&UsageDimension::Variant);
-    let mut groups: BTreeMap<GroupKey, (UsageCounts, Option<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Group<'a>> = BTreeMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for event in events {
-        let (counts, name) = groups.entry(GroupKey::of(event, dimensions)).or_default();
-        counts.add(event.kind);
+        if !seen.insert(&event.id) {
+            continue;
+        }
+        let group = groups.entry(GroupKey::of(event, dimensions)).or_default();
+        let impression = event.impression_id.as_str();
+        match event.kind {
+            UsageKind::Impression => group.counts.impressions += 1,
+            UsageKind::Click => {
+                group.clicked.insert(impression);
+            }
+            UsageKind::Conversion => {
+                group.converted.insert(impression);
+                group.counts.conversion_value += event.value.unwrap_or(0.0);
+            }
+        }
+        let name = &mut group.name;
         if by_variant
             && name
                 .as_deref()
@@ -188,20 +211,23 @@ pub fn aggregate<'a>(
     }
     groups
         .into_iter()
-        .map(|(key, (counts, name))| {
-            UsageRow::new(
-                GroupKey {
-                    variant_name: name,
-                    ..key
-                },
-                counts,
-            )
+        .map(|(key, group)| {
+            let counts = UsageCounts {
+                clicks: group.clicked.len() as i64,
+                conversions: group.converted.len() as i64,
+                ..group.counts
+            };
+            let key = GroupKey {
+                variant_name: group.name,
+                ..key
+            };
+            UsageRow::new(key, counts)
         })
         .collect()
 }
 
 /// The CSV columns, named as the contract names the row's fields.
-pub const CSV_COLUMNS: [&str; 12] = [
+pub const CSV_COLUMNS: [&str; 13] = [
     "entryKey",
     "variantId",
     "variantName",
@@ -212,40 +238,34 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "impressions",
     "clicks",
     "conversions",
+    "conversionValue",
     "ctr",
     "conversionRate",
 ];
 
-fn csv_record(fields: &[&str]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(fields).expect("writing to memory");
-    writer.into_inner().expect("flushing to memory")
-}
-
 /// The header line.
 pub fn csv_header() -> Vec<u8> {
-    csv_record(&CSV_COLUMNS)
+    csv::header(&CSV_COLUMNS)
 }
 
-/// One row as a CSV line; dimensions not grouped by are empty cells.
+/// One row as a CSV line; dimensions not grouped by are empty cells. Text that a spreadsheet
+/// would read as a formula (a variant named `=1+1`) is escaped ([`csv::escape_text`]).
 pub fn csv_row(row: &UsageRow) -> Vec<u8> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let cells = [
-        text(&row.entry_key),
-        text(&row.variant_id),
-        text(&row.variant_name),
-        text(&row.revision),
-        text(&row.device),
-        text(&row.day),
-        text(&row.locale),
-        row.impressions.to_string(),
-        row.clicks.to_string(),
-        row.conversions.to_string(),
-        row.ctr.to_string(),
-        row.conversion_rate.to_string(),
-    ];
-    let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-    csv_record(&refs)
+    csv::record(&[
+        Cell::optional(&row.entry_key),
+        Cell::optional(&row.variant_id),
+        Cell::optional(&row.variant_name),
+        Cell::optional(&row.revision),
+        Cell::optional(&row.device),
+        Cell::optional(&row.day),
+        Cell::optional(&row.locale),
+        Cell::Int(row.impressions),
+        Cell::Int(row.clicks),
+        Cell::Int(row.conversions),
+        Cell::Float(row.conversion_value),
+        Cell::Float(row.ctr),
+        Cell::Float(row.conversion_rate),
+    ])
 }
 
 #[cfg(test)]
@@ -375,14 +395,67 @@ pub(crate) mod tests {
     fn csv_has_the_contract_header_and_one_line_per_row_without_totals() {
         assert_eq!(
             String::from_utf8(csv_header()).unwrap(),
-            "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,ctr,conversionRate\n"
+            "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,conversionValue,ctr,conversionRate\n"
         );
         let rows = aggregate(&sample(), &[UsageDimension::Entry, UsageDimension::Variant]);
         let lines: Vec<String> = rows
             .iter()
             .map(|r| String::from_utf8(csv_row(r)).unwrap())
             .collect();
-        assert_eq!(lines[0], "home-hero,a,name of a,,,,,4,1,1,0.25,0.25\n");
+        assert_eq!(lines[0], "home-hero,a,name of a,,,,,4,1,1,0,0.25,0.25\n");
         assert_eq!(lines.len(), 2);
+    }
+
+    #[test]
+    fn csv_escapes_text_a_spreadsheet_would_compute_but_not_numbers() {
+        let mut event = event(
+            "1",
+            UsageKind::Conversion,
+            "a",
+            None,
+            "2026-03-01T10:00:00Z",
+        );
+        let mut served = (*event.served).clone();
+        served.variant_name = "=HYPERLINK(\"http://evil\",\"x\")".into();
+        served.entry_key = "-home".into();
+        event.served = std::sync::Arc::new(served);
+        event.value = Some(-12.5);
+        let rows = aggregate(&[event], &[UsageDimension::Entry, UsageDimension::Variant]);
+        assert_eq!(
+            String::from_utf8(csv_row(&rows[0])).unwrap(),
+            "'-home,a,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",,,,,0,0,1,-12.5,0,0\n"
+        );
+    }
+
+    #[test]
+    fn clicks_and_conversions_count_answers_and_values_sum_every_conversion() {
+        use UsageKind::*;
+        let at = "2026-03-01T10:00:00Z";
+        let on = |id: &str, kind, impression: &str, value: Option<f64>| UsageEvent {
+            impression_id: impression.into(),
+            value,
+            ..event(id, kind, "a", None, at)
+        };
+        let events = vec![
+            on("i1", Impression, "i1", None),
+            on("i2", Impression, "i2", None),
+            // Six clicks on one answer are one answer clicked.
+            on("c1", Click, "i1", None),
+            on("c2", Click, "i1", None),
+            on("c3", Click, "i1", None),
+            on("c4", Click, "i1", None),
+            on("c5", Click, "i1", None),
+            on("c6", Click, "i1", None),
+            // Two conversions of one answer: one answer converted, both values summed.
+            on("v1", Conversion, "i2", Some(10.0)),
+            on("v2", Conversion, "i2", Some(2.5)),
+            // The same event stored twice (a resent id) counts once.
+            on("v2", Conversion, "i2", Some(2.5)),
+        ];
+        let rows = aggregate(&events, &[]);
+        let row = &rows[0];
+        assert_eq!((row.impressions, row.clicks, row.conversions), (2, 1, 1));
+        assert_eq!(row.conversion_value, 12.5);
+        assert_eq!((row.ctr, row.conversion_rate), (0.5, 0.5));
     }
 }

@@ -109,7 +109,79 @@ async fn the_audit_report_streams_csv_and_json(backend: Backend) {
     assert_eq!(audit_report(&app, Some(&editor), "format=csv").await.0, 403);
 }
 
+/// Actors (even the e-mail typed in a failed login) and notes are what someone typed: a cell a
+/// spreadsheet would compute is written with a leading `'`.
+async fn the_audit_csv_escapes_what_people_typed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand("alpine").await;
+    // Lower case: a login is audited under the e-mail as it is looked up.
+    let typed = "=cmd|' /c calc'!a0";
+    let failed = app
+        .gql(
+            None,
+            "mutation($e: String!) { login(email: $e, password: \"wrong\") { token } }",
+            json!({"e": typed}),
+        )
+        .await;
+    assert_eq!(failed.code(), "UNAUTHENTICATED");
+    let id = app
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "v", "fields": hero("t")}),
+        )
+        .await;
+    app.transition("submitVariant", app.admin(), &id)
+        .await
+        .data();
+    let note = "@SUM(1+1)*cmd|' /C calc'!A0";
+    app.gql(
+        Some(app.admin()),
+        "mutation($id: ID!, $n: String!) { rejectVariant(id: $id, note: $n) { id } }",
+        json!({"id": id, "n": note}),
+    )
+    .await
+    .data();
+    let (status, csv) = audit_report(&app, Some(app.admin()), "format=csv").await;
+    assert_eq!(status, 200, "{csv}");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let column = |name: &str, want: &str| {
+        let at = [
+            "at",
+            "actor",
+            "action",
+            "target",
+            "brand",
+            "revisionBefore",
+            "revisionAfter",
+            "note",
+            "hash",
+        ]
+        .iter()
+        .position(|c| *c == name)
+        .unwrap();
+        assert!(
+            rows.iter().any(|r| &r[at] == want),
+            "{name} {want:?} in {csv}"
+        );
+    };
+    column("actor", &format!("'{typed}"));
+    column("note", &format!("'{note}"));
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {csv}"
+            );
+        }
+    }
+}
+
 backend_tests!(
     auditors_page_through_the_audit_log,
-    the_audit_report_streams_csv_and_json
+    the_audit_report_streams_csv_and_json,
+    the_audit_csv_escapes_what_people_typed
 );

@@ -56,7 +56,7 @@ async fn events_written_twice_are_stored_once() {
     let sink = Arc::new(MemorySink::default());
     let queue = UsageQueue::start(sink.clone(), config());
     queue
-        .record_all([event("imp_a"), event("imp_a"), event("imp_b")])
+        .record_all(vec![event("imp_a"), event("imp_a"), event("imp_b")])
         .await
         .unwrap();
     queue.flush().await.unwrap();
@@ -170,7 +170,7 @@ async fn a_failed_batch_is_retried_and_counted_once() {
     });
     let queue = UsageQueue::start(sink.clone(), config());
     queue
-        .record_all((0..6).map(|i| event(&format!("imp_{i}"))))
+        .record_all((0..6).map(|i| event(&format!("imp_{i}"))).collect())
         .await
         .unwrap();
     queue.flush().await.unwrap();
@@ -190,7 +190,7 @@ async fn shutdown_drains_the_queue_and_refuses_new_events() {
     };
     let queue = UsageQueue::start(sink.clone(), slow);
     queue
-        .record_all((0..1_000).map(|i| event(&format!("imp_{i}"))))
+        .record_all((0..1_000).map(|i| event(&format!("imp_{i}"))).collect())
         .await
         .unwrap();
     queue.shutdown().await;

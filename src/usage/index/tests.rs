@@ -1,0 +1,245 @@
+use super::*;
+use crate::usage::report::aggregate;
+use chrono::TimeZone;
+use std::time::Instant;
+
+fn event(n: u32, kind: UsageKind, variant: &str, device: Option<&str>, day: u32) -> UsageEvent {
+    UsageEvent {
+        id: format!("evt_{n}"),
+        kind,
+        // Clicks and conversions come back to a few answers: a report counts answers once.
+        impression_id: format!("imp_{}", n % 40),
+        served: std::sync::Arc::new(crate::usage::ServedVariant {
+            brand: if n % 7 == 0 {
+                "other".into()
+            } else {
+                "alpine".into()
+            },
+            entry_id: "ent_1".into(),
+            entry_key: if n % 2 == 0 {
+                "home-hero".into()
+            } else {
+                "offer".into()
+            },
+            variant_id: variant.into(),
+            // Renamed now and then: a report shows the greatest name, as SQL's MAX does.
+            variant_name: if n % 50 == 0 {
+                format!("Renamed {variant}")
+            } else {
+                format!("Name of {variant}")
+            },
+            revision: format!("rev-{variant}"),
+        }),
+        device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
+        locale: if n % 3 == 0 { "de".into() } else { "en".into() },
+        at: Utc
+            .with_ymd_and_hms(2026, 11, day, (n % 24) as u32, 0, 0)
+            .unwrap(),
+        user_key_hash: None,
+        attributes: Default::default(),
+        value: (kind == UsageKind::Conversion).then_some(f64::from(n) * 0.25 - 20.0),
+    }
+}
+
+fn events() -> Vec<UsageEvent> {
+    let kinds = [
+        UsageKind::Impression,
+        UsageKind::Impression,
+        UsageKind::Click,
+        UsageKind::Conversion,
+    ];
+    let variants = ["var_a", "var_b", "var_c"];
+    let devices = [Some("MOBILE"), Some("DESKTOP"), None];
+    (0..600)
+        .map(|n| {
+            event(
+                n,
+                kinds[n as usize % 4],
+                variants[n as usize % 3],
+                devices[n as usize % 5 % 3],
+                1 + n % 5,
+            )
+        })
+        .collect()
+}
+
+fn indexed(events: &[UsageEvent]) -> UsageIndex {
+    let index = UsageIndex::in_ram(USAGE_WRITER).unwrap();
+    // Several batches, committed apart, so the report spans several segments.
+    for chunk in events.chunks(150) {
+        index.add(chunk).unwrap();
+        index.flush().unwrap();
+    }
+    index
+}
+
+#[test]
+fn reports_match_the_reference_aggregation_for_every_grouping() {
+    let events = events();
+    let index = indexed(&events);
+    let from = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 11, 5, 0, 0, 0).unwrap();
+    let in_range: Vec<UsageEvent> = events
+        .iter()
+        .filter(|e| e.served.brand == "alpine" && e.at >= from && e.at < to)
+        .cloned()
+        .collect();
+    let groupings: Vec<Vec<UsageDimension>> = vec![
+        vec![],
+        vec![UsageDimension::Variant],
+        vec![UsageDimension::Variant, UsageDimension::Day],
+        vec![UsageDimension::Device, UsageDimension::Locale],
+        UsageDimension::ALL.to_vec(),
+    ];
+    for dimensions in groupings {
+        let want = aggregate(&in_range, &dimensions);
+        let dense = index.report("alpine", from, to, &dimensions).unwrap();
+        assert_eq!(dense, want, "grouped by {dimensions:?}");
+        let sparse = index
+            .report_with("alpine", from, to, &dimensions, 0)
+            .unwrap();
+        assert_eq!(
+            sparse, want,
+            "grouped by {dimensions:?}, cells in a hash map"
+        );
+    }
+}
+
+#[test]
+fn other_brands_and_times_outside_the_range_are_not_counted() {
+    let index = indexed(&events());
+    let from = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
+    assert!(index.report("alpine", from, to, &[]).unwrap().is_empty());
+    let all = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+    let rows = index
+        .report("nobody", all, to, &[UsageDimension::Variant])
+        .unwrap();
+    assert!(rows.is_empty());
+    let everything = index
+        .report(
+            "alpine",
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            &[],
+        )
+        .unwrap();
+    let alpine: Vec<UsageEvent> = events()
+        .into_iter()
+        .filter(|e| e.served.brand == "alpine")
+        .collect();
+    assert_eq!(alpine.len(), 600 - 600 / 7 - 1);
+    assert_eq!(everything, aggregate(&alpine, &[]));
+}
+
+#[test]
+fn brands_whose_names_begin_alike_are_counted_apart() {
+    let brands = ["alp", "alpine", "alpine-x", "alpine2", "b"];
+    let events: Vec<UsageEvent> = events()
+        .into_iter()
+        .take(200)
+        .enumerate()
+        .map(|(n, e)| {
+            let served = crate::usage::ServedVariant {
+                brand: brands[n % brands.len()].to_string(),
+                ..(*e.served).clone()
+            };
+            UsageEvent {
+                served: std::sync::Arc::new(served),
+                ..e
+            }
+        })
+        .collect();
+    let index = indexed(&events);
+    let (from, to) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    for brand in brands {
+        let own: Vec<UsageEvent> = events
+            .iter()
+            .filter(|e| e.served.brand == brand)
+            .cloned()
+            .collect();
+        let dimensions = [UsageDimension::Variant, UsageDimension::Day];
+        assert_eq!(
+            index.report(brand, from, to, &dimensions).unwrap(),
+            aggregate(&own, &dimensions),
+            "{brand}"
+        );
+    }
+    assert!(index.report("alpine-", from, to, &[]).unwrap().is_empty());
+}
+
+#[test]
+fn report_bounds_cut_at_the_microsecond_as_the_database_does() {
+    let noon = Utc.with_ymd_and_hms(2026, 11, 3, 12, 0, 0).unwrap();
+    let at = |ms: i64| noon + chrono::Duration::milliseconds(ms);
+    let mut event = events()[1].clone();
+    event.at = at(500);
+    let index = indexed(&[event]);
+    let total = |from, to| {
+        index
+            .report("alpine", from, to, &[])
+            .unwrap()
+            .first()
+            .map_or(0, |r| r.impressions + r.clicks + r.conversions)
+    };
+    assert_eq!(total(at(200), at(700)), 1);
+    assert_eq!(total(at(500), at(501)), 1);
+    assert_eq!(total(at(501), at(700)), 0);
+    assert_eq!(total(at(200), at(500)), 0);
+}
+
+#[test]
+fn a_rebuild_replaces_everything() {
+    let events = events();
+    let index = indexed(&events);
+    assert_eq!(index.num_events(), 600);
+    let written = index
+        .rebuild(|send| send(events[..100].to_vec()), None)
+        .unwrap();
+    assert_eq!(written, 100);
+    assert_eq!(index.num_events(), 100);
+}
+
+#[test]
+fn events_are_visible_within_the_commit_interval_without_a_flush() {
+    let config = WriterConfig {
+        commit_interval: Duration::from_millis(50),
+        ..USAGE_WRITER
+    };
+    let index = UsageIndex::in_ram(config).unwrap();
+    index.add(&events()[..10]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while index.num_events() < 10 {
+        assert!(Instant::now() < deadline, "never committed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_second_writer_on_the_same_directory_is_told_it_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
+    let second = UsageIndex::open(dir.path(), USAGE_WRITER);
+    assert!(second.as_ref().is_err_and(is_locked), "{:?}", second.err());
+    first.shutdown().unwrap();
+}
+
+#[test]
+fn an_index_on_disk_survives_reopening_and_a_corrupt_one_is_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
+        assert!(index.was_created());
+        index.add(&events()[..20]).unwrap();
+        index.shutdown().unwrap();
+    }
+    let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
+    assert!(!index.was_created());
+    assert_eq!(index.num_events(), 20);
+    index.shutdown().unwrap();
+    drop(index);
+    std::fs::write(dir.path().join("meta.json"), b"{ not json").unwrap();
+    let index = UsageIndex::open(dir.path(), USAGE_WRITER).unwrap();
+    assert!(index.was_created());
+    assert_eq!(index.num_events(), 0);
+}

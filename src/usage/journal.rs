@@ -1,0 +1,424 @@
+//! The usage journal: every event the queue accepts is appended to a file in the data dir before
+//! the answer that carries it is sent, so an impression or a tracked event survives the death of
+//! the process (`kill -9`) between the answer and the database's commit.
+//!
+//! Appending is one `write()` of the encoded records under a short lock: once the kernel holds
+//! the bytes, a killed process loses nothing. A syncer thread calls `fdatasync` at most once a
+//! second, so a power cut loses at most the last second. Nothing on the request path waits for
+//! the disk.
+//!
+//! The journal is a directory of numbered segments. Each segment counts its events not yet
+//! committed to the database: an event counts from its append (before it is queued, so a
+//! rotation can never forget one appended but not yet queued) until the queue's writer reports
+//! its batch committed ([`Journal::committed`]) or the event is given up because its answer
+//! failed ([`Journal::abandon`], which also writes a cancel record). A segment that is no longer
+//! the one appended to and counts nothing is deleted. At start, before serving, the segments a
+//! previous process left are replayed into the sink ([`Journal::replay`]) and then deleted;
+//! replaying is idempotent, since stores keep one event per id.
+//!
+//! Records are framed and checksummed ([`record`]): a segment cut short is read up to its last
+//! whole record. A lock file keeps a second process on the same data dir off the journal.
+
+pub mod record;
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::event::UsageEvent;
+use super::queue::UsageSink;
+
+/// How the journal writes and syncs.
+#[derive(Debug, Clone)]
+pub struct JournalConfig {
+    /// A segment at least this long is closed and a new one begun.
+    pub segment_bytes: u64,
+    /// How often written bytes are made durable (`fdatasync`): the most a power cut loses.
+    pub sync_interval: Duration,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        JournalConfig {
+            segment_bytes: 4 << 20,
+            sync_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the usage journal in {0} is in use by another process")]
+    Locked(PathBuf),
+    #[error("usage journal: {0}")]
+    Io(#[from] io::Error),
+    #[error("replaying the usage journal: {0}")]
+    Replay(String),
+}
+
+/// The segment an append went to; handed back with [`Journal::committed`].
+pub type Segment = u64;
+
+/// The journal of one data dir.
+pub struct Journal {
+    inner: Arc<Inner>,
+    syncer: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    config: JournalConfig,
+    state: Mutex<State>,
+    /// Wakes the syncer early (on close).
+    wake: Condvar,
+    /// The lock file, locked until the journal is closed or dropped.
+    _lock: File,
+}
+
+struct State {
+    file: File,
+    segment: Segment,
+    bytes: u64,
+    /// Events appended to each live segment and not yet committed or abandoned.
+    pending: BTreeMap<Segment, u64>,
+    /// Segments a previous process left, to replay before serving.
+    leftovers: Vec<PathBuf>,
+    /// Bytes written since the last sync of `file`.
+    dirty: bool,
+    /// Closed segments still to sync, and whether the directory (a new segment) needs syncing.
+    unsynced: Vec<File>,
+    dir_dirty: bool,
+    closed: bool,
+}
+
+fn segment_path(dir: &Path, segment: Segment) -> PathBuf {
+    dir.join(format!("{segment:020}.journal"))
+}
+
+fn create_segment(dir: &Path, segment: Segment) -> io::Result<File> {
+    OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .open(segment_path(dir, segment))
+}
+
+/// The numbered segments in `dir`, oldest first.
+fn list_segments(dir: &Path) -> io::Result<Vec<(Segment, PathBuf)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let number = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".journal"))
+            .and_then(|n| n.parse::<Segment>().ok());
+        if let Some(number) = number {
+            found.push((number, path));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+impl State {
+    /// Writes `bytes` at the end of the current segment in one `write()` (looping only on a
+    /// short write); after a failure the segment is cut back to its last whole record, or, when
+    /// that fails too, a new segment is begun, so no later record follows a torn one.
+    fn write(&mut self, dir: &Path, bytes: &[u8]) -> io::Result<()> {
+        match self.file.write_all(bytes) {
+            Ok(()) => {
+                self.bytes += bytes.len() as u64;
+                self.dirty = true;
+                Ok(())
+            }
+            Err(e) => {
+                if self.file.set_len(self.bytes).is_err() {
+                    if let Err(again) = self.rotate(dir) {
+                        tracing::error!(error = %again, "cannot begin a new usage journal segment");
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Begins a new segment; the old one is synced by the syncer, or deleted when it counts
+    /// nothing.
+    fn rotate(&mut self, dir: &Path) -> io::Result<()> {
+        let next = create_segment(dir, self.segment + 1)?;
+        let old = std::mem::replace(&mut self.file, next);
+        let old_segment = self.segment;
+        self.segment += 1;
+        self.bytes = 0;
+        self.dir_dirty = true;
+        if self.pending.get(&old_segment).copied().unwrap_or(0) == 0 {
+            self.pending.remove(&old_segment);
+            let _ = std::fs::remove_file(segment_path(dir, old_segment));
+        } else if std::mem::take(&mut self.dirty) {
+            self.unsynced.push(old);
+        }
+        Ok(())
+    }
+
+    /// Counts `count` events of `segment` as done; answers whether the segment can go.
+    fn settle(&mut self, segment: Segment, count: u64) -> bool {
+        let Some(left) = self.pending.get_mut(&segment) else {
+            return false;
+        };
+        *left = left.saturating_sub(count);
+        if *left == 0 && segment != self.segment {
+            self.pending.remove(&segment);
+            return true;
+        }
+        false
+    }
+}
+
+impl Journal {
+    /// Opens (creating) the journal in `dir`, locking it against other processes. Segments a
+    /// previous process left are kept for [`Journal::replay`]; appends go to a new segment.
+    pub fn open(dir: &Path, config: JournalConfig) -> Result<Journal, JournalError> {
+        std::fs::create_dir_all(dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JournalError::Locked(dir.to_path_buf()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+        }
+        let leftovers = list_segments(dir)?;
+        let segment = leftovers.last().map_or(0, |(n, _)| n + 1);
+        let state = State {
+            file: create_segment(dir, segment)?,
+            segment,
+            bytes: 0,
+            pending: BTreeMap::new(),
+            leftovers: leftovers.into_iter().map(|(_, path)| path).collect(),
+            dirty: false,
+            unsynced: Vec::new(),
+            dir_dirty: true,
+            closed: false,
+        };
+        let inner = Arc::new(Inner {
+            dir: dir.to_path_buf(),
+            config,
+            state: Mutex::new(state),
+            wake: Condvar::new(),
+            _lock: lock,
+        });
+        let syncer = {
+            let inner = inner.clone();
+            std::thread::Builder::new()
+                .name("vary-usage-journal".into())
+                .spawn(move || inner.sync_loop())?
+        };
+        Ok(Journal {
+            inner,
+            syncer: Mutex::new(Some(syncer)),
+        })
+    }
+
+    /// Writes every event the segments of a previous process hold (but those it cancelled) to
+    /// `sink`, `batch` at a time, makes them visible, and deletes those segments. Blocking; runs
+    /// before the queue starts. Returns the events replayed.
+    pub fn replay(&self, sink: &dyn UsageSink, batch: usize) -> Result<u64, JournalError> {
+        let leftovers = std::mem::take(&mut self.inner.lock().leftovers);
+        let mut replayed = 0u64;
+        for path in leftovers {
+            let bytes = std::fs::read(&path)?;
+            let decoded = record::decode(&bytes);
+            if decoded.damaged > 0 {
+                tracing::warn!(segment = %path.display(), bytes = decoded.damaged, "the usage journal ends in an incomplete record (a write cut short); it is ignored");
+            }
+            let cancelled: std::collections::HashSet<String> =
+                decoded.cancelled.into_iter().collect();
+            let events: Vec<UsageEvent> = decoded
+                .events
+                .into_iter()
+                .filter(|e| !cancelled.contains(&e.id))
+                .collect();
+            for chunk in events.chunks(batch.max(1)) {
+                sink.write_batch(chunk)
+                    .map_err(|e| JournalError::Replay(e.to_string()))?;
+            }
+            sink.flush()
+                .map_err(|e| JournalError::Replay(e.to_string()))?;
+            replayed += events.len() as u64;
+            std::fs::remove_file(&path)?;
+        }
+        Ok(replayed)
+    }
+
+    /// Appends `events` in one write and returns their segment. Called before the events are
+    /// queued, on the request path: no sync, one allocation (the encoded records).
+    pub fn append(&self, events: &[UsageEvent]) -> io::Result<Segment> {
+        let mut bytes = Vec::with_capacity(events.len() * 384);
+        for event in events {
+            record::encode_event(event, &mut bytes);
+        }
+        let mut state = self.inner.lock();
+        if state.closed {
+            return Err(io::Error::other("the usage journal is closed"));
+        }
+        state.write(&self.inner.dir, &bytes)?;
+        let segment = state.segment;
+        *state.pending.entry(segment).or_insert(0) += events.len() as u64;
+        if state.bytes >= self.inner.config.segment_bytes {
+            if let Err(e) = state.rotate(&self.inner.dir) {
+                tracing::warn!(error = %e, "cannot begin a new usage journal segment; appending to the old one");
+            }
+        }
+        Ok(segment)
+    }
+
+    /// Counts events as committed to the database: `(segment, events)` pairs. Segments left with
+    /// nothing to commit are deleted.
+    pub fn committed(&self, done: &[(Segment, u64)]) {
+        let mut gone = Vec::new();
+        {
+            let mut state = self.inner.lock();
+            for &(segment, count) in done {
+                if state.settle(segment, count) {
+                    gone.push(segment);
+                }
+            }
+        }
+        for segment in gone {
+            if let Err(e) = std::fs::remove_file(segment_path(&self.inner.dir, segment)) {
+                tracing::warn!(error = %e, segment, "cannot delete a usage journal segment");
+            }
+        }
+    }
+
+    /// Gives up events journaled in `segment` that were never queued (their answer failed): a
+    /// cancel record keeps replay from storing them, and they no longer hold the segment.
+    pub fn abandon<'a>(&self, segment: Segment, events: impl Iterator<Item = &'a UsageEvent>) {
+        let ids: Vec<&str> = events.map(|e| e.id.as_str()).collect();
+        let mut bytes = Vec::new();
+        record::encode_cancel(&ids, &mut bytes);
+        let mut state = self.inner.lock();
+        let written = if segment == state.segment {
+            state.write(&self.inner.dir, &bytes)
+        } else {
+            OpenOptions::new()
+                .append(true)
+                .open(segment_path(&self.inner.dir, segment))
+                .and_then(|mut file| file.write_all(&bytes))
+        };
+        if let Err(e) = written {
+            tracing::error!(error = %e, "cannot journal that usage events were given up; a restart may record them");
+        }
+        if state.settle(segment, ids.len() as u64) {
+            drop(state);
+            let _ = std::fs::remove_file(segment_path(&self.inner.dir, segment));
+        }
+    }
+
+    /// After the queue has drained: syncs, deletes every segment with nothing left to commit,
+    /// and stops the syncer. Appends fail from now on.
+    pub fn close(&self) {
+        {
+            let mut state = self.inner.lock();
+            state.closed = true;
+            if let Err(e) = state.file.sync_data() {
+                tracing::warn!(error = %e, "cannot sync the usage journal");
+            }
+            let current = state.segment;
+            let mut empty: Vec<Segment> = state
+                .pending
+                .iter()
+                .filter(|(_, left)| **left == 0)
+                .map(|(segment, _)| *segment)
+                .collect();
+            if state.pending.get(&current).copied().unwrap_or(0) == 0 && !empty.contains(&current) {
+                empty.push(current);
+            }
+            for segment in empty {
+                state.pending.remove(&segment);
+                let _ = std::fs::remove_file(segment_path(&self.inner.dir, segment));
+            }
+        }
+        self.stop_syncer();
+        // Another process (a restart in the same process, in tests) may take the journal now.
+        let _ = self.inner._lock.unlock();
+    }
+
+    fn stop_syncer(&self) {
+        self.inner.wake.notify_all();
+        let handle = self.syncer.lock().expect("syncer handle lock").take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
+    /// Events appended and not yet committed or abandoned (tests, metrics).
+    pub fn pending(&self) -> u64 {
+        self.inner.lock().pending.values().sum()
+    }
+
+    /// The segment files on disk now (tests).
+    pub fn segments(&self) -> usize {
+        list_segments(&self.inner.dir).map_or(0, |s| s.len())
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.inner.lock().closed = true;
+        self.stop_syncer();
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Every `sync_interval`: makes what was written durable, outside the lock (appends go on
+    /// meanwhile), until the journal is closed.
+    fn sync_loop(&self) {
+        loop {
+            let (current, unsynced, dir_dirty) = {
+                let state = self.lock();
+                let (mut state, _) = self
+                    .wake
+                    .wait_timeout_while(state, self.config.sync_interval, |s| !s.closed)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                if state.closed {
+                    return;
+                }
+                let current = if std::mem::take(&mut state.dirty) {
+                    state.file.try_clone().ok()
+                } else {
+                    None
+                };
+                let dir_dirty = std::mem::take(&mut state.dir_dirty);
+                (current, std::mem::take(&mut state.unsynced), dir_dirty)
+            };
+            for file in unsynced.iter().chain(current.as_ref()) {
+                if let Err(e) = file.sync_data() {
+                    tracing::warn!(error = %e, "cannot sync the usage journal");
+                }
+            }
+            if dir_dirty {
+                if let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
+                    tracing::warn!(error = %e, "cannot sync the usage journal's directory");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
