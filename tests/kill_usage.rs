@@ -42,6 +42,14 @@ struct Server {
     base: String,
 }
 
+/// A failing test never leaves its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Server {
     /// Starts the server on `dir` and waits until it answers `/readyz` (the journal is replayed
     /// by then: the app is built before the server listens).
