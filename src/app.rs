@@ -198,6 +198,11 @@ async fn usage_journal(
     if replayed > 0 {
         tracing::info!(events = replayed, "replayed the usage journal");
     }
+    if !config.usage_journal {
+        tracing::warn!("the usage journal is off: a process killed with kill -9 loses the impressions and track events of its last moments");
+        journal.close();
+        return Ok(None);
+    }
     Ok(Some(journal))
 }
 

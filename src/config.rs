@@ -65,6 +65,9 @@ pub struct RawConfig {
     /// Record an impression for every answer to a delivery key (off: answers carry no
     /// `servedId`, `track` is unavailable; for a deployment that may not track visitors).
     pub usage_recording: bool,
+    /// Journal every impression and `track` event before answering (off: `kill -9` may lose the
+    /// last moments' usage; for measuring what durability costs).
+    pub usage_journal: bool,
     /// The config file itself, and log format, are handled by the CLI; accepted here so one file
     /// can hold every key.
     pub config: Option<PathBuf>,
@@ -73,7 +76,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 22] = [
+    pub const KEYS: [&'static str; 23] = [
         "bind",
         "data_dir",
         "database_url",
@@ -94,6 +97,7 @@ impl RawConfig {
         "asset_workers",
         "webhooks_allow_private",
         "usage_recording",
+        "usage_journal",
         "config",
         "log_format",
     ];
@@ -122,6 +126,7 @@ impl Default for RawConfig {
             asset_workers: 0,
             webhooks_allow_private: false,
             usage_recording: true,
+            usage_journal: true,
             config: None,
             log_format: None,
         }
@@ -196,6 +201,7 @@ pub struct Config {
     pub asset_workers: usize,
     pub webhooks_allow_private: bool,
     pub usage_recording: bool,
+    pub usage_journal: bool,
 }
 
 /// A secret that never prints.
@@ -323,6 +329,7 @@ impl Config {
             asset_workers: raw.asset_workers,
             webhooks_allow_private: raw.webhooks_allow_private,
             usage_recording: raw.usage_recording,
+            usage_journal: raw.usage_journal,
         })
     }
 }

@@ -3,7 +3,6 @@
 use clap::Parser;
 use std::io::BufRead;
 use std::net::TcpListener;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use vary::app::{open_database, App};
@@ -17,7 +16,21 @@ use vary::config::{CliOverrides, Config};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> ExitCode {
+/// Runs the command, then ends the process with `_exit`: every service was shut down and every
+/// file flushed by then, and the C library's exit handlers (OpenSSL's among them, which libpq
+/// uses) must not run while a thread of a client library may still be inside them — on
+/// PostgreSQL that race ended CLI commands with SIGSEGV after they had printed success.
+fn main() {
+    let code = command();
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` takes no pointers and never returns; nothing is left to clean up.
+    unsafe { libc::_exit(code) }
+}
+
+/// The command's exit code: 0, 1 on failure, 2 for bad configuration.
+fn command() -> i32 {
     let cli = Cli::parse();
     vary::telemetry::init(cli.log_format);
     let bind = match &cli.command {
@@ -28,7 +41,7 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => {
             eprintln!("vary: {e}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -38,7 +51,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("vary: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
+            return 1;
         }
     };
     let result = match cli.command {
@@ -52,10 +65,10 @@ fn main() -> ExitCode {
         Command::Reindex => runtime.block_on(vary::commands::reindex(config)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("vary: {e:#}");
-            ExitCode::FAILURE
+            1
         }
     }
 }
