@@ -32,7 +32,8 @@ struct Server {
 }
 
 impl Server {
-    fn start(data_dir: &Path) -> Server {
+    /// `vary serve` on `data_dir`, not yet waited for.
+    fn spawn(data_dir: &Path) -> Server {
         let port = free_port();
         let child = vary(data_dir)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -40,7 +41,13 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut server = Server { child, port };
+        Server { child, port }
+    }
+
+    /// `vary serve` on `data_dir`, once `/readyz` answers 200.
+    fn start(data_dir: &Path) -> Server {
+        let mut server = Server::spawn(data_dir);
+        let port = server.port;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = server.child.try_wait().unwrap() {
@@ -282,14 +289,8 @@ fn a_read_only_database_is_not_ready_and_writes_are_unavailable() {
         eprintln!("skipped: chattr +i is not permitted here");
         return;
     };
-    let port = free_port();
-    let child = vary(dir.path())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, port };
+    let mut server = Server::spawn(dir.path());
+    let port = server.port;
     let deadline = Instant::now() + Duration::from_secs(60);
     let readyz = loop {
         assert!(server.child.try_wait().unwrap().is_none(), "serve exited");

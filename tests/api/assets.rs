@@ -913,7 +913,7 @@ async fn a_file_at_the_byte_limit_with_every_text_part_is_accepted(backend: Back
 
 async fn a_huge_text_part_is_refused_early_and_the_server_stops_reading(backend: Backend) {
     // A byte limit over the body's length, so that the part's own cap is what refuses it.
-    let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 64 << 20).await;
+    let app = TestApp::spawn_with(backend, |c| c.asset_max_bytes = 256 << 20).await;
     app.seed_brand("acme").await;
     let addr = app.base.trim_start_matches("http://").to_owned();
     for chunked in [false, true] {
@@ -926,7 +926,7 @@ async fn a_huge_text_part_is_refused_early_and_the_server_stops_reading(backend:
         assert_eq!(sent.body["error"]["code"], "LIMIT_EXCEEDED");
         assert_eq!(sent.body["error"]["message"], "`alt` is over 4096 bytes");
         assert!(
-            sent.written_when_answered < 16 << 20,
+            sent.written_when_answered < 64 << 20,
             "answered only after {} bytes (chunked: {chunked})",
             sent.written_when_answered
         );
@@ -949,12 +949,12 @@ struct Streamed {
     finished: bool,
 }
 
-/// Sends an upload whose `alt` part is 50 MB over a plain socket, with a declared length or
+/// Sends an upload whose `alt` part is 200 MB over a plain socket, with a declared length or
 /// chunked, quickly until the answer comes and then slowly (64 KiB per 10 ms, so the rest would
-/// take eight seconds): a server that goes on reading takes the whole body, one that stops
+/// take half a minute): a server that goes on reading takes the whole body, one that stops
 /// makes a write fail.
 fn stream_huge_alt(addr: &str, token: &str, chunked: bool) -> Streamed {
-    const FILLER: usize = 50 << 20;
+    const FILLER: usize = 200 << 20;
     let boundary = "huge-part";
     let head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n");
     let tail = format!("\r\n--{boundary}--\r\n");
