@@ -6,7 +6,9 @@
 //! After each restart a `servedId` received just before the kill must be trackable. At the end
 //! the database must hold an impression for every `servedId` a client received and a click for
 //! every `track` that answered, and no more than the requests that were cut off could add; the
-//! usage report (the usage index) must count exactly what the database holds. Runs on SQLite,
+//! usage report (the usage index) must count exactly what the database holds, and every variant
+//! whose `createVariant` was acknowledged (the demo admin writes them throughout) must be
+//! searchable. Runs on SQLite,
 //! and on PostgreSQL when `VARY_TEST_POSTGRES_URL` is set.
 
 use std::collections::HashSet;
@@ -198,6 +200,8 @@ struct Ledger {
     clicks_unanswered: usize,
     /// How far the tracker has come through `received`.
     tracked_to: usize,
+    /// Words of variants whose `createVariant` was acknowledged: each must be searchable.
+    written: Vec<String>,
 }
 
 /// Runs delivery and track load against `base` until `stop`.
@@ -261,8 +265,10 @@ fn kill_loop(database: DatabaseUrl, url: &str) {
     for cycle in 0..cycles() {
         let client = Client::new(&server.base, &key);
         let stop = AtomicBool::new(false);
+        let editor = Editor::sign_in(&server.base);
         std::thread::scope(|scope| {
             scope.spawn(|| load(&client, &ledger, &stop));
+            scope.spawn(|| editor.write_until(cycle, &ledger, &stop));
             std::thread::sleep(LOAD);
             server.kill();
             stop.store(true, Ordering::Relaxed);
@@ -280,9 +286,81 @@ fn kill_loop(database: DatabaseUrl, url: &str) {
         ledger.lock().unwrap().clicked.push(last);
     }
     let ledger = ledger.into_inner().unwrap();
+    Editor::sign_in(&server.base).assert_searchable(&ledger.written);
     let totals = report_totals(&server.base);
     server.terminate();
     check(&database, &ledger, totals);
+}
+
+/// The demo admin writing variants of alpine's `home-hero` while the server is killed.
+struct Editor {
+    client: Client,
+    entry: String,
+}
+
+impl Editor {
+    fn sign_in(base: &str) -> Editor {
+        let login = json!({"query": "mutation { login(email: \"admin@vary.demo\", password: \"vary-demo-2026\") { token } }"});
+        let answer = Client::new(base, "").post(&login.to_string()).unwrap();
+        let token = answer["data"]["login"]["token"].as_str().unwrap();
+        let client = Client::new(base, token);
+        let query = json!({"query": "{ entry(brand: \"alpine\", key: \"home-hero\") { id } }"});
+        let answer = client.post(&query.to_string()).unwrap();
+        let entry = answer["data"]["entry"]["id"].as_str().unwrap().to_string();
+        Editor { client, entry }
+    }
+
+    /// Creates variants named by a word of letters only (the stemmer leaves it whole) until
+    /// stopped or the server is gone, noting each one acknowledged.
+    fn write_until(&self, cycle: usize, ledger: &Mutex<Ledger>, stop: &AtomicBool) {
+        let letters = |mut n: usize| -> String {
+            (0..4)
+                .map(|_| {
+                    let c = (b'a' + (n % 26) as u8) as char;
+                    n /= 26;
+                    c
+                })
+                .collect()
+        };
+        for n in 0.. {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let word = format!("zk{}{}", letters(cycle), letters(n));
+            let create = json!({
+                "query": "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+                "variables": {"i": {"entryId": self.entry, "name": word, "fields": {"title": format!("About {word}"), "cta": "Go"}}},
+            });
+            match self.client.post(&create.to_string()) {
+                Some(answer) if answer["data"]["createVariant"]["id"].is_string() => {
+                    ledger.lock().unwrap().written.push(word)
+                }
+                Some(answer) => panic!("createVariant refused: {answer}"),
+                None => return,
+            }
+        }
+    }
+
+    /// Every acknowledged write is searchable within two seconds of the last restart.
+    fn assert_searchable(&self, words: &[String]) {
+        assert!(!words.is_empty(), "no variant was written");
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let missing: Vec<&String> = words
+                .iter()
+                .filter(|word| {
+                    let query = json!({"query": "query($q: String!) { search(query: $q, brand: \"alpine\") { total } }", "variables": {"q": word}});
+                    let answer = self.client.post(&query.to_string()).unwrap();
+                    answer["data"]["search"]["total"] != 1
+                })
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{} of {} acknowledged writes are not searchable: {missing:?}", missing.len(), words.len());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
 
 /// The usage report's totals (counted by the usage index), read as the demo admin.

@@ -5,7 +5,8 @@
 //! exponentially in validation, and aliases multiply what one request resolves (and records).
 //! Each check here is linear in the request's size and never recurses without a bound:
 //!
-//! 1. [`check_nesting`] reads the query text's brackets before the parser sees it;
+//! 1. [`check_nesting`] reads the query text's brackets and counts its tokens before the parser
+//!    sees it;
 //! 2. [`check_document`] walks the parsed document once: every literal's depth and text, the
 //!    selections after fragment expansion (memoized per fragment, capped), fragment chains and
 //!    cycles;
@@ -27,6 +28,11 @@ use crate::error::{AppError, ErrorCode};
 /// arguments and values (at most [`MAX_DEPTH`]) fit well inside it.
 pub const MAX_QUERY_NESTING: usize = 128;
 
+/// The most tokens (names, numbers, strings, punctuation) a query text may hold: about 55 KB of
+/// ordinary GraphQL, far more than any operation Vary's clients send, and parsed in a few
+/// milliseconds; large JSON values belong in variables, which are read without this limit.
+pub const MAX_QUERY_TOKENS: usize = 30_000;
+
 /// How deep the walk over selections and fragment spreads may go.
 const MAX_WALK_DEPTH: usize = 2 * MAX_QUERY_NESTING;
 
@@ -47,11 +53,14 @@ fn limit_exceeded(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::LimitExceeded, message)
 }
 
-/// Refuses query text whose brackets nest deeper than [`MAX_QUERY_NESTING`], reading strings,
-/// block strings and comments as the GraphQL lexer does.
+/// Refuses query text whose brackets nest deeper than [`MAX_QUERY_NESTING`] or that holds more
+/// than [`MAX_QUERY_TOKENS`] tokens, reading strings, block strings and comments as the GraphQL
+/// lexer does: the parser's time grows with the tokens, so a body at the size cap made of tiny
+/// fields or numbers is refused before it is parsed.
 pub fn check_nesting(query: &str) -> Result<(), AppError> {
     let bytes = query.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
+    let (mut depth, mut tokens, mut i) = (0usize, 0usize, 0usize);
+    let word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'+');
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
@@ -60,6 +69,7 @@ pub fn check_nesting(query: &str) -> Result<(), AppError> {
                 }
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                tokens += 1;
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
                     i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
@@ -67,12 +77,14 @@ pub fn check_nesting(query: &str) -> Result<(), AppError> {
                 i += 2;
             }
             b'"' => {
+                tokens += 1;
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
             b'{' | b'[' | b'(' => {
+                tokens += 1;
                 depth += 1;
                 if depth > MAX_QUERY_NESTING {
                     return Err(bad_input(format!(
@@ -80,8 +92,18 @@ pub fn check_nesting(query: &str) -> Result<(), AppError> {
                     )));
                 }
             }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            b'}' | b']' | b')' => {
+                tokens += 1;
+                depth = depth.saturating_sub(1);
+            }
+            b if word(b) && (i == 0 || !word(bytes[i - 1])) => tokens += 1,
+            b':' | b'=' | b'@' | b'$' | b'!' | b'|' | b'&' => tokens += 1,
             _ => {}
+        }
+        if tokens > MAX_QUERY_TOKENS {
+            return Err(limit_exceeded(format!(
+                "the query holds more than {MAX_QUERY_TOKENS} tokens; send large values as variables"
+            )));
         }
         i += 1;
     }
