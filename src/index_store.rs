@@ -62,7 +62,11 @@ mod tests {
         let opened = open_or_set_aside(
             &dir,
             "test",
-            |d| std::fs::create_dir(d).map(|_| "created").map_err(|e| e.to_string()),
+            |d| {
+                std::fs::create_dir(d)
+                    .map(|_| "created")
+                    .map_err(|e| e.to_string())
+            },
             |_| false,
         );
         assert_eq!(opened, Ok("created"));
@@ -79,8 +83,12 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let dir = data.path().join("search");
         std::fs::create_dir(&dir).unwrap();
-        let opened: Result<(), String> =
-            open_or_set_aside(&dir, "test", |_| Err("locked".to_string()), |e| e == "locked");
+        let opened: Result<(), String> = open_or_set_aside(
+            &dir,
+            "test",
+            |_| Err("locked".to_string()),
+            |e| e == "locked",
+        );
         assert_eq!(opened, Err("locked".to_string()));
         assert!(dir.is_dir(), "nothing was moved");
     }

@@ -357,7 +357,12 @@ impl Editor {
             if missing.is_empty() {
                 return;
             }
-            assert!(Instant::now() < deadline, "{} of {} acknowledged writes are not searchable: {missing:?}", missing.len(), words.len());
+            assert!(
+                Instant::now() < deadline,
+                "{} of {} acknowledged writes are not searchable: {missing:?}",
+                missing.len(),
+                words.len()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }

@@ -123,7 +123,11 @@ impl Server {
     fn all_found(&self, token: &str, words: &[String]) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
-            let missing: Vec<String> = words.iter().filter(|w| !self.found(token, w)).cloned().collect();
+            let missing: Vec<String> = words
+                .iter()
+                .filter(|w| !self.found(token, w))
+                .cloned()
+                .collect();
             if missing.is_empty() || Instant::now() > deadline {
                 return missing;
             }
@@ -173,7 +177,10 @@ fn acknowledged_writes_are_searchable_after_kill_9() {
     let server = Server::start(dir.path());
     let token = server.login();
     let missing = server.all_found(&token, &words);
-    assert!(missing.is_empty(), "not searchable after restarts: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not searchable after restarts: {missing:?}"
+    );
 }
 
 /// Every file of every segment of both indexes overwritten with garbage or cut short.
@@ -200,7 +207,12 @@ fn set_aside_copies(data_dir: &Path, index: &str) -> usize {
     std::fs::read_dir(data_dir)
         .unwrap()
         .filter(|e| {
-            let name = e.as_ref().unwrap().file_name().to_string_lossy().into_owned();
+            let name = e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
             name.starts_with(&format!("{index}.broken-"))
         })
         .count()
@@ -296,7 +308,9 @@ fn a_read_only_database_is_not_ready_and_writes_are_unavailable() {
         assert!(server.child.try_wait().unwrap().is_none(), "serve exited");
         assert!(Instant::now() < deadline, "no answer from /readyz");
         match ureq::get(&format!("http://127.0.0.1:{port}/readyz")).call() {
-            Err(ureq::Error::Status(status, response)) => break (status, response.into_string().unwrap()),
+            Err(ureq::Error::Status(status, response)) => {
+                break (status, response.into_string().unwrap())
+            }
             Ok(response) => break (response.status(), response.into_string().unwrap()),
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
         }
@@ -312,7 +326,10 @@ fn a_read_only_database_is_not_ready_and_writes_are_unavailable() {
             ureq::Error::Status(_, r) => r.into_string().unwrap(),
             other => panic!("{other}"),
         });
-    assert!(answer.contains("UNAVAILABLE") && answer.contains("read-only"), "{answer}");
+    assert!(
+        answer.contains("UNAVAILABLE") && answer.contains("read-only"),
+        "{answer}"
+    );
     server.kill();
     drop(guard);
 }

@@ -269,7 +269,9 @@ fn printable(text: &str) -> String {
     }
     text.chars()
         .map(|c| match c {
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => c.escape_unicode().to_string(),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {
+                c.escape_unicode().to_string()
+            }
             c => c.to_string(),
         })
         .collect()

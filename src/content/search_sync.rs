@@ -57,7 +57,10 @@ impl Content {
             .map(|(id, _)| id.clone())
             .collect();
         let live: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
-        let gone: Vec<&String> = indexed.keys().filter(|id| !live.contains(id.as_str())).collect();
+        let gone: Vec<&String> = indexed
+            .keys()
+            .filter(|id| !live.contains(id.as_str()))
+            .collect();
         let sync = SearchSync {
             rebuilt: false,
             refreshed: stale.len(),
@@ -66,7 +69,11 @@ impl Content {
         if stale.is_empty() && gone.is_empty() {
             return Ok(sync);
         }
-        tracing::info!(refreshed = sync.refreshed, removed = sync.removed, "bringing the search index up to date");
+        tracing::info!(
+            refreshed = sync.refreshed,
+            removed = sync.removed,
+            "bringing the search index up to date"
+        );
         let docs = self.db.read(move |conn| documents_of(conn, &stale)).await?;
         for doc in docs {
             index.upsert(doc)?;

@@ -134,7 +134,8 @@ fn check_bounds(name: &str, value: &Value) -> Result<(), FieldError> {
     }
     if input::control_character_in(value).is_some() {
         return Err(err(
-            "holds a control character (only tab, line feed and carriage return are allowed)".into(),
+            "holds a control character (only tab, line feed and carriage return are allowed)"
+                .into(),
         ));
     }
     Ok(())
@@ -293,13 +294,19 @@ mod tests {
         for _ in 0..65 {
             deep = json!({ "k": deep });
         }
-        let err = t.check_fields(&json!({"title": "T", "data": deep})).unwrap_err();
+        let err = t
+            .check_fields(&json!({"title": "T", "data": deep}))
+            .unwrap_err();
         assert_eq!(err.field, "data");
         assert!(err.message.contains("deeper than 64"), "{}", err.message);
         let err = t.check_fields(&json!({"title": "a\u{0}b"})).unwrap_err();
         assert_eq!(err.field, "title");
-        let err = t.check_fields(&json!({"title": "T", "data": {"x": ["\u{1b}"]}})).unwrap_err();
+        let err = t
+            .check_fields(&json!({"title": "T", "data": {"x": ["\u{1b}"]}}))
+            .unwrap_err();
         assert_eq!(err.field, "data");
-        assert!(t.check_fields(&json!({"title": "T", "data": {"x": "a\tb\nc"}})).is_ok());
+        assert!(t
+            .check_fields(&json!({"title": "T", "data": {"x": "a\tb\nc"}}))
+            .is_ok());
     }
 }

@@ -134,7 +134,10 @@ mod tests {
         for bad in ["nul\0", "bell\u{7}", "esc\u{1b}", "del\u{7f}", "c1\u{85}"] {
             assert!(has_control_character(bad), "{bad:?}");
         }
-        assert_eq!(control_character_in(&json!({"a": ["ok", "b\0"]})), Some("b\0"));
+        assert_eq!(
+            control_character_in(&json!({"a": ["ok", "b\0"]})),
+            Some("b\0")
+        );
         assert_eq!(control_character_in(&json!({"k\0": 1})), Some("k\0"));
         assert_eq!(control_character_in(&json!({"a": "fine\n"})), None);
     }

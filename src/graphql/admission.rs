@@ -14,18 +14,20 @@
 //!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`).
 
 use async_graphql::parser::types::{
-    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+    ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Positioned, Request};
 use async_graphql_value::{ConstValue, Name, Value};
 use std::collections::{HashMap, HashSet};
 
 use crate::delivery::search::DEFAULT_SEARCH_CONTENT;
-use crate::domain::input::{self, MAX_DEPTH};
 use crate::error::{AppError, ErrorCode};
+use literals::{
+    check_const_value, check_operation_literals, check_selection_literals, sign_in_variables,
+};
 
 /// The deepest bracket nesting a query text may have: selections (at most the depth limit),
-/// arguments and values (at most [`MAX_DEPTH`]) fit well inside it.
+/// arguments and values (at most [`crate::domain::input::MAX_DEPTH`]) fit well inside it.
 pub const MAX_QUERY_NESTING: usize = 128;
 
 /// The most tokens (names, numbers, strings, punctuation) a query text may hold: about 55 KB of
@@ -72,7 +74,11 @@ pub fn check_nesting(query: &str) -> Result<(), AppError> {
                 tokens += 1;
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
                 }
                 i += 2;
             }
@@ -136,7 +142,9 @@ pub fn check_request(
 ) -> Result<(), AppError> {
     let operation_name = request.operation_name.as_deref();
     let answers = match chosen_operation(doc, operation_name) {
-        Some(operation) => Expansion::new(doc).answers(&operation.selection_set, &request.variables, 0)?,
+        Some(operation) => {
+            Expansion::new(doc).answers(&operation.selection_set, &request.variables, 0)?
+        }
         None => 0,
     };
     let sign_in_variables = if request.variables.is_empty() {
@@ -145,7 +153,11 @@ pub fn check_request(
         sign_in_variables(doc)
     };
     for (name, value) in request.variables.iter() {
-        check_const_value(value, name.as_str(), sign_in_variables.contains(name.as_str()))?;
+        check_const_value(
+            value,
+            name.as_str(),
+            sign_in_variables.contains(name.as_str()),
+        )?;
     }
     if answers > limits.max_answers {
         return Err(limit_exceeded(format!(
@@ -171,189 +183,6 @@ fn chosen_operation<'a>(
             operations.next().is_none().then_some(first).flatten()
         }
     }
-}
-
-/// Variables that only a `login` takes: their text is judged by sign-in itself, which answers a
-/// malformed e-mail `UNAUTHENTICATED` and audits the attempt.
-fn sign_in_variables(doc: &ExecutableDocument) -> HashSet<&str> {
-    let mut names = HashSet::new();
-    for (_, operation) in doc.operations.iter() {
-        if operation.node.ty != OperationType::Mutation {
-            continue;
-        }
-        for selection in &operation.node.selection_set.node.items {
-            if let Selection::Field(field) = &selection.node {
-                if field.node.name.node == "login" {
-                    for (_, value) in &field.node.arguments {
-                        if let Value::Variable(name) = &value.node {
-                            names.insert(name.as_str());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    names
-}
-
-fn check_operation_literals(operation: &OperationDefinition) -> Result<(), AppError> {
-    for definition in &operation.variable_definitions {
-        if let Some(default) = &definition.node.default_value {
-            check_const_value(&default.node, definition.node.name.node.as_str(), false)?;
-        }
-    }
-    check_directives(&operation.directives)?;
-    let signs_in = operation.ty == OperationType::Mutation;
-    check_selection_literals(&operation.selection_set.node, signs_in)
-}
-
-fn check_directives(
-    directives: &[Positioned<async_graphql::parser::types::Directive>],
-) -> Result<(), AppError> {
-    for directive in directives {
-        for (name, value) in &directive.node.arguments {
-            check_value(&value.node, name.node.as_str())?;
-        }
-    }
-    Ok(())
-}
-
-/// Every literal in a selection set, iteratively (nesting is bounded by [`check_nesting`], but
-/// a wide document must not cost a frame per field either). `at_mutation_root` marks the one
-/// level where a `login`'s arguments are left to sign-in.
-fn check_selection_literals(set: &SelectionSet, at_mutation_root: bool) -> Result<(), AppError> {
-    let mut stack: Vec<(&SelectionSet, bool)> = vec![(set, at_mutation_root)];
-    while let Some((set, root)) = stack.pop() {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    check_field_literals(&field.node, root)?;
-                    stack.push((&field.node.selection_set.node, false));
-                }
-                Selection::InlineFragment(inline) => {
-                    check_directives(&inline.node.directives)?;
-                    stack.push((&inline.node.selection_set.node, root));
-                }
-                Selection::FragmentSpread(spread) => check_directives(&spread.node.directives)?,
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_field_literals(field: &Field, at_mutation_root: bool) -> Result<(), AppError> {
-    check_directives(&field.directives)?;
-    let signs_in = at_mutation_root && field.name.node == "login";
-    for (name, value) in &field.arguments {
-        if depth_of(&value.node, MAX_DEPTH) > MAX_DEPTH {
-            return Err(too_deep(&deep_path(&value.node, name.node.as_str())));
-        }
-        if !signs_in {
-            check_value(&value.node, name.node.as_str())?;
-        }
-    }
-    Ok(())
-}
-
-fn too_deep(name: &str) -> AppError {
-    bad_input(format!("`{name}` nests deeper than {MAX_DEPTH} levels"))
-}
-
-fn control_character(name: &str) -> AppError {
-    bad_input(format!(
-        "`{name}` holds a control character (only tab, line feed and carriage return are allowed in text)"
-    ))
-}
-
-/// Where a too-deep literal goes too deep, as the object keys leading there (`input.fields.body`):
-/// the first place past [`MAX_DEPTH`] found, named by at most a few keys. Only on the error path.
-fn deep_path(value: &Value, name: &str) -> String {
-    let mut stack: Vec<(&Value, usize, String)> = vec![(value, 0, name.to_string())];
-    while let Some((value, level, path)) = stack.pop() {
-        if level > MAX_DEPTH {
-            return path;
-        }
-        match value {
-            Value::List(items) => stack.extend(items.iter().map(|v| (v, level + 1, path.clone()))),
-            Value::Object(map) => stack.extend(map.iter().map(|(key, v)| {
-                let named = if path.matches('.').count() < 4 {
-                    format!("{path}.{key}")
-                } else {
-                    path.clone()
-                };
-                (v, level + 1, named)
-            })),
-            _ => {}
-        }
-    }
-    name.to_string()
-}
-
-/// A literal's depth, iteratively; stops counting past `limit`.
-fn depth_of(value: &Value, limit: usize) -> usize {
-    let mut deepest = 0;
-    let mut stack = vec![(value, 0usize)];
-    while let Some((value, level)) = stack.pop() {
-        let inner = level + 1;
-        match value {
-            Value::List(items) => stack.extend(items.iter().map(|v| (v, inner))),
-            Value::Object(map) => stack.extend(map.values().map(|v| (v, inner))),
-            _ => continue,
-        }
-        deepest = deepest.max(inner);
-        if deepest > limit {
-            break;
-        }
-    }
-    deepest
-}
-
-/// A literal's depth and text.
-fn check_value(value: &Value, name: &str) -> Result<(), AppError> {
-    if depth_of(value, MAX_DEPTH) > MAX_DEPTH {
-        return Err(too_deep(&deep_path(value, name)));
-    }
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        match value {
-            Value::String(text) if input::has_control_character(text) => {
-                return Err(control_character(name))
-            }
-            Value::List(items) => stack.extend(items.iter()),
-            Value::Object(map) => {
-                if map.keys().any(|k| input::has_control_character(k)) {
-                    return Err(control_character(name));
-                }
-                stack.extend(map.values());
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A variable's (or default's) depth and, unless sign-in judges it, its text.
-fn check_const_value(value: &ConstValue, name: &str, signs_in: bool) -> Result<(), AppError> {
-    let mut stack = vec![(value, 0usize)];
-    while let Some((value, level)) = stack.pop() {
-        if level > MAX_DEPTH {
-            return Err(too_deep(name));
-        }
-        match value {
-            ConstValue::String(text) if !signs_in && input::has_control_character(text) => {
-                return Err(control_character(name))
-            }
-            ConstValue::List(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
-            ConstValue::Object(map) => {
-                if !signs_in && map.keys().any(|k| input::has_control_character(k)) {
-                    return Err(control_character(name));
-                }
-                stack.extend(map.values().map(|v| (v, level + 1)));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// Counts over a document with every fragment expanded, each fragment counted once and
@@ -396,7 +225,11 @@ impl<'a> Expansion<'a> {
     }
 
     /// Fields selected, at every level, after expansion (saturating).
-    fn selections(&mut self, set: &'a Positioned<SelectionSet>, depth: usize) -> Result<u64, AppError> {
+    fn selections(
+        &mut self,
+        set: &'a Positioned<SelectionSet>,
+        depth: usize,
+    ) -> Result<u64, AppError> {
         self.selections_in(&set.node, depth)
     }
 
@@ -506,6 +339,9 @@ fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
         _ => 0,
     }
 }
+
+#[path = "admission/literals.rs"]
+mod literals;
 
 #[cfg(test)]
 #[path = "admission/tests.rs"]

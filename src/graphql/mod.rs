@@ -2,9 +2,9 @@
 //! `delivery`. Resolvers extract arguments, call one operation and convert the result; they hold
 //! no business rules and no SQL.
 
+pub mod admission;
 pub mod assets;
 pub mod audit;
-pub mod admission;
 pub mod errors;
 pub mod inputs;
 pub mod loaders;

@@ -49,7 +49,11 @@ fn admit(state: &State, request: &mut Request) -> Result<(), Response> {
 }
 
 /// Admits and runs one operation.
-async fn execute(state: &State, req: &HttpRequest, mut request: Request) -> Result<Response, AppError> {
+async fn execute(
+    state: &State,
+    req: &HttpRequest,
+    mut request: Request,
+) -> Result<Response, AppError> {
     let response = match admit(state, &mut request) {
         Ok(()) => run(state, req, request).await?,
         Err(refused) => refused,
@@ -122,12 +126,10 @@ pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> Http
         }
     };
     match batch {
-        BatchRequest::Single(request) => {
-            match execute(&state, &req, request).await {
-                Ok(response) => answer(StatusCode::OK, &response),
-                Err(e) => app_error_answer(&e),
-            }
-        }
+        BatchRequest::Single(request) => match execute(&state, &req, request).await {
+            Ok(response) => answer(StatusCode::OK, &response),
+            Err(e) => app_error_answer(&e),
+        },
         BatchRequest::Batch(requests) => {
             if requests.len() > state.config.graphql_max_batch {
                 let message = format!(

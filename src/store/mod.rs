@@ -455,7 +455,10 @@ pub(crate) fn stored_fields(text: &str, revision: &str) -> serde_json::Value {
     match from_json_text(text) {
         Ok(value) => value,
         Err(_) => {
-            tracing::warn!(revision, "a revision's stored fields cannot be read; shown empty");
+            tracing::warn!(
+                revision,
+                "a revision's stored fields cannot be read; shown empty"
+            );
             serde_json::Value::Object(serde_json::Map::new())
         }
     }
@@ -473,12 +476,24 @@ mod tests {
         assert_eq!(nul.0, ErrorCode::BadInput);
         for (message, says) in [
             ("database or disk is full", "storage full"),
-            ("could not extend file \"base/16384/2619\": No space left on device", "storage full"),
+            (
+                "could not extend file \"base/16384/2619\": No space left on device",
+                "storage full",
+            ),
             ("attempt to write a readonly database", "read-only"),
             ("disk I/O error", "cannot be written"),
-            ("cannot execute INSERT in a read-only transaction", "read-only"),
-            ("server closed the connection unexpectedly", "cannot be reached"),
-            ("terminating connection due to administrator command", "cannot be reached"),
+            (
+                "cannot execute INSERT in a read-only transaction",
+                "read-only",
+            ),
+            (
+                "server closed the connection unexpectedly",
+                "cannot be reached",
+            ),
+            (
+                "terminating connection due to administrator command",
+                "cannot be reached",
+            ),
         ] {
             let (code, shown) = code(message).unwrap_or_else(|| panic!("{message}"));
             assert_eq!(code, ErrorCode::Unavailable, "{message}");

@@ -54,7 +54,10 @@ async fn deep_literals_of_every_shape_are_refused_and_the_server_stays_up(backen
             .append_pair("query", &query)
             .finish();
         let (status, body) = app.get(&format!("/graphql?{url}")).await;
-        assert!((400..500).contains(&status) || body.contains("BAD_INPUT"), "{status} {body}");
+        assert!(
+            (400..500).contains(&status) || body.contains("BAD_INPUT"),
+            "{status} {body}"
+        );
         assert_alive(&app).await;
     }
     // Deep attributes in variables stop at the JSON reader.
@@ -63,7 +66,11 @@ async fn deep_literals_of_every_shape_are_refused_and_the_server_stays_up(backen
         deep = json!([deep]);
     }
     let answer = app
-        .gql(None, "query($c: ContextInput) { content(brand: \"b\", key: \"k\", context: $c) { key } }", json!({"c": {"attributes": {"x": deep}}}))
+        .gql(
+            None,
+            "query($c: ContextInput) { content(brand: \"b\", key: \"k\", context: $c) { key } }",
+            json!({"c": {"attributes": {"x": deep}}}),
+        )
         .await;
     assert_eq!(answer.code(), "BAD_INPUT", "{}", answer.body);
 }
@@ -73,7 +80,9 @@ fn doubling_fragments(levels: usize) -> String {
     let mut query = format!("query {{ ...F{levels} }}\nfragment F0 on Query {{ me {{ id }} }}\n");
     for level in 1..=levels {
         let p = level - 1;
-        query.push_str(&format!("fragment F{level} on Query {{ ...F{p} ...F{p} }}\n"));
+        query.push_str(&format!(
+            "fragment F{level} on Query {{ ...F{p} ...F{p} }}\n"
+        ));
     }
     query
 }
@@ -84,21 +93,30 @@ async fn exponential_fragments_are_refused_before_validation(backend: Backend) {
         let started = Instant::now();
         let answer = app.gql(None, &doubling_fragments(levels), json!({})).await;
         assert_eq!(answer.code(), "LIMIT_EXCEEDED", "{}", answer.body);
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
     // A body at the cap made of one wide operation is refused as promptly.
     let wide = format!("{{ {} }}", "a: me { id } ".repeat(20_000));
     let started = Instant::now();
     let answer = app.gql(None, &wide, json!({})).await;
     assert_eq!(answer.code(), "LIMIT_EXCEEDED", "{}", answer.body);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert_alive(&app).await;
 }
 
 async fn answers_are_capped_and_a_refused_request_records_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let entry = app.seed_brand("alpine").await;
-    app.published(&entry, json!({"name": "all", "fields": hero("Hi")})).await;
+    app.published(&entry, json!({"name": "all", "fields": hero("Hi")}))
+        .await;
     let key = app.delivery_key("alpine").await;
     let keys: Vec<String> = (0..100).map(|_| "home-hero".to_string()).collect();
     let aliases = |n: usize| {
@@ -107,11 +125,21 @@ async fn answers_are_capped_and_a_refused_request_records_nothing(backend: Backe
             .collect();
         format!("query($k: [String!]!) {{ {fields} }}")
     };
-    let before = app.app.usage.stats().enqueued.load(std::sync::atomic::Ordering::SeqCst);
+    let before = app
+        .app
+        .usage
+        .stats()
+        .enqueued
+        .load(std::sync::atomic::Ordering::SeqCst);
     let answer = app.gql(Some(&key), &aliases(11), json!({"k": keys})).await;
     assert_eq!(answer.code(), "LIMIT_EXCEEDED", "{}", answer.body);
     assert!(answer.message().contains("1100"), "{}", answer.message());
-    let after = app.app.usage.stats().enqueued.load(std::sync::atomic::Ordering::SeqCst);
+    let after = app
+        .app
+        .usage
+        .stats()
+        .enqueued
+        .load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(before, after, "a refused request records no impression");
     let answer = app.gql(Some(&key), &aliases(2), json!({"k": keys})).await;
     assert!(answer.data()["a1"][99]["servedId"].is_string());
@@ -130,11 +158,19 @@ async fn control_characters_are_bad_input_on_both_backends(backend: Backend) {
     assert_eq!(answer.code(), "BAD_INPUT", "{}", answer.body);
     // A sign-in with such an e-mail is refused as unknown, and audited.
     let answer = app
-        .gql(None, "mutation($e: String!) { login(email: $e, password: \"x\") { token } }", json!({"e": "evil\u{0}@x.test"}))
+        .gql(
+            None,
+            "mutation($e: String!) { login(email: $e, password: \"x\") { token } }",
+            json!({"e": "evil\u{0}@x.test"}),
+        )
         .await;
     assert_eq!(answer.code(), "UNAUTHENTICATED", "{}", answer.body);
     let audit = app
-        .gql(Some(app.admin()), "{ auditLog(first: 50) { edges { node { action actor } } } }", json!({}))
+        .gql(
+            Some(app.admin()),
+            "{ auditLog(first: 50) { edges { node { action actor } } } }",
+            json!({}),
+        )
         .await;
     let text = audit.data().to_string();
     assert!(text.contains("evil\\\\u{0}@x.test"), "{text}");
@@ -144,13 +180,19 @@ async fn control_characters_are_bad_input_on_both_backends(backend: Backend) {
 /// Replaces the stored fields of every revision of `variant` with JSON `depth` levels deep,
 /// as a release without input bounds would have stored them.
 async fn store_deep_fields(app: &TestApp, variant: &str, depth: usize) {
-    let deep = format!("{{\"title\":\"T\",\"data\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
-    let sql = format!("UPDATE variant_revisions SET fields = '{deep}' WHERE variant_id = '{variant}'");
+    let deep = format!(
+        "{{\"title\":\"T\",\"data\":{}1{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let sql =
+        format!("UPDATE variant_revisions SET fields = '{deep}' WHERE variant_id = '{variant}'");
     app.app
         .db
         .write(move |conn| {
             use diesel::connection::SimpleConnection;
-            conn.batch_execute(&sql).map_err(vary::error::AppError::from)
+            conn.batch_execute(&sql)
+                .map_err(vary::error::AppError::from)
         })
         .await
         .unwrap();
@@ -163,34 +205,69 @@ async fn deep_json_fields_are_refused_and_stored_ones_never_break_reads(backend:
     let query = format!("mutation {{ createVariant(input: {{entryId: \"{entry}\", name: \"n\", fields: {{title: \"T\", body: {deep_literal}}}}}) {{ id }} }}");
     let answer = app.gql(Some(app.admin()), &query, json!({})).await;
     assert_eq!(answer.code(), "BAD_INPUT", "{}", answer.body);
-    assert!(answer.message().contains("body"), "names the field: {}", answer.message());
+    assert!(
+        answer.message().contains("body"),
+        "names the field: {}",
+        answer.message()
+    );
 
     // Rows stored before the bound: 130 deep (past serde_json's default limit) and 5,000 deep.
-    let old = app.published(&entry, json!({"name": "old", "fields": hero("Old")})).await;
-    let ancient = app.variant(app.admin(), &entry, json!({"name": "ancient", "fields": hero("Ancient")})).await;
+    let old = app
+        .published(&entry, json!({"name": "old", "fields": hero("Old")}))
+        .await;
+    let ancient = app
+        .variant(
+            app.admin(),
+            &entry,
+            json!({"name": "ancient", "fields": hero("Ancient")}),
+        )
+        .await;
     store_deep_fields(&app, &old, 130).await;
     store_deep_fields(&app, &ancient, 5_000).await;
     let read = app
         .gql(Some(app.admin()), "{ entry(brand: \"alpine\", key: \"home-hero\") { variants { name version } } entries(brand: \"alpine\") { edges { node { key variants { name } } } } }", json!({}))
         .await;
     let data = read.data();
-    assert_eq!(data["entries"]["edges"][0]["node"]["variants"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        data["entries"]["edges"][0]["node"]["variants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let preview = app
-        .gql(Some(app.admin()), "{ preview(brand: \"alpine\", key: \"home-hero\") { reason candidates { eligible } } }", json!({}))
+        .gql(
+            Some(app.admin()),
+            "{ preview(brand: \"alpine\", key: \"home-hero\") { reason candidates { eligible } } }",
+            json!({}),
+        )
         .await;
     preview.data();
     // Publishing or updating the damaged variant never answers INTERNAL; an update that
     // replaces the fields repairs it.
-    let publish = app.transition("publishVariant", app.admin(), &ancient).await;
-    assert!(!publish.body.to_string().contains("INTERNAL"), "{}", publish.body);
+    let publish = app
+        .transition("publishVariant", app.admin(), &ancient)
+        .await;
+    assert!(
+        !publish.body.to_string().contains("INTERNAL"),
+        "{}",
+        publish.body
+    );
     let version = app
-        .gql(Some(app.admin()), "query($id: ID!) { variant(id: $id) { version } }", json!({"id": ancient}))
+        .gql(
+            Some(app.admin()),
+            "query($id: ID!) { variant(id: $id) { version } }",
+            json!({"id": ancient}),
+        )
         .await;
     let version = version.data()["variant"]["version"].clone();
     let update = app
         .gql(Some(app.admin()), "mutation($id: ID!, $v: Int!) { updateVariant(id: $id, expectedVersion: $v, patch: {fields: {title: \"Repaired\"}}) { fields } }", json!({"id": ancient, "v": version}))
         .await;
-    assert_eq!(update.data()["updateVariant"]["fields"]["title"], "Repaired");
+    assert_eq!(
+        update.data()["updateVariant"]["fields"]["title"],
+        "Repaired"
+    );
 }
 
 backend_tests!(
@@ -238,7 +315,11 @@ async fn dropped_postgres_connections_never_answer_internal() {
         let answer = app
             .gql(Some(app.admin()), "mutation($k: String!) { createEntry(input: {brand: \"alpine\", key: $k, contentType: \"Hero\"}) { id } }", json!({"k": key}))
             .await;
-        assert!(!answer.body.to_string().contains("INTERNAL"), "{}", answer.body);
+        assert!(
+            !answer.body.to_string().contains("INTERNAL"),
+            "{}",
+            answer.body
+        );
         let (status, body) = app.get("/readyz").await;
         assert!(status == 200 || status == 503, "{status} {body}");
     }

@@ -76,8 +76,11 @@ fn structure() -> impl Strategy<Value = String> {
 }
 
 fn mutated_seed() -> impl Strategy<Value = String> {
-    (0..SEEDS.len(), proptest::collection::vec((any::<usize>(), any::<u8>()), 0..12)).prop_map(
-        |(seed, edits)| {
+    (
+        0..SEEDS.len(),
+        proptest::collection::vec((any::<usize>(), any::<u8>()), 0..12),
+    )
+        .prop_map(|(seed, edits)| {
             let mut bytes = SEEDS[seed].as_bytes().to_vec();
             for (at, byte) in edits {
                 let at = at % (bytes.len() + 1);
@@ -91,8 +94,7 @@ fn mutated_seed() -> impl Strategy<Value = String> {
                 }
             }
             String::from_utf8_lossy(&bytes).into_owned()
-        },
-    )
+        })
 }
 
 fn json_value() -> impl Strategy<Value = Json> {
@@ -101,15 +103,34 @@ fn json_value() -> impl Strategy<Value = Json> {
         any::<bool>().prop_map(Json::Bool),
         any::<i64>().prop_map(|n| Json::from(n)),
         "[a-z\\x00-\\x1f\"\\\\]{0,8}".prop_map(Json::String),
-        prop_oneof![Just("eq"), Just("in"), Just("all"), Just("any"), Just("not"), Just("attr"), Just("op"), Just("value"), Just("matches"), Just("between")]
-            .prop_map(|s| Json::String(s.to_string())),
+        prop_oneof![
+            Just("eq"),
+            Just("in"),
+            Just("all"),
+            Just("any"),
+            Just("not"),
+            Just("attr"),
+            Just("op"),
+            Just("value"),
+            Just("matches"),
+            Just("between")
+        ]
+        .prop_map(|s| Json::String(s.to_string())),
     ];
     leaf.prop_recursive(12, 256, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
             proptest::collection::btree_map(
-                prop_oneof![Just("attr"), Just("op"), Just("value"), Just("all"), Just("any"), Just("not"), Just("x")]
-                    .prop_map(str::to_string),
+                prop_oneof![
+                    Just("attr"),
+                    Just("op"),
+                    Just("value"),
+                    Just("all"),
+                    Just("any"),
+                    Just("not"),
+                    Just("x")
+                ]
+                .prop_map(str::to_string),
                 inner,
                 0..4
             )

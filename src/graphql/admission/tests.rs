@@ -19,7 +19,9 @@ fn admit(query: &str, variables: serde_json::Value) -> Result<(), AppError> {
 }
 
 fn refused(query: &str, variables: serde_json::Value) -> ErrorCode {
-    admit(query, variables).expect_err(query.get(..80).unwrap_or(query)).code
+    admit(query, variables)
+        .expect_err(query.get(..80).unwrap_or(query))
+        .code
 }
 
 fn nested_list(depth: usize) -> String {
@@ -59,13 +61,20 @@ fn brackets_inside_strings_and_comments_do_not_count() {
 #[test]
 fn literals_deeper_than_64_levels_are_bad_input_and_64_is_fine() {
     let query = |depth| {
-        format!("{{ content(brand: \"b\", key: \"k\", context: {{attributes: {{x: {}}}}}) {{ key }} }}", nested_list(depth))
+        format!(
+            "{{ content(brand: \"b\", key: \"k\", context: {{attributes: {{x: {}}}}}) {{ key }} }}",
+            nested_list(depth)
+        )
     };
     // attributes' object and the context object add two levels to the list.
     admit(&query(62), json!({})).unwrap();
     assert_eq!(refused(&query(63), json!({})), ErrorCode::BadInput);
     let err = admit(&query(100), json!({})).unwrap_err();
-    assert!(err.message.contains("`context.attributes.x`"), "{}", err.message);
+    assert!(
+        err.message.contains("`context.attributes.x`"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
@@ -74,7 +83,8 @@ fn deep_variables_are_bad_input() {
     for _ in 0..65 {
         deep = json!([deep]);
     }
-    let query = "query Q($c: ContextInput) { content(brand: \"b\", key: \"k\", context: $c) { key } }";
+    let query =
+        "query Q($c: ContextInput) { content(brand: \"b\", key: \"k\", context: $c) { key } }";
     let err = admit(query, json!({"c": {"attributes": deep}})).unwrap_err();
     assert_eq!(err.code, ErrorCode::BadInput);
     assert!(err.message.contains("`c`"), "{}", err.message);
@@ -139,7 +149,10 @@ fn answers_count_keys_times_aliases_fragments_and_search_pages() {
     let searches: String = (0..101)
         .map(|i| format!("s{i}: searchContent(brand: \"b\", query: \"q\") {{ key }} "))
         .collect();
-    assert_eq!(refused(&format!("{{ {searches} }}"), json!({})), ErrorCode::LimitExceeded);
+    assert_eq!(
+        refused(&format!("{{ {searches} }}"), json!({})),
+        ErrorCode::LimitExceeded
+    );
 }
 
 #[test]
@@ -148,14 +161,18 @@ fn only_the_chosen_operation_is_counted() {
     let fields: String = (0..20)
         .map(|i| format!("a{i}: contents(brand: \"b\", keys: $keys) {{ key }} "))
         .collect();
-    let query = format!("query Big($keys: [String!]!) {{ {fields} }} query Small {{ me {{ id }} }}");
+    let query =
+        format!("query Big($keys: [String!]!) {{ {fields} }} query Small {{ me {{ id }} }}");
     let doc = async_graphql::parser::parse_query(&query).unwrap();
     let small = Request::new(query.clone())
         .operation_name("Small")
         .variables(Variables::from_json(json!({ "keys": keys })));
     check_request(&doc, &small, LIMITS).unwrap();
     let big = small.operation_name("Big");
-    assert_eq!(check_request(&doc, &big, LIMITS).unwrap_err().code, ErrorCode::LimitExceeded);
+    assert_eq!(
+        check_request(&doc, &big, LIMITS).unwrap_err().code,
+        ErrorCode::LimitExceeded
+    );
 }
 
 #[test]
@@ -167,23 +184,41 @@ fn control_characters_in_text_are_bad_input_except_for_sign_in() {
     let query = "mutation M($n: String!) { createEntry(input: {brand: \"b\", key: \"k\", contentType: \"t\", description: $n}) { id } }";
     assert_eq!(refused(query, json!({"n": "a\u{0}b"})), ErrorCode::BadInput);
     let fields = "mutation M($f: JSON!) { createVariant(input: {entryId: \"e\", name: \"n\", fields: $f}) { id } }";
-    assert_eq!(refused(fields, json!({"f": {"title\u{0}": "x"}})), ErrorCode::BadInput);
-    admit(fields, json!({"f": {"body": "line one\nline two\ttabbed\r\n"}})).unwrap();
+    assert_eq!(
+        refused(fields, json!({"f": {"title\u{0}": "x"}})),
+        ErrorCode::BadInput
+    );
+    admit(
+        fields,
+        json!({"f": {"body": "line one\nline two\ttabbed\r\n"}}),
+    )
+    .unwrap();
 
     let sign_in = "mutation L($e: String!) { login(email: $e, password: \"p\") { token } }";
     admit(sign_in, json!({"e": "x\u{0}@y"})).unwrap();
-    admit("mutation { login(email: \"x\\u0000@y\", password: \"p\") { token } }", json!({})).unwrap();
+    admit(
+        "mutation { login(email: \"x\\u0000@y\", password: \"p\") { token } }",
+        json!({}),
+    )
+    .unwrap();
 }
 
 #[test]
 fn text_with_more_tokens_than_the_parser_should_see_is_refused_before_parsing() {
-    let numbers = format!("{{ content(brand: \"b\", key: \"k\", context: {{attributes: {{x: [{}]}}}}) {{ key }} }}", "1,".repeat(100_000));
+    let numbers = format!(
+        "{{ content(brand: \"b\", key: \"k\", context: {{attributes: {{x: [{}]}}}}) {{ key }} }}",
+        "1,".repeat(100_000)
+    );
     let started = std::time::Instant::now();
     let err = admit(&numbers, json!({})).unwrap_err();
     assert_eq!(err.code, ErrorCode::LimitExceeded);
     assert!(err.message.contains("variables"), "{}", err.message);
     assert!(started.elapsed() < std::time::Duration::from_millis(500));
     // Strings and comments are one token each however long.
-    let long = format!("# {}\n{{ search(query: \"{}\") {{ total }} }}", "a b ".repeat(50_000), "a b ".repeat(50_000));
+    let long = format!(
+        "# {}\n{{ search(query: \"{}\") {{ total }} }}",
+        "a b ".repeat(50_000),
+        "a b ".repeat(50_000)
+    );
     admit(&long, json!({})).unwrap();
 }
