@@ -13,7 +13,8 @@ use crate::config::Config;
 use crate::content::assets::AssetLibrary;
 use crate::content::Content;
 use crate::delivery::usage::UsageRecorder;
-use crate::delivery::{Delivery, DeliveryListener};
+use crate::delivery::Delivery;
+use crate::feed::{ChangeFeed, Targets};
 use crate::graphql::admission::AdmissionLimits;
 use crate::graphql::parse_cache::DocumentCache;
 use crate::graphql::{build_schema, Limits, VarySchema};
@@ -48,6 +49,8 @@ pub struct App {
     pub usage_index: Arc<UsageIndex>,
     /// The content index behind `search` and `searchContent`.
     pub search: Arc<ContentIndex>,
+    /// This node's place in the change log.
+    pub feed: Arc<ChangeFeed>,
     ready: AtomicBool,
 }
 
@@ -206,6 +209,31 @@ async fn usage_journal(
     Ok(Some(journal))
 }
 
+/// The secret sessions, `servedId`s and hashed user keys are signed with: the configured one;
+/// else, on SQLite (one node), the one in `<data-dir>/jwt-secret`; else, on PostgreSQL, the one
+/// every node shares in the database (a node's `jwt-secret` file, when it has one, is adopted by
+/// the first node so that an upgraded deployment keeps its sessions).
+async fn signing_secret(config: &Config, db: &Db) -> anyhow::Result<String> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.0.clone());
+    }
+    if matches!(config.database, crate::config::DatabaseUrl::Sqlite(_)) {
+        return load_or_create_secret(&config.data_dir);
+    }
+    let file = config.data_dir.join("jwt-secret");
+    let candidate = if file.exists() {
+        load_or_create_secret(&config.data_dir)?
+    } else {
+        crate::ids::random_token(64)
+    };
+    let db = db.clone();
+    let secret = tokio::task::spawn_blocking(move || {
+        db.read_blocking(|conn| store::secrets::get_or_insert(conn, "jwt", &candidate))
+    })
+    .await??;
+    Ok(secret)
+}
+
 /// Opens the database (creating the data dir) and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
@@ -248,10 +276,7 @@ impl App {
             let config = config.clone();
             tokio::task::spawn_blocking(move || open_database(&config)).await??
         };
-        let secret = match &config.jwt_secret {
-            Some(s) => s.0.clone(),
-            None => load_or_create_secret(&config.data_dir)?,
-        };
+        let secret = signing_secret(&config, &db).await?;
         let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
         let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
@@ -277,17 +302,27 @@ impl App {
             tracing::warn!("usage recording is off: delivery answers record no impressions and carry no servedId");
         }
         let delivery = Arc::new(delivery);
+        let keyring = Arc::new(KeyRing::default());
+        let feed = Arc::new(ChangeFeed::new(
+            db.clone(),
+            Targets {
+                db: db.clone(),
+                delivery: delivery.clone(),
+                keyring: keyring.clone(),
+                search: Some(search.clone()),
+            },
+        ));
         let webhook_wake = Arc::new(tokio::sync::Notify::new());
         let content = Arc::new(
             Content::new(
                 db.clone(),
                 tokens,
-                Arc::new(KeyRing::default()),
+                keyring,
                 Arc::new(LoginLimiter::new(
                     config.login_max_failures,
                     config.login_window_secs,
                 )),
-                Arc::new(DeliveryListener(delivery.clone())),
+                feed.clone(),
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
             .with_search(search.clone())
@@ -299,7 +334,6 @@ impl App {
             config.webhooks_allow_private,
         ));
         tokio::spawn(sender.run());
-        content.reload_keys().await?;
         if let Some(admin) = &config.bootstrap_admin {
             if content
                 .bootstrap_admin(&admin.email, &admin.password)
@@ -308,8 +342,11 @@ impl App {
                 tracing::info!(email = %admin.email, "created the bootstrap admin");
             }
         }
-        delivery.rebuild_all().await?;
-        content.sync_search_index().await?;
+        feed.start().await?;
+        ChangeFeed::spawn_poller(&feed);
+        if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
+            crate::feed::listen::spawn(url.clone(), &feed);
+        }
         let limits = Limits {
             max_depth: config.graphql_max_depth,
             max_complexity: config.graphql_max_complexity,
@@ -333,13 +370,15 @@ impl App {
             journal,
             usage_index,
             search,
+            feed,
             ready: AtomicBool::new(true),
         })
     }
 
-    /// Whether start-up finished (migrations, bootstrap admin, snapshot).
+    /// Whether start-up finished (migrations, bootstrap admin, snapshot), the node is not
+    /// shutting down, and it is at most [`crate::feed::MAX_LAG`] behind the change log.
     pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
+        self.ready.load(Ordering::Acquire) && self.feed.is_current()
     }
 
     /// Marks the app as not ready, e.g. while shutting down.

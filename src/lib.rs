@@ -8,7 +8,9 @@
 //!   store); [`webhooks`] (the outbox sender and its SSRF guard) on `store`.
 //! - [`content`] (authoring operations shared by GraphQL, REST and the CLI) and [`delivery`]
 //!   (the in-memory published snapshot and resolution) depend on those, never on each other:
-//!   `content` tells `delivery` to rebuild through a [`delivery::SnapshotRefresher`] handle.
+//!   `content` records changes in the change log and tells the [`feed`] (through
+//!   [`content::ChangeListener`]) to apply them; the feed rebuilds what delivery, the key ring
+//!   and the content index hold, on this node and on every other.
 //! - [`usage`] (events, the bounded queue and its batch writer, the tantivy usage index, report
 //!   rows) and [`search`] (the tantivy content index) depend on nothing of ours but
 //!   [`index_writer`], the single-writer loop both indexes run; `store` stores `usage`'s events
@@ -30,6 +32,7 @@ pub mod demo;
 pub mod digits;
 pub mod domain;
 pub mod error;
+pub mod feed;
 pub mod graphql;
 pub mod http;
 pub mod ids;

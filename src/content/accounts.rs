@@ -9,6 +9,7 @@ use crate::domain::brand::parse_slug;
 use crate::domain::input;
 use crate::domain::user::{check_password, parse_email, Role, User};
 use crate::error::{AppError, AppResult};
+use crate::store::changes::Change;
 use crate::store::{self, keys::DeliveryKeyRecord, time};
 
 #[derive(Debug, Clone)]
@@ -215,10 +216,11 @@ impl Content {
             .write(move |conn| {
                 let brand = store::brands::require(conn, &saved.brand_slug)?;
                 store::keys::insert(conn, &brand.id, &saved)?;
-                store::audit::append(conn, event)
+                store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Key(saved.id.clone())])
             })
             .await?;
-        self.reload_keys().await?;
+        self.listener.committed().await;
         Ok(IssuedKey { record, token })
     }
 
@@ -234,10 +236,11 @@ impl Content {
                     return Err(AppError::not_found(format!("no live delivery key {id}")));
                 }
                 store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Key(id.clone())])?;
                 Ok(true)
             })
             .await?;
-        self.reload_keys().await?;
+        self.listener.committed().await;
         Ok(revoked)
     }
 
@@ -252,13 +255,6 @@ impl Content {
             .into_iter()
             .filter(|k| brand.as_ref().is_none_or(|b| &k.brand_slug == b))
             .collect())
-    }
-
-    /// Reloads the in-memory ring of live keys from the database.
-    pub async fn reload_keys(&self) -> AppResult<()> {
-        let all = self.db.read(store::keys::all).await?;
-        self.keyring.load(&all);
-        Ok(())
     }
 }
 

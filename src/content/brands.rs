@@ -5,6 +5,7 @@ use crate::auth::{Action, Principal};
 use crate::domain::brand::{normalise_locales, parse_slug, Brand, BrandPolicy};
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::changes::Change;
 
 #[derive(Debug, Clone)]
 pub struct NewBrand {
@@ -52,10 +53,11 @@ impl Content {
         self.db
             .write(move |conn| {
                 store::brands::insert(conn, &saved)?;
-                store::audit::append(conn, event)
+                store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Brand(saved.id.clone())])
             })
             .await?;
-        self.listener.brand_changed(brand.id.clone()).await;
+        self.listener.committed().await;
         Ok(brand)
     }
 
@@ -88,10 +90,11 @@ impl Content {
                 brand.version += 1;
                 store::brands::update(conn, &brand)?;
                 store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Brand(brand.id.clone())])?;
                 Ok(brand)
             })
             .await?;
-        self.listener.brand_changed(brand.id.clone()).await;
+        self.listener.committed().await;
         Ok(brand)
     }
 

@@ -5,6 +5,7 @@ use crate::auth::{Action, Principal};
 use crate::domain::content_type::{check_definition, ContentType, FieldDef};
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::changes::Change;
 
 #[derive(Debug, Clone)]
 pub struct NewContentType {
@@ -23,7 +24,8 @@ impl Content {
         let name = input.name.trim().to_string();
         check_definition(&name, &input.fields).map_err(AppError::bad_input)?;
         let event = audit_event(who, "content_type.create", &name, Some(&input.brand));
-        self.db
+        let ct = self
+            .db
             .write(move |conn| {
                 let brand = store::brands::require(conn, &input.brand)?;
                 let ct = ContentType {
@@ -34,9 +36,12 @@ impl Content {
                 };
                 store::content_types::insert(conn, &ct)?;
                 store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Brand(ct.brand_id.clone())])?;
                 Ok(ct)
             })
-            .await
+            .await?;
+        self.listener.committed().await;
+        Ok(ct)
     }
 
     pub async fn content_types(&self, who: &Principal, brand: &str) -> AppResult<Vec<ContentType>> {

@@ -2,9 +2,11 @@
 //! content, users and keys.
 //!
 //! Each operation authorizes the caller first (through [`Principal::authorize`]), checks its
-//! input into domain types, writes in one transaction together with its audit row, and tells
-//! delivery when the published state of a brand changed — after the commit and before
-//! answering, so that every request that starts after the answer sees the change.
+//! input into domain types, and writes in one transaction together with its audit row and the
+//! changes it makes to what nodes derive (`store::changes`, recorded last). After the commit and
+//! before answering it has this node apply them ([`ChangeListener`], the change feed), so that
+//! every request that starts after the answer sees the change; other nodes follow through the
+//! feed.
 
 pub mod accounts;
 pub mod assets;
@@ -29,10 +31,11 @@ use crate::auth::Principal;
 use crate::store::audit::AuditEvent;
 use crate::store::Db;
 
-/// Told when what delivery serves may have changed (implemented by `delivery`).
-pub trait PublishedStateListener: Send + Sync {
-    /// Rebuilds whatever is derived from the brand's published state; resolves when done.
-    fn brand_changed(&self, brand_id: String) -> BoxFuture<'static, ()>;
+/// Told after a transaction that recorded changes committed (implemented by `crate::feed`).
+pub trait ChangeListener: Send + Sync {
+    /// Applies every committed change on this node; resolves when done. Failures are logged
+    /// (the change is committed; the feed's poller applies it later).
+    fn committed(&self) -> BoxFuture<'_, ()>;
 }
 
 /// The authoring service: everything an operation needs, built once by `app`.
@@ -42,7 +45,7 @@ pub struct Content {
     pub(crate) tokens: SessionTokens,
     pub(crate) keyring: Arc<KeyRing>,
     pub(crate) limiter: Arc<LoginLimiter>,
-    pub(crate) listener: Arc<dyn PublishedStateListener>,
+    pub(crate) listener: Arc<dyn ChangeListener>,
     /// Woken after a transaction queued webhook deliveries.
     pub(crate) webhook_wake: Arc<tokio::sync::Notify>,
     pub(crate) webhooks_allow_private: bool,
@@ -58,7 +61,7 @@ impl Content {
         tokens: SessionTokens,
         keyring: Arc<KeyRing>,
         limiter: Arc<LoginLimiter>,
-        listener: Arc<dyn PublishedStateListener>,
+        listener: Arc<dyn ChangeListener>,
     ) -> Self {
         Content {
             db,

@@ -1,10 +1,11 @@
 //! Editors' search, and keeping the content index current.
 //!
 //! The database is the source of truth; the tantivy index ([`crate::search::ContentIndex`]) is
-//! derived from it. Every operation that saves or moves a variant hands the variant's new document
-//! to the index writer after its transaction commits (the writer commits at most one interval
-//! later), and [`Content::variant_documents`] rebuilds the whole index (`vary reindex`, or a
-//! missing or unreadable index at start). `search` keeps each caller inside their brands.
+//! derived from it. Every operation that saves or moves a variant records a change for it
+//! (`crate::feed`), and every node hands the variant's new document to its index writer when it
+//! applies that change (the writer commits at most one interval later);
+//! [`Content::variant_documents`] rebuilds the whole index (`vary reindex`), and
+//! `search_sync` reconciles it at start. `search` keeps each caller inside their brands.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,33 +129,6 @@ impl Content {
     /// Every variant as an index document (for a rebuild).
     pub async fn variant_documents(&self) -> AppResult<Vec<VariantDoc>> {
         self.db.read(all_documents).await
-    }
-
-    /// Re-indexes one variant after a change; failures are logged, never the caller's problem
-    /// (the database holds the truth and `vary reindex` repairs the index).
-    pub(crate) async fn variant_changed(&self, variant: &Variant) {
-        let Some(index) = self.search.clone() else {
-            return;
-        };
-        let (id, entry_id) = (variant.record.id.clone(), variant.record.entry_id.clone());
-        let doc = self
-            .db
-            .read(move |conn| {
-                let entry = store::entries::by_id(conn, &entry_id)?
-                    .ok_or_else(|| AppError::not_found("entry"))?;
-                let brand = store::brands::by_id(conn, &entry.brand_id)?;
-                let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
-                let variant = store::variants::get(conn, &id)?
-                    .ok_or_else(|| AppError::not_found("variant"))?;
-                Ok(variant_doc(&brand, &entry, &content_type.name, &variant))
-            })
-            .await;
-        match doc.map(|d| index.upsert(d).map_err(AppError::from)) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) | Err(e) => {
-                tracing::warn!(variant = %variant.record.id, error = %e, "could not update the search index")
-            }
-        }
     }
 
     /// Editors' search: text, tags and status within the brands the caller may read.

@@ -9,11 +9,12 @@
 
 use std::collections::HashSet;
 
-use super::search::variant_doc;
-use super::Content;
+use std::sync::Arc;
+
+use super::search::{all_documents, variant_doc};
 use crate::error::{AppError, AppResult};
-use crate::search::VariantDoc;
-use crate::store::{self, DbConnection};
+use crate::search::{ContentIndex, VariantDoc};
+use crate::store::{self, Db, DbConnection};
 
 /// What a start-up reconciliation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,71 +27,70 @@ pub struct SearchSync {
     pub removed: usize,
 }
 
-impl Content {
-    /// Brings the content index in step with the database; returns once the result is
-    /// searchable.
-    pub async fn sync_search_index(&self) -> AppResult<SearchSync> {
-        let Some(index) = self.search.clone() else {
-            return Ok(SearchSync::default());
-        };
-        let indexed = if index.needs_rebuild() {
-            None
-        } else {
-            index
+/// Brings the content index in step with the database; returns once the result is searchable.
+pub async fn sync_search_index(db: &Db, index: &Arc<ContentIndex>) -> AppResult<SearchSync> {
+    let indexed = if index.needs_rebuild() {
+        None
+    } else {
+        index
                 .indexed_versions()
                 .map_err(|e| tracing::warn!(error = %e, "the search index's versions cannot be read; rebuilding it"))
                 .ok()
-        };
-        let Some(indexed) = indexed else {
-            let docs = self.variant_documents().await?;
-            tracing::info!(variants = docs.len(), "rebuilding the search index");
-            index.rebuild(docs, None).await?;
-            return Ok(SearchSync {
-                rebuilt: true,
-                ..SearchSync::default()
-            });
-        };
-        let stored = self.db.read(store::variants::versions).await?;
-        let stale: Vec<String> = stored
-            .iter()
-            .filter(|(id, version)| indexed.get(id) != Some(&(*version as u64)))
-            .map(|(id, _)| id.clone())
-            .collect();
-        let live: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
-        let gone: Vec<&String> = indexed
-            .keys()
-            .filter(|id| !live.contains(id.as_str()))
-            .collect();
-        let sync = SearchSync {
-            rebuilt: false,
-            refreshed: stale.len(),
-            removed: gone.len(),
-        };
-        if stale.is_empty() && gone.is_empty() {
-            return Ok(sync);
-        }
-        tracing::info!(
-            refreshed = sync.refreshed,
-            removed = sync.removed,
-            "bringing the search index up to date"
-        );
-        let docs = self.db.read(move |conn| documents_of(conn, &stale)).await?;
-        for doc in docs {
-            index.upsert(doc)?;
-        }
-        for id in gone {
-            index.delete(id)?;
-        }
-        index.flush().await?;
-        Ok(sync)
+    };
+    let Some(indexed) = indexed else {
+        let docs = db.read(all_documents).await?;
+        tracing::info!(variants = docs.len(), "rebuilding the search index");
+        index.rebuild(docs, None).await?;
+        return Ok(SearchSync {
+            rebuilt: true,
+            ..SearchSync::default()
+        });
+    };
+    let stored = db.read(store::variants::versions).await?;
+    let stale: Vec<String> = stored
+        .iter()
+        .filter(|(id, version)| indexed.get(id) != Some(&(*version as u64)))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let live: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
+    let gone: Vec<&String> = indexed
+        .keys()
+        .filter(|id| !live.contains(id.as_str()))
+        .collect();
+    let sync = SearchSync {
+        rebuilt: false,
+        refreshed: stale.len(),
+        removed: gone.len(),
+    };
+    if stale.is_empty() && gone.is_empty() {
+        return Ok(sync);
     }
+    tracing::info!(
+        refreshed = sync.refreshed,
+        removed = sync.removed,
+        "bringing the search index up to date"
+    );
+    let (docs, _) = db.read(move |conn| documents_of(conn, &stale)).await?;
+    for doc in docs {
+        index.upsert(doc)?;
+    }
+    for id in gone {
+        index.delete(id)?;
+    }
+    index.flush().await?;
+    Ok(sync)
 }
 
-/// The index documents of the named variants (those that still exist).
-fn documents_of(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<VariantDoc>> {
+/// The index documents of the named variants that exist, and the ids of those that do not.
+pub fn documents_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> AppResult<(Vec<VariantDoc>, Vec<String>)> {
     let mut docs = Vec::with_capacity(ids.len());
+    let mut missing = Vec::new();
     for id in ids {
         let Some(variant) = store::variants::get(conn, id)? else {
+            missing.push(id.clone());
             continue;
         };
         let entry = store::entries::by_id(conn, &variant.record.entry_id)?
@@ -99,5 +99,5 @@ fn documents_of(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Varian
         let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
         docs.push(variant_doc(&brand, &entry, &content_type.name, &variant));
     }
-    Ok(docs)
+    Ok((docs, missing))
 }

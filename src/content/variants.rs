@@ -17,6 +17,7 @@ use crate::domain::variant::{
     revision_hash, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
 };
 use crate::error::{AppError, AppResult};
+use crate::store::changes::Change;
 use crate::store::{self, time, DbConnection};
 
 /// What `createVariant` takes.
@@ -300,13 +301,14 @@ impl Content {
                 let mut event = audit_event(&who, "variant.create", &id, Some(&owner.brand.slug));
                 event.revision_after = Some(revision.hash.clone());
                 store::audit::append(conn, event)?;
+                store::changes::record(conn, &[Change::Variant(id.clone())])?;
                 Ok(Variant {
                     record,
                     latest: revision,
                 })
             })
             .await?;
-        self.variant_changed(&variant).await;
+        self.listener.committed().await;
         Ok(variant)
     }
 
@@ -335,7 +337,7 @@ impl Content {
                 )
             })
             .await?;
-        self.variant_changed(&variant).await;
+        self.listener.committed().await;
         Ok(variant)
     }
 
@@ -438,6 +440,7 @@ pub(crate) fn save_revision(
     event.revision_before = Some(latest.hash);
     event.revision_after = Some(revision.hash.clone());
     store::audit::append(conn, event)?;
+    store::changes::record(conn, &[Change::Variant(record.id.clone())])?;
     Ok(Variant {
         record,
         latest: revision,

@@ -12,6 +12,7 @@ use crate::domain::brand::Brand;
 use crate::domain::quality::Severity;
 use crate::domain::variant::{Review, Variant, VariantStatus};
 use crate::error::{AppError, AppResult};
+use crate::store::changes::Change;
 use crate::store::{self, time, DbConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +172,7 @@ fn apply(
     t: Transition,
     id: &str,
     note: Option<String>,
-) -> AppResult<(Variant, String)> {
+) -> AppResult<Variant> {
     let (variant, owner) = load_authorized(conn, who, |b| t.action(b), id)?;
     let mut next = next_state(t, who, &variant, &owner, note.clone())?;
     if t == Transition::Publish {
@@ -217,7 +218,12 @@ fn apply(
         });
         store::webhooks::enqueue(conn, &owner.brand.id, kind, &payload)?;
     }
-    Ok((next, owner.brand.id))
+    let mut changes = vec![Change::Variant(next.record.id.clone())];
+    if t.changes_delivery() {
+        changes.push(Change::Brand(owner.brand.id.clone()));
+    }
+    store::changes::record(conn, &changes)?;
+    Ok(next)
 }
 
 impl Content {
@@ -240,17 +246,14 @@ impl Content {
             ));
         }
         let (who2, id) = (who.clone(), id.to_string());
-        let (variant, brand_id) = self
+        let variant = self
             .db
             .write(move |conn| apply(conn, &who2, t, &id, note))
             .await?;
-        if t.changes_delivery() {
-            self.listener.brand_changed(brand_id).await;
-        }
+        self.listener.committed().await;
         if t.webhook_event().is_some() {
             self.webhook_wake.notify_one();
         }
-        self.variant_changed(&variant).await;
         Ok(variant)
     }
 
@@ -287,7 +290,7 @@ impl Content {
                 Ok(saved)
             })
             .await?;
-        self.variant_changed(&variant).await;
+        self.listener.committed().await;
         Ok(variant)
     }
 }

@@ -10,7 +10,6 @@ pub mod usage;
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, SubsecRound, Utc};
-use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +17,6 @@ use std::sync::Arc;
 use self::served::ServedIdSigner;
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
-use crate::content::PublishedStateListener;
 use crate::domain::brand::Brand;
 use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
@@ -473,18 +471,4 @@ fn referenced_assets(
     ids.sort();
     ids.dedup();
     ids
-}
-
-/// Adapter that lets `content` tell an `Arc<Delivery>` to rebuild a brand.
-pub struct DeliveryListener(pub Arc<Delivery>);
-
-impl PublishedStateListener for DeliveryListener {
-    fn brand_changed(&self, brand_id: String) -> BoxFuture<'static, ()> {
-        let delivery = self.0.clone();
-        Box::pin(async move {
-            if let Err(e) = delivery.rebuild_brand(&brand_id).await {
-                tracing::error!(brand = %brand_id, error = %e, "could not rebuild the delivery snapshot");
-            }
-        })
-    }
 }

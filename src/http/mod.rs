@@ -24,8 +24,10 @@ use crate::error::AppError;
 /// Shared state of every handler.
 pub type State = web::Data<App>;
 
-/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT.
+/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT, and
+/// `/readyz` answers 503 from the signal on, before the drain.
 pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
+    let stopping = app.clone();
     let state = web::Data::from(app);
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
@@ -40,8 +42,36 @@ pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
     })
     .listen(listener)?
     .shutdown_timeout(30)
+    .disable_signals()
     .run();
+    let handle = server.handle();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("shutting down: not ready from now on, finishing requests under way");
+        stopping.set_ready(false);
+        handle.stop(true).await;
+    });
     Ok(server)
+}
+
+/// Resolves at the first SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "cannot watch for SIGTERM and SIGINT; stop the server another way");
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// The route table.

@@ -73,18 +73,39 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<DeliveryKeyRecord>> {
     let rows: Vec<KeyTuple> = delivery_keys::table
         .inner_join(brands::table)
         .order(delivery_keys::created_at.desc())
-        .select((
-            delivery_keys::id,
-            brands::slug,
-            delivery_keys::name,
-            delivery_keys::token_hash,
-            delivery_keys::created_by,
-            delivery_keys::created_at,
-            delivery_keys::revoked_at,
-        ))
+        .select(KEY_COLUMNS)
         .load(conn)?;
     Ok(rows.into_iter().map(to_record).collect())
 }
+
+/// The keys with these ids (revoked ones included).
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<DeliveryKeyRecord>> {
+    let rows: Vec<KeyTuple> = delivery_keys::table
+        .inner_join(brands::table)
+        .filter(delivery_keys::id.eq_any(ids))
+        .select(KEY_COLUMNS)
+        .load(conn)?;
+    Ok(rows.into_iter().map(to_record).collect())
+}
+
+/// The columns a [`KeyTuple`] is read from.
+const KEY_COLUMNS: (
+    delivery_keys::id,
+    brands::slug,
+    delivery_keys::name,
+    delivery_keys::token_hash,
+    delivery_keys::created_by,
+    delivery_keys::created_at,
+    delivery_keys::revoked_at,
+) = (
+    delivery_keys::id,
+    brands::slug,
+    delivery_keys::name,
+    delivery_keys::token_hash,
+    delivery_keys::created_by,
+    delivery_keys::created_at,
+    delivery_keys::revoked_at,
+);
 
 /// Marks a key revoked; false when no live key has that id.
 pub fn revoke(conn: &mut DbConnection, id: &str) -> AppResult<bool> {

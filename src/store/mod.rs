@@ -10,10 +10,12 @@
 pub mod assets;
 pub mod audit;
 pub mod brands;
+pub mod changes;
 pub mod content_types;
 pub mod entries;
 pub mod keys;
 pub mod schema;
+pub mod secrets;
 pub mod time;
 pub mod usage;
 pub mod users;

@@ -214,3 +214,20 @@ diesel::table! {
 
 diesel::joinable!(usage_events -> usage_served (served));
 diesel::allow_tables_to_appear_in_same_query!(usage_events, usage_served);
+
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        kind -> Text,
+        subject -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shared_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -1,0 +1,141 @@
+//! The change log behind the change feed (`crate::feed`).
+//!
+//! Every change that a node holds in memory or in an index is appended here in the transaction
+//! of the change itself, as the last thing that transaction does ([`record`]). On PostgreSQL the
+//! writer first takes a transaction-scoped advisory lock, so ids are handed out in commit order:
+//! a reader that has read every row up to id N will never see a row below N appear later. It
+//! then sends `NOTIFY vary_changes`, which PostgreSQL delivers only if the transaction commits.
+//! SQLite has one writer at a time, which gives the same order.
+
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::schema::changes;
+use super::{time, DbConnection};
+use crate::error::{AppError, AppResult};
+
+/// The channel nodes `LISTEN` on.
+pub const CHANNEL: &str = "vary_changes";
+
+/// The advisory lock every change writer holds until its commit (an arbitrary, fixed number).
+const ORDER_LOCK: i64 = 0x7661_7279_0001;
+
+/// What changed, naming the thing a node must refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Change {
+    /// What a brand serves may have changed: publish, unpublish, archive, policy, content types.
+    /// The subject is the brand's id.
+    Brand(String),
+    /// A variant's searchable text, tags or status changed. The subject is the variant's id.
+    Variant(String),
+    /// A delivery key was created or revoked. The subject is the key's id.
+    Key(String),
+}
+
+impl Change {
+    fn kind(&self) -> &'static str {
+        match self {
+            Change::Brand(_) => "brand",
+            Change::Variant(_) => "variant",
+            Change::Key(_) => "key",
+        }
+    }
+
+    fn subject(&self) -> &str {
+        match self {
+            Change::Brand(s) | Change::Variant(s) | Change::Key(s) => s,
+        }
+    }
+
+    /// The change a stored row names; `None` for a kind this version does not know (written by
+    /// a newer node during a rolling upgrade).
+    fn from_row(kind: &str, subject: String) -> Option<Change> {
+        match kind {
+            "brand" => Some(Change::Brand(subject)),
+            "variant" => Some(Change::Variant(subject)),
+            "key" => Some(Change::Key(subject)),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the log as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedChange {
+    pub id: i64,
+    /// `None` when written by a newer version (skipped, but its id counts as applied).
+    pub change: Option<Change>,
+    pub at: DateTime<Utc>,
+}
+
+/// Appends `list` to the log. Call it last in the transaction, after every other write: on
+/// PostgreSQL it takes the lock that orders commits, held until the transaction ends.
+pub fn record(conn: &mut DbConnection, list: &[Change]) -> AppResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    if let DbConnection::Postgres(pg) = conn {
+        pg.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({ORDER_LOCK}); NOTIFY {CHANNEL}"
+        ))?;
+    }
+    let at = time::to_db(time::now());
+    for change in list {
+        diesel::insert_into(changes::table)
+            .values((
+                changes::kind.eq(change.kind()),
+                changes::subject.eq(change.subject()),
+                changes::at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` changes after `id`, oldest first.
+pub fn after(conn: &mut DbConnection, id: i64, limit: i64) -> AppResult<Vec<LoggedChange>> {
+    let rows: Vec<(i64, String, String, chrono::NaiveDateTime)> = changes::table
+        .filter(changes::id.gt(id))
+        .order(changes::id.asc())
+        .limit(limit)
+        .select((changes::id, changes::kind, changes::subject, changes::at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, subject, at)| LoggedChange {
+            id,
+            change: Change::from_row(&kind, subject),
+            at: time::from_db(at),
+        })
+        .collect())
+}
+
+/// The newest id in the log (0 when empty).
+pub fn latest(conn: &mut DbConnection) -> AppResult<i64> {
+    let max: Option<i64> = changes::table
+        .select(diesel::dsl::max(changes::id))
+        .first(conn)?;
+    Ok(max.unwrap_or(0))
+}
+
+/// The oldest id still in the log (`None` when empty): a node whose last applied id is below it
+/// has missed pruned changes and must rebuild everything.
+pub fn oldest(conn: &mut DbConnection) -> AppResult<Option<i64>> {
+    changes::table
+        .select(diesel::dsl::min(changes::id))
+        .first(conn)
+        .map_err(AppError::from)
+}
+
+/// Deletes changes older than `before`, always keeping the newest row (so ids keep growing and a
+/// node can tell it is current). Returns how many were deleted.
+pub fn prune(conn: &mut DbConnection, before: DateTime<Utc>) -> AppResult<usize> {
+    let newest = latest(conn)?;
+    Ok(diesel::delete(
+        changes::table
+            .filter(changes::at.lt(time::to_db(before)))
+            .filter(changes::id.lt(newest)),
+    )
+    .execute(conn)?)
+}

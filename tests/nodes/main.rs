@@ -1,0 +1,217 @@
+//! Several `vary serve` processes on one PostgreSQL database behave as one Vary (the contract's
+//! "Many nodes"): real processes, a real database, changes made through one node applied on the
+//! other within a second, a node that missed changes catching up before it is ready, and a
+//! dropped notification connection restored.
+//!
+//! Needs `VARY_TEST_POSTGRES_URL`; without it these tests say so and pass, except under
+//! `CI=true`, where they fail.
+
+mod support;
+
+use serde_json::json;
+use std::time::Duration;
+use support::{pg_or_skip, within, Node, PgDatabase, ADMIN};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+const HARD_TO_READ: &str = "Notwithstanding considerable institutional uncertainty, comprehensive \
+    diversification methodologies notwithstanding, investment professionals systematically \
+    recommend international multi-jurisdictional portfolio reconfiguration, particularly \
+    considering unprecedented macroeconomic volatility characterising contemporary \
+    capitalisation, institutional intermediation and extraordinarily sophisticated securitisation.";
+
+#[test]
+fn changes_made_on_one_node_apply_on_the_other_within_a_second() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b = Node::start(&db.url);
+    let token = a.login();
+    assert_eq!(
+        b.gql(Some(&token), "{ me { email } }", json!({}))["me"]["email"],
+        ADMIN,
+        "a session from A works on B"
+    );
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    let served = within(SECOND, "a key made on A works on B", || {
+        b.content(&key.token).is_some()
+    });
+    println!("key made on A known to B after {served:?}");
+
+    // Copy hard to read: a quality warning, so a stricter minimum takes the variant off the air.
+    let variant = a.create_variant(&token, &entry, HARD_TO_READ);
+    a.transition(&token, "publishVariant", &variant);
+    let served = within(SECOND, "a publish on A is served by B", || {
+        b.served_variant(&key.token).as_deref() == Some(variant.as_str())
+    });
+    println!("publish on A served by B after {served:?}");
+    within(
+        2 * SECOND,
+        "B's search finds a variant written on A",
+        || b.search_total(&token, "securitisation") == 1,
+    );
+
+    let score = a.gql(
+        Some(&token),
+        "query($id: ID!) { variant(id: $id) { quality { score } } }",
+        json!({"id": variant}),
+    )["variant"]["quality"]["score"]
+        .as_f64()
+        .unwrap();
+    assert!(score < 1.0, "the variant has quality warnings ({score})");
+    a.gql(
+        Some(&token),
+        "mutation { updateBrand(slug: \"alpine\", input: {policy: {minQuality: 1.0}}) { slug } }",
+        json!({}),
+    );
+    within(SECOND, "a policy change on A applies on B", || {
+        b.served_variant(&key.token).is_none()
+    });
+    a.gql(
+        Some(&token),
+        "mutation { updateBrand(slug: \"alpine\", input: {policy: {minQuality: 0.0}}) { slug } }",
+        json!({}),
+    );
+    within(SECOND, "B serves the variant again", || {
+        b.served_variant(&key.token).is_some()
+    });
+
+    a.transition(&token, "unpublishVariant", &variant);
+    within(SECOND, "an unpublish on A applies on B", || {
+        b.served_variant(&key.token).is_none()
+    });
+
+    a.gql(
+        Some(&token),
+        "mutation($id: ID!) { revokeDeliveryKey(id: $id) }",
+        json!({"id": key.id}),
+    );
+    within(SECOND, "a key revoked on A is refused by B", || {
+        b.content(&key.token).is_none()
+    });
+
+    a.gql(
+        Some(&token),
+        "mutation { createUser(input: {email: \"eve@nodes.test\", password: \"another-long-password\", role: EDITOR, brands: [\"alpine\"]}) { id } }",
+        json!({}),
+    );
+    assert!(b
+        .try_login("eve@nodes.test", "another-long-password")
+        .is_some());
+}
+
+#[test]
+fn a_schedule_boundary_passes_on_both_nodes() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b = Node::start(&db.url);
+    let token = a.login();
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let variant = a.gql(
+        Some(&token),
+        "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+        json!({"i": {"entryId": entry, "name": "later", "fields": {"title": "Later"}, "startsAt": starts.to_rfc3339()}}),
+    )["createVariant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.transition(&token, "publishVariant", &variant);
+    within(SECOND, "B knows the key", || {
+        b.content(&key.token).is_some()
+    });
+    for node in [&a, &b] {
+        assert_eq!(
+            node.served_variant(&key.token),
+            None,
+            "not before its start"
+        );
+    }
+    std::thread::sleep((starts - chrono::Utc::now()).to_std().unwrap_or_default());
+    for node in [&a, &b] {
+        within(SECOND / 5, "served from its start on", || {
+            node.served_variant(&key.token).as_deref() == Some(variant.as_str())
+        });
+    }
+}
+
+#[test]
+fn a_node_that_missed_changes_catches_up_before_it_is_ready() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b_dir = tempfile::tempdir().unwrap();
+    let b = Node::start_in(&db.url, b_dir.path());
+    let token = a.login();
+    let entry = a.seed(&token);
+    let old_key = a.delivery_key(&token);
+    within(SECOND, "B knows the key", || {
+        b.content(&old_key.token).is_some()
+    });
+    b.kill();
+
+    let variant = a.create_variant(&token, &entry, "Missed while away");
+    a.transition(&token, "publishVariant", &variant);
+    let key = a.delivery_key(&token);
+    a.gql(
+        Some(&token),
+        "mutation($id: ID!) { revokeDeliveryKey(id: $id) }",
+        json!({"id": old_key.id}),
+    );
+
+    let b = Node::start_in(&db.url, b_dir.path());
+    assert_eq!(
+        b.served_variant(&key.token).as_deref(),
+        Some(variant.as_str()),
+        "once ready, B serves what was published while it was away"
+    );
+    assert!(
+        b.content(&old_key.token).is_none(),
+        "and refuses the revoked key"
+    );
+    assert_eq!(b.search_total(&token, "missed"), 1);
+}
+
+#[test]
+fn a_dropped_notification_connection_is_restored_and_nothing_is_missed() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b = Node::start(&db.url);
+    let token = a.login();
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    within(SECOND, "B knows the key", || {
+        b.content(&key.token).is_some()
+    });
+    assert_eq!(db.listeners(), 2, "each node listens on one connection");
+
+    db.terminate_listeners();
+    let first = a.create_variant(&token, &entry, "Published while deaf");
+    a.transition(&token, "publishVariant", &first);
+    within(
+        SECOND,
+        "B applies a change made while it was not listening",
+        || b.served_variant(&key.token).as_deref() == Some(first.as_str()),
+    );
+    within(10 * SECOND, "both nodes listen again", || {
+        db.listeners() == 2
+    });
+
+    a.transition(&token, "unpublishVariant", &first);
+    let applied = within(SECOND, "B applies the next change", || {
+        b.served_variant(&key.token).is_none()
+    });
+    println!("after the reconnection, a change on A applied on B after {applied:?}");
+}

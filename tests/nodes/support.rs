@@ -1,0 +1,283 @@
+//! Real `vary serve` processes on one PostgreSQL database, and what the tests ask of them.
+
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN: &str = "admin@nodes.test";
+const PASSWORD: &str = "correct-horse-battery";
+
+/// The PostgreSQL server's URL; `None` (after saying so) when there is none, outside CI.
+pub fn pg_or_skip() -> Option<String> {
+    match std::env::var("VARY_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI must test several nodes: set VARY_TEST_POSTGRES_URL")
+        }
+        _ => {
+            eprintln!("skipped: several nodes need PostgreSQL (set VARY_TEST_POSTGRES_URL)");
+            None
+        }
+    }
+}
+
+/// Polls `done` every 5 ms until it holds, and returns how long that took; panics naming
+/// `what` when it does not hold within `limit`.
+pub fn within(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    loop {
+        if done() {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < limit, "not within {limit:?}: {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A fresh database, dropped when the test ends.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create(admin_url: &str) -> PgDatabase {
+        let name = format!("vary_nodes_{}", vary::ids::random_token(12).to_lowercase());
+        run_sql(admin_url, &format!("CREATE DATABASE {name}"));
+        let mut url = url::Url::parse(admin_url).expect("a postgres:// URL");
+        url.set_path(&name);
+        PgDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    /// How many connections listen for changes.
+    pub fn listeners(&self) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = diesel::PgConnection::establish(&self.admin_url).expect("connect");
+        let rows: Vec<Count> = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'vary-listen'",
+            self.name
+        ))
+        .load(&mut conn)
+        .expect("count listeners");
+        rows[0].n
+    }
+
+    /// Ends every connection that listens for changes, as a restarted proxy or an operator would.
+    pub fn terminate_listeners(&self) {
+        run_sql(
+            &self.admin_url,
+            &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'vary-listen'", self.name),
+        );
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        run_sql(
+            &self.admin_url,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+fn run_sql(url: &str, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(url).expect("connect to PostgreSQL");
+    conn.batch_execute(sql).expect(sql);
+}
+
+/// A delivery key as made.
+pub struct Key {
+    pub id: String,
+    pub token: String,
+}
+
+/// A running `vary serve`, killed with SIGKILL when dropped.
+pub struct Node {
+    child: Child,
+    port: u16,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Node {
+    /// A node on `database_url` with a data dir of its own, once `/readyz` answers 200.
+    pub fn start(database_url: &str) -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let mut node = Node::start_in(database_url, dir.path());
+        node._dir = Some(dir);
+        node
+    }
+
+    /// A node on `database_url` and `data_dir`, once `/readyz` answers 200.
+    pub fn start_in(database_url: &str, data_dir: &Path) -> Node {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_vary"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("VARY_BOOTSTRAP_ADMIN", format!("{ADMIN}:{PASSWORD}"))
+            .env("VARY_DATABASE_URL", database_url)
+            .env("VARY_DB_POOL_SIZE", "4")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut node = Node {
+            child,
+            port,
+            _dir: None,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = node.child.try_wait().unwrap() {
+                panic!("vary serve exited at start: {status}");
+            }
+            assert!(Instant::now() < deadline, "vary serve did not become ready");
+            if ureq::get(&node.url("/readyz")).call().is_ok() {
+                return node;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The whole GraphQL answer.
+    pub fn answer(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = ureq::post(&self.url("/graphql"))
+            .set("Content-Type", "application/json")
+            .timeout(Duration::from_secs(30));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let text = match request.send_string(&body) {
+            Ok(response) => response.into_string().unwrap(),
+            Err(ureq::Error::Status(_, response)) => response.into_string().unwrap(),
+            Err(e) => panic!("{e}"),
+        };
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// `data`, asserting there were no errors.
+    pub fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let answer = self.answer(token, query, variables);
+        assert!(answer["errors"].is_null(), "{answer}");
+        answer["data"].clone()
+    }
+
+    pub fn try_login(&self, email: &str, password: &str) -> Option<String> {
+        let answer = self.answer(
+            None,
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            json!({"e": email, "p": password}),
+        );
+        answer["data"]["login"]["token"]
+            .as_str()
+            .map(str::to_string)
+    }
+
+    pub fn login(&self) -> String {
+        self.try_login(ADMIN, PASSWORD).expect("the admin signs in")
+    }
+
+    /// A brand `alpine` with a `Hero` type and an entry `home`; returns the entry id.
+    pub fn seed(&self, token: &str) -> String {
+        self.gql(Some(token), "mutation { createBrand(input: {slug: \"alpine\", name: \"Alpine\", defaultLocale: \"en\"}) { slug } }", json!({}));
+        self.gql(Some(token), "mutation { createContentType(input: {brand: \"alpine\", name: \"Hero\", fields: [{name: \"title\", kind: TEXT, required: true}]}) { id } }", json!({}));
+        let data = self.gql(Some(token), "mutation { createEntry(input: {brand: \"alpine\", key: \"home\", contentType: \"Hero\"}) { id } }", json!({}));
+        data["createEntry"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn delivery_key(&self, token: &str) -> Key {
+        let data = self.gql(
+            Some(token),
+            "mutation { createDeliveryKey(brand: \"alpine\", name: \"web\") { id token } }",
+            json!({}),
+        );
+        let key = &data["createDeliveryKey"];
+        Key {
+            id: key["id"].as_str().unwrap().to_string(),
+            token: key["token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Creates a variant of `entry` titled `title`; returns its id.
+    pub fn create_variant(&self, token: &str, entry: &str, title: &str) -> String {
+        let data = self.gql(
+            Some(token),
+            "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+            json!({"i": {"entryId": entry, "name": title.chars().take(60).collect::<String>(), "fields": {"title": title}}}),
+        );
+        data["createVariant"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn transition(&self, token: &str, mutation: &str, variant: &str) {
+        self.gql(
+            Some(token),
+            &format!("mutation($id: ID!) {{ {mutation}(id: $id) {{ id }} }}"),
+            json!({"id": variant}),
+        );
+    }
+
+    /// `content(alpine, home)` as the delivery key: the answer, or `None` when the key is
+    /// refused.
+    pub fn content(&self, key: &str) -> Option<Value> {
+        let answer = self.answer(
+            Some(key),
+            "{ content(brand: \"alpine\", key: \"home\") { reason variant { id } } }",
+            json!({}),
+        );
+        if answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {
+            return None;
+        }
+        assert!(answer["errors"].is_null(), "{answer}");
+        Some(answer["data"]["content"].clone())
+    }
+
+    /// The id of the variant served to the key.
+    pub fn served_variant(&self, key: &str) -> Option<String> {
+        let content = self.content(key).expect("the key is accepted");
+        content["variant"]["id"].as_str().map(str::to_string)
+    }
+
+    pub fn search_total(&self, token: &str, text: &str) -> u64 {
+        let data = self.gql(
+            Some(token),
+            "query($q: String!) { search(query: $q, brand: \"alpine\") { total } }",
+            json!({"q": text}),
+        );
+        data["search"]["total"].as_u64().unwrap()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
