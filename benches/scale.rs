@@ -207,7 +207,7 @@ fn main() {
     .expect("start from an empty usage table");
     let usage_index =
         std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
-    let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()));
+    let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()), "bench-node");
     let batch_len = batch_size();
     let mut batch = Vec::with_capacity(batch_len);
     let mut ingest = Duration::ZERO;

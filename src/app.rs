@@ -51,6 +51,8 @@ pub struct App {
     pub search: Arc<ContentIndex>,
     /// This node's place in the change log.
     pub feed: Arc<ChangeFeed>,
+    /// This process's id in the change log (random per start).
+    pub node: String,
     ready: AtomicBool,
 }
 
@@ -122,52 +124,6 @@ fn usage_index(config: &Config) -> anyhow::Result<UsageIndex> {
             )
         }),
     }
-}
-
-/// Events read from the database per batch when the usage index is rebuilt.
-const REBUILD_BATCH: usize = 20_000;
-
-/// Rebuilds the usage index from the database, `progress` told the events written so far.
-/// Blocking.
-pub fn rebuild_usage_index(
-    db: &Db,
-    index: &UsageIndex,
-    progress: Option<usage::index::Progress>,
-) -> anyhow::Result<u64> {
-    let written = index
-        .rebuild(
-            |send| {
-                db.read_blocking(|conn| {
-                    store::usage::each_event_batch(conn, REBUILD_BATCH, |events| send(events))
-                })
-                .map_err(|e| e.to_string())
-            },
-            progress,
-        )
-        .map_err(|e| anyhow::anyhow!("cannot rebuild the usage index: {e}"))?;
-    Ok(written)
-}
-
-/// At start: an index created empty, or one that does not hold as many events as the database
-/// (a crash between the database's commit and the index's), is rebuilt from the database.
-async fn rebuild_usage_index_if_stale(db: &Db, index: &Arc<UsageIndex>) -> anyhow::Result<()> {
-    let (db, index) = (db.clone(), index.clone());
-    tokio::task::spawn_blocking(move || {
-        let stored = db.read_blocking(store::usage::count)? as u64;
-        if index.was_created() && stored == 0 {
-            return Ok(());
-        }
-        if index.was_created() || index.num_events() != stored {
-            tracing::info!(
-                events = stored,
-                indexed = index.num_events(),
-                "rebuilding the usage index"
-            );
-            rebuild_usage_index(&db, &index, None)?;
-        }
-        Ok(())
-    })
-    .await?
 }
 
 /// Where the usage journal lives.
@@ -281,9 +237,12 @@ impl App {
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
         let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
         let usage_index = Arc::new(usage_index(&config)?);
-        rebuild_usage_index_if_stale(&db, &usage_index).await?;
-        let sink: Arc<dyn UsageSink> =
-            Arc::new(DbUsageSink::new(db.clone(), Some(usage_index.clone())));
+        let node = crate::ids::random_token(16);
+        let sink: Arc<dyn UsageSink> = Arc::new(DbUsageSink::new(
+            db.clone(),
+            Some(usage_index.clone()),
+            &node,
+        ));
         let journal = usage_journal(&config, sink.clone()).await?;
         let usage = Arc::new(match &journal {
             Some(journal) => {
@@ -307,9 +266,11 @@ impl App {
             db.clone(),
             Targets {
                 db: db.clone(),
+                node: node.clone(),
                 delivery: delivery.clone(),
                 keyring: keyring.clone(),
                 search: Some(search.clone()),
+                usage: Some(usage_index.clone()),
             },
         ));
         let webhook_wake = Arc::new(tokio::sync::Notify::new());
@@ -371,6 +332,7 @@ impl App {
             usage_index,
             search,
             feed,
+            node,
             ready: AtomicBool::new(true),
         })
     }

@@ -4,11 +4,12 @@
 
 use std::io::Write;
 
-use crate::app::{open_database, open_search_index, open_usage_index, rebuild_usage_index};
+use crate::app::{open_database, open_search_index, open_usage_index};
 use crate::cli::{ExportFormat, ExportUsageArgs};
 use crate::config::Config;
 use crate::content::audit::parse_bound;
 use crate::error::AppError;
+use crate::feed::usage_index::rebuild as rebuild_usage_index;
 use crate::store;
 use crate::usage::report::{csv_header, csv_row, parse_group_by, UsageDimension};
 
@@ -129,7 +130,7 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
         eprint!("{}", progress_bar(0, events, "events"));
         let progress =
             Box::new(move |done: u64| eprint!("{}", progress_bar(done as usize, events, "events")));
-        let written = rebuild_usage_index(&db, &usage, Some(progress))?;
+        let written = rebuild_usage_index(&db, &usage, None, Some(progress))?;
         usage.shutdown().map_err(|e| anyhow::anyhow!("{e}"))?;
         anyhow::Ok(written)
     })

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::served::ServedRef;
 use super::{Delivery, DeliveryContext};
@@ -66,6 +67,9 @@ pub struct TrackOutcome {
     pub accepted: usize,
     pub rejected: Vec<TrackRejection>,
 }
+
+/// How long `track` waits for impressions another node served but has not stored yet.
+const OTHER_NODES_WAIT: Duration = Duration::from_secs(1);
 
 fn queue_error(e: QueueError) -> AppError {
     AppError::unavailable(e)
@@ -219,14 +223,26 @@ impl Delivery {
             .into_iter()
             .filter(|id| !found.contains_key(id))
             .collect();
-        if !missing.is_empty() {
-            usage.queue.flush().await.map_err(queue_error)?;
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        usage.queue.flush().await.map_err(queue_error)?;
+        // Still missing: another node served them and has not stored them yet (it stores
+        // within tens of milliseconds); their signatures are genuine, so wait a little.
+        let deadline = tokio::time::Instant::now() + OTHER_NODES_WAIT;
+        let mut missing = missing;
+        loop {
+            let wanted = missing.clone();
             found.extend(
                 self.db
-                    .read(move |conn| store::usage::impressions(conn, &missing))
+                    .read(move |conn| store::usage::impressions(conn, &wanted))
                     .await?,
             );
+            missing.retain(|id| !found.contains_key(id));
+            if missing.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(found);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(found)
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::usage_index;
 use crate::auth::keyring::KeyRing;
 use crate::content::search_sync::{documents_of, sync_search_index};
 use crate::delivery::Delivery;
@@ -10,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::search::ContentIndex;
 use crate::store::changes::{Change, LoggedChange};
 use crate::store::{self, Db};
+use crate::usage::UsageIndex;
 
 /// What one batch of changes touches, each thing once.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -17,17 +19,28 @@ pub struct ChangeSet {
     pub brands: BTreeSet<String>,
     pub variants: BTreeSet<String>,
     pub keys: BTreeSet<String>,
+    /// Batches of usage events other nodes stored (by change id).
+    pub usage_batches: Vec<i64>,
 }
 
 impl ChangeSet {
-    pub fn of(batch: &[LoggedChange]) -> ChangeSet {
+    /// What `batch` touches on node `node` (whose own usage batches are indexed already).
+    pub fn of(batch: &[LoggedChange], node: &str) -> ChangeSet {
         let mut set = ChangeSet::default();
-        for change in batch.iter().filter_map(|c| c.change.as_ref()) {
-            match change {
-                Change::Brand(id) => set.brands.insert(id.clone()),
-                Change::Variant(id) => set.variants.insert(id.clone()),
-                Change::Key(id) => set.keys.insert(id.clone()),
-            };
+        for logged in batch {
+            match &logged.change {
+                Some(Change::Brand(id)) => {
+                    set.brands.insert(id.clone());
+                }
+                Some(Change::Variant(id)) => {
+                    set.variants.insert(id.clone());
+                }
+                Some(Change::Key(id)) => {
+                    set.keys.insert(id.clone());
+                }
+                Some(Change::Usage(by)) if by != node => set.usage_batches.push(logged.id),
+                Some(Change::Usage(_)) | None => {}
+            }
         }
         set
     }
@@ -37,21 +50,29 @@ impl ChangeSet {
 #[derive(Clone)]
 pub struct Targets {
     pub db: Db,
+    /// This process's id in the change log (its own usage batches are indexed as stored).
+    pub node: String,
     pub delivery: Arc<Delivery>,
     pub keyring: Arc<KeyRing>,
     /// The content index (none in processes that keep none).
     pub search: Option<Arc<ContentIndex>>,
+    /// The usage index reports count from.
+    pub usage: Option<Arc<UsageIndex>>,
 }
 
 impl Targets {
-    /// Everything, from the database: the key ring, every brand's snapshot, and the content
-    /// index reconciled by variant version.
-    pub async fn rebuild_all(&self) -> AppResult<()> {
+    /// Everything, from the database, as of change `position`: the key ring, every brand's
+    /// snapshot, the content index reconciled by variant version, and the usage index checked
+    /// against the events stored up to `position`.
+    pub async fn rebuild_all(&self, position: i64) -> AppResult<()> {
         let keys = self.db.read(store::keys::all).await?;
         self.keyring.load(&keys);
         self.delivery.rebuild_all().await?;
         if let Some(index) = &self.search {
             sync_search_index(&self.db, index).await?;
+        }
+        if let Some(index) = &self.usage {
+            usage_index::rebuild_if_stale(&self.db, index, position).await?;
         }
         Ok(())
     }
@@ -78,6 +99,9 @@ impl Targets {
             for id in missing {
                 index.delete(&id).map_err(AppError::from)?;
             }
+        }
+        if let (Some(index), false) = (&self.usage, set.usage_batches.is_empty()) {
+            usage_index::add_batches(&self.db, index, set.usage_batches.clone()).await?;
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! The change feed: how every node comes to hold the same truth.
 //!
 //! Whatever a node holds in memory or in its indexes (each brand's delivery snapshot, the
-//! delivery key ring, the content index's documents) is derived from the database. Every
+//! delivery key ring, the content index's documents, the usage index's events) is derived from
+//! the database. Every
 //! operation that changes one of them appends a [`Change`] to the change log in its own
 //! transaction (`store::changes`). Each node applies the log in order and remembers the last id
 //! it applied:
@@ -17,6 +18,7 @@
 
 pub mod apply;
 pub mod listen;
+pub mod usage_index;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -38,7 +40,7 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// A node that has not been at the head of the log for this long is not ready.
 pub const MAX_LAG: Duration = Duration::from_secs(5);
 /// Changes are kept this long; a node away longer rebuilds everything when it returns.
-const RETENTION: chrono::Duration = chrono::Duration::days(7);
+const RETENTION: chrono::Duration = chrono::Duration::days(1);
 /// How often a node prunes the log.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -78,7 +80,7 @@ impl ChangeFeed {
         {
             let mut applied = self.applied.lock().await;
             let latest = self.db.read(store::changes::latest).await?;
-            self.targets.rebuild_all().await?;
+            self.targets.rebuild_all(latest).await?;
             self.set_applied(&mut applied, latest);
         }
         self.catch_up().await?;
@@ -103,9 +105,10 @@ impl ChangeFeed {
                     applied = from,
                     "changes this node had not applied were pruned; rebuilding everything"
                 );
-                self.targets.rebuild_all().await?;
+                self.targets.rebuild_all(last).await?;
             } else {
-                self.targets.apply(&apply::ChangeSet::of(&batch)).await?;
+                let set = apply::ChangeSet::of(&batch, &self.targets.node);
+                self.targets.apply(&set).await?;
             }
             self.set_applied(&mut applied, last);
             if (batch.len() as i64) < BATCH {

@@ -31,6 +31,9 @@ pub enum Change {
     Variant(String),
     /// A delivery key was created or revoked. The subject is the key's id.
     Key(String),
+    /// A node stored a batch of usage events, each naming this change's id as its `batch`. The
+    /// subject is the storing node's id (it indexed them already).
+    Usage(String),
 }
 
 impl Change {
@@ -39,12 +42,13 @@ impl Change {
             Change::Brand(_) => "brand",
             Change::Variant(_) => "variant",
             Change::Key(_) => "key",
+            Change::Usage(_) => "usage",
         }
     }
 
     fn subject(&self) -> &str {
         match self {
-            Change::Brand(s) | Change::Variant(s) | Change::Key(s) => s,
+            Change::Brand(s) | Change::Variant(s) | Change::Key(s) | Change::Usage(s) => s,
         }
     }
 
@@ -55,6 +59,7 @@ impl Change {
             "brand" => Some(Change::Brand(subject)),
             "variant" => Some(Change::Variant(subject)),
             "key" => Some(Change::Key(subject)),
+            "usage" => Some(Change::Usage(subject)),
             _ => None,
         }
     }
@@ -75,22 +80,41 @@ pub fn record(conn: &mut DbConnection, list: &[Change]) -> AppResult<()> {
     if list.is_empty() {
         return Ok(());
     }
+    take_order_lock(conn)?;
+    for change in list {
+        insert(conn, change)?;
+    }
+    Ok(())
+}
+
+/// Opens a batch of usage events stored by `node`: call it first in the batch's transaction
+/// (which touches only usage tables, so holding the lock for its rest cannot deadlock with a
+/// content change) and store each event with the returned id as its `batch`.
+pub fn record_usage_batch(conn: &mut DbConnection, node: &str) -> AppResult<i64> {
+    take_order_lock(conn)?;
+    insert(conn, &Change::Usage(node.to_string()))
+}
+
+/// On PostgreSQL: the lock that makes ids follow commit order, and the notification sent when
+/// the transaction commits.
+fn take_order_lock(conn: &mut DbConnection) -> AppResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         pg.batch_execute(&format!(
             "SELECT pg_advisory_xact_lock({ORDER_LOCK}); NOTIFY {CHANNEL}"
         ))?;
     }
-    let at = time::to_db(time::now());
-    for change in list {
-        diesel::insert_into(changes::table)
-            .values((
-                changes::kind.eq(change.kind()),
-                changes::subject.eq(change.subject()),
-                changes::at.eq(at),
-            ))
-            .execute(conn)?;
-    }
     Ok(())
+}
+
+fn insert(conn: &mut DbConnection, change: &Change) -> AppResult<i64> {
+    Ok(diesel::insert_into(changes::table)
+        .values((
+            changes::kind.eq(change.kind()),
+            changes::subject.eq(change.subject()),
+            changes::at.eq(time::to_db(time::now())),
+        ))
+        .returning(changes::id)
+        .get_result(conn)?)
 }
 
 /// Up to `limit` changes after `id`, oldest first.

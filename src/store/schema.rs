@@ -209,6 +209,7 @@ diesel::table! {
         user_key_hash -> Nullable<Text>,
         attributes -> Text,
         value -> Nullable<Double>,
+        batch -> Nullable<BigInt>,
     }
 }
 

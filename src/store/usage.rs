@@ -195,9 +195,10 @@ struct NewUsageRow<'a> {
     user_key_hash: Option<&'a str>,
     attributes: Cow<'a, str>,
     value: Option<f64>,
+    batch: Option<i64>,
 }
 
-fn new_row(e: &UsageEvent, served: i64) -> NewUsageRow<'_> {
+fn new_row(e: &UsageEvent, served: i64, batch: i64) -> NewUsageRow<'_> {
     NewUsageRow {
         id: &e.id,
         kind: e.kind.as_str(),
@@ -208,6 +209,7 @@ fn new_row(e: &UsageEvent, served: i64) -> NewUsageRow<'_> {
         user_key_hash: e.user_key_hash.as_deref(),
         attributes: attributes_text(&e.attributes),
         value: e.value,
+        batch: Some(batch),
     }
 }
 
@@ -243,7 +245,7 @@ impl QueryId for SqliteRowsInsert<'_> {
 impl RunQueryDsl<diesel::SqliteConnection> for SqliteRowsInsert<'_> {}
 
 /// The columns [`SqliteRowsInsert`] writes, in the order it binds them.
-const INSERTED_COLUMNS: [&str; 9] = [
+const INSERTED_COLUMNS: [&str; 10] = [
     usage_events::id::NAME,
     usage_events::kind::NAME,
     usage_events::impression_id::NAME,
@@ -253,6 +255,7 @@ const INSERTED_COLUMNS: [&str; 9] = [
     usage_events::user_key_hash::NAME,
     usage_events::attributes::NAME,
     usage_events::value::NAME,
+    usage_events::batch::NAME,
 ];
 
 impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
@@ -280,6 +283,8 @@ impl QueryFragment<Sqlite> for SqliteRowsInsert<'_> {
             out.push_bind_param::<Text, _>(&row.attributes)?;
             out.push_sql(", ");
             out.push_bind_param::<Nullable<Double>, _>(&row.value)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<BigInt>, _>(&row.batch)?;
             out.push_sql(")");
         }
         Ok(())
@@ -298,6 +303,7 @@ fn insert(
     conn: &mut DbConnection,
     events: &[UsageEvent],
     known: &ServedNumbers,
+    batch: i64,
 ) -> AppResult<(Vec<String>, Vec<(String, i64)>)> {
     let (served, found) = served_numbers(conn, events, known)?;
     let mut inserted = Vec::with_capacity(events.len());
@@ -309,13 +315,13 @@ fn insert(
             for (chunk, served) in chunks.zip(served.chunks_exact(SQLITE_ROWS_PER_INSERT)) {
                 let rows: [SqliteRow<'_>; SQLITE_ROWS_PER_INSERT] =
                     std::array::from_fn(|i| SqliteRow {
-                        row: new_row(&chunk[i], served[i]),
+                        row: new_row(&chunk[i], served[i], batch),
                         at: time::to_sqlite_text(chunk[i].at),
                     });
                 match SqliteRowsInsert(&rows).execute(c) {
                     Ok(_) => inserted.extend(chunk.iter().map(|e| e.id.clone())),
                     Err(e) if is_duplicate(&e) => {
-                        insert_rows_sqlite(c, chunk, served, &mut inserted)?
+                        insert_rows_sqlite(c, chunk, served, batch, &mut inserted)?
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -324,13 +330,13 @@ fn insert(
                 // than wait out the scheduler's time slice (it shows in delivery's p99).
                 std::thread::yield_now();
             }
-            insert_rows_sqlite(c, rest, rest_served, &mut inserted)?;
+            insert_rows_sqlite(c, rest, rest_served, batch, &mut inserted)?;
         }
         DbConnection::Postgres(c) => {
             let rows: Vec<NewUsageRow<'_>> = events
                 .iter()
                 .zip(&served)
-                .map(|(e, s)| new_row(e, *s))
+                .map(|(e, s)| new_row(e, *s, batch))
                 .collect();
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 let statement = diesel::insert_into(usage_events::table)
@@ -350,11 +356,12 @@ fn insert_rows_sqlite(
     c: &mut diesel::SqliteConnection,
     events: &[UsageEvent],
     served: &[i64],
+    batch: i64,
     inserted: &mut Vec<String>,
 ) -> AppResult<()> {
     for (event, served) in events.iter().zip(served) {
         match diesel::insert_into(usage_events::table)
-            .values(new_row(event, *served))
+            .values(new_row(event, *served, batch))
             .execute(c)
         {
             Ok(_) => inserted.push(event.id.clone()),
@@ -374,19 +381,24 @@ fn is_duplicate(error: &diesel::result::Error) -> bool {
 }
 
 /// The usage queue's sink: each batch is inserted in one transaction on the write pool, then
-/// the events that were new (never one twice) go to the usage index, when there is one.
+/// the events that were new (never one twice) go to the usage index, when there is one. The
+/// transaction opens with a `usage` change naming this node (`changes::record_usage_batch`),
+/// through which the other nodes index the same events.
 pub struct DbUsageSink {
     db: Db,
     index: Option<Arc<UsageIndex>>,
+    /// This process's id in the change log.
+    node: String,
     /// Held while a batch is written: batches are written one at a time anyway.
     served: Mutex<ServedNumbers>,
 }
 
 impl DbUsageSink {
-    pub fn new(db: Db, index: Option<Arc<UsageIndex>>) -> Self {
+    pub fn new(db: Db, index: Option<Arc<UsageIndex>>, node: &str) -> Self {
         DbUsageSink {
             db,
             index,
+            node: node.to_string(),
             served: Mutex::default(),
         }
     }
@@ -400,7 +412,10 @@ impl UsageSink for DbUsageSink {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (new, found) = self
             .db
-            .write_blocking(|conn| insert(conn, events, &served))
+            .write_blocking(|conn| {
+                let batch = super::changes::record_usage_batch(conn, &self.node)?;
+                insert(conn, events, &served, batch)
+            })
             .map_err(|e| Box::new(e) as SinkError)?;
         served.learn(found);
         drop(served);
@@ -439,9 +454,11 @@ macro_rules! stored_events {
 }
 
 /// Hands every stored event to `each`, `batch` at a time, oldest first (rebuilding the usage
-/// index); stops at the first error `each` returns.
+/// index); stops at the first error `each` returns. With `up_to`, only events stored before the
+/// change feed or in batches up to that change id (the rest reach the index through the feed).
 pub fn each_event_batch(
     conn: &mut DbConnection,
+    up_to: Option<i64>,
     batch: usize,
     mut each: impl FnMut(Vec<UsageEvent>) -> Result<(), String>,
 ) -> AppResult<()> {
@@ -451,6 +468,13 @@ pub fn each_event_batch(
             .order(usage_events::id.asc())
             .limit(batch as i64)
             .into_boxed();
+        if let Some(up_to) = up_to {
+            query = query.filter(
+                usage_events::batch
+                    .is_null()
+                    .or(usage_events::batch.le(up_to)),
+            );
+        }
         if let Some(last) = &after {
             query = query.filter(usage_events::id.gt(last.clone()));
         }
@@ -555,6 +579,34 @@ pub fn events(
 /// Counts every event stored (metrics, tests).
 pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(usage_events::table.count().get_result(conn)?)
+}
+
+/// Counts the events [`each_event_batch`] hands out with `up_to`.
+pub fn count_up_to(conn: &mut DbConnection, up_to: i64) -> AppResult<i64> {
+    Ok(usage_events::table
+        .filter(
+            usage_events::batch
+                .is_null()
+                .or(usage_events::batch.le(up_to)),
+        )
+        .count()
+        .get_result(conn)?)
+}
+
+/// The events stored in these batches (changes of kind `usage`), for the usage index of a
+/// node that did not store them.
+pub fn of_batches(conn: &mut DbConnection, batches: &[i64]) -> AppResult<Vec<UsageEvent>> {
+    let mut events = Vec::new();
+    for chunk in batches.chunks(500) {
+        let rows: Vec<StoredRow> = stored_events!()
+            .filter(usage_events::batch.eq_any(chunk))
+            .order(usage_events::id.asc())
+            .load(conn)?;
+        for row in rows {
+            events.push(into_event(row)?);
+        }
+    }
+    Ok(events)
 }
 
 #[derive(QueryableByName)]
@@ -770,7 +822,7 @@ mod tests {
         )
         .unwrap();
         db.migrate().unwrap();
-        let sink = DbUsageSink::new(db.clone(), None);
+        let sink = DbUsageSink::new(db.clone(), None, "test-node");
         // Runs of the same, a change of device only, a return to an earlier one, across batches.
         let first: Vec<UsageEvent> = (0..40)
             .map(|n| event(&format!("imp_a{n:02}"), "var_1", Some("MOBILE")))
@@ -793,7 +845,7 @@ mod tests {
         sink.write_batch(&first).unwrap();
         sink.write_batch(&second).unwrap();
         // A sink with nothing remembered finds the stored rows instead of storing them again.
-        DbUsageSink::new(db.clone(), None)
+        DbUsageSink::new(db.clone(), None, "test-node")
             .write_batch(&[event("imp_c1", "var_2", Some("MOBILE"))])
             .unwrap();
 

@@ -611,8 +611,12 @@ async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
             value: (n % 2 == 1).then_some(n as f64 + 0.5),
         })
         .collect();
-    let sink =
-        vary::store::usage::DbUsageSink::new(app.app.db.clone(), Some(app.app.usage_index.clone()));
+    // The app's own node id: this sink stands in for the app's, which indexes what it stores.
+    let sink = vary::store::usage::DbUsageSink::new(
+        app.app.db.clone(),
+        Some(app.app.usage_index.clone()),
+        &app.app.node,
+    );
     let stored = tokio::task::spawn_blocking(move || {
         sink.write_batch(&events[..40]).unwrap();
         sink.write_batch(&events).unwrap();
@@ -631,7 +635,7 @@ async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
         .db
         .read(|conn| {
             let mut all = Vec::new();
-            vary::store::usage::each_event_batch(conn, 50, |batch| {
+            vary::store::usage::each_event_batch(conn, None, 50, |batch| {
                 all.extend(batch);
                 Ok(())
             })?;

@@ -215,3 +215,54 @@ fn a_dropped_notification_connection_is_restored_and_nothing_is_missed() {
     });
     println!("after the reconnection, a change on A applied on B after {applied:?}");
 }
+
+#[test]
+fn usage_from_both_nodes_is_counted_once_on_each_and_track_crosses_nodes() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b = Node::start(&db.url);
+    let token = a.login();
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    let variant = a.create_variant(&token, &entry, "Counted everywhere");
+    a.transition(&token, "publishVariant", &variant);
+    within(SECOND, "B serves the variant", || {
+        b.served_variant(&key.token).is_some()
+    });
+    let mut served_on_a = Vec::new();
+    for round in 0..20 {
+        let node = if round % 2 == 0 { &a } else { &b };
+        let answer = node.content(&key.token).unwrap();
+        if round % 2 == 0 {
+            served_on_a.push(answer["servedId"].as_str().unwrap().to_string());
+        }
+    }
+    // Every answer so far was served once by B above, plus the 20 of the loop.
+    let track = b.gql(
+        Some(&key.token),
+        "mutation($e: [TrackInput!]!) { track(events: $e) { accepted rejected { index message } } }",
+        json!({"e": served_on_a.iter().take(4).map(|s| json!({"servedId": s, "kind": "CLICK"})).collect::<Vec<_>>()}),
+    );
+    assert_eq!(track["track"]["accepted"], 4, "{track}");
+    let report = |node: &Node| {
+        node.gql(
+            Some(&token),
+            "query($f: DateTime!, $t: DateTime!) { usageReport(brand: \"alpine\", from: $f, to: $t, groupBy: [VARIANT]) { impressions clicks } }",
+            json!({"f": "2000-01-01T00:00:00Z", "t": "2100-01-01T00:00:00Z"}),
+        )["usageReport"][0]
+            .clone()
+    };
+    let impressions = |node: &Node| report(node)["impressions"].as_u64().unwrap_or(0);
+    let stored = db.count("usage_events WHERE kind = 'impression'");
+    assert!(stored >= 20, "{stored} impressions stored");
+    for (name, node) in [("A", &a), ("B", &b)] {
+        within(
+            2 * SECOND,
+            &format!("{name}'s report counts every impression"),
+            || impressions(node) == stored as u64 && report(node)["clicks"] == 4,
+        );
+    }
+}

@@ -73,6 +73,21 @@ impl PgDatabase {
         rows[0].n
     }
 
+    /// `SELECT count(*) FROM {from}`.
+    pub fn count(&self, from: &str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = diesel::PgConnection::establish(&self.url).expect("connect");
+        let rows: Vec<Count> = diesel::sql_query(format!("SELECT count(*) AS n FROM {from}"))
+            .load(&mut conn)
+            .expect("count");
+        rows[0].n
+    }
+
     /// Ends every connection that listens for changes, as a restarted proxy or an operator would.
     pub fn terminate_listeners(&self) {
         run_sql(
@@ -249,7 +264,7 @@ impl Node {
     pub fn content(&self, key: &str) -> Option<Value> {
         let answer = self.answer(
             Some(key),
-            "{ content(brand: \"alpine\", key: \"home\") { reason variant { id } } }",
+            "{ content(brand: \"alpine\", key: \"home\") { reason servedId variant { id } } }",
             json!({}),
         );
         if answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {

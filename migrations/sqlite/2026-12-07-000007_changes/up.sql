@@ -15,3 +15,8 @@ CREATE TABLE shared_secrets (
     value TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+
+-- The change (kind `usage`) whose transaction stored each event: a node tails other nodes'
+-- events through the change feed by it. NULL for events stored before the change feed.
+ALTER TABLE usage_events ADD COLUMN batch BIGINT;
+CREATE INDEX usage_events_batch ON usage_events (batch);
