@@ -7,9 +7,11 @@
 #[path = "api/helpers.rs"]
 mod helpers;
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
@@ -156,6 +158,47 @@ fn a_store_that_is_down_is_unavailable_within_seconds() {
     }
     std::thread::sleep(probe_wait());
     assert!(!store.healthy());
+}
+
+/// A stand-in store that answers every request `404` until `stop` is set; then nothing listens.
+fn answering_server() -> (String, Arc<AtomicBool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
+    std::thread::spawn(move || {
+        while !stopping.load(Ordering::Relaxed) {
+            let Ok((mut socket, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            socket.set_nonblocking(false).unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8];
+            while !head.ends_with(b"\r\n\r\n") && socket.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = socket.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    (endpoint, stop)
+}
+
+#[test]
+fn the_health_probe_notices_a_store_going_away_within_seconds() {
+    if server().is_none() {
+        return;
+    }
+    let (endpoint, stop) = answering_server();
+    let store = S3BlobStore::connect(&settings("s3://vary-test/probe", &endpoint)).unwrap();
+    wait_until("the store is healthy", || store.healthy());
+    stop.store(true, Ordering::Relaxed);
+    let stopped = Instant::now();
+    wait_until("the store is unhealthy", || !store.healthy());
+    assert!(stopped.elapsed() < Duration::from_secs(10));
 }
 
 /// Long enough for the health probe to have answered at least once.

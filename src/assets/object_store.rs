@@ -19,10 +19,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::object_store::aws::{AmazonS3, AmazonS3Builder};
+use ::object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use ::object_store::path::Path;
 use ::object_store::{
-    BackoffConfig, ClientOptions, Error as OsError, ObjectStore, ObjectStoreExt, PutMode,
+    BackoffConfig, ClientConfigKey, Error as OsError, ObjectStore, ObjectStoreExt, PutMode,
     PutPayload, RetryConfig,
 };
 use tokio::runtime::Runtime;
@@ -242,20 +242,25 @@ impl Drop for S3BlobStore {
     }
 }
 
-/// A client for `settings` with these timeouts and retries. Credentials and region come from
-/// `AWS_*`; an error never holds them.
+/// A client for `settings` with these timeouts and retries. Credentials, region and the other
+/// `AWS_*` settings (a proxy, say) come from the environment; an error never holds them.
 fn build(
     settings: &S3Settings,
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryConfig,
 ) -> Result<AmazonS3, String> {
-    let options = ClientOptions::new()
-        .with_timeout(timeout)
-        .with_connect_timeout(connect_timeout);
+    let millis = |d: Duration| format!("{}ms", d.as_millis());
     let mut builder = AmazonS3Builder::from_env()
         .with_bucket_name(&settings.location.bucket)
-        .with_client_options(options)
+        .with_config(
+            AmazonS3ConfigKey::Client(ClientConfigKey::Timeout),
+            millis(timeout),
+        )
+        .with_config(
+            AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+            millis(connect_timeout),
+        )
         .with_retry(retry);
     if let Some(endpoint) = &settings.endpoint {
         builder = builder
