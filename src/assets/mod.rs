@@ -35,6 +35,9 @@ pub(crate) mod peak;
 #[cfg(test)]
 pub(crate) mod testimages;
 
+use std::path::Path;
+use std::sync::Arc;
+
 pub use self::cache::CachedBlobStore;
 pub use self::object_store::{S3BlobStore, S3Location, S3Settings};
 pub use blob::{AssetId, BlobKey, BlobStore, FsBlobStore, StoreUnavailable};
@@ -46,21 +49,20 @@ pub use sniff::{Claim, SourceFormat};
 /// disk cache of at most `cache_bytes` in `<data_dir>/asset-cache`.
 pub fn open_store(
     s3: Option<&S3Settings>,
-    data_dir: &std::path::Path,
+    data_dir: &Path,
     cache_bytes: u64,
-) -> anyhow::Result<std::sync::Arc<dyn BlobStore>> {
-    let cannot =
-        |root: &std::path::Path, e| anyhow::anyhow!("cannot create {}: {e}", root.display());
+) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let cannot = |root: &Path, e| anyhow::anyhow!("cannot create {}: {e}", root.display());
     let Some(s3) = s3 else {
         let root = data_dir.join("assets");
-        return Ok(std::sync::Arc::new(
+        return Ok(Arc::new(
             FsBlobStore::open(&root).map_err(|e| cannot(&root, e))?,
         ));
     };
     let remote = S3BlobStore::connect(s3).map_err(anyhow::Error::msg)?;
     let root = data_dir.join("asset-cache");
     let cached = CachedBlobStore::open(remote, &root, cache_bytes).map_err(|e| cannot(&root, e))?;
-    Ok(std::sync::Arc::new(cached))
+    Ok(Arc::new(cached))
 }
 
 /// Why an upload or a rendition could not be made. Each variant maps to one HTTP status.
