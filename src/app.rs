@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::assets::{Assets, FsBlobStore};
+use crate::assets::{open_store, Assets};
 use crate::auth::keyring::KeyRing;
 use crate::auth::ratelimit::LoginLimiter;
 use crate::auth::tokens::{load_or_create_secret, SessionTokens};
@@ -207,11 +207,14 @@ pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The asset library: originals and renditions under `<data dir>/assets`, rows in the database.
+/// The asset library: blobs in the data dir or the object store (see `assets::open_store`), rows
+/// in the database.
 fn asset_library(config: &Config, db: &Db) -> anyhow::Result<AssetLibrary> {
-    let root = config.data_dir.join("assets");
-    let store = FsBlobStore::open(&root)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", root.display()))?;
+    let store = open_store(
+        config.asset_store.as_ref(),
+        &config.data_dir,
+        config.asset_cache_bytes,
+    )?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = if config.asset_workers == 0 {
         (cpus / 2).max(1)
@@ -220,7 +223,7 @@ fn asset_library(config: &Config, db: &Db) -> anyhow::Result<AssetLibrary> {
     };
     Ok(AssetLibrary::new(
         db.clone(),
-        Assets::new(Arc::new(store), config.asset_limits, workers),
+        Assets::new(store, config.asset_limits, workers),
     ))
 }
 

@@ -60,6 +60,12 @@ pub struct RawConfig {
     pub asset_max_pixels: u64,
     /// Images decoded or rendered at once (0: half the CPUs, at least one).
     pub asset_workers: usize,
+    /// Where originals and renditions live: unset for the data dir, or `s3://BUCKET/PREFIX`.
+    pub asset_store: Option<String>,
+    /// The S3-compatible server to use instead of AWS (path-style), e.g. `http://127.0.0.1:9000`.
+    pub s3_endpoint: Option<String>,
+    /// Most bytes of the disk cache in front of an object store.
+    pub asset_cache_bytes: u64,
     /// Let webhooks target loopback and private networks (off: protects against SSRF).
     pub webhooks_allow_private: bool,
     /// Record an impression for every answer to a delivery key (off: answers carry no
@@ -76,7 +82,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 23] = [
+    pub const KEYS: [&'static str; 26] = [
         "bind",
         "data_dir",
         "database_url",
@@ -95,6 +101,9 @@ impl RawConfig {
         "asset_max_bytes",
         "asset_max_pixels",
         "asset_workers",
+        "asset_store",
+        "s3_endpoint",
+        "asset_cache_bytes",
         "webhooks_allow_private",
         "usage_recording",
         "usage_journal",
@@ -124,6 +133,9 @@ impl Default for RawConfig {
             asset_max_bytes: 25 * 1024 * 1024,
             asset_max_pixels: 50_000_000,
             asset_workers: 0,
+            asset_store: None,
+            s3_endpoint: None,
+            asset_cache_bytes: 1 << 30,
             webhooks_allow_private: false,
             usage_recording: true,
             usage_journal: true,
@@ -199,6 +211,9 @@ pub struct Config {
     pub db_pool_size: u32,
     pub asset_limits: crate::assets::AssetLimits,
     pub asset_workers: usize,
+    /// `None`: blobs in the data dir.
+    pub asset_store: Option<crate::assets::S3Settings>,
+    pub asset_cache_bytes: u64,
     pub webhooks_allow_private: bool,
     pub usage_recording: bool,
     pub usage_journal: bool,
@@ -305,6 +320,8 @@ impl Config {
         positive("db_pool_size", raw.db_pool_size as usize)?;
         positive("asset_max_bytes", raw.asset_max_bytes as usize)?;
         positive("asset_max_pixels", raw.asset_max_pixels as usize)?;
+        positive("asset_cache_bytes", raw.asset_cache_bytes as usize)?;
+        let asset_store = asset_store(raw.asset_store.as_deref(), raw.s3_endpoint.as_deref())?;
         Ok(Config {
             bind,
             data_dir,
@@ -327,6 +344,8 @@ impl Config {
                 ..crate::assets::AssetLimits::default()
             },
             asset_workers: raw.asset_workers,
+            asset_store,
+            asset_cache_bytes: raw.asset_cache_bytes,
             webhooks_allow_private: raw.webhooks_allow_private,
             usage_recording: raw.usage_recording,
             usage_journal: raw.usage_journal,
@@ -339,6 +358,25 @@ fn positive(key: &str, value: usize) -> Result<(), ConfigError> {
         return Err(ConfigError::new(key, "must be greater than zero"));
     }
     Ok(())
+}
+
+/// The object store `asset_store` names (`None` when unset or empty: the data dir).
+fn asset_store(
+    store: Option<&str>,
+    endpoint: Option<&str>,
+) -> Result<Option<crate::assets::S3Settings>, ConfigError> {
+    let endpoint = endpoint
+        .filter(|e| !e.is_empty())
+        .map(crate::assets::object_store::parse_endpoint)
+        .transpose()
+        .map_err(|m| ConfigError::new("s3_endpoint", m))?;
+    let Some(store) = store.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let location = store
+        .parse()
+        .map_err(|m| ConfigError::new("asset_store", m))?;
+    Ok(Some(crate::assets::S3Settings { location, endpoint }))
 }
 
 fn parse_bootstrap(value: &str) -> Result<BootstrapAdmin, ConfigError> {
@@ -406,6 +444,29 @@ mod tests {
             ..RawConfig::default()
         };
         assert_eq!(Config::check(raw).unwrap_err().key, "database_url");
+    }
+
+    #[test]
+    fn the_asset_store_is_the_data_dir_or_an_s3_url() {
+        let check = |store: Option<&str>, endpoint: Option<&str>| {
+            Config::check(RawConfig {
+                asset_store: store.map(str::to_owned),
+                s3_endpoint: endpoint.map(str::to_owned),
+                ..RawConfig::default()
+            })
+        };
+        assert!(check(None, None).unwrap().asset_store.is_none());
+        assert!(check(Some(""), None).unwrap().asset_store.is_none());
+        let s3 = check(Some("s3://assets/vary"), Some("http://127.0.0.1:9000/")).unwrap();
+        let settings = s3.asset_store.unwrap();
+        assert_eq!(settings.location.prefix, "vary");
+        assert_eq!(settings.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s3.asset_cache_bytes, 1 << 30);
+        for bad in ["/var/assets", "s3://", "s3://B/x", "https://assets/x"] {
+            assert_eq!(check(Some(bad), None).unwrap_err().key, "asset_store");
+        }
+        let endpoint = check(Some("s3://assets"), Some("localhost:9000"));
+        assert_eq!(endpoint.unwrap_err().key, "s3_endpoint");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! validated 64-hex-digit id and an enum-made file name, so no request can name a path outside
 //! the store. Writes go to a temporary file in the target folder, are fsynced and renamed into
 //! place: a crash leaves either the whole file or none. The trait is small enough for an object
-//! store (S3 through `object_store`) to implement without touching callers.
+//! store to implement without touching callers (see [`super::object_store`]); a store that
+//! cannot be reached says so with [`StoreUnavailable`] inside the `io::Error`.
 
 use std::fmt;
 use std::fs;
@@ -72,6 +73,14 @@ impl BlobKey {
             BlobKey::Rendition(id, key) => Path::new(id.as_str()).join(key.to_string()),
         }
     }
+
+    /// The same path as a `/`-separated name (`<id>/original`, `<id>/mobile.webp`).
+    pub fn name(&self) -> String {
+        match self {
+            BlobKey::Original(id) => format!("{id}/original"),
+            BlobKey::Rendition(id, key) => format!("{id}/{key}"),
+        }
+    }
 }
 
 /// Stores blobs by key. Implementations must make `put` atomic: a reader sees the whole blob or
@@ -83,6 +92,28 @@ pub trait BlobStore: Send + Sync + 'static {
     /// The blob's bytes, or `None` when absent.
     fn get(&self, key: &BlobKey) -> io::Result<Option<Vec<u8>>>;
     fn exists(&self, key: &BlobKey) -> io::Result<bool>;
+    /// Whether the store answered its last health probe (cheap: never waits on the store).
+    fn healthy(&self) -> bool {
+        true
+    }
+}
+
+/// The store could not be reached or refused to answer (down, timed out, a server error); the
+/// message is safe to log and names no secret.
+#[derive(Debug, thiserror::Error)]
+#[error("the asset store is unavailable: {0}")]
+pub struct StoreUnavailable(pub String);
+
+impl StoreUnavailable {
+    /// An `io::Error` carrying this cause, for [`BlobStore`]'s results.
+    pub fn io(cause: impl fmt::Display) -> io::Error {
+        io::Error::other(StoreUnavailable(cause.to_string()))
+    }
+
+    /// Whether `error` says the store is unavailable.
+    pub fn is(error: &io::Error) -> bool {
+        error.get_ref().is_some_and(|e| e.is::<StoreUnavailable>())
+    }
 }
 
 /// Blobs as files under a root folder.

@@ -10,15 +10,19 @@
 //! 3. [`analyse`] computes the dominant colour and a BlurHash placeholder;
 //! 4. [`blob`] stores the original under the SHA-256 of its bytes, atomically.
 //!
+//! Blobs live in the data dir by default, or in an S3-compatible store ([`object_store`]) with
+//! a bounded disk cache in front ([`cache`]), so that every node serves every asset.
 //! [`renditions`] makes the WebP and JPEG files for every device (and the allowed aspect crops);
 //! [`service`] ties it together on the blocking pool with bounded concurrency. Nothing here knows
 //! about HTTP, GraphQL or the database: callers keep the metadata row and map [`AssetError`].
 
 pub mod analyse;
 pub mod blob;
+pub mod cache;
 pub mod colour;
 pub mod decode;
 pub mod metadata;
+pub mod object_store;
 pub mod renditions;
 pub mod service;
 pub mod sniff;
@@ -31,10 +35,35 @@ pub(crate) mod peak;
 #[cfg(test)]
 pub(crate) mod testimages;
 
-pub use blob::{AssetId, BlobKey, BlobStore, FsBlobStore};
+use std::path::Path;
+use std::sync::Arc;
+
+pub use self::cache::CachedBlobStore;
+pub use self::object_store::{S3BlobStore, S3Location, S3Settings};
+pub use blob::{AssetId, BlobKey, BlobStore, FsBlobStore, StoreUnavailable};
 pub use renditions::{Aspect, Focal, RenditionFormat, RenditionKey};
 pub use service::{Assets, Ingested};
 pub use sniff::{Claim, SourceFormat};
+
+/// Where blobs live: `<data_dir>/assets` when `s3` is `None`; else the object store, with a
+/// disk cache of at most `cache_bytes` in `<data_dir>/asset-cache`.
+pub fn open_store(
+    s3: Option<&S3Settings>,
+    data_dir: &Path,
+    cache_bytes: u64,
+) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let cannot = |root: &Path, e| anyhow::anyhow!("cannot create {}: {e}", root.display());
+    let Some(s3) = s3 else {
+        let root = data_dir.join("assets");
+        return Ok(Arc::new(
+            FsBlobStore::open(&root).map_err(|e| cannot(&root, e))?,
+        ));
+    };
+    let remote = S3BlobStore::connect(s3).map_err(anyhow::Error::msg)?;
+    let root = data_dir.join("asset-cache");
+    let cached = CachedBlobStore::open(remote, &root, cache_bytes).map_err(|e| cannot(&root, e))?;
+    Ok(Arc::new(cached))
+}
 
 /// Why an upload or a rendition could not be made. Each variant maps to one HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +80,9 @@ pub enum AssetError {
     /// The asset or rendition does not exist: 404.
     #[error("not found")]
     NotFound,
+    /// The object store is down, timed out or failed; nothing was half-stored: 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// Disk or encoder failure; the cause is logged, never shown: 500.
     #[error("internal asset error: {0}")]
     Internal(String),
@@ -58,7 +90,11 @@ pub enum AssetError {
 
 impl From<std::io::Error> for AssetError {
     fn from(error: std::io::Error) -> Self {
-        AssetError::Internal(error.to_string())
+        if StoreUnavailable::is(&error) {
+            AssetError::Unavailable(error.to_string())
+        } else {
+            AssetError::Internal(error.to_string())
+        }
     }
 }
 

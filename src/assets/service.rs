@@ -54,6 +54,11 @@ impl Assets {
         &self.limits
     }
 
+    /// Whether the blob store answered its last health probe (never waits).
+    pub fn healthy(&self) -> bool {
+        self.store.healthy()
+    }
+
     /// Checks, decodes and analyses `bytes`, stores the original and starts its renditions in
     /// the background. On any error nothing is stored.
     pub async fn ingest(&self, bytes: Vec<u8>, claim: Claim) -> Result<Ingested, AssetError> {

@@ -60,6 +60,11 @@ impl AssetLibrary {
         self.assets.limits()
     }
 
+    /// Whether the asset store answers (for `/readyz`).
+    pub fn store_healthy(&self) -> bool {
+        self.assets.healthy()
+    }
+
     /// Stores an upload in a brand's library (editors of the brand and admins).
     pub async fn upload(&self, who: &Principal, upload: Upload) -> AppResult<Asset> {
         let brand = upload_brand(who, upload.brand.as_deref())?;
@@ -306,14 +311,18 @@ fn parse_cursor(cursor: &str) -> AppResult<store::assets::After> {
     })
 }
 
-/// The pipeline's refusals as the contract's errors: 415, 400, 413, 404; causes of internal
-/// failures are logged, never shown.
+/// The pipeline's refusals as the contract's errors: 415, 400, 413, 404, 503 when the object
+/// store fails; causes of internal failures are logged, never shown.
 pub fn asset_error(error: AssetError) -> AppError {
     match error {
         AssetError::Unsupported(m) => AppError::unsupported_media_type(m),
         AssetError::Invalid(m) => AppError::bad_input(m),
         AssetError::TooLarge(m) => AppError::new(ErrorCode::LimitExceeded, m),
         AssetError::NotFound => AppError::not_found("no such asset"),
+        AssetError::Unavailable(cause) => AppError::unavailable_because(
+            "the asset store is unavailable; try again shortly",
+            cause,
+        ),
         AssetError::Internal(cause) => AppError::internal(cause),
     }
 }

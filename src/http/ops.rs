@@ -8,16 +8,19 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Ready when start-up finished (migrations, bootstrap admin, snapshot) and the database
-/// answers and takes writes (a read-only file or a full disk is not ready).
+/// Ready when start-up finished (migrations, bootstrap admin, snapshot), the database answers
+/// and takes writes (a read-only file or a full disk is not ready) and the asset store answered
+/// its last probe (an object store is probed every 2 s).
 pub async fn readyz(state: State) -> HttpResponse {
     let database = state.db.ping().await;
     let writable = database && state.db.writable().await;
-    let ready = state.is_ready() && writable;
+    let assets = state.assets.store_healthy();
+    let ready = state.is_ready() && writable && assets;
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "unavailable" },
         "database": database,
         "writable": writable,
+        "assets": assets,
         "started": state.is_ready(),
     });
     if ready {
