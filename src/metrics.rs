@@ -19,6 +19,10 @@ pub struct Metrics {
     pub usage_pending: IntGauge,
     pub usage_index_events: IntGauge,
     pub search_documents: IntGauge,
+    /// The last change-log id this node applied.
+    pub changes_applied: IntGauge,
+    /// 1 while this node is at most 5 s behind the change log, else 0.
+    pub changes_current: IntGauge,
 }
 
 /// Raises a counter mirrored from another monotonic count to `value`.
@@ -89,6 +93,14 @@ impl Metrics {
             "search_index_documents",
             "Variants the content index can find",
         );
+        let changes_applied = gauge(
+            "changes_applied_id",
+            "The last change-log id this node applied",
+        );
+        let changes_current = gauge(
+            "changes_current",
+            "1 while this node is at most 5 s behind the change log",
+        );
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_latency.clone()),
@@ -101,6 +113,8 @@ impl Metrics {
             Box::new(usage_pending.clone()),
             Box::new(usage_index_events.clone()),
             Box::new(search_documents.clone()),
+            Box::new(changes_applied.clone()),
+            Box::new(changes_current.clone()),
         ] {
             registry
                 .register(collector)
@@ -119,6 +133,8 @@ impl Metrics {
             usage_pending,
             usage_index_events,
             search_documents,
+            changes_applied,
+            changes_current,
         }
     }
 

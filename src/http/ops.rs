@@ -50,6 +50,8 @@ pub async fn metrics(state: State) -> HttpResponse {
     m.usage_index_events
         .set(state.usage_index.num_events() as i64);
     m.search_documents.set(state.search.num_docs() as i64);
+    m.changes_applied.set(state.feed.applied());
+    m.changes_current.set(i64::from(state.feed.is_current()));
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
