@@ -1,5 +1,7 @@
 //! Webhooks: signed deliveries to a real receiver on loopback, retried after a failure, and
-//! the SSRF guard.
+//! the SSRF guard. `nodes` has many senders on one database.
+
+mod nodes;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
