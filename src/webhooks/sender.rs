@@ -37,7 +37,7 @@ pub struct WebhookSender {
     agent: ureq::Agent,
     wake: Arc<Notify>,
     node: String,
-    lease: Duration,
+    lease: chrono::Duration,
     rounds: AtomicU64,
     slots: Arc<Semaphore>,
 }
@@ -56,7 +56,7 @@ impl WebhookSender {
             agent,
             wake,
             node: crate::ids::new_id("node"),
-            lease: LEASE,
+            lease: chrono::Duration::from_std(LEASE).expect("a minute fits"),
             rounds: AtomicU64::new(0),
             slots: Arc::new(Semaphore::new(IN_FLIGHT)),
         }
@@ -65,7 +65,7 @@ impl WebhookSender {
     /// The same sender with another lease; it must outlast [`SEND_TIMEOUT`] and the recording,
     /// or another node may send a delivery again while this one is still sending it.
     pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = chrono::Duration::from_std(lease).expect("a lease of a sane length");
         self
     }
 
@@ -107,7 +107,7 @@ impl WebhookSender {
             self.node,
             self.rounds.fetch_add(1, Ordering::Relaxed)
         );
-        let until = Utc::now() + chrono::Duration::from_std(self.lease).expect("a sane lease");
+        let until = Utc::now() + self.lease;
         let token = claim.clone();
         let claimed = self
             .db
@@ -163,7 +163,7 @@ impl WebhookSender {
             Ok(true) => {}
             Ok(false) => tracing::warn!(
                 delivery = %delivery.id,
-                "a webhook attempt outlasted its lease and another node took the delivery; \
+                "a webhook attempt outlasted its lease and another claim took the delivery; \
                  this attempt is not recorded"
             ),
             Err(e) => tracing::warn!(

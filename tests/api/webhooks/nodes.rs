@@ -156,6 +156,11 @@ fn node(app: &TestApp, lease: Duration, wake: Arc<Notify>) -> tokio::task::JoinH
 
 const EVENTS: usize = 120;
 
+/// The events the receiver refuses once: every third.
+fn every_third(payload: &Value) -> bool {
+    payload["n"].as_u64().unwrap().is_multiple_of(3)
+}
+
 /// Three nodes (the app's sender and two more) work through the same outbox at once: each
 /// delivery reaches the receiver until it answers 200, and then never again, and every request
 /// the receiver saw is a recorded attempt. Every third delivery is refused once, so retries are
@@ -163,10 +168,7 @@ const EVENTS: usize = 120;
 async fn three_nodes_deliver_each_event_once(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| c.webhooks_allow_private = true).await;
     app.seed_brand("alpine").await;
-    let (url, log) = receiver(Duration::from_millis(20), |p| {
-        p["n"].as_u64().unwrap() % 3 == 0
-    })
-    .await;
+    let (url, log) = receiver(Duration::from_millis(20), every_third).await;
     let hook = webhook(&app, "alpine", &url).await;
     let wake = Arc::new(Notify::new());
     let nodes = [
@@ -194,7 +196,7 @@ async fn three_nodes_deliver_each_event_once(backend: Backend) {
     }
     for delivery in &recorded {
         let payload: Value = serde_json::from_str(&delivery.payload).unwrap();
-        let expected = if payload["n"].as_u64().unwrap() % 3 == 0 {
+        let expected = if every_third(&payload) {
             vec![500, 200]
         } else {
             vec![200]
