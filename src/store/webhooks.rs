@@ -196,8 +196,9 @@ pub fn any_due(conn: &mut DbConnection) -> AppResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(due)).get_result(conn)?)
 }
 
-/// One statement that claims up to `4` deliveries for the claim `1` until `2`: pending, due at
-/// `3`, of an active webhook, and unclaimed or with a lease that ended before `3`, oldest first.
+/// One statement that claims up to parameter 4 deliveries for the claim named by parameter 1
+/// until parameter 2: pending, due at parameter 3, of an active webhook, and unclaimed or with a
+/// lease that ended before parameter 3, oldest first (the rows [`any_due`] looks for).
 /// Written as SQL because its subquery reads the table it updates; on PostgreSQL the candidates
 /// are locked `FOR UPDATE ... SKIP LOCKED`, so concurrent claimers take different rows without
 /// waiting on each other, and on SQLite the write lock serialises claimers.
