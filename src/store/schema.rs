@@ -177,6 +177,8 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Webhooks and their delivery outbox. A delivery row is written in the same transaction as the
-//! change it announces, so no event is lost; the sender works through due rows.
+//! change it announces, so no event is lost. Senders (one per node) claim due rows for a lease,
+//! so each delivery is attempted by one node at a time, and record each attempt under the claim.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -177,15 +178,66 @@ pub fn enqueue(
     Ok(queued)
 }
 
-/// Pending deliveries whose time has come, oldest first, with their webhook's URL and secret.
-pub fn due(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<(Delivery, String, String)>> {
-    let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
+/// Whether any delivery is due and unclaimed (as [`claim_due`] would take it): a read, so idle
+/// senders never take the write lock.
+pub fn any_due(conn: &mut DbConnection) -> AppResult<bool> {
+    let now = time::to_db(time::now());
+    let due = webhook_deliveries::table
         .inner_join(webhooks::table)
         .filter(webhook_deliveries::status.eq(PENDING))
         .filter(webhooks::active.eq(true))
-        .filter(webhook_deliveries::next_attempt_at.le(time::to_db(time::now())))
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .filter(
+            webhook_deliveries::claimed_until
+                .is_null()
+                .or(webhook_deliveries::claimed_until.lt(now)),
+        )
+        .select(webhook_deliveries::id);
+    Ok(diesel::select(diesel::dsl::exists(due)).get_result(conn)?)
+}
+
+/// One statement that claims up to parameter 4 deliveries for the claim named by parameter 1
+/// until parameter 2: pending, due at parameter 3, of an active webhook, and unclaimed or with a
+/// lease that ended before parameter 3, oldest first (the rows [`any_due`] looks for).
+/// Written as SQL because its subquery reads the table it updates; on PostgreSQL the candidates
+/// are locked `FOR UPDATE ... SKIP LOCKED`, so concurrent claimers take different rows without
+/// waiting on each other, and on SQLite the write lock serialises claimers.
+fn claim_sql(postgres: bool) -> String {
+    let (p, lock) = match postgres {
+        true => ("$", " FOR UPDATE OF d SKIP LOCKED"),
+        false => ("?", ""),
+    };
+    format!(
+        "UPDATE webhook_deliveries SET claimed_by = {p}1, claimed_until = {p}2 WHERE id IN (\
+         SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+         WHERE d.status = '{PENDING}' AND w.active AND d.next_attempt_at <= {p}3 \
+         AND (d.claimed_until IS NULL OR d.claimed_until < {p}3) \
+         ORDER BY d.next_attempt_at LIMIT {p}4{lock})"
+    )
+}
+
+/// Claims up to `limit` due deliveries for `claim` (a name no other claim has) until `until`,
+/// and returns them, oldest first, with their webhook's URL and secret.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    claim: &str,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<Vec<(Delivery, String, String)>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let now = time::to_db(time::now());
+    diesel::sql_query(claim_sql(matches!(conn, DbConnection::Postgres(_))))
+        .bind::<Text, _>(claim)
+        .bind::<Timestamp, _>(time::to_db(until))
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .execute(conn)?;
+    let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .filter(webhook_deliveries::claimed_by.eq(claim))
         .order(webhook_deliveries::next_attempt_at.asc())
-        .limit(limit)
         .select((DeliveryRow::as_select(), webhooks::url, webhooks::secret))
         .load(conn)?;
     Ok(rows
@@ -194,28 +246,40 @@ pub fn due(conn: &mut DbConnection, limit: i64) -> AppResult<Vec<(Delivery, Stri
         .collect())
 }
 
-/// Records an attempt's outcome.
+/// What one attempt at a delivery came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub status: &'static str,
+    pub attempts: i32,
+    pub http_status: Option<i32>,
+    pub error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// Records an attempt's outcome and releases the claim. Only the claim's holder writes: false
+/// (and nothing written) when `claim` no longer holds the delivery because its lease ended and
+/// another sender took it, whose record is not overwritten.
 pub fn record_attempt(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
-    attempts: i32,
-    http_status: Option<i32>,
-    error: Option<String>,
-    next_attempt_at: DateTime<Utc>,
-) -> AppResult<()> {
-    let delivered_at = (status == DELIVERED).then(|| time::to_db(time::now()));
-    diesel::update(webhook_deliveries::table.find(id))
+    claim: &str,
+    attempt: &Attempt,
+) -> AppResult<bool> {
+    let delivered_at = (attempt.status == DELIVERED).then(|| time::to_db(time::now()));
+    let changed = diesel::update(webhook_deliveries::table.find(id))
+        .filter(webhook_deliveries::claimed_by.eq(claim))
         .set((
-            webhook_deliveries::status.eq(status),
-            webhook_deliveries::attempts.eq(attempts),
-            webhook_deliveries::last_status.eq(http_status),
-            webhook_deliveries::last_error.eq(error),
-            webhook_deliveries::next_attempt_at.eq(time::to_db(next_attempt_at)),
+            webhook_deliveries::status.eq(attempt.status),
+            webhook_deliveries::attempts.eq(attempt.attempts),
+            webhook_deliveries::last_status.eq(attempt.http_status),
+            webhook_deliveries::last_error.eq(&attempt.error),
+            webhook_deliveries::next_attempt_at.eq(time::to_db(attempt.next_attempt_at)),
             webhook_deliveries::delivered_at.eq(delivered_at),
+            webhook_deliveries::claimed_by.eq(None::<String>),
+            webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// The latest deliveries of a webhook, newest first.

@@ -1,5 +1,7 @@
 //! Webhooks: signed deliveries to a real receiver on loopback, retried after a failure, and
-//! the SSRF guard.
+//! the SSRF guard. `nodes` has many senders on one database.
+
+mod nodes;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
@@ -8,9 +10,12 @@ use std::sync::{Arc, Mutex};
 use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
+/// Each request's headers and body.
+type Requests = Vec<(std::collections::HashMap<String, String>, String)>;
+
 #[derive(Clone, Default)]
 struct Received {
-    requests: Arc<Mutex<Vec<(std::collections::HashMap<String, String>, String)>>>,
+    requests: Arc<Mutex<Requests>>,
 }
 
 /// A receiver that answers 500 to the first delivery and 200 afterwards.
