@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::json;
 use std::time::Duration;
-use support::{pg_or_skip, within, Node, PgDatabase, ADMIN};
+use support::{pg_or_skip, within, Node, PgDatabase, Receiver, ADMIN};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -269,4 +269,40 @@ fn usage_from_both_nodes_is_counted_once_on_each_and_track_crosses_nodes() {
             || impressions(node) == stored as u64 && report(node)["clicks"] == 4,
         );
     }
+}
+
+#[test]
+fn each_webhook_delivery_is_sent_once_with_both_nodes_running() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a = Node::start(&db.url);
+    let b = Node::start(&db.url);
+    let token = a.login();
+    let entry = a.seed(&token);
+    let receiver = Receiver::start();
+    a.gql(
+        Some(&token),
+        "mutation($u: String!) { createWebhook(brand: \"alpine\", url: $u, events: [PUBLISHED, UNPUBLISHED]) { id } }",
+        json!({"u": receiver.url}),
+    );
+    let variant = a.create_variant(&token, &entry, "Announced once");
+    for round in 0..10 {
+        let (node, mutation) = match round % 2 {
+            0 => (&a, "publishVariant"),
+            _ => (&b, "unpublishVariant"),
+        };
+        node.transition(&token, mutation, &variant);
+    }
+    within(10 * SECOND, "every event is delivered", || {
+        receiver.seen.lock().unwrap().len() == 10
+    });
+    std::thread::sleep(SECOND);
+    let seen = receiver.seen.lock().unwrap();
+    assert_eq!(seen.len(), 10, "{seen:?}");
+    assert!(
+        seen.values().all(|&n| n == 1),
+        "each delivery once: {seen:?}"
+    );
 }
