@@ -306,3 +306,96 @@ fn each_webhook_delivery_is_sent_once_with_both_nodes_running() {
         "each delivery once: {seen:?}"
     );
 }
+
+#[test]
+fn killing_a_node_under_load_loses_nothing_it_acknowledged_and_the_other_keeps_serving() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let a_dir = tempfile::tempdir().unwrap();
+    let a = Node::start_in(&db.url, a_dir.path());
+    let b = Node::start(&db.url);
+    let token = a.login();
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    let live = a.create_variant(&token, &entry, "Served throughout");
+    a.transition(&token, "publishVariant", &live);
+    within(SECOND, "B serves the variant", || {
+        b.served_variant(&key.token).is_some()
+    });
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (served_by_a, written_on_a, b_answers) = std::thread::scope(|scope| {
+        let readers = scope.spawn(|| {
+            let mut served = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match a.try_content(&key.token) {
+                    Some(answer) => served.push(answer["servedId"].as_str().unwrap().to_string()),
+                    None => break,
+                }
+            }
+            served
+        });
+        let writer = scope.spawn(|| {
+            let mut written = Vec::new();
+            for n in 0.. {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                match a.try_create_variant(&token, &entry, &format!("Written {n}")) {
+                    Some(id) => written.push(id),
+                    None => break,
+                }
+            }
+            written
+        });
+        let b_load = scope.spawn(|| {
+            let mut answers = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert!(b.served_variant(&key.token).is_some(), "B keeps serving");
+                answers += 1;
+            }
+            answers
+        });
+        std::thread::sleep(SECOND);
+        a.kill_9();
+        std::thread::sleep(SECOND / 2);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (
+            readers.join().unwrap(),
+            writer.join().unwrap(),
+            b_load.join().unwrap(),
+        )
+    });
+    assert!(served_by_a.len() > 10 && written_on_a.len() > 2 && b_answers > 10);
+
+    let _a = Node::start_in(&db.url, a_dir.path());
+    for id in &written_on_a {
+        let found = b.gql(
+            Some(&token),
+            "query($id: ID!) { variant(id: $id) { id } }",
+            json!({"id": id}),
+        );
+        assert_eq!(
+            found["variant"]["id"],
+            id.as_str(),
+            "an acknowledged write survives"
+        );
+    }
+    let impressions: Vec<String> = served_by_a
+        .iter()
+        .map(|served| served.split('.').next().unwrap().to_string())
+        .collect();
+    let list = impressions
+        .iter()
+        .map(|id| format!("'{id}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let stored = db.count(&format!("usage_events WHERE id IN ({list})"));
+    assert_eq!(
+        stored as usize,
+        impressions.len(),
+        "every impression A answered with is stored once A is back"
+    );
+}

@@ -177,9 +177,55 @@ impl Node {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// SIGKILL, leaving the data dir as the dead process left it.
+    pub fn kill_9(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGKILL) };
+    }
+
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The whole GraphQL answer, or `None` when the node does not answer (it was killed).
+    pub fn try_answer(&self, token: Option<&str>, query: &str, variables: Value) -> Option<Value> {
+        let mut request = ureq::post(&self.url("/graphql"))
+            .set("Content-Type", "application/json")
+            .timeout(Duration::from_secs(30));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let text = match request.send_string(&body) {
+            Ok(response) => response.into_string().ok()?,
+            Err(ureq::Error::Status(_, response)) => response.into_string().ok()?,
+            Err(_) => return None,
+        };
+        serde_json::from_str(&text).ok()
+    }
+
+    /// `content` for the key; `None` once the node stopped answering.
+    pub fn try_content(&self, key: &str) -> Option<Value> {
+        let answer = self.try_answer(
+            Some(key),
+            "{ content(brand: \"alpine\", key: \"home\") { servedId variant { id } } }",
+            json!({}),
+        )?;
+        assert!(answer["errors"].is_null(), "{answer}");
+        Some(answer["data"]["content"].clone())
+    }
+
+    /// Creates a variant; its id once acknowledged, `None` once the node stopped answering.
+    pub fn try_create_variant(&self, token: &str, entry: &str, title: &str) -> Option<String> {
+        let answer = self.try_answer(
+            Some(token),
+            "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+            json!({"i": {"entryId": entry, "name": title, "fields": {"title": title}}}),
+        )?;
+        answer["data"]["createVariant"]["id"]
+            .as_str()
+            .map(str::to_string)
     }
 
     /// The whole GraphQL answer.
