@@ -9,6 +9,9 @@
 //!
 //! `cargo bench --bench scale` runs the full size (`VARY_SCALE_VARIANTS`, `VARY_SCALE_EVENTS`
 //! override it; `VARY_SCALE_DATABASE` names a PostgreSQL URL instead of a temporary SQLite file).
+//! With `VARY_SCALE_NODES=2` the batches alternate between two nodes' sinks (each its own node
+//! id in the change log, as two servers write); the measured node indexes its own batches as it
+//! stores them and the other node's through the change feed's path, timed apart.
 //! Under `cargo test` (no `--bench` argument) it runs a small size as a smoke test, and still
 //! checks that the index and the database agree. `benches/scale.sh` wraps the full run.
 
@@ -201,22 +204,30 @@ fn main() {
     db.migrate().expect("migrate");
     db.write_blocking(|conn| {
         use diesel::connection::SimpleConnection;
-        conn.batch_execute("DELETE FROM usage_events")
+        conn.batch_execute("DELETE FROM usage_events; DELETE FROM changes")
             .map_err(Into::into)
     })
     .expect("start from an empty usage table");
     let usage_index =
         std::sync::Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
+    let nodes = size("VARY_SCALE_NODES", 1, 1).clamp(1, 2);
     let sink = DbUsageSink::new(db.clone(), Some(usage_index.clone()), "bench-node");
+    // The other node stores its batches; the measured one learns of them through the feed.
+    let other = DbUsageSink::new(db.clone(), None, "bench-other-node");
     let batch_len = batch_size();
     let mut batch = Vec::with_capacity(batch_len);
     let mut ingest = Duration::ZERO;
     let mut written = 0usize;
-    for event in events(event_count, variants / 10) {
+    for (n, event) in events(event_count, variants / 10).enumerate() {
         batch.push(event);
         if batch.len() == batch_len {
+            let writer = if nodes == 2 && (n / batch_len) % 2 == 1 {
+                &other
+            } else {
+                &sink
+            };
             let started = Instant::now();
-            sink.write_batch(&batch).expect("write batch");
+            writer.write_batch(&batch).expect("write batch");
             ingest += started.elapsed();
             written += batch.len();
             batch.clear();
@@ -228,11 +239,51 @@ fn main() {
     ingest += started.elapsed();
     written += batch.len();
     println!(
-        "ingested {written} events in {:.1} s: {:.0} events/s (database + usage index, batches of {batch_len}, {})",
+        "ingested {written} events in {:.1} s: {:.0} events/s (database + usage index, batches of {batch_len}, {}, {nodes} node(s) writing)",
         ingest.as_secs_f64(),
         written as f64 / ingest.as_secs_f64(),
         db.backend()
     );
+    if nodes == 2 {
+        let batches: Vec<i64> = db
+            .read_blocking(|conn| {
+                let mut ids = Vec::new();
+                let mut from = 0;
+                loop {
+                    let page = vary::store::changes::after(conn, from, 10_000)?;
+                    let Some(last) = page.last().map(|c| c.id) else {
+                        break;
+                    };
+                    ids.extend(page.iter().filter_map(|c| match &c.change {
+                        Some(vary::store::changes::Change::Usage(node))
+                            if node == "bench-other-node" =>
+                        {
+                            Some(c.id)
+                        }
+                        _ => None,
+                    }));
+                    from = last;
+                }
+                Ok(ids)
+            })
+            .expect("the other node's batches");
+        let started = Instant::now();
+        for chunk in batches.chunks(1_000) {
+            runtime
+                .block_on(vary::feed::usage_index::add_batches(
+                    &db,
+                    &usage_index,
+                    chunk.to_vec(),
+                ))
+                .expect("the other node's events");
+        }
+        usage_index.flush().expect("flush");
+        println!(
+            "the other node's {} batches read and indexed through the change feed's path in {:.1} s",
+            batches.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     assert_eq!(
         usage_index.num_events() as usize,
         written,

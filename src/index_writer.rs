@@ -6,7 +6,9 @@
 //! Every commit reloads the reader, so what a commit returned from is visible to the next query.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tantivy::{IndexReader, IndexWriter, TantivyDocument};
@@ -29,6 +31,8 @@ pub struct Committer {
     dirty_since: Option<Instant>,
     /// Which index, for logs.
     name: &'static str,
+    /// False while the last commit failed, and once the writer thread has ended.
+    healthy: Arc<AtomicBool>,
 }
 
 impl Committer {
@@ -44,7 +48,14 @@ impl Committer {
             interval,
             dirty_since: None,
             name,
+            healthy: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// Whether the index takes writes: false while its last commit failed (a full or failing
+    /// disk) and once its writer thread has ended. Shared, so the index can read it.
+    pub fn health(&self) -> Arc<AtomicBool> {
+        self.healthy.clone()
     }
 
     /// The writer, for adding and deleting documents; call [`Committer::changed`] after.
@@ -63,6 +74,7 @@ impl Committer {
             return Ok(());
         }
         let outcome = self.writer.commit().and_then(|_| self.reader.reload());
+        self.healthy.store(outcome.is_ok(), Ordering::Release);
         outcome.map_err(|e| {
             tracing::error!(index = self.name, error = %e, "could not commit the index");
             e.to_string()
@@ -98,5 +110,12 @@ impl Committer {
                 }
             }
         }
+    }
+}
+
+impl Drop for Committer {
+    /// The writer thread ended (or panicked): nothing more will be written.
+    fn drop(&mut self) {
+        self.healthy.store(false, Ordering::Release);
     }
 }

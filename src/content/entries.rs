@@ -9,6 +9,7 @@ use crate::domain::brand::Brand;
 use crate::domain::entry::{parse_key, Entry};
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::changes::Change;
 use crate::store::entries::After;
 
 #[derive(Debug, Clone)]
@@ -62,7 +63,8 @@ impl Content {
             ));
         }
         let event = audit_event(who, "entry.create", &key, Some(&input.brand));
-        self.db
+        let entry = self
+            .db
             .write(move |conn| {
                 let brand = store::brands::require(conn, &input.brand)?;
                 let ct = store::content_types::by_name(conn, &brand.id, &input.content_type)?
@@ -82,9 +84,13 @@ impl Content {
                 };
                 store::entries::insert(conn, &entry)?;
                 store::audit::append(conn, event)?;
+                // The snapshot knows every entry: "no entry" becomes "no variant yet".
+                store::changes::record(conn, &[Change::Brand(entry.brand_id.clone())])?;
                 Ok(entry)
             })
-            .await
+            .await?;
+        self.listener.committed().await;
+        Ok(entry)
     }
 
     pub async fn entry(&self, who: &Principal, brand: &str, key: &str) -> AppResult<Option<Entry>> {

@@ -65,14 +65,21 @@ impl Targets {
     /// snapshot, the content index reconciled by variant version, and the usage index checked
     /// against the events stored up to `position`.
     pub async fn rebuild_all(&self, position: i64) -> AppResult<()> {
+        self.rebuild_served().await?;
+        if let Some(index) = &self.usage {
+            usage_index::rebuild_if_stale(&self.db, index, position).await?;
+        }
+        Ok(())
+    }
+
+    /// What requests are answered from: the key ring, every brand's snapshot, and the content
+    /// index reconciled by variant version.
+    pub async fn rebuild_served(&self) -> AppResult<()> {
         let keys = self.db.read(store::keys::all).await?;
         self.keyring.load(&keys);
         self.delivery.rebuild_all().await?;
         if let Some(index) = &self.search {
             sync_search_index(&self.db, index).await?;
-        }
-        if let Some(index) = &self.usage {
-            usage_index::rebuild_if_stale(&self.db, index, position).await?;
         }
         Ok(())
     }

@@ -73,9 +73,16 @@ pub const APPLICATION_NAME: &str = "vary-listen";
 fn connect(url: &str) -> diesel::ConnectionResult<PgConnection> {
     let named = match url::Url::parse(url) {
         Ok(mut parsed) => {
+            // A dead peer is noticed within seconds, not at the kernel's retransmission timeout.
             parsed
                 .query_pairs_mut()
-                .append_pair("application_name", APPLICATION_NAME);
+                .append_pair("application_name", APPLICATION_NAME)
+                .append_pair("connect_timeout", "5")
+                .append_pair("keepalives", "1")
+                .append_pair("keepalives_idle", "5")
+                .append_pair("keepalives_interval", "2")
+                .append_pair("keepalives_count", "2")
+                .append_pair("tcp_user_timeout", "9000");
             parsed.to_string()
         }
         Err(_) => url.to_string(),

@@ -28,7 +28,8 @@ use futures_util::future::BoxFuture;
 use tokio::sync::{Mutex, Notify};
 
 use crate::content::ChangeListener;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::store::changes::LoggedChange;
 use crate::store::{self, Db};
 pub use apply::Targets;
 pub use store::changes::Change;
@@ -40,7 +41,7 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// A node that has not been at the head of the log for this long is not ready.
 pub const MAX_LAG: Duration = Duration::from_secs(5);
 /// Changes are kept this long; a node away longer rebuilds everything when it returns.
-const RETENTION: chrono::Duration = chrono::Duration::days(1);
+const RETENTION: chrono::Duration = chrono::Duration::days(2);
 /// How often a node prunes the log.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -56,6 +57,8 @@ pub struct ChangeFeed {
     current_at: AtomicU64,
     /// Whether the node has finished its start-up rebuild.
     started: AtomicBool,
+    /// Set when changes it had not applied were pruned.
+    needs_restart: AtomicBool,
     epoch: Instant,
     wake: Arc<Notify>,
 }
@@ -69,6 +72,7 @@ impl ChangeFeed {
             applied_id: AtomicI64::new(0),
             current_at: AtomicU64::new(0),
             started: AtomicBool::new(false),
+            needs_restart: AtomicBool::new(false),
             epoch: Instant::now(),
             wake: Arc::new(Notify::new()),
         }
@@ -101,14 +105,14 @@ impl ChangeFeed {
                 break;
             };
             if self.missed_pruned(from, batch[0].id).await? {
-                tracing::warn!(
-                    applied = from,
-                    "changes this node had not applied were pruned; rebuilding everything"
-                );
-                self.targets.rebuild_all(last).await?;
+                self.missed(from).await?;
             } else {
                 let set = apply::ChangeSet::of(&batch, &self.targets.node);
-                self.targets.apply(&set).await?;
+                match self.targets.apply(&set).await {
+                    Ok(()) => {}
+                    Err(e) if e.code == ErrorCode::Unavailable => return Err(e),
+                    Err(e) => self.apply_one_by_one(&batch, e).await?,
+                }
             }
             self.set_applied(&mut applied, last);
             if (batch.len() as i64) < BATCH {
@@ -122,10 +126,51 @@ impl ChangeFeed {
         Ok(())
     }
 
+    /// A batch failed for another reason than an unavailable database: its changes are applied
+    /// one at a time, and one that still fails is logged and passed over, so that one row this
+    /// version cannot read (written by a newer one, say) does not stop every node. The database
+    /// holds the truth: the next change to the same thing, or a restart, sets it right.
+    async fn apply_one_by_one(&self, batch: &[LoggedChange], error: AppError) -> AppResult<()> {
+        tracing::warn!(%error, "a batch of changes failed to apply; applying them one at a time");
+        for logged in batch {
+            let set = apply::ChangeSet::of(std::slice::from_ref(logged), &self.targets.node);
+            match self.targets.apply(&set).await {
+                Ok(()) => {}
+                Err(e) if e.code == ErrorCode::Unavailable => return Err(e),
+                Err(e) => tracing::error!(
+                    change = logged.id,
+                    what = ?logged.change,
+                    error = %e,
+                    "cannot apply a change; passing over it"
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes this node had not applied were pruned (it was away from the database longer
+    /// than the log keeps them). What it serves is rebuilt at once; its usage index cannot be
+    /// made right while its own sink writes, so the node asks to be restarted (`/healthz`
+    /// answers 503) and a fresh start rebuilds it.
+    async fn missed(&self, from: i64) -> AppResult<()> {
+        tracing::error!(
+            applied = from,
+            "changes this node had not applied were pruned; rebuilding what it serves, and asking to be restarted"
+        );
+        self.targets.rebuild_served().await?;
+        self.needs_restart.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether the node must be restarted to be whole again (see [`ChangeFeed::missed`]).
+    pub fn needs_restart(&self) -> bool {
+        self.needs_restart.load(Ordering::Acquire)
+    }
+
     /// Whether ids between `from` and `first` are gone because they were pruned (a gap can also
     /// be a rolled-back id, which costs an unneeded rebuild at worst).
     async fn missed_pruned(&self, from: i64, first: i64) -> AppResult<bool> {
-        if from == 0 || first == from + 1 {
+        if first == from + 1 {
             return Ok(false);
         }
         let oldest = self.db.read(store::changes::oldest).await?;
@@ -174,7 +219,15 @@ async fn poll(feed: Weak<ChangeFeed>, wake: Arc<Notify>) {
         let Some(feed) = feed.upgrade() else {
             return;
         };
-        match feed.catch_up().await {
+        // On a task of its own, so that a panic while applying is reported, not the poller's end.
+        let applying = feed.clone();
+        let outcome = match tokio::spawn(async move { applying.catch_up().await }).await {
+            Ok(outcome) => outcome,
+            Err(panic) => Err(AppError::internal(format!(
+                "applying changes panicked: {panic}"
+            ))),
+        };
+        match outcome {
             Ok(()) if failing => {
                 tracing::info!(applied = feed.applied(), "the change feed is current again");
                 failing = false;

@@ -4,23 +4,36 @@ use actix_web::HttpResponse;
 
 use super::State;
 
-pub async fn healthz() -> HttpResponse {
+/// Alive, unless the node knows it must be restarted to be whole (it missed changes the log no
+/// longer holds): then 503, so that its supervisor restarts it.
+pub async fn healthz(state: State) -> HttpResponse {
+    if state.feed.needs_restart() {
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "status": "restart",
+            "reason": "this node missed changes the log no longer holds; restart it"
+        }));
+    }
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Ready when start-up finished (migrations, bootstrap admin, snapshot), the database answers
-/// and takes writes (a read-only file or a full disk is not ready) and the asset store answered
-/// its last probe (an object store is probed every 2 s).
+/// Ready when start-up finished (migrations, bootstrap admin, snapshot), the node is at most 5 s
+/// behind the change log and not shutting down, the database answers and takes writes (a
+/// read-only file or a full disk is not ready), both indexes take writes, and the asset store
+/// answered its last probe (an object store is probed every 2 s).
 pub async fn readyz(state: State) -> HttpResponse {
     let database = state.db.ping().await;
     let writable = database && state.db.writable().await;
     let assets = state.assets.store_healthy();
-    let ready = state.is_ready() && writable && assets;
+    let indexes = state.search.healthy() && state.usage_index.healthy();
+    let current = state.feed.is_current();
+    let ready = state.is_ready() && writable && assets && indexes;
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "unavailable" },
         "database": database,
         "writable": writable,
         "assets": assets,
+        "indexes": indexes,
+        "changes": {"applied": state.feed.applied(), "current": current},
         "started": state.is_ready(),
     });
     if ready {

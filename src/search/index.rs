@@ -49,6 +49,8 @@ pub struct ContentIndex {
     ops: mpsc::Sender<Op>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     created: bool,
+    /// See [`crate::index_writer::Committer::health`].
+    healthy: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Opens the index in `dir`, or creates it when it is missing, unreadable or of another schema.
@@ -97,6 +99,7 @@ impl ContentIndex {
         parser.set_conjunction_by_default();
         let (ops, rx) = mpsc::channel();
         let committer = Committer::new(writer, reader.clone(), config.commit_interval, "search");
+        let healthy = committer.health();
         let worker = WriterThread { fields };
         let handle = std::thread::Builder::new()
             .name("vary-search-writer".into())
@@ -108,7 +111,13 @@ impl ContentIndex {
             ops,
             writer: Mutex::new(Some(handle)),
             created,
+            healthy,
         })
+    }
+
+    /// Whether the index takes writes (its writer runs and its last commit succeeded).
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether the index was created empty on open and should be rebuilt from the database.

@@ -146,6 +146,8 @@ pub struct UsageIndex {
     ops: mpsc::Sender<Op>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     created: bool,
+    /// See [`crate::index_writer::Committer::health`].
+    healthy: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl UsageIndex {
@@ -191,6 +193,7 @@ impl UsageIndex {
             .map_err(|e: tantivy::TantivyError| e.to_string())?;
         let (ops, rx) = mpsc::channel();
         let committer = Committer::new(writer, reader.clone(), config.commit_interval, "usage");
+        let healthy = committer.health();
         let handle = std::thread::Builder::new()
             .name("vary-usage-index".into())
             .spawn(move || committer.run(rx, apply))
@@ -201,7 +204,13 @@ impl UsageIndex {
             ops,
             writer: Mutex::new(Some(handle)),
             created,
+            healthy,
         })
+    }
+
+    /// Whether the index takes writes (its writer runs and its last commit succeeded).
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether the index was created empty on open (and so must be rebuilt from the database).

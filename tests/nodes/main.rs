@@ -6,11 +6,12 @@
 //! Needs `VARY_TEST_POSTGRES_URL`; without it these tests say so and pass, except under
 //! `CI=true`, where they fail.
 
+#[allow(dead_code)] // the benches use more of it
 mod support;
 
 use serde_json::json;
 use std::time::Duration;
-use support::{pg_or_skip, within, Node, PgDatabase, Receiver, ADMIN};
+use support::{pg_or_skip, s3_or_skip, within, Node, PgDatabase, Proxy, Receiver, ADMIN};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -397,5 +398,98 @@ fn killing_a_node_under_load_loses_nothing_it_acknowledged_and_the_other_keeps_s
         stored as usize,
         impressions.len(),
         "every impression A answered with is stored once A is back"
+    );
+}
+
+#[test]
+fn a_node_cut_off_from_the_database_is_not_ready_and_catches_up_when_it_returns() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let upstream = url::Url::parse(&db.url).unwrap();
+    let upstream = std::net::ToSocketAddrs::to_socket_addrs(&(
+        upstream.host_str().unwrap(),
+        upstream.port().unwrap_or(5432),
+    ))
+    .unwrap()
+    .next()
+    .unwrap();
+    let proxy = Proxy::start(upstream);
+    let a = Node::start(&db.url);
+    let b = Node::start(&proxy.url(&db.url));
+    let token = a.login();
+    let entry = a.seed(&token);
+    let key = a.delivery_key(&token);
+    within(SECOND, "B knows the key", || {
+        b.content(&key.token).is_some()
+    });
+
+    proxy.cut();
+    within(
+        10 * SECOND,
+        "B stops being ready without its database",
+        || !b.ready(),
+    );
+    let variant = a.create_variant(&token, &entry, "Published while B was away");
+    a.transition(&token, "publishVariant", &variant);
+    assert!(
+        b.content(&key.token).is_some(),
+        "B keeps serving what it holds"
+    );
+    proxy.restore();
+    within(15 * SECOND, "B is ready again", || b.ready());
+    assert_eq!(
+        b.served_variant(&key.token).as_deref(),
+        Some(variant.as_str()),
+        "ready again means caught up"
+    );
+}
+
+#[test]
+fn an_upload_on_one_node_is_served_by_the_other_from_the_object_store() {
+    let Some(admin_url) = pg_or_skip() else {
+        return;
+    };
+    let Some((endpoint, bucket)) = s3_or_skip() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin_url);
+    let store = format!(
+        "s3://{bucket}/nodes-{}",
+        vary::ids::random_token(8).to_lowercase()
+    );
+    let mut env = vec![
+        ("VARY_ASSET_STORE", store.as_str()),
+        ("VARY_S3_ENDPOINT", endpoint.as_str()),
+    ];
+    let aws: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect();
+    env.extend(aws.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let a = Node::start_env(&db.url, &env);
+    let b = Node::start_env(&db.url, &env);
+    let token = a.login();
+    a.seed(&token);
+    let picture = {
+        let img = image::RgbImage::from_fn(1200, 800, |x, y| {
+            image::Rgb([(x * 255 / 1200) as u8, (y * 255 / 800) as u8, 90])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        out.into_inner()
+    };
+    let (status, asset) = a.upload(&token, &picture);
+    assert_eq!(status, 200, "{asset}");
+    let id = asset["id"].as_str().unwrap();
+    let (status, body) = b.fetch(&format!("/assets/{id}/mobile.webp"));
+    assert_eq!(status, 200);
+    assert_eq!(image::load_from_memory(&body).unwrap().width(), 640);
+    let (status, _) = b.fetch(&format!("/assets/{id}/tablet.jpg?aspect=1:1"));
+    assert_eq!(
+        status, 200,
+        "B makes a crop from the original in the object store"
     );
 }

@@ -9,6 +9,24 @@ pub const ADMIN: &str = "admin@nodes.test";
 const PASSWORD: &str = "correct-horse-battery";
 
 /// The PostgreSQL server's URL; `None` (after saying so) when there is none, outside CI.
+/// The test S3-compatible server's endpoint and bucket (set by `scripts/test`); `None` (after
+/// saying so) without one, outside CI.
+pub fn s3_or_skip() -> Option<(String, String)> {
+    match std::env::var("VARY_TEST_S3_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => Some((
+            endpoint,
+            std::env::var("VARY_TEST_S3_BUCKET").unwrap_or_else(|_| "vary-test".into()),
+        )),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI must test the object store: set VARY_TEST_S3_ENDPOINT")
+        }
+        _ => {
+            eprintln!("skipped: no S3-compatible server (set VARY_TEST_S3_ENDPOINT)");
+            None
+        }
+    }
+}
+
 pub fn pg_or_skip() -> Option<String> {
     match std::env::var("VARY_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
@@ -88,6 +106,26 @@ impl PgDatabase {
         rows[0].n
     }
 
+    /// The first column of the first row of `sql`, as text.
+    pub fn scalar(&self, sql: &str) -> String {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct One {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        let mut conn = diesel::PgConnection::establish(&self.url).expect("connect");
+        let rows: Vec<One> = diesel::sql_query(format!("SELECT ({sql}) AS v"))
+            .load(&mut conn)
+            .expect(sql);
+        rows[0].v.clone()
+    }
+
+    /// Runs `sql` on the test database.
+    pub fn execute(&self, sql: &str) {
+        run_sql(&self.url, sql);
+    }
+
     /// Ends every connection that listens for changes, as a restarted proxy or an operator would.
     pub fn terminate_listeners(&self) {
         run_sql(
@@ -137,6 +175,18 @@ impl Node {
 
     /// A node on `database_url` and `data_dir`, once `/readyz` answers 200.
     pub fn start_in(database_url: &str, data_dir: &Path) -> Node {
+        Node::start_with(database_url, data_dir, &[])
+    }
+
+    /// A node with its own data dir and more environment variables.
+    pub fn start_env(database_url: &str, env: &[(&str, &str)]) -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let mut node = Node::start_with(database_url, dir.path(), env);
+        node._dir = Some(dir);
+        node
+    }
+
+    fn start_with(database_url: &str, data_dir: &Path, env: &[(&str, &str)]) -> Node {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             listener.local_addr().unwrap().port()
@@ -148,6 +198,7 @@ impl Node {
             .env("VARY_DATABASE_URL", database_url)
             .env("VARY_DB_POOL_SIZE", "4")
             .env("VARY_WEBHOOKS_ALLOW_PRIVATE", "true")
+            .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -177,6 +228,27 @@ impl Node {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Whether `/readyz` answers 200.
+    pub fn ready(&self) -> bool {
+        ureq::get(&self.url("/readyz"))
+            .timeout(Duration::from_secs(5))
+            .call()
+            .is_ok()
+    }
+
+    /// The last change id the node applied (from `/metrics`).
+    pub fn applied_change(&self) -> i64 {
+        let text = ureq::get(&self.url("/metrics"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("vary_changes_applied_id "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("vary_changes_applied_id in /metrics")
+    }
+
     /// SIGKILL, leaving the data dir as the dead process left it.
     pub fn kill_9(&self) {
         // SAFETY: kill(2) on our own child's pid.
@@ -186,6 +258,42 @@ impl Node {
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Uploads a JPEG to brand `alpine`; answers status and body.
+    pub fn upload(&self, token: &str, jpeg: &[u8]) -> (u16, Value) {
+        let boundary = "vary-nodes-boundary";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"brand\"\r\n\r\nalpine\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes();
+        body.extend_from_slice(jpeg);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = ureq::post(&self.url("/api/assets"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_bytes(&body);
+        let response = match response {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let status = response.status();
+        (
+            status,
+            serde_json::from_str(&response.into_string().unwrap()).unwrap_or(Value::Null),
+        )
+    }
+
+    /// GETs `path`: status and body.
+    pub fn fetch(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = match ureq::get(&self.url(path)).call() {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let status = response.status();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+        (status, bytes)
     }
 
     /// The whole GraphQL answer, or `None` when the node does not answer (it was killed).
@@ -384,5 +492,73 @@ impl Receiver {
             }
         });
         Receiver { url, seen }
+    }
+}
+
+/// A TCP proxy in front of PostgreSQL that can cut a node off from the database and let it back.
+pub struct Proxy {
+    pub port: u16,
+    enabled: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    pub fn start(upstream: std::net::SocketAddr) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let enabled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (on, streams) = (enabled.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !on.load(Ordering::Acquire) {
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    continue;
+                };
+                let mut kept = streams.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy {
+            port,
+            enabled,
+            open,
+        }
+    }
+
+    /// Drops every connection through the proxy and refuses new ones.
+    pub fn cut(&self) {
+        self.enabled
+            .store(false, std::sync::atomic::Ordering::Release);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    pub fn restore(&self) {
+        self.enabled
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// `url` with its host and port replaced by the proxy's.
+    pub fn url(&self, url: &str) -> String {
+        let mut url = url::Url::parse(url).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(self.port)).unwrap();
+        url.to_string()
     }
 }
