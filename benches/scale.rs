@@ -13,7 +13,7 @@
 //! id in the change log, as two servers write); the measured node indexes its own batches as it
 //! stores them and the other node's through the change feed's path, timed apart.
 //! Under `cargo test` (no `--bench` argument) it runs a small size as a smoke test, and still
-//! checks that the index and the database agree. `benches/scale.sh` wraps the full run.
+//! checks that the index and the database agree.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -53,6 +53,8 @@ pub struct App {
     pub feed: Arc<ChangeFeed>,
     /// This process's id in the change log (random per start).
     pub node: String,
+    /// This node's webhook sender, drained at shutdown.
+    pub webhooks: Arc<WebhookSender>,
     ready: AtomicBool,
 }
 
@@ -297,7 +299,7 @@ impl App {
             webhook_wake,
             config.webhooks_allow_private,
         ));
-        tokio::spawn(sender.run());
+        tokio::spawn(sender.clone().run());
         if let Some(admin) = &config.bootstrap_admin {
             if content
                 .bootstrap_admin(&admin.email, &admin.password)
@@ -336,6 +338,7 @@ impl App {
             search,
             feed,
             node,
+            webhooks: sender,
             ready: AtomicBool::new(true),
         })
     }
@@ -351,10 +354,15 @@ impl App {
         self.ready.store(ready, Ordering::Release);
     }
 
-    /// After the server stopped taking requests: writes every queued usage event (then empties
-    /// the journal of them) and commits the search index.
+    /// After the server stopped taking requests: lets the webhook sends under way finish and
+    /// be recorded (claiming no more), writes every queued usage event (then empties the journal
+    /// of them) and commits the search index.
     pub async fn shutdown(&self) {
         self.set_ready(false);
+        let within = crate::webhooks::SEND_TIMEOUT + std::time::Duration::from_secs(5);
+        if !self.webhooks.drain(within).await {
+            tracing::warn!("webhook sends still under way at shutdown; their claims lapse with the lease");
+        }
         self.usage.shutdown().await;
         if let Some(journal) = self.journal.clone() {
             let _ = tokio::task::spawn_blocking(move || journal.close()).await;

@@ -6,10 +6,11 @@
 //! by one node at a time; a node that dies holding a claim lets it go when the lease ends, and
 //! another node then tries the delivery again. The sender claims only as many deliveries as it
 //! has free slots and goes on claiming while others are in flight, so a slow receiver holds up
-//! only its own deliveries.
+//! only its own deliveries. At a graceful shutdown [`WebhookSender::drain`] stops claiming and
+//! waits for the sends under way to be recorded, so a stopped node leaves no claim behind.
 
 use chrono::Utc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
@@ -40,6 +41,7 @@ pub struct WebhookSender {
     lease: chrono::Duration,
     rounds: AtomicU64,
     slots: Arc<Semaphore>,
+    stopping: AtomicBool,
 }
 
 impl WebhookSender {
@@ -59,6 +61,7 @@ impl WebhookSender {
             lease: chrono::Duration::from_std(LEASE).expect("a minute fits"),
             rounds: AtomicU64::new(0),
             slots: Arc::new(Semaphore::new(IN_FLIGHT)),
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -74,9 +77,22 @@ impl WebhookSender {
         &self.node
     }
 
-    /// Delivers until the process ends.
+    /// Stops claiming and waits, at most `within`, until every send under way is recorded and
+    /// its claim released; true when none is left. A send still under way after `within` keeps
+    /// its claim until the lease ends, as if the node had died.
+    pub async fn drain(&self, within: Duration) -> bool {
+        self.stopping.store(true, Ordering::Release);
+        self.wake.notify_one();
+        let all = IN_FLIGHT as u32;
+        matches!(
+            tokio::time::timeout(within, self.slots.acquire_many(all)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Delivers until the process ends or [`Self::drain`] is called.
     pub async fn run(self: Arc<Self>) {
-        loop {
+        while !self.stopping.load(Ordering::Acquire) {
             match self.claim_and_send().await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -98,7 +114,7 @@ impl WebhookSender {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        if !self.db.read(outbox::any_due).await? {
+        if self.stopping.load(Ordering::Acquire) || !self.db.read(outbox::any_due).await? {
             return Ok(false);
         }
         let room = self.slots.available_permits() + 1;

@@ -307,8 +307,46 @@ async fn a_dead_nodes_claim_is_taken_over_when_its_lease_ends(backend: Backend) 
     assert_eq!(log.arrivals().len(), 1);
 }
 
+/// A node shutting down lets a send under way finish and records it, releasing its claim, and
+/// claims nothing after that: what is queued later waits, unclaimed, for another node.
+async fn a_stopping_node_finishes_its_sends_and_claims_no_more(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.webhooks_allow_private = true).await;
+    app.seed_brand("alpine").await;
+    let (url, log) = receiver(Duration::from_millis(1500), |_| false).await;
+    let hook = webhook(&app, "alpine", &url).await;
+    enqueue(&app, "alpine", 1).await;
+    wait_for(Duration::from_secs(10), "the send to start", || {
+        !log.arrivals().is_empty()
+    })
+    .await;
+    assert!(log.answers().is_empty(), "still under way when the drain starts");
+    assert!(app.app.webhooks.drain(Duration::from_secs(15)).await);
+    let recorded = deliveries(&app, &hook).await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].status, "DELIVERED", "recorded before the drain ends");
+    enqueue(&app, "alpine", 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(log.arrivals().len(), 1, "a drained sender sends nothing more");
+    let unclaimed = {
+        use diesel::prelude::*;
+        use vary::store::schema::webhook_deliveries as d;
+        app.app
+            .db
+            .read(|conn| {
+                Ok(d::table
+                    .filter(d::claimed_by.is_not_null())
+                    .count()
+                    .get_result::<i64>(conn)?)
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(unclaimed, 0, "no claim is left behind");
+}
+
 backend_tests!(
     three_nodes_deliver_each_event_once,
     a_slow_receiver_does_not_hold_up_another,
-    a_dead_nodes_claim_is_taken_over_when_its_lease_ends
+    a_dead_nodes_claim_is_taken_over_when_its_lease_ends,
+    a_stopping_node_finishes_its_sends_and_claims_no_more
 );
