@@ -21,7 +21,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tantivy::indexer::UserOperation;
 use tantivy::query::RangeQuery;
-use tantivy::schema::{DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST, STRING,
+};
 use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
@@ -54,6 +56,8 @@ struct Fields {
     served: Field,
     impression: [Field; 2],
     value: Field,
+    brand: Field,
+    person: Field,
 }
 
 /// Names of the columns, as [`grouping`] reads them.
@@ -83,12 +87,19 @@ fn schema() -> (Schema, Fields) {
     // events; conversions: their value.
     let impression = COLUMNS.impression.map(|name| b.add_u64_field(name, FAST));
     let value = b.add_f64_field(COLUMNS.value, FAST);
+    // The two indexed values, for deleting (see `forget`): the brand, so that events past its
+    // retention go by brand and time, and for events with a user key the person (brand and
+    // hashed key), so that forgetting a person deletes exactly their events.
+    let brand = b.add_text_field("brand", STRING);
+    let person = b.add_text_field("person", STRING);
     let fields = Fields {
         kind,
         at,
         served,
         impression,
         value,
+        brand,
+        person,
     };
     (b.build(), fields)
 }
@@ -123,6 +134,10 @@ fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> Tantivy
     if let (UsageKind::Conversion, Some(value)) = (event.kind, event.value) {
         doc.add_f64(fields.value, value);
     }
+    doc.add_text(fields.brand, &event.served.brand);
+    if let Some(hash) = &event.user_key_hash {
+        doc.add_text(fields.person, forget::person_term(&event.served.brand, hash));
+    }
     doc
 }
 
@@ -134,6 +149,7 @@ type Reply = mpsc::SyncSender<Result<(), IndexError>>;
 enum Op {
     /// Documents built by the caller, so events never need copying to reach this thread.
     Add(Vec<TantivyDocument>),
+    Delete(forget::Deletion),
     Clear(Reply),
     Flush(Reply),
     Shutdown(Reply),
@@ -340,6 +356,10 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
             }
             index.changed();
         }
+        Op::Delete(deletion) => {
+            forget::apply(index.writer(), &deletion);
+            index.changed();
+        }
         Op::Clear(reply) => {
             let outcome = index
                 .writer()
@@ -360,5 +380,6 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
+mod forget;
 #[cfg(test)]
 mod tests;
