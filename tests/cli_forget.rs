@@ -7,13 +7,46 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn vary(data_dir: &std::path::Path) -> Command {
+/// `vary` on `data_dir`, with the database `db` (`None`: the data dir's SQLite file).
+fn vary(data_dir: &std::path::Path, db: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vary"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .arg("--data-dir")
         .arg(data_dir);
+    if let Some(url) = db {
+        cmd.arg("--database-url").arg(url);
+    }
     cmd
+}
+
+/// A fresh PostgreSQL database on `VARY_TEST_POSTGRES_URL`'s server, dropped at the end.
+struct PgScratch {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgScratch {
+    fn create() -> Option<PgScratch> {
+        use diesel::{Connection, RunQueryDsl};
+        let admin_url = std::env::var("VARY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let name = format!("vary_forget_{}", vary::ids::random_token(12).to_lowercase());
+        let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+        let mut url = url::Url::parse(&admin_url).expect("a postgres:// URL");
+        url.set_path(&name);
+        Some(PgScratch { admin_url, name, url: url.to_string() })
+    }
+}
+
+impl Drop for PgScratch {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
 }
 
 fn free_port() -> u16 {
@@ -24,16 +57,28 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `vary serve --demo`; answers the child and the alpine delivery key it printed.
-fn serve_demo(data_dir: &std::path::Path, port: u16) -> (std::process::Child, String) {
+/// A running server, stopped when dropped (also when the test fails: a server left behind would
+/// keep the files and locks it inherited).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `vary serve --demo`; answers the server and the alpine delivery key it printed.
+fn serve_demo(data_dir: &std::path::Path, db: Option<&str>, port: u16) -> (Server, String) {
     use std::io::BufRead;
-    let mut child = vary(data_dir)
+    let mut child = vary(data_dir, db)
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let child = Server(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -88,11 +133,26 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// On SQLite the server's poller reads the change log every second.
 #[test]
 fn usage_forget_deletes_a_persons_events_while_a_server_runs() {
+    forget_beside_a_server(None);
+}
+
+/// On PostgreSQL (with `VARY_TEST_POSTGRES_URL`) the server hears of the change by `LISTEN`.
+#[test]
+fn usage_forget_deletes_a_persons_events_while_a_server_runs_on_postgresql() {
+    let Some(pg) = PgScratch::create() else {
+        eprintln!("skipped: VARY_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    forget_beside_a_server(Some(&pg.url));
+}
+
+fn forget_beside_a_server(db: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (mut server, key) = serve_demo(dir.path(), port);
+    let (server, key) = serve_demo(dir.path(), db, port);
     let content = "query($u: String!) { content(brand: \"alpine\", key: \"home-hero\", context: {userKey: $u, device: DESKTOP}) { servedId } }";
     for user in ["cli-ann", "cli-ann", "cli-ann", "cli-bob", "cli-bob"] {
         let answer = graphql(port, Some(&key), content, json!({"u": user}));
@@ -107,7 +167,7 @@ fn usage_forget_deletes_a_persons_events_while_a_server_runs() {
     let admin = login["login"]["token"].as_str().unwrap().to_owned();
     wait_for("the impressions are reported", || impressions(port, &admin) == 5);
 
-    let forget = vary(dir.path())
+    let forget = vary(dir.path(), db)
         .args(["usage", "forget", "--brand", "alpine", "--user-key", "cli-ann"])
         .output()
         .unwrap();
@@ -121,18 +181,16 @@ fn usage_forget_deletes_a_persons_events_while_a_server_runs() {
     let bob = graphql(port, Some(&admin), person, json!({"u": "cli-bob"}));
     assert_eq!(bob["personData"].as_array().unwrap().len(), 2);
 
-    let again = vary(dir.path())
+    let again = vary(dir.path(), db)
         .args(["usage", "forget", "--brand", "alpine", "--user-key", "cli-ann"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "0");
-    let unknown = vary(dir.path())
+    let unknown = vary(dir.path(), db)
         .args(["usage", "forget", "--brand", "nowhere", "--user-key", "cli-ann"])
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("nowhere"));
-
-    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
-    let _ = server.wait();
+    drop(server);
 }
