@@ -87,12 +87,16 @@ pub async fn follow(db: &Db, index: &Arc<UsageIndex>, changes: &[UsageChange]) -
             add_batches(db, index, std::mem::take(&mut batches)).await?;
         }
         deleted = true;
-        match change {
-            UsageChange::Forgotten { brand, hash } => index.forget_person(brand, hash),
-            UsageChange::Expired { brand, before } => index.expire(brand, *before),
-            UsageChange::Stored(_) => unreachable!("handled above"),
-        }
-        .map_err(AppError::internal)?;
+        let (index, change) = (index.clone(), change.clone());
+        crate::store::run_blocking(move || {
+            match change {
+                UsageChange::Forgotten { brand, hash } => index.forget_person(&brand, &hash),
+                UsageChange::Expired { brand, before } => index.expire(&brand, before),
+                UsageChange::Stored(_) => unreachable!("handled above"),
+            }
+            .map_err(AppError::internal)
+        })
+        .await?;
     }
     if !batches.is_empty() {
         add_batches(db, index, batches).await?;

@@ -414,6 +414,8 @@ impl DbUsageSink {
 
 impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
+        // From the commit to the hand-over, a deletion must wait (see `UsageIndex::storing`).
+        let _storing = self.index.as_ref().map(|index| index.storing());
         let mut served = self
             .served
             .lock()

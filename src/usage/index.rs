@@ -164,6 +164,10 @@ pub struct UsageIndex {
     created: bool,
     /// See [`crate::index_writer::Committer::health`].
     healthy: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Held (shared) by a sink from storing a batch until it has handed the batch over here,
+    /// and (exclusive) by a deletion while it is handed over: a deletion that follows a commit
+    /// in the database then follows that batch here too (see `forget`).
+    gate: std::sync::RwLock<()>,
 }
 
 impl UsageIndex {
@@ -221,6 +225,7 @@ impl UsageIndex {
             writer: Mutex::new(Some(handle)),
             created,
             healthy,
+            gate: std::sync::RwLock::new(()),
         })
     }
 

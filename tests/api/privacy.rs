@@ -90,8 +90,10 @@ async fn person_data_lists_exactly_one_persons_events_oldest_first(backend: Back
     serve(&app, &alpine, "alpine", Some("bob-7"), "DESKTOP").await;
     serve(&app, &alpine, "alpine", None, "DESKTOP").await;
     serve(&app, &nordic, "nordic", Some("ann-42"), "TV").await;
-    let events = json!([{"servedId": first, "kind": "CLICK"}, {"servedId": first, "kind": "CONVERSION", "value": 12.5}]);
-    app.gql(Some(&alpine), TRACK, json!({"e": events})).await.data();
+    // Tracked apart: events of one `track` call share its instant.
+    for event in [json!({"servedId": first, "kind": "CLICK"}), json!({"servedId": first, "kind": "CONVERSION", "value": 12.5})] {
+        app.gql(Some(&alpine), TRACK, json!({"e": [event]})).await.data();
+    }
     serve(&app, &alpine, "alpine", Some("ann-42"), "TABLET").await;
     flush(&app).await;
 

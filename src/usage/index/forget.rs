@@ -56,16 +56,28 @@ pub(super) fn apply(writer: &mut IndexWriter<TantivyDocument>, deletion: &Deleti
 }
 
 impl UsageIndex {
+    /// Held by a sink from the start of storing a batch in the database until it has handed the
+    /// batch's events to [`UsageIndex::add`]: a deletion waits for it, so it never overtakes
+    /// events the database already holds.
+    pub fn storing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn send_deletion(&self, deletion: Deletion) -> Result<(), IndexError> {
+        let _gate = self.gate.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.ops.send(Op::Delete(deletion)).map_err(|_| closed())
+    }
+
     /// Deletes every event of the person whose hashed user key is `hash` in `brand`; a report
-    /// stops counting them after the next commit ([`UsageIndex::flush`]).
+    /// stops counting them after the next commit ([`UsageIndex::flush`]). Blocking: waits for a
+    /// batch being stored ([`UsageIndex::storing`]).
     pub fn forget_person(&self, brand: &str, hash: &str) -> Result<(), IndexError> {
         let term = Term::from_field_text(self.fields.person, &person_term(brand, hash));
-        self.ops
-            .send(Op::Delete(Deletion::Person(term)))
-            .map_err(|_| closed())
+        self.send_deletion(Deletion::Person(term))
     }
 
     /// Deletes every event of `brand` before `before` (retention); shown after the next commit.
+    /// Blocking, as [`UsageIndex::forget_person`].
     pub fn expire(&self, brand: &str, before: DateTime<Utc>) -> Result<(), IndexError> {
         let at = self.fields.at;
         let range = RangeQuery::new(
@@ -73,8 +85,6 @@ impl UsageIndex {
             Bound::Excluded(Term::from_field_date(at, date(before))),
         );
         let brand = Term::from_field_text(self.fields.brand, brand);
-        self.ops
-            .send(Op::Delete(Deletion::Before { brand, range }))
-            .map_err(|_| closed())
+        self.send_deletion(Deletion::Before { brand, range })
     }
 }
