@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { apiSignIn, expect, gql, signIn, signOut, snap, test, unique, USERS } from './fixtures';
 
-const CONTENT = 'query ($key: String!, $user: String!) { content(brand: "alpine", key: "home-hero", context: { device: DESKTOP, locale: "en", userKey: $user }) { servedId } }';
+const CONTENT = 'query ($user: String!) { content(brand: "alpine", key: "home-hero", context: { device: DESKTOP, locale: "en", userKey: $user }) { servedId } }';
 
 test('an admin sets a brand’s consent and retention in its settings', async ({ page }) => {
   await signIn(page, USERS.admin);
@@ -38,7 +38,7 @@ test('an auditor looks up and exports a person’s data; an admin erases it afte
   const { createDeliveryKey } = await gql(page.request, admin,
     'mutation ($name: String!) { createDeliveryKey(brand: "alpine", name: $name) { token } }', { name: unique('e2e-privacy-key') });
   for (let i = 0; i < 3; i++) {
-    const { content } = await gql(page.request, createDeliveryKey.token, CONTENT, { key: 'home-hero', user: person });
+    const { content } = await gql(page.request, createDeliveryKey.token, CONTENT, { user: person });
     expect(content.servedId).toBeTruthy();
   }
 
