@@ -70,11 +70,11 @@ const COLUMNS: grouping::Columns<'static> = grouping::Columns {
 };
 
 fn schema() -> (Schema, Fields) {
-    // Nothing is indexed, so an event costs no postings: every value is a fast column. The time
-    // range is answered from the `at` column; what was served, brand first, is one text value
-    // (see `grouping::served_value`), so a brand's events are a range of its term ordinals; the
-    // day is derived from `at`; event ids, unique per event, are not kept at all (the database
-    // holds them). The fewer values per event, the less recording costs.
+    // Reports read only fast columns. The time range is answered from the `at` column; what was
+    // served, brand first, is one text value (see `grouping::served_value`), so a brand's events
+    // are a range of its term ordinals; the day is derived from `at`; event ids, unique per
+    // event, are not kept at all (the database holds them). The fewer values per event, the less
+    // recording costs: the only postings are the two terms deletions need (below).
     let mut b = Schema::builder();
     let kind = b.add_u64_field(COLUMNS.kind, FAST);
     // Microseconds, as the database keeps them, so a report's bounds cut exactly where SQL's do.
