@@ -49,13 +49,19 @@ fn events(count: usize, people: &[String]) -> impl Iterator<Item = UsageEvent> +
         .collect();
     (0..count).map(move |n| UsageEvent {
         id: format!("evt_{n:010}"),
-        kind: if n % 10 == 9 { UsageKind::Click } else { UsageKind::Impression },
+        kind: if n % 10 == 9 {
+            UsageKind::Click
+        } else {
+            UsageKind::Impression
+        },
         impression_id: format!("imp_{n:010}"),
         served: served[n % served.len()].clone(),
         device: Some(["MOBILE", "DESKTOP"][n % 2].into()),
         locale: "en".into(),
         at: start
-            + chrono::Duration::milliseconds((n as u64 * 30 * 86_400_000 / count.max(1) as u64) as i64),
+            + chrono::Duration::milliseconds(
+                (n as u64 * 30 * 86_400_000 / count.max(1) as u64) as i64,
+            ),
         user_key_hash: (n % 3 != 0).then(|| people[n * 7919 % people.len()].clone()),
         attributes: Default::default(),
         value: None,
@@ -94,7 +100,9 @@ fn main() {
     })
     .expect("the brand");
     let hasher = UserKeyHasher::new(b"bench secret");
-    let people: Vec<String> = (0..people_count).map(|p| hasher.hash(&format!("person-{p}"))).collect();
+    let people: Vec<String> = (0..people_count)
+        .map(|p| hasher.hash(&format!("person-{p}")))
+        .collect();
 
     let index = Arc::new(UsageIndex::open(&dir.path().join("usage"), USAGE_WRITER).unwrap());
     let sink = DbUsageSink::new(db.clone(), Some(index.clone()), "bench-node");
@@ -121,7 +129,9 @@ fn main() {
         let hash = people[p].clone();
         let before = {
             let hash = hash.clone();
-            db.read_blocking(move |conn| person_events(conn, BRAND, &hash)).unwrap().len()
+            db.read_blocking(move |conn| person_events(conn, BRAND, &hash))
+                .unwrap()
+                .len()
         };
         let started = Instant::now();
         let deleted = {
@@ -138,12 +148,18 @@ fn main() {
         took.push(started.elapsed());
         assert_eq!(deleted, before, "every event of the person deleted");
         forgotten += deleted;
-        let left = db.read_blocking(move |conn| person_events(conn, BRAND, &hash)).unwrap();
+        let left = db
+            .read_blocking(move |conn| person_events(conn, BRAND, &hash))
+            .unwrap();
         assert!(left.is_empty());
     }
     let stored = db.read_blocking(count).unwrap() as u64;
     assert_eq!(stored, (event_count - forgotten) as u64);
-    assert_eq!(index.num_events(), stored, "the index dropped exactly the same events");
+    assert_eq!(
+        index.num_events(),
+        stored,
+        "the index dropped exactly the same events"
+    );
     took.sort();
     println!(
         "forgetPerson over {event_count} events ({} events of 5 people): median {:.0} ms, slowest {:.0} ms (database delete + audit + change, usage index delete + commit)",

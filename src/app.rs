@@ -198,7 +198,9 @@ pub async fn user_key_hasher(config: &Config, db: &Db) -> anyhow::Result<UserKey
 }
 
 fn hasher_of(secret: &str) -> UserKeyHasher {
-    UserKeyHasher::new(&Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes()))
+    UserKeyHasher::new(&Sha256::digest(
+        format!("vary user-key hash\n{secret}").as_bytes(),
+    ))
 }
 
 /// Opens the database (creating the data dir) and applies pending migrations.

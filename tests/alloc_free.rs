@@ -152,7 +152,11 @@ fn resolving_without_consent_allocates_nothing() {
             priority: i as i32,
             // The last is untargeted: the only one eligible without consent.
             rule: (i + 1 < VARIANTS).then(|| &rules[i]),
-            devices: if i % 2 == 0 && i + 1 < VARIANTS { &DEVICES } else { &[] },
+            devices: if i % 2 == 0 && i + 1 < VARIANTS {
+                &DEVICES
+            } else {
+                &[]
+            },
             locale: None,
             starts_at: None,
             ends_at: None,

@@ -30,13 +30,21 @@ struct PgScratch {
 impl PgScratch {
     fn create() -> Option<PgScratch> {
         use diesel::{Connection, RunQueryDsl};
-        let admin_url = std::env::var("VARY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let admin_url = std::env::var("VARY_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
         let name = format!("vary_forget_{}", vary::ids::random_token(12).to_lowercase());
         let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create database");
         let mut url = url::Url::parse(&admin_url).expect("a postgres:// URL");
         url.set_path(&name);
-        Some(PgScratch { admin_url, name, url: url.to_string() })
+        Some(PgScratch {
+            admin_url,
+            name,
+            url: url.to_string(),
+        })
     }
 }
 
@@ -44,7 +52,11 @@ impl Drop for PgScratch {
     fn drop(&mut self) {
         use diesel::{Connection, RunQueryDsl};
         if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -81,18 +93,26 @@ fn serve_demo(data_dir: &std::path::Path, db: Option<&str>, port: u16) -> (Serve
     let child = Server(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if let Some(key) = line.trim().strip_prefix("alpine ") {
                 let _ = tx.send(key.trim().to_string());
             }
         }
     });
     let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("http://127.0.0.1:{port}/readyz")).call().is_err() {
+    while ureq::get(&format!("http://127.0.0.1:{port}/readyz"))
+        .call()
+        .is_err()
+    {
         assert!(Instant::now() < deadline, "vary serve did not become ready");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let key = rx.recv_timeout(Duration::from_secs(5)).expect("the demo's alpine key");
+    let key = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the demo's alpine key");
     (child, key)
 }
 
@@ -165,29 +185,61 @@ fn forget_beside_a_server(db: Option<&str>) {
         json!({}),
     );
     let admin = login["login"]["token"].as_str().unwrap().to_owned();
-    wait_for("the impressions are reported", || impressions(port, &admin) == 5);
+    wait_for("the impressions are reported", || {
+        impressions(port, &admin) == 5
+    });
 
     let forget = vary(dir.path(), db)
-        .args(["usage", "forget", "--brand", "alpine", "--user-key", "cli-ann"])
+        .args([
+            "usage",
+            "forget",
+            "--brand",
+            "alpine",
+            "--user-key",
+            "cli-ann",
+        ])
         .output()
         .unwrap();
-    assert!(forget.status.success(), "{}", String::from_utf8_lossy(&forget.stderr));
+    assert!(
+        forget.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forget.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&forget.stdout).trim(), "3");
 
     // The running server's index follows the change log: its reports drop Ann's impressions.
-    wait_for("the server's report drops the forgotten events", || impressions(port, &admin) == 2);
+    wait_for("the server's report drops the forgotten events", || {
+        impressions(port, &admin) == 2
+    });
     let person = "query($u: String!) { personData(brand: \"alpine\", userKey: $u) { kind } }";
-    assert_eq!(graphql(port, Some(&admin), person, json!({"u": "cli-ann"}))["personData"], json!([]));
+    assert_eq!(
+        graphql(port, Some(&admin), person, json!({"u": "cli-ann"}))["personData"],
+        json!([])
+    );
     let bob = graphql(port, Some(&admin), person, json!({"u": "cli-bob"}));
     assert_eq!(bob["personData"].as_array().unwrap().len(), 2);
 
     let again = vary(dir.path(), db)
-        .args(["usage", "forget", "--brand", "alpine", "--user-key", "cli-ann"])
+        .args([
+            "usage",
+            "forget",
+            "--brand",
+            "alpine",
+            "--user-key",
+            "cli-ann",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "0");
     let unknown = vary(dir.path(), db)
-        .args(["usage", "forget", "--brand", "nowhere", "--user-key", "cli-ann"])
+        .args([
+            "usage",
+            "forget",
+            "--brand",
+            "nowhere",
+            "--user-key",
+            "cli-ann",
+        ])
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(1));

@@ -79,7 +79,10 @@ impl Content {
     ) -> AppResult<Vec<UsageEvent>> {
         who.authorize(Action::ReadReports, Some(brand))?;
         let hash = self.person_hash(user_key)?;
-        let (slug, audit) = (brand.to_string(), audit_event(who, "personData", &hash, Some(brand)));
+        let (slug, audit) = (
+            brand.to_string(),
+            audit_event(who, "personData", &hash, Some(brand)),
+        );
         self.db
             .write(move |conn| {
                 store::brands::require(conn, &slug)?;

@@ -50,7 +50,11 @@ impl Content {
         let brands = match brand {
             Some(slug) => {
                 let slug = slug.to_string();
-                vec![self.db.read(move |conn| store::brands::require(conn, &slug)).await?]
+                vec![
+                    self.db
+                        .read(move |conn| store::brands::require(conn, &slug))
+                        .await?,
+                ]
             }
             None => self.db.read(store::brands::all).await?,
         };
@@ -92,7 +96,12 @@ impl Content {
     }
 
     /// One audit row per brand and run that deleted anything.
-    async fn audit_expiry(&self, brand: &Brand, before: DateTime<Utc>, deleted: u64) -> AppResult<()> {
+    async fn audit_expiry(
+        &self,
+        brand: &Brand,
+        before: DateTime<Utc>,
+        deleted: u64,
+    ) -> AppResult<()> {
         let event = AuditEvent {
             actor: "usage retention".into(),
             action: "usage.expire".into(),
@@ -120,7 +129,10 @@ impl Content {
         };
         let now = store::time::now();
         let mut deleted = 0;
-        for brand in brands.iter().filter(|b| b.policy.usage_retention_days.is_some()) {
+        for brand in brands
+            .iter()
+            .filter(|b| b.policy.usage_retention_days.is_some())
+        {
             match self.expire_brand(brand, now).await {
                 Ok(n) => deleted += n,
                 Err(e) => tracing::warn!(brand = %brand.slug, error = %e, "usage retention failed"),

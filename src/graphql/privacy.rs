@@ -110,11 +110,7 @@ impl PrivacyMutation {
 
     /// Deletes now the usage events older than the brand's `policy.usageRetentionDays` (every
     /// brand's when `brand` is absent), as the hourly job does; answers how many (admins).
-    async fn apply_usage_retention(
-        &self,
-        ctx: &Context<'_>,
-        brand: Option<String>,
-    ) -> Result<i32> {
+    async fn apply_usage_retention(&self, ctx: &Context<'_>, brand: Option<String>) -> Result<i32> {
         let deleted = content(ctx)
             .apply_usage_retention(principal(ctx), brand.as_deref())
             .await?;

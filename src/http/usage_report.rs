@@ -136,10 +136,7 @@ pub async fn usage(
             .content
             .authorize_usage_report(&who, &filter.brand)
             .await?;
-        let kept_since = state
-            .content
-            .usage_kept_since(&who, &filter.brand)
-            .await?;
+        let kept_since = state.content.usage_kept_since(&who, &filter.brand).await?;
         Ok::<_, AppError>((who, filter, format, kept_since))
     };
     let (who, filter, format, kept_since) = match prepared.await {

@@ -136,7 +136,10 @@ fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> Tantivy
     }
     doc.add_text(fields.brand, &event.served.brand);
     if let Some(hash) = &event.user_key_hash {
-        doc.add_text(fields.person, forget::person_term(&event.served.brand, hash));
+        doc.add_text(
+            fields.person,
+            forget::person_term(&event.served.brand, hash),
+        );
     }
     doc
 }

@@ -372,7 +372,10 @@ fn without_personalization_consent_only_untargeted_variants_are_served() {
         variant("everyone"),
     ];
     let consented = context(&attributes);
-    assert_eq!(winner_id(&candidates, &consented).as_deref(), Some("skiers"));
+    assert_eq!(
+        winner_id(&candidates, &consented).as_deref(),
+        Some("skiers")
+    );
     let without = ResolveContext {
         personalized: false,
         ..consented

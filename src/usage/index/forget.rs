@@ -60,11 +60,16 @@ impl UsageIndex {
     /// batch's events to [`UsageIndex::add`]: a deletion waits for it, so it never overtakes
     /// events the database already holds.
     pub fn storing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
-        self.gate.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.gate
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn send_deletion(&self, deletion: Deletion) -> Result<(), IndexError> {
-        let _gate = self.gate.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _gate = self
+            .gate
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.ops.send(Op::Delete(deletion)).map_err(|_| closed())
     }
 

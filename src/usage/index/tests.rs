@@ -269,10 +269,17 @@ fn forgotten_and_expired_events_leave_reports() {
         .collect();
     assert!(kept.len() < all.len() && kept.iter().any(|e| e.served.brand == "other"));
     assert_eq!(index.num_events(), kept.len() as u64);
-    let (from, to) = (Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+    let (from, to) = (
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+    );
     for brand in ["alpine", "other"] {
         let rows = index.report(brand, from, to, &UsageDimension::ALL).unwrap();
-        let mine: Vec<UsageEvent> = kept.iter().filter(|e| e.served.brand == brand).cloned().collect();
+        let mine: Vec<UsageEvent> = kept
+            .iter()
+            .filter(|e| e.served.brand == brand)
+            .cloned()
+            .collect();
         assert_eq!(rows, aggregate(&mine, &UsageDimension::ALL), "{brand}");
     }
 }

@@ -35,7 +35,8 @@ async fn brand(app: &TestApp, consent_required: bool) {
 
 /// A skier on a phone, with the consent given (`Value::Null`: none stated).
 fn skier(consent: Value) -> Value {
-    let mut context = json!({"attributes": {"segment": "skier"}, "device": "MOBILE", "userKey": "ann"});
+    let mut context =
+        json!({"attributes": {"segment": "skier"}, "device": "MOBILE", "userKey": "ann"});
     if !consent.is_null() {
         context["consent"] = consent;
     }
@@ -43,7 +44,9 @@ fn skier(consent: Value) -> Value {
 }
 
 async fn served(app: &TestApp, key: &str, consent: Value) -> (String, String) {
-    let answer = app.content(key, "alpine", "home-hero", skier(consent)).await;
+    let answer = app
+        .content(key, "alpine", "home-hero", skier(consent))
+        .await;
     (
         answer["variant"]["name"].as_str().unwrap().to_owned(),
         answer["reason"].as_str().unwrap().to_owned(),
@@ -55,10 +58,22 @@ async fn personalization_follows_the_request_then_the_brand_default(backend: Bac
     brand(&app, false).await;
     let key = app.delivery_key("alpine").await;
     // Not required: what the request leaves out is granted.
-    for consent in [Value::Null, json!({}), json!({"measurement": false}), json!({"personalization": true})] {
-        assert_eq!(served(&app, &key, consent.clone()).await.0, "skiers", "{consent}");
+    for consent in [
+        Value::Null,
+        json!({}),
+        json!({"measurement": false}),
+        json!({"personalization": true}),
+    ] {
+        assert_eq!(
+            served(&app, &key, consent.clone()).await.0,
+            "skiers",
+            "{consent}"
+        );
     }
-    for consent in [json!({"personalization": false}), json!({"personalization": false, "measurement": true})] {
+    for consent in [
+        json!({"personalization": false}),
+        json!({"personalization": false, "measurement": true}),
+    ] {
         let (name, reason) = served(&app, &key, consent).await;
         assert_eq!(name, "everyone", "attributes and device are ignored");
         assert!(reason.contains("consent"), "{reason}");
@@ -66,8 +81,16 @@ async fn personalization_follows_the_request_then_the_brand_default(backend: Bac
     // Required: what the request leaves out is withheld.
     let update = "mutation { updateBrand(slug: \"alpine\", input: {policy: {consentRequired: true}}) { policy { consentRequired } } }";
     let answer = app.gql(Some(app.admin()), update, json!({})).await;
-    assert_eq!(answer.data()["updateBrand"]["policy"]["consentRequired"], true);
-    for consent in [Value::Null, json!({}), json!({"measurement": true}), json!({"personalization": false})] {
+    assert_eq!(
+        answer.data()["updateBrand"]["policy"]["consentRequired"],
+        true
+    );
+    for consent in [
+        Value::Null,
+        json!({}),
+        json!({"measurement": true}),
+        json!({"personalization": false}),
+    ] {
         let (name, reason) = served(&app, &key, consent.clone()).await;
         assert_eq!(name, "everyone", "{consent}");
         assert!(reason.contains("consent"), "{reason}");
@@ -87,11 +110,19 @@ async fn without_consent_and_no_untargeted_variant_nothing_is_served(backend: Ba
     .await;
     let key = app.delivery_key("alpine").await;
     let answer = app
-        .content(&key, "alpine", "home-hero", skier(json!({"personalization": false})))
+        .content(
+            &key,
+            "alpine",
+            "home-hero",
+            skier(json!({"personalization": false})),
+        )
         .await;
     assert_eq!(answer["variant"], Value::Null);
     assert_eq!(answer["servedId"], Value::Null);
-    assert!(answer["reason"].as_str().unwrap().contains("consent"), "{answer}");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("consent"),
+        "{answer}"
+    );
 }
 
 async fn measurement_consent_decides_what_the_impression_stores(backend: Backend) {
@@ -101,7 +132,12 @@ async fn measurement_consent_decides_what_the_impression_stores(backend: Backend
     // Granted by default, granted, withheld; then with consent required: left out, granted.
     served(&app, &key, Value::Null).await;
     served(&app, &key, json!({"measurement": true})).await;
-    served(&app, &key, json!({"measurement": false, "personalization": true})).await;
+    served(
+        &app,
+        &key,
+        json!({"measurement": false, "personalization": true}),
+    )
+    .await;
     let update = "mutation { updateBrand(slug: \"alpine\", input: {policy: {consentRequired: true}}) { slug } }";
     app.gql(Some(app.admin()), update, json!({})).await.data();
     served(&app, &key, json!({"personalization": true})).await;
@@ -115,7 +151,13 @@ async fn measurement_consent_decides_what_the_impression_stores(backend: Backend
     // Every impression is counted; only those with measurement consent name the person.
     assert_eq!(
         kept,
-        [(true, true), (true, true), (false, false), (false, false), (true, true)]
+        [
+            (true, true),
+            (true, true),
+            (false, false),
+            (false, false),
+            (true, true)
+        ]
     );
     // The last was served without personalization, but measured: its attributes are stored.
     assert_eq!(events[4].attributes["segment"], "skier");
@@ -126,10 +168,15 @@ async fn preview_shows_both_consent_cases(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     brand(&app, true).await;
     let admin = Some(app.admin());
-    let without = app.gql(admin, PREVIEW, json!({"c": skier(Value::Null)})).await;
+    let without = app
+        .gql(admin, PREVIEW, json!({"c": skier(Value::Null)}))
+        .await;
     let preview = &without.data()["preview"];
     assert_eq!(preview["variant"]["name"], "everyone");
-    assert_eq!(preview["consent"], json!({"personalization": false, "measurement": false}));
+    assert_eq!(
+        preview["consent"],
+        json!({"personalization": false, "measurement": false})
+    );
     assert!(preview["reason"].as_str().unwrap().contains("consent"));
     for candidate in preview["candidates"].as_array().unwrap() {
         let reasons = candidate["reasons"].to_string();
@@ -145,7 +192,10 @@ async fn preview_shows_both_consent_cases(backend: Backend) {
     let with = app.gql(admin, PREVIEW, consented).await;
     let preview = &with.data()["preview"];
     assert_eq!(preview["variant"]["name"], "skiers");
-    assert_eq!(preview["consent"], json!({"personalization": true, "measurement": false}));
+    assert_eq!(
+        preview["consent"],
+        json!({"personalization": true, "measurement": false})
+    );
     assert!(!preview["reason"].as_str().unwrap().contains("consent"));
 }
 

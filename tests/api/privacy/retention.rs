@@ -65,7 +65,10 @@ async fn kept_since(app: &TestApp, slug: &str) -> Value {
 
 async fn export_header(app: &TestApp) -> Option<String> {
     let response = TestApp::client()
-        .get(format!("{}/api/reports/usage?brand=alpine&from=2000-01-01&to=2999-01-01", app.base))
+        .get(format!(
+            "{}/api/reports/usage?brand=alpine&from=2000-01-01&to=2999-01-01",
+            app.base
+        ))
         .insert_header(("Authorization", format!("Bearer {}", app.admin())))
         .send()
         .await
@@ -79,14 +82,25 @@ async fn export_header(app: &TestApp) -> Option<String> {
 
 async fn retention_deletes_exactly_the_events_older_than_the_brands_days(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.seed_brand_with_policy("alpine", json!({"usageRetentionDays": 30})).await;
+    app.seed_brand_with_policy("alpine", json!({"usageRetentionDays": 30}))
+        .await;
     app.seed_brand("forever").await;
     let now = Utc::now().trunc_subsecs(6);
     let days = |n: i64| now - Duration::days(n);
     // More than one deletion batch of old events, some just past the limit, some just inside.
     let mut all = events("alpine", days(400), 6_100, "ancient");
-    all.extend(events("alpine", days(30) - Duration::minutes(5), 20, "just-past"));
-    all.extend(events("alpine", days(30) + Duration::minutes(5), 15, "just-inside"));
+    all.extend(events(
+        "alpine",
+        days(30) - Duration::minutes(5),
+        20,
+        "just-past",
+    ));
+    all.extend(events(
+        "alpine",
+        days(30) + Duration::minutes(5),
+        15,
+        "just-inside",
+    ));
     all.extend(events("alpine", days(1), 10, "recent"));
     all.extend(events("forever", days(400), 7, "ancient"));
     store(&app, all).await;
@@ -100,20 +114,37 @@ async fn retention_deletes_exactly_the_events_older_than_the_brands_days(backend
     assert_eq!(applied.data()["applyUsageRetention"], 6_120);
 
     let left = stored_events(&app).await;
-    let names: std::collections::BTreeSet<&str> =
-        left.iter().map(|e| e.served.variant_name.as_str()).collect();
+    let names: std::collections::BTreeSet<&str> = left
+        .iter()
+        .map(|e| e.served.variant_name.as_str())
+        .collect();
     assert_eq!(left.len(), 25);
     assert_eq!(names, ["just-inside", "recent"].into_iter().collect());
-    assert_eq!(stored_events_of(&app, "forever").await.len(), 7, "no retention: kept");
+    assert_eq!(
+        stored_events_of(&app, "forever").await.len(),
+        7,
+        "no retention: kept"
+    );
     let (indexed, stored) = reports(&app, "alpine").await;
     assert_eq!(indexed, stored, "the usage index dropped the same events");
     let total = app.app.db.read(vary::store::usage::count).await.unwrap();
     assert_eq!(app.app.usage_index.num_events(), total as u64);
 
     let since = kept_since(&app, "alpine").await;
-    let since: DateTime<Utc> = since.as_str().expect("set once events were deleted").parse().unwrap();
-    assert!(since > days(30) - Duration::minutes(5) && since <= days(30) + Duration::seconds(5), "{since}");
-    let header: DateTime<Utc> = export_header(&app).await.expect("the header").parse().unwrap();
+    let since: DateTime<Utc> = since
+        .as_str()
+        .expect("set once events were deleted")
+        .parse()
+        .unwrap();
+    assert!(
+        since > days(30) - Duration::minutes(5) && since <= days(30) + Duration::seconds(5),
+        "{since}"
+    );
+    let header: DateTime<Utc> = export_header(&app)
+        .await
+        .expect("the header")
+        .parse()
+        .unwrap();
     assert_eq!(header, since);
     assert_eq!(kept_since(&app, "forever").await, Value::Null);
 
@@ -124,7 +155,8 @@ async fn retention_deletes_exactly_the_events_older_than_the_brands_days(backend
 
 async fn the_scheduled_run_applies_every_brands_retention(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.seed_brand_with_policy("alpine", json!({"usageRetentionDays": 7})).await;
+    app.seed_brand_with_policy("alpine", json!({"usageRetentionDays": 7}))
+        .await;
     let now = Utc::now().trunc_subsecs(6);
     let mut all = events("alpine", now - Duration::days(8), 12, "old");
     all.extend(events("alpine", now - Duration::days(6), 4, "new"));
@@ -140,16 +172,51 @@ async fn retention_days_are_validated_and_can_be_cleared(backend: Backend) {
     app.seed_brand("alpine").await;
     let update = "mutation($p: BrandPolicyInput!) { updateBrand(slug: \"alpine\", input: {policy: $p}) { policy { usageRetentionDays consentRequired } } }";
     for bad in [0, -3, 36_501] {
-        let answer = app.gql(Some(app.admin()), update, json!({"p": {"usageRetentionDays": bad}})).await;
+        let answer = app
+            .gql(
+                Some(app.admin()),
+                update,
+                json!({"p": {"usageRetentionDays": bad}}),
+            )
+            .await;
         assert_eq!(answer.code(), "BAD_INPUT", "{bad}");
     }
-    let set = app.gql(Some(app.admin()), update, json!({"p": {"usageRetentionDays": 90}})).await;
-    assert_eq!(set.data()["updateBrand"]["policy"]["usageRetentionDays"], 90);
-    let other = app.gql(Some(app.admin()), update, json!({"p": {"consentRequired": true}})).await;
-    assert_eq!(other.data()["updateBrand"]["policy"], json!({"usageRetentionDays": 90, "consentRequired": true}));
-    let cleared = app.gql(Some(app.admin()), update, json!({"p": {"usageRetentionDays": null}})).await;
-    assert_eq!(cleared.data()["updateBrand"]["policy"]["usageRetentionDays"], Value::Null);
-    let unknown = app.gql(Some(app.admin()), APPLY, json!({"b": "nowhere"})).await;
+    let set = app
+        .gql(
+            Some(app.admin()),
+            update,
+            json!({"p": {"usageRetentionDays": 90}}),
+        )
+        .await;
+    assert_eq!(
+        set.data()["updateBrand"]["policy"]["usageRetentionDays"],
+        90
+    );
+    let other = app
+        .gql(
+            Some(app.admin()),
+            update,
+            json!({"p": {"consentRequired": true}}),
+        )
+        .await;
+    assert_eq!(
+        other.data()["updateBrand"]["policy"],
+        json!({"usageRetentionDays": 90, "consentRequired": true})
+    );
+    let cleared = app
+        .gql(
+            Some(app.admin()),
+            update,
+            json!({"p": {"usageRetentionDays": null}}),
+        )
+        .await;
+    assert_eq!(
+        cleared.data()["updateBrand"]["policy"]["usageRetentionDays"],
+        Value::Null
+    );
+    let unknown = app
+        .gql(Some(app.admin()), APPLY, json!({"b": "nowhere"}))
+        .await;
     assert_eq!(unknown.code(), "NOT_FOUND");
 }
 
