@@ -72,6 +72,7 @@ fn bench_resolve(c: &mut Criterion) {
         default_locale: "en",
         at: created(30),
         min_quality: 0.5,
+        personalized: true,
     };
     let winner = resolve(&candidates, &context).map(|w| candidates[w.index].id);
     assert_eq!(winner, Some(ids[MATCHING].as_str()));

@@ -192,6 +192,19 @@ async fn signing_secret(config: &Config, db: &Db) -> anyhow::Result<String> {
     Ok(secret)
 }
 
+/// How user keys are hashed when usage is recorded, from the deployment's signing secret: the
+/// same in every node and in the command line's `vary usage forget`.
+pub async fn user_key_hasher(config: &Config, db: &Db) -> anyhow::Result<UserKeyHasher> {
+    let secret = signing_secret(config, db).await?;
+    Ok(hasher_of(&secret))
+}
+
+fn hasher_of(secret: &str) -> UserKeyHasher {
+    UserKeyHasher::new(&Sha256::digest(
+        format!("vary user-key hash\n{secret}").as_bytes(),
+    ))
+}
+
 /// Opens the database (creating the data dir) and applies pending migrations.
 pub fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
@@ -240,7 +253,6 @@ impl App {
         let secret = signing_secret(&config, &db).await?;
         let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
         let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
-        let user_key = Sha256::digest(format!("vary user-key hash\n{secret}").as_bytes());
         let usage_index = Arc::new(usage_index(&config)?);
         let node = crate::ids::random_token(16);
         let sink: Arc<dyn UsageSink> = Arc::new(DbUsageSink::new(
@@ -260,7 +272,7 @@ impl App {
         if config.usage_recording {
             delivery = delivery.with_usage(UsageRecorder {
                 queue: usage.clone(),
-                hasher: UserKeyHasher::new(&user_key),
+                hasher: hasher_of(&secret),
             });
         } else {
             tracing::warn!("usage recording is off: delivery answers record no impressions and carry no servedId");
@@ -292,7 +304,9 @@ impl App {
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
             .with_search(search.clone())
-            .with_usage_index(usage_index.clone()),
+            .with_usage_index(usage_index.clone())
+            .with_user_keys(hasher_of(&secret))
+            .with_usage_queue(usage.clone()),
         );
         let sender = Arc::new(WebhookSender::new(
             db.clone(),
@@ -310,6 +324,7 @@ impl App {
         }
         feed.start().await?;
         ChangeFeed::spawn_poller(&feed);
+        content.spawn_usage_retention();
         if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
             crate::feed::listen::spawn(url.clone(), &feed);
         }

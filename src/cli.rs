@@ -61,6 +61,25 @@ pub enum Command {
     Export(ExportCommand),
     /// Rebuild the search index from the database, with a progress bar (stop the server first).
     Reindex,
+    /// Act on stored usage events.
+    #[command(subcommand)]
+    Usage(UsageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Delete one person's usage events in a brand from the database and (through the change
+    /// feed) every running server's usage index; prints how many. Safe while servers run.
+    Forget(UsageForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsageForgetArgs {
+    #[arg(long, value_name = "SLUG")]
+    pub brand: String,
+    /// The person's user key, as apps send it in `ContextInput.userKey`.
+    #[arg(long, value_name = "KEY")]
+    pub user_key: String,
 }
 
 #[derive(Debug, Subcommand)]

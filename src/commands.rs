@@ -1,6 +1,11 @@
-//! Operator commands that do more than dispatch: `vary export usage` and `vary reindex`. They run
+//! Operator commands that do more than dispatch: `vary export usage`, `vary reindex` and
+//! `vary usage forget` (in `forget`). They run
 //! on the database directly (no server, no principal: whoever can run the binary on the data
 //! dir is the operator).
+
+mod forget;
+
+pub use forget::forget_person;
 
 use std::io::Write;
 

@@ -279,6 +279,7 @@ async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
                     banned_terms: vec!["guaranteed".into(), "risk-free".into()],
                     max_title_length: Some(70),
                     usage_attributes: vec!["lifeEvent".into()],
+                    usage_retention_days: Some(400),
                     ..Default::default()
                 },
             },

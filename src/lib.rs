@@ -18,7 +18,8 @@
 //!   current.
 //! - [`graphql`] and [`http`] are adapters over `content` and `delivery`; only `http` imports actix.
 //! - [`app`] is the composition root; `main` parses the command line and dispatches, with
-//!   [`commands`] holding the operator commands that do more (`vary export usage`, `vary reindex`).
+//!   [`commands`] holding the operator commands that do more (`vary export usage`, `vary reindex`,
+//!   `vary usage forget`).
 
 pub mod app;
 pub mod assets;

@@ -6,7 +6,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use vary::app::{open_database, App};
-use vary::cli::{AuditCommand, Cli, Command, ExportCommand, ServeArgs, UserAddArgs, UserCommand};
+use vary::cli::{
+    AuditCommand, Cli, Command, ExportCommand, ServeArgs, UsageCommand, UserAddArgs, UserCommand,
+};
 use vary::config::{CliOverrides, Config};
 
 /// mimalloc rather than glibc's allocator: its per-thread heaps make the many small allocations of
@@ -63,6 +65,9 @@ fn command() -> i32 {
             runtime.block_on(vary::commands::export_usage(config, args))
         }
         Command::Reindex => runtime.block_on(vary::commands::reindex(config)),
+        Command::Usage(UsageCommand::Forget(args)) => {
+            runtime.block_on(vary::commands::forget_person(config, args))
+        }
     };
     match result {
         Ok(()) => 0,

@@ -108,6 +108,7 @@ fn resolving_a_variant_allocates_nothing() {
         default_locale: "en",
         at: created(30),
         min_quality: 0.5,
+        personalized: true,
     };
     // The regex crate makes each pattern's search cache on its first use in a thread; a server
     // thread pays that once, not per request.
@@ -130,6 +131,69 @@ fn resolving_a_variant_allocates_nothing() {
     });
 
     assert_eq!(winners, 2000);
+    assert_eq!(
+        allocations, 0,
+        "resolve allocated {allocations} times in 1000 calls"
+    );
+}
+
+/// Without personalization consent (attributes empty, device unknown, only untargeted variants
+/// eligible) resolution still allocates nothing, and writing its reason into a reused buffer
+/// neither.
+#[test]
+fn resolving_without_consent_allocates_nothing() {
+    use std::fmt::Write;
+    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
+    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
+    let candidates: Vec<Candidate<'_>> = (0..VARIANTS)
+        .map(|i| Candidate {
+            id: &ids[i],
+            name: &ids[i],
+            priority: i as i32,
+            // The last is untargeted: the only one eligible without consent.
+            rule: (i + 1 < VARIANTS).then(|| &rules[i]),
+            devices: if i % 2 == 0 && i + 1 < VARIANTS {
+                &DEVICES
+            } else {
+                &[]
+            },
+            locale: None,
+            starts_at: None,
+            ends_at: None,
+            quality: 0.9,
+            created_at: created(i),
+            published: true,
+            archived: false,
+        })
+        .collect();
+    let attributes = Attributes::EMPTY;
+    let context = ResolveContext {
+        attributes: &attributes,
+        device: None,
+        locale: Some("en-GB"),
+        default_locale: "en",
+        at: created(30),
+        min_quality: 0.5,
+        personalized: false,
+    };
+    let mut ranked = candidates.clone();
+    ranked.sort_by(vary::domain::resolution::rank_order);
+    let mut reason = String::with_capacity(256);
+    let mut winners = 0;
+    let allocations = allocations_during(|| {
+        for _ in 0..1000 {
+            for list in [&candidates, &ranked] {
+                let winner = std::hint::black_box(resolve(list, &context));
+                if let Some(winner) = winner {
+                    winners += 1;
+                    reason.clear();
+                    write!(reason, "{}", winner.reason(list, &context)).unwrap();
+                }
+            }
+        }
+    });
+    assert_eq!(winners, 2000);
+    assert!(reason.contains("consent"), "{reason}");
     assert_eq!(
         allocations, 0,
         "resolve allocated {allocations} times in 1000 calls"

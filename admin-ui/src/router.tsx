@@ -9,6 +9,7 @@ import { EntriesPage } from './modules/entries/EntriesPage';
 import { EntryPage } from './modules/entries/EntryPage';
 import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
+import { PersonDataPage } from './modules/privacy/PersonDataPage';
 import { LoginPage } from './modules/session/LoginPage';
 import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
 import { UsagePage } from './modules/usage/UsagePage';
@@ -40,6 +41,7 @@ export const router = createBrowserRouter(
         { path: 'webhooks', element: <RequireAdmin><WebhooksPage /></RequireAdmin> },
         { path: 'usage', element: <RequireAuditor><UsagePage /></RequireAuditor> },
         { path: 'audit', element: <RequireAuditor><AuditPage /></RequireAuditor> },
+        { path: 'person-data', element: <RequireAuditor><PersonDataPage /></RequireAuditor> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

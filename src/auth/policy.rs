@@ -46,6 +46,8 @@ pub enum Action {
     ManageUsers,
     ManageKeys,
     ReadReports,
+    /// Delete a person's usage events (`forgetPerson`) and apply usage retention on demand.
+    ForgetPeople,
 }
 
 /// The brands a principal may see.

@@ -14,6 +14,8 @@ pub mod audit;
 pub mod brands;
 pub mod content_types;
 pub mod entries;
+pub mod privacy;
+pub mod retention;
 pub mod search;
 pub mod search_sync;
 pub mod usage;
@@ -53,6 +55,11 @@ pub struct Content {
     pub(crate) search: Option<Arc<crate::search::ContentIndex>>,
     /// The usage index reports are counted from; the database when there is none.
     pub(crate) usage_index: Option<Arc<crate::usage::UsageIndex>>,
+    /// How user keys are hashed when events are recorded: a person's events are found by it.
+    pub(crate) user_keys: Option<crate::usage::UserKeyHasher>,
+    /// The usage queue, flushed before a person's events are deleted so that none answered
+    /// before stays behind.
+    pub(crate) usage_queue: Option<Arc<crate::usage::UsageQueue>>,
 }
 
 impl Content {
@@ -73,6 +80,8 @@ impl Content {
             webhooks_allow_private: false,
             search: None,
             usage_index: None,
+            user_keys: None,
+            usage_queue: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! what is published and never touch the database; `preview` explains resolution to editors
 //! from the database's current state.
 
+pub mod consent;
 pub mod detect;
 pub mod search;
 pub mod served;
@@ -14,15 +15,17 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use self::consent::Visitor;
 use self::served::ServedIdSigner;
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
+use crate::domain::consent::{Consent, ConsentRequest};
 use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
 use crate::domain::resolution::{self, Candidate, ResolveContext};
-use crate::domain::rule::{Attributes, Rule};
+use crate::domain::rule::Rule;
 use crate::domain::variant::PublishedVariant;
 use crate::domain::variant::{Variant, VariantStatus};
 use crate::error::{AppError, AppResult};
@@ -48,6 +51,8 @@ pub struct DeliveryContext {
     pub locale: Option<String>,
     pub user_key: Option<String>,
     pub at: Option<DateTime<Utc>>,
+    /// What the request says about consent; the brand's policy decides what it leaves out.
+    pub consent: ConsentRequest,
 }
 
 /// An image of a delivered variant, sized for the visitor's device.
@@ -89,6 +94,9 @@ pub struct Preview {
     pub winner: Option<usize>,
     pub reason: String,
     pub candidates: Vec<resolution::CandidateReport>,
+    /// The consent the preview was resolved under (the context's, the brand's default for
+    /// what it left out).
+    pub consent: Consent,
 }
 
 pub struct Delivery {
@@ -98,25 +106,6 @@ pub struct Delivery {
     signer: ServedIdSigner,
     usage: Option<Arc<usage::UsageRecorder>>,
     search: Option<Arc<crate::search::ContentIndex>>,
-}
-
-/// Device and locale after filling in what the context left out.
-fn effective(
-    ctx: &DeliveryContext,
-    hints: &RequestHints,
-    brand: &Brand,
-) -> (Option<Device>, Option<String>) {
-    let device = ctx.device.or_else(|| {
-        detect::device_from_headers(hints.user_agent.as_deref(), hints.ch_ua_mobile.as_deref())
-    });
-    let locale = ctx
-        .locale
-        .clone()
-        .filter(|l| !l.trim().is_empty())
-        .or_else(|| {
-            detect::locale_from_accept_language(hints.accept_language.as_deref(), &brand.locales)
-        });
-    (device, locale)
 }
 
 impl Delivery {
@@ -229,15 +218,16 @@ impl Delivery {
                 .brands
                 .get(brand)
                 .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
-            let (device, locale) = effective(&ctx, hints, &brand_snapshot.brand);
-            let attributes = Attributes::new(&ctx.attributes);
+            let consent = consent::decide(&ctx, &brand_snapshot.brand);
+            let visitor = Visitor::of(&ctx, hints, &brand_snapshot.brand, consent);
             let resolve_ctx = ResolveContext {
-                attributes: &attributes,
-                device,
-                locale: locale.as_deref(),
+                attributes: &visitor.attributes,
+                device: visitor.device,
+                locale: visitor.locale.as_deref(),
                 default_locale: &brand_snapshot.brand.default_locale,
                 at: Utc::now(),
                 min_quality: brand_snapshot.brand.policy.min_quality,
+                personalized: visitor.personalized,
             };
             // A `servedId` always names a recorded impression: none without recording.
             let recorder = self
@@ -251,7 +241,7 @@ impl Delivery {
             for key in keys {
                 let (answer, served) = self.resolve_key(brand_snapshot, key, &resolve_ctx, sign);
                 if let (Some(served), Some(recorder)) = (served, recorder) {
-                    impressions.push(recorder.impression(served, &ctx, allowed));
+                    impressions.push(recorder.impression(served, &ctx, allowed, consent));
                 }
                 answers.push(answer);
             }
@@ -399,18 +389,20 @@ impl Delivery {
                 },
             })
             .collect();
-        let (device, locale) = effective(&ctx, hints, &brand);
-        let attributes = Attributes::new(&ctx.attributes);
+        let consent = consent::decide(&ctx, &brand);
+        let visitor = Visitor::of(&ctx, hints, &brand, consent);
         let resolve_ctx = ResolveContext {
-            attributes: &attributes,
-            device,
-            locale: locale.as_deref(),
+            attributes: &visitor.attributes,
+            device: visitor.device,
+            locale: visitor.locale.as_deref(),
             default_locale: &brand.default_locale,
             at: ctx.at.unwrap_or_else(Utc::now),
             min_quality: brand.policy.min_quality,
+            personalized: visitor.personalized,
         };
         let explanation = resolution::explain(&candidates, &resolve_ctx);
         Ok(Preview {
+            consent,
             winner: explanation.winner,
             reason: explanation.reason,
             candidates: explanation.candidates,

@@ -16,6 +16,7 @@ use std::time::Duration;
 use super::served::ServedRef;
 use super::{Delivery, DeliveryContext};
 use crate::auth::Principal;
+use crate::domain::consent::Consent;
 use crate::domain::device::Device;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::store;
@@ -84,13 +85,22 @@ fn rejection(index: usize, message: &str) -> TrackRejection {
 }
 
 impl UsageRecorder {
-    /// The impression event of one answer.
+    /// The impression event of one answer. Without measurement consent it is still counted,
+    /// but stores no user key and no attributes.
     pub(super) fn impression(
         &self,
         served: Served,
         ctx: &DeliveryContext,
         allowed: &[String],
+        consent: Consent,
     ) -> UsageEvent {
+        let (user_key_hash, attributes) = match consent.measurement {
+            true => (
+                self.hasher.hash_opt(ctx.user_key.as_deref()),
+                allowed_attributes(&ctx.attributes, allowed),
+            ),
+            false => (None, serde_json::Map::new()),
+        };
         UsageEvent {
             id: served.id.clone(),
             kind: UsageKind::Impression,
@@ -99,8 +109,8 @@ impl UsageRecorder {
             device: served.device.map(|d| Cow::Borrowed(d.as_str())),
             locale: served.locale,
             at: served.at,
-            user_key_hash: self.hasher.hash_opt(ctx.user_key.as_deref()),
-            attributes: allowed_attributes(&ctx.attributes, allowed),
+            user_key_hash,
+            attributes,
             value: None,
         }
     }

@@ -15,7 +15,15 @@ pub struct BrandPolicy {
     pub max_title_length: Option<i32>,
     /// Audience attributes that may be stored with usage events.
     pub usage_attributes: Vec<String>,
+    /// Whether a visitor's consent must be given: each half a request does not state is then
+    /// withheld (otherwise granted). See [`super::consent`].
+    pub consent_required: bool,
+    /// Usage events older than this many days are deleted; `None` keeps them forever.
+    pub usage_retention_days: Option<i32>,
 }
+
+/// The longest retention a brand may set: a hundred years.
+pub const MAX_RETENTION_DAYS: i32 = 36_500;
 
 impl Default for BrandPolicy {
     fn default() -> Self {
@@ -26,6 +34,8 @@ impl Default for BrandPolicy {
             required_disclaimer: None,
             max_title_length: None,
             usage_attributes: Vec::new(),
+            consent_required: false,
+            usage_retention_days: None,
         }
     }
 }
@@ -43,6 +53,14 @@ impl BrandPolicy {
         }
         if self.usage_attributes.iter().any(|a| a.trim().is_empty()) {
             return Err("policy.usageAttributes must not hold empty names".into());
+        }
+        if self
+            .usage_retention_days
+            .is_some_and(|days| !(1..=MAX_RETENTION_DAYS).contains(&days))
+        {
+            return Err(format!(
+                "policy.usageRetentionDays must be between 1 and {MAX_RETENTION_DAYS} (or null: keep forever)"
+            ));
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod asset;
 pub mod brand;
 pub mod conflicts;
+pub mod consent;
 pub mod content_type;
 pub mod device;
 pub mod diff;

@@ -73,6 +73,12 @@ impl Candidate<'_> {
         self.rule.is_none_or(|rule| rule.matches(attributes))
     }
 
+    /// Whether the variant targets nobody in particular: no rule and no devices. Without
+    /// personalization consent only these are eligible.
+    pub fn is_untargeted(&self) -> bool {
+        self.rule.is_none() && self.devices.is_empty()
+    }
+
     /// Whether the variant belongs to the locale tier `tier` (case-insensitive).
     pub fn in_locale_tier(&self, tier: &str, default_locale: &str) -> bool {
         self.locale
@@ -94,6 +100,10 @@ pub struct ResolveContext<'a> {
     pub at: DateTime<Utc>,
     /// The brand's `minQuality`.
     pub min_quality: f64,
+    /// Whether the visitor consented to personalization. Without it only untargeted variants
+    /// ([`Candidate::is_untargeted`]) are eligible and the reason says so; callers also leave
+    /// the attributes empty and the device unknown.
+    pub personalized: bool,
 }
 
 impl<'a> ResolveContext<'a> {
@@ -170,6 +180,8 @@ pub struct WinReason<'r> {
 /// One part of a [`WinReason`].
 #[derive(Clone, Copy)]
 pub enum ReasonPart<'r> {
+    /// `no personalization consent`: only untargeted variants were eligible.
+    WithoutConsent,
     /// `matched segment in [skier] and tier >= 3`
     Matched(Matched<'r, 'r>),
     /// `targets everyone`: the variant has no rule.
@@ -194,7 +206,9 @@ impl<'r> WinReason<'r> {
             .context
             .device
             .filter(|_| !candidate.devices.is_empty());
+        let consent = (!self.context.personalized).then_some(ReasonPart::WithoutConsent);
         [
+            consent,
             Some(audience),
             device.map(ReasonPart::Device),
             Some(ReasonPart::Locale(self.locale)),
@@ -208,6 +222,7 @@ impl<'r> WinReason<'r> {
 impl Display for ReasonPart<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
+            ReasonPart::WithoutConsent => f.write_str("no personalization consent"),
             ReasonPart::Matched(matched) => write!(f, "matched {matched}"),
             ReasonPart::Everyone => f.write_str("targets everyone"),
             ReasonPart::Device(device) => write!(f, "device {device}"),
@@ -248,6 +263,7 @@ pub(crate) fn passes_settings(candidate: &Candidate<'_>, context: &ResolveContex
         && candidate.is_scheduled_at(context.at)
         && candidate.targets_device(context.device)
         && candidate.meets_quality(context.min_quality)
+        && (context.personalized || candidate.is_untargeted())
 }
 
 /// Chooses the variant to serve, allocating nothing; `None` when no variant is eligible.

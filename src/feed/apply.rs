@@ -19,8 +19,24 @@ pub struct ChangeSet {
     pub brands: BTreeSet<String>,
     pub variants: BTreeSet<String>,
     pub keys: BTreeSet<String>,
-    /// Batches of usage events other nodes stored (by change id).
-    pub usage_batches: Vec<i64>,
+    /// What happened to the usage events, in the log's order: batches other nodes stored and
+    /// deletions (every node's, this one's included). Order matters: a deletion reaches only
+    /// the events indexed before it.
+    pub usage: Vec<UsageChange>,
+}
+
+/// One change to the usage events a node's usage index must follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsageChange {
+    /// Events another node stored, by the change id naming their batch.
+    Stored(i64),
+    /// A person's events deleted: the brand and the hashed user key.
+    Forgotten { brand: String, hash: String },
+    /// A brand's events before an instant deleted.
+    Expired {
+        brand: String,
+        before: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl ChangeSet {
@@ -38,7 +54,25 @@ impl ChangeSet {
                 Some(Change::Key(id)) => {
                     set.keys.insert(id.clone());
                 }
-                Some(Change::Usage(by)) if by != node => set.usage_batches.push(logged.id),
+                Some(Change::Usage(by)) if by != node => {
+                    set.usage.push(UsageChange::Stored(logged.id))
+                }
+                Some(change @ Change::ForgetPerson(_)) => {
+                    if let Some((brand, hash)) = change.forgotten_person() {
+                        set.usage.push(UsageChange::Forgotten {
+                            brand: brand.to_owned(),
+                            hash: hash.to_owned(),
+                        });
+                    }
+                }
+                Some(change @ Change::ExpireUsage(_)) => {
+                    if let Some((brand, before)) = change.expired_usage() {
+                        set.usage.push(UsageChange::Expired {
+                            brand: brand.to_owned(),
+                            before,
+                        });
+                    }
+                }
                 Some(Change::Usage(_)) | None => {}
             }
         }
@@ -107,8 +141,8 @@ impl Targets {
                 index.delete(&id).map_err(AppError::from)?;
             }
         }
-        if let (Some(index), false) = (&self.usage, set.usage_batches.is_empty()) {
-            usage_index::add_batches(&self.db, index, set.usage_batches.clone()).await?;
+        if let (Some(index), false) = (&self.usage, set.usage.is_empty()) {
+            usage_index::follow(&self.db, index, &set.usage).await?;
         }
         Ok(())
     }

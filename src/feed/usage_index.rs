@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use super::apply::UsageChange;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Db};
 use crate::usage::{self, UsageIndex};
@@ -69,4 +70,40 @@ pub async fn add_batches(db: &Db, index: &Arc<UsageIndex>, batches: Vec<i64>) ->
         .read(move |conn| store::usage::of_batches(conn, &batches))
         .await?;
     index.add(&events).map_err(AppError::internal)
+}
+
+/// Follows `changes` in order: runs of stored batches indexed together, deletions applied
+/// between them. After a deletion the index is committed before this returns, so that reports
+/// agree with the database as soon as the operation that deleted has answered.
+pub async fn follow(db: &Db, index: &Arc<UsageIndex>, changes: &[UsageChange]) -> AppResult<()> {
+    let mut batches = Vec::new();
+    let mut deleted = false;
+    for change in changes {
+        if let UsageChange::Stored(batch) = change {
+            batches.push(*batch);
+            continue;
+        }
+        if !batches.is_empty() {
+            add_batches(db, index, std::mem::take(&mut batches)).await?;
+        }
+        deleted = true;
+        let (index, change) = (index.clone(), change.clone());
+        crate::store::run_blocking(move || {
+            match change {
+                UsageChange::Forgotten { brand, hash } => index.forget_person(&brand, &hash),
+                UsageChange::Expired { brand, before } => index.expire(&brand, before),
+                UsageChange::Stored(_) => unreachable!("handled above"),
+            }
+            .map_err(AppError::internal)
+        })
+        .await?;
+    }
+    if !batches.is_empty() {
+        add_batches(db, index, batches).await?;
+    }
+    if deleted {
+        let index = index.clone();
+        crate::store::run_blocking(move || index.flush().map_err(AppError::internal)).await?;
+    }
+    Ok(())
 }

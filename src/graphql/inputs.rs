@@ -22,6 +22,12 @@ pub struct BrandPolicyInput {
     pub max_title_length: Option<i32>,
     /// Audience attributes that may be stored with usage events.
     pub usage_attributes: Option<Vec<String>>,
+    /// Whether consent must be given: a half of `ContextInput.consent` a request leaves out is
+    /// then withheld (otherwise granted).
+    pub consent_required: Option<bool>,
+    /// Usage events older than this many days are deleted (1 to 36,500); null keeps them
+    /// forever.
+    pub usage_retention_days: MaybeUndefined<i32>,
 }
 
 impl BrandPolicyInput {
@@ -34,6 +40,12 @@ impl BrandPolicyInput {
             required_disclaimer: self.required_disclaimer.or(base.required_disclaimer),
             max_title_length: self.max_title_length.or(base.max_title_length),
             usage_attributes: self.usage_attributes.unwrap_or(base.usage_attributes),
+            consent_required: self.consent_required.unwrap_or(base.consent_required),
+            usage_retention_days: match self.usage_retention_days {
+                MaybeUndefined::Undefined => base.usage_retention_days,
+                MaybeUndefined::Null => None,
+                MaybeUndefined::Value(days) => Some(days),
+            },
         }
     }
 }
@@ -243,4 +255,27 @@ pub struct ContextInput {
     pub user_key: Option<String>,
     /// Preview only: resolve as of this instant.
     pub at: Option<DateTime<Utc>>,
+    /// The visitor's consent; a half left out is decided by the brand's
+    /// `policy.consentRequired` (false: granted, true: withheld).
+    pub consent: Option<ConsentInput>,
+}
+
+/// What the visitor consented to.
+#[derive(InputObject, Default, Clone, Copy)]
+pub struct ConsentInput {
+    /// Choosing the variant by the visitor's attributes, user key and device. Without it only
+    /// variants with no rule and no devices are served.
+    pub personalization: Option<bool>,
+    /// Storing the visitor's (hashed) user key and attributes with the impression. Without it
+    /// the impression is still counted.
+    pub measurement: Option<bool>,
+}
+
+impl From<ConsentInput> for crate::domain::consent::ConsentRequest {
+    fn from(c: ConsentInput) -> Self {
+        crate::domain::consent::ConsentRequest {
+            personalization: c.personalization,
+            measurement: c.measurement,
+        }
+    }
 }

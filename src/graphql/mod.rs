@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod parse_cache;
+pub mod privacy;
 pub mod query;
 pub mod search;
 pub mod types;

@@ -23,6 +23,7 @@ pub struct QueryRoot(
     super::webhooks::WebhookQuery,
     super::usage::UsageQuery,
     super::search::SearchQuery,
+    super::privacy::PrivacyQuery,
 );
 
 /// The variant an app should show for one key.
@@ -70,6 +71,16 @@ pub struct Resolution {
     pub variant: Option<Variant>,
     pub reason: String,
     pub candidates: Vec<Candidate>,
+    /// The consent this preview was resolved under: the context's, the brand's default for
+    /// what it left out.
+    pub consent: Consent,
+}
+
+/// Consent as decided for a request.
+#[derive(SimpleObject)]
+pub struct Consent {
+    pub personalization: bool,
+    pub measurement: bool,
 }
 
 #[derive(SimpleObject)]
@@ -100,6 +111,7 @@ pub(crate) fn delivery_context(input: Option<ContextInput>) -> Result<DeliveryCo
         locale: input.locale,
         user_key: input.user_key,
         at: input.at,
+        consent: input.consent.map(Into::into).unwrap_or_default(),
     })
 }
 
@@ -202,6 +214,10 @@ impl Query {
             variant: winner,
             reason: p.reason,
             candidates,
+            consent: Consent {
+                personalization: p.consent.personalization,
+                measurement: p.consent.measurement,
+            },
         })
     }
 

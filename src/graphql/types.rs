@@ -80,6 +80,13 @@ impl Brand {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// From when the brand's usage reports are complete: the retention cut of the last deletion
+    /// of old usage events; null when none was ever deleted.
+    async fn usage_kept_since(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        Ok(content(ctx)
+            .usage_kept_since(principal(ctx), &self.0.slug)
+            .await?)
+    }
     /// The brand's content types.
     async fn content_types(&self, ctx: &Context<'_>) -> Result<Vec<ContentType>> {
         let types = content(ctx)
@@ -110,6 +117,15 @@ impl BrandPolicy {
     }
     async fn usage_attributes(&self) -> &[String] {
         &self.0.usage_attributes
+    }
+    /// Whether consent must be given: a half of `ContextInput.consent` a request leaves out is
+    /// then withheld (otherwise granted).
+    async fn consent_required(&self) -> bool {
+        self.0.consent_required
+    }
+    /// Usage events older than this many days are deleted; null keeps them forever.
+    async fn usage_retention_days(&self) -> Option<i32> {
+        self.0.usage_retention_days
     }
 }
 

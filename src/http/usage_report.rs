@@ -136,9 +136,10 @@ pub async fn usage(
             .content
             .authorize_usage_report(&who, &filter.brand)
             .await?;
-        Ok::<_, AppError>((who, filter, format))
+        let kept_since = state.content.usage_kept_since(&who, &filter.brand).await?;
+        Ok::<_, AppError>((who, filter, format, kept_since))
     };
-    let (who, filter, format) = match prepared.await {
+    let (who, filter, format, kept_since) = match prepared.await {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };
@@ -155,11 +156,17 @@ pub async fn usage(
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json => ("application/json", "json"),
     };
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"vary-usage.{extension}\""),
-        ))
-        .streaming(body)
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type).insert_header((
+        "Content-Disposition",
+        format!("attachment; filename=\"vary-usage.{extension}\""),
+    ));
+    // From when the brand's usage is complete: absent when retention never deleted any.
+    if let Some(since) = kept_since {
+        response.insert_header((
+            "X-Vary-Usage-Kept-Since",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ));
+    }
+    response.streaming(body)
 }

@@ -34,6 +34,12 @@ pub enum Change {
     /// A node stored a batch of usage events, each naming this change's id as its `batch`. The
     /// subject is the storing node's id (it indexed them already).
     Usage(String),
+    /// One person's usage events of a brand were deleted (`forgetPerson`). The subject is
+    /// `{brand}/{hashed user key}` ([`Change::forget_person`]); never the raw key.
+    ForgetPerson(String),
+    /// A brand's usage events before an instant were deleted (retention). The subject is
+    /// `{brand}/{instant in microseconds since the epoch}` ([`Change::expire_usage`]).
+    ExpireUsage(String),
 }
 
 impl Change {
@@ -43,12 +49,54 @@ impl Change {
             Change::Variant(_) => "variant",
             Change::Key(_) => "key",
             Change::Usage(_) => "usage",
+            Change::ForgetPerson(_) => "forget_person",
+            Change::ExpireUsage(_) => "expire_usage",
         }
+    }
+
+    /// The change recording that `brand`'s events of the person hashed `hash` were deleted.
+    pub fn forget_person(brand: &str, hash: &str) -> Change {
+        Change::ForgetPerson(format!("{brand}/{hash}"))
+    }
+
+    /// The change recording that `brand`'s events before `before` were deleted.
+    pub fn expire_usage(brand: &str, before: DateTime<Utc>) -> Change {
+        Change::ExpireUsage(format!("{brand}/{}", before.timestamp_micros()))
+    }
+
+    /// What a usage deletion names: the brand and the rest of the subject (`None` for other
+    /// kinds and for a subject without a brand).
+    fn brand_and(subject: &str) -> Option<(&str, &str)> {
+        subject.split_once('/')
+    }
+
+    /// The brand and hashed user key of a [`Change::ForgetPerson`].
+    pub fn forgotten_person(&self) -> Option<(&str, &str)> {
+        match self {
+            Change::ForgetPerson(subject) => Change::brand_and(subject),
+            _ => None,
+        }
+    }
+
+    /// The brand and the instant before which its events were deleted, of a
+    /// [`Change::ExpireUsage`].
+    pub fn expired_usage(&self) -> Option<(&str, DateTime<Utc>)> {
+        let Change::ExpireUsage(subject) = self else {
+            return None;
+        };
+        let (brand, micros) = Change::brand_and(subject)?;
+        let before = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        Some((brand, before))
     }
 
     fn subject(&self) -> &str {
         match self {
-            Change::Brand(s) | Change::Variant(s) | Change::Key(s) | Change::Usage(s) => s,
+            Change::Brand(s)
+            | Change::Variant(s)
+            | Change::Key(s)
+            | Change::Usage(s)
+            | Change::ForgetPerson(s)
+            | Change::ExpireUsage(s) => s,
         }
     }
 
@@ -60,6 +108,8 @@ impl Change {
             "variant" => Some(Change::Variant(subject)),
             "key" => Some(Change::Key(subject)),
             "usage" => Some(Change::Usage(subject)),
+            "forget_person" => Some(Change::ForgetPerson(subject)),
+            "expire_usage" => Some(Change::ExpireUsage(subject)),
             _ => None,
         }
     }

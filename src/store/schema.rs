@@ -215,6 +215,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usage_kept_since (brand) {
+        brand -> Text,
+        kept_since -> Timestamp,
+    }
+}
+
 diesel::joinable!(usage_events -> usage_served (served));
 diesel::allow_tables_to_appear_in_same_query!(usage_events, usage_served);
 

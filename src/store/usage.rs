@@ -4,30 +4,38 @@
 //! `usage_served`, stored the first time it is served; each row of `usage_events` names it by
 //! number, next to what is the event's own (id, kind, impression, time, hashed user key, allowed
 //! attributes, value). Most events share a few served rows, so the row written per impression
-//! stays narrow. Events are only ever inserted, in batches from the usage queue's writer; an id
-//! already present is skipped, so a batch written twice counts once. Reports group in SQL over
-//! the dimensions asked for, joining the served rows.
+//! stays narrow. Events are inserted in batches from the usage queue's writer (here); an id
+//! already present is skipped, so a batch written twice counts once. They are read back in
+//! `read`, grouped into reports in `report`, and deleted only for privacy: one person's in
+//! `person`, those past a brand's retention in `retention`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use diesel::sqlite::Sqlite;
 
 use super::schema::{usage_events, usage_served};
-use super::{from_json_text, time, to_json_text, Db, DbConnection};
+use super::{time, to_json_text, Db, DbConnection};
 use crate::error::{AppError, AppResult};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use crate::usage::event::{ServedVariant, UsageEvent, UsageKind};
+use crate::usage::event::UsageEvent;
 use crate::usage::index::UsageIndex;
 use crate::usage::queue::{SinkError, UsageSink};
-use crate::usage::report::{UsageCounts, UsageDimension, UsageRow};
+
+mod person;
+mod read;
+mod report;
+mod retention;
+
+pub use person::{forget_person, person_events};
+pub use read::{count, count_up_to, each_event_batch, events, impression, impressions, of_batches};
+pub use report::{report, report_each};
+pub use retention::{expire_batch, kept_since, ExpiredBatch};
 
 /// Rows per INSERT statement on PostgreSQL (9 parameters each, well under its limit of 65,535).
 const ROWS_PER_INSERT: usize = 1_000;
@@ -406,6 +414,8 @@ impl DbUsageSink {
 
 impl UsageSink for DbUsageSink {
     fn write_batch(&self, events: &[UsageEvent]) -> Result<(), SinkError> {
+        // From the commit to the hand-over, a deletion must wait (see `UsageIndex::storing`).
+        let _storing = self.index.as_ref().map(|index| index.storing());
         let mut served = self
             .served
             .lock()
@@ -444,353 +454,11 @@ impl UsageSink for DbUsageSink {
     }
 }
 
-/// Events joined to what they served, as the read queries select them.
-macro_rules! stored_events {
-    () => {
-        usage_events::table
-            .inner_join(usage_served::table)
-            .select((StoredEvent::as_select(), ServedRow::as_select()))
-    };
-}
-
-/// Hands every stored event to `each`, `batch` at a time, oldest first (rebuilding the usage
-/// index); stops at the first error `each` returns. With `up_to`, only events stored before the
-/// change feed or in batches up to that change id (the rest reach the index through the feed).
-pub fn each_event_batch(
-    conn: &mut DbConnection,
-    up_to: Option<i64>,
-    batch: usize,
-    mut each: impl FnMut(Vec<UsageEvent>) -> Result<(), String>,
-) -> AppResult<()> {
-    let mut after: Option<String> = None;
-    loop {
-        let mut query = stored_events!()
-            .order(usage_events::id.asc())
-            .limit(batch as i64)
-            .into_boxed();
-        if let Some(up_to) = up_to {
-            query = query.filter(
-                usage_events::batch
-                    .is_null()
-                    .or(usage_events::batch.le(up_to)),
-            );
-        }
-        if let Some(last) = &after {
-            query = query.filter(usage_events::id.gt(last.clone()));
-        }
-        let rows: Vec<StoredRow> = query.load(conn)?;
-        let done = rows.len() < batch;
-        let events: Vec<UsageEvent> = rows.into_iter().map(into_event).collect::<AppResult<_>>()?;
-        after = events.last().map(|e| e.id.clone());
-        if !events.is_empty() {
-            each(events).map_err(AppError::internal)?;
-        }
-        if done {
-            return Ok(());
-        }
-    }
-}
-
-/// An event's own columns.
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = usage_events)]
-struct StoredEvent {
-    id: String,
-    kind: String,
-    impression_id: String,
-    brand: String,
-    at: chrono::NaiveDateTime,
-    user_key_hash: Option<String>,
-    attributes: String,
-    value: Option<f64>,
-}
-
-type StoredRow = (StoredEvent, ServedRow<'static>);
-
-fn into_event((event, served): StoredRow) -> AppResult<UsageEvent> {
-    let kind = UsageKind::parse(&event.kind)
-        .ok_or_else(|| AppError::internal(format!("unknown usage kind `{}`", event.kind)))?;
-    Ok(UsageEvent {
-        id: event.id,
-        kind,
-        impression_id: event.impression_id,
-        served: Arc::new(ServedVariant {
-            brand: event.brand,
-            entry_id: served.entry_id.into_owned(),
-            entry_key: served.entry_key.into_owned(),
-            variant_id: served.variant_id.into_owned(),
-            variant_name: served.variant_name.into_owned(),
-            revision: served.revision.into_owned(),
-        }),
-        device: Some(Cow::Owned(served.device.into_owned())),
-        locale: served.locale.into_owned(),
-        at: time::from_db(event.at),
-        user_key_hash: event.user_key_hash,
-        attributes: from_json_text(&event.attributes)?,
-        value: event.value,
-    })
-}
-
-/// The stored impression with this id, if there is one.
-pub fn impression(conn: &mut DbConnection, impression_id: &str) -> AppResult<Option<UsageEvent>> {
-    let row = stored_events!()
-        .filter(usage_events::id.eq(impression_id))
-        .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
-        .first(conn)
-        .optional()?;
-    row.map(into_event).transpose()
-}
-
-/// The stored impressions among `ids`, by id (in chunks under the parameter limits).
-pub fn impressions(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> AppResult<HashMap<String, UsageEvent>> {
-    let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
-        let rows: Vec<StoredRow> = stored_events!()
-            .filter(usage_events::id.eq_any(chunk))
-            .filter(usage_events::kind.eq(UsageKind::Impression.as_str()))
-            .load(conn)?;
-        for row in rows {
-            let event = into_event(row)?;
-            found.insert(event.id.clone(), event);
-        }
-    }
-    Ok(found)
-}
-
-/// Events of a brand in `[from, to)`, oldest first (tests and exports of raw events).
-pub fn events(
-    conn: &mut DbConnection,
-    brand: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> AppResult<Vec<UsageEvent>> {
-    let rows: Vec<StoredRow> = stored_events!()
-        .filter(usage_events::brand.eq(brand))
-        .filter(usage_events::at.ge(time::to_db(from)))
-        .filter(usage_events::at.lt(time::to_db(to)))
-        .order((usage_events::at.asc(), usage_events::id.asc()))
-        .load(conn)?;
-    rows.into_iter().map(into_event).collect()
-}
-
-/// Counts every event stored (metrics, tests).
-pub fn count(conn: &mut DbConnection) -> AppResult<i64> {
-    Ok(usage_events::table.count().get_result(conn)?)
-}
-
-/// Counts the events [`each_event_batch`] hands out with `up_to`.
-pub fn count_up_to(conn: &mut DbConnection, up_to: i64) -> AppResult<i64> {
-    Ok(usage_events::table
-        .filter(
-            usage_events::batch
-                .is_null()
-                .or(usage_events::batch.le(up_to)),
-        )
-        .count()
-        .get_result(conn)?)
-}
-
-/// The events stored in these batches (changes of kind `usage`), for the usage index of a
-/// node that did not store them.
-pub fn of_batches(conn: &mut DbConnection, batches: &[i64]) -> AppResult<Vec<UsageEvent>> {
-    let mut events = Vec::new();
-    for chunk in batches.chunks(500) {
-        let rows: Vec<StoredRow> = stored_events!()
-            .filter(usage_events::batch.eq_any(chunk))
-            .order(usage_events::id.asc())
-            .load(conn)?;
-        for row in rows {
-            events.push(into_event(row)?);
-        }
-    }
-    Ok(events)
-}
-
-#[derive(QueryableByName)]
-struct GroupedRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    entry_key: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    variant_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    variant_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    revision: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    device: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    day: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    locale: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    impressions: i64,
-    #[diesel(sql_type = BigInt)]
-    clicks: i64,
-    #[diesel(sql_type = BigInt)]
-    conversions: i64,
-    #[diesel(sql_type = Double)]
-    conversion_value: f64,
-}
-
-impl From<GroupedRow> for UsageRow {
-    fn from(g: GroupedRow) -> UsageRow {
-        let key = crate::usage::report::GroupKey {
-            entry_key: g.entry_key,
-            variant_id: g.variant_id,
-            variant_name: g.variant_name,
-            revision: g.revision,
-            device: g.device,
-            day: g.day,
-            locale: g.locale,
-        };
-        UsageRow::new(
-            key,
-            UsageCounts {
-                impressions: g.impressions,
-                clicks: g.clicks,
-                conversions: g.conversions,
-                conversion_value: g.conversion_value,
-            },
-        )
-    }
-}
-
-/// The SQL expression that holds a dimension in the outer query of [`report_sql`]: a column of
-/// the served row, or the day the inner query cut from the stored time.
-fn dimension_sql(dimension: UsageDimension) -> &'static str {
-    match dimension {
-        UsageDimension::Entry => "s.entry_key",
-        UsageDimension::Variant => "s.variant_id",
-        UsageDimension::Revision => "s.revision",
-        UsageDimension::Device => "s.device",
-        UsageDimension::Day => "g.day",
-        UsageDimension::Locale => "s.locale",
-    }
-}
-
-/// The UTC day of the stored time `e.at`, `YYYY-MM-DD`, as the connection's backend says it.
-fn day_sql(conn: &DbConnection) -> &'static str {
-    match conn {
-        // Diesel stores a SQLite timestamp as `YYYY-MM-DD HH:MM:SS.ffffff`.
-        DbConnection::Sqlite(_) => "substr(e.at, 1, 10)",
-        DbConnection::Postgres(_) => "to_char(e.at, 'YYYY-MM-DD')",
-    }
-}
-
-/// The grouping SQL, in two steps: the brand's events in the time range are counted per served
-/// row (and day, when asked for) without touching any text, then those few groups are joined to
-/// their served rows and summed per the dimensions asked for. Clicks and conversions count the
-/// distinct impressions they name: a click copies its impression's served row, so an impression's
-/// clicks all fall in one inner group and summing the groups counts each answer once. Every
-/// expression comes from the fixed tables above, never from input.
-fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
-    let has = |d| dimensions.contains(&d);
-    let column = |d: UsageDimension, name: &str| {
-        if has(d) {
-            format!("{} AS {name}", dimension_sql(d))
-        } else {
-            format!("CAST(NULL AS TEXT) AS {name}")
-        }
-    };
-    let variant_name = if has(UsageDimension::Variant) {
-        "MAX(s.variant_name)"
-    } else {
-        "CAST(NULL AS TEXT)"
-    };
-    let select = [
-        column(UsageDimension::Entry, "entry_key"),
-        column(UsageDimension::Variant, "variant_id"),
-        format!("{variant_name} AS variant_name"),
-        column(UsageDimension::Revision, "revision"),
-        column(UsageDimension::Device, "device"),
-        column(UsageDimension::Day, "day"),
-        column(UsageDimension::Locale, "locale"),
-    ];
-    let (inner_day, inner_group) = if has(UsageDimension::Day) {
-        (format!("{day} AS day"), format!("e.served, {day}"))
-    } else {
-        (
-            "CAST(NULL AS TEXT) AS day".to_string(),
-            "e.served".to_string(),
-        )
-    };
-    let groups: Vec<&str> = UsageDimension::ALL
-        .into_iter()
-        .filter(|d| has(*d))
-        .map(dimension_sql)
-        .collect();
-    let tail = if groups.is_empty() {
-        // Without GROUP BY an aggregate answers one row even over no events.
-        "HAVING COUNT(*) > 0".to_string()
-    } else {
-        format!("GROUP BY {list} ORDER BY {list}", list = groups.join(", "))
-    };
-    format!(
-        "SELECT {}, \
-         CAST(SUM(g.impressions) AS BIGINT) AS impressions, \
-         CAST(SUM(g.clicks) AS BIGINT) AS clicks, \
-         CAST(SUM(g.conversions) AS BIGINT) AS conversions, \
-         CAST(SUM(g.conversion_value) AS DOUBLE PRECISION) AS conversion_value \
-         FROM (SELECT e.served AS served, {inner_day}, \
-                 COUNT(CASE WHEN e.kind = 'impression' THEN 1 END) AS impressions, \
-                 COUNT(DISTINCT CASE WHEN e.kind = 'click' THEN e.impression_id END) AS clicks, \
-                 COUNT(DISTINCT CASE WHEN e.kind = 'conversion' THEN e.impression_id END) \
-                   AS conversions, \
-                 COALESCE(SUM(CASE WHEN e.kind = 'conversion' THEN e.value END), 0.0) \
-                   AS conversion_value \
-               FROM usage_events e \
-               WHERE e.brand = $1 AND e.at >= $2 AND e.at < $3 \
-               GROUP BY {inner_group}) g \
-         JOIN usage_served s ON s.id = g.served {tail}",
-        select.join(", ")
-    )
-}
-
-/// Streams the report's rows, in the order of their dimension values, to `each`; stops early
-/// when `each` answers `false`.
-pub fn report_each(
-    conn: &mut DbConnection,
-    brand: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    dimensions: &[UsageDimension],
-    mut each: impl FnMut(UsageRow) -> bool,
-) -> AppResult<()> {
-    let query = diesel::sql_query(report_sql(dimensions, day_sql(conn)))
-        .bind::<Text, _>(brand)
-        .bind::<Timestamp, _>(time::to_db(from))
-        .bind::<Timestamp, _>(time::to_db(to));
-    for row in query.load_iter::<GroupedRow, DefaultLoadingMode>(conn)? {
-        if !each(row?.into()) {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// The whole report in memory (GraphQL answers; exports use [`report_each`]).
-pub fn report(
-    conn: &mut DbConnection,
-    brand: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    dimensions: &[UsageDimension],
-) -> AppResult<Vec<UsageRow>> {
-    let mut rows = Vec::new();
-    report_each(conn, brand, from, to, dimensions, |row| {
-        rows.push(row);
-        true
-    })?;
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::usage::report::UNKNOWN_DEVICE;
+    use crate::usage::UsageKind;
 
     #[test]
     fn attributes_are_stored_as_their_json_text() {

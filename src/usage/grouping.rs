@@ -414,9 +414,18 @@ pub fn count(
                 cell.name = name;
             }
         };
-        weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
-            docs.iter().for_each(|&doc| add(doc))
-        })?;
+        // Deleted documents (a person forgotten, events past retention) stay in a segment until
+        // it is merged: only the alive ones count.
+        match reader.alive_bitset() {
+            None => weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+                docs.iter().for_each(|&doc| add(doc))
+            })?,
+            Some(alive) => weight.for_each_no_score(reader, &mut |docs: &[DocId]| {
+                docs.iter()
+                    .filter(|&&doc| alive.is_alive(doc))
+                    .for_each(|&doc| add(doc))
+            })?,
+        }
     }
 
     count_follow_ups(&mut table, follow_ups);

@@ -21,7 +21,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tantivy::indexer::UserOperation;
 use tantivy::query::RangeQuery;
-use tantivy::schema::{DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, Schema, TantivyDocument, Term, FAST, STRING,
+};
 use tantivy::{DateTime as TantivyDate, Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use super::event::{UsageEvent, UsageKind};
@@ -54,6 +56,8 @@ struct Fields {
     served: Field,
     impression: [Field; 2],
     value: Field,
+    brand: Field,
+    person: Field,
 }
 
 /// Names of the columns, as [`grouping`] reads them.
@@ -66,11 +70,11 @@ const COLUMNS: grouping::Columns<'static> = grouping::Columns {
 };
 
 fn schema() -> (Schema, Fields) {
-    // Nothing is indexed, so an event costs no postings: every value is a fast column. The time
-    // range is answered from the `at` column; what was served, brand first, is one text value
-    // (see `grouping::served_value`), so a brand's events are a range of its term ordinals; the
-    // day is derived from `at`; event ids, unique per event, are not kept at all (the database
-    // holds them). The fewer values per event, the less recording costs.
+    // Reports read only fast columns. The time range is answered from the `at` column; what was
+    // served, brand first, is one text value (see `grouping::served_value`), so a brand's events
+    // are a range of its term ordinals; the day is derived from `at`; event ids, unique per
+    // event, are not kept at all (the database holds them). The fewer values per event, the less
+    // recording costs: the only postings are the two terms deletions need (below).
     let mut b = Schema::builder();
     let kind = b.add_u64_field(COLUMNS.kind, FAST);
     // Microseconds, as the database keeps them, so a report's bounds cut exactly where SQL's do.
@@ -83,12 +87,19 @@ fn schema() -> (Schema, Fields) {
     // events; conversions: their value.
     let impression = COLUMNS.impression.map(|name| b.add_u64_field(name, FAST));
     let value = b.add_f64_field(COLUMNS.value, FAST);
+    // The two indexed values, for deleting (see `forget`): the brand, so that events past its
+    // retention go by brand and time, and for events with a user key the person (brand and
+    // hashed key), so that forgetting a person deletes exactly their events.
+    let brand = b.add_text_field("brand", STRING);
+    let person = b.add_text_field("person", STRING);
     let fields = Fields {
         kind,
         at,
         served,
         impression,
         value,
+        brand,
+        person,
     };
     (b.build(), fields)
 }
@@ -123,6 +134,13 @@ fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> Tantivy
     if let (UsageKind::Conversion, Some(value)) = (event.kind, event.value) {
         doc.add_f64(fields.value, value);
     }
+    doc.add_text(fields.brand, &event.served.brand);
+    if let Some(hash) = &event.user_key_hash {
+        doc.add_text(
+            fields.person,
+            forget::person_term(&event.served.brand, hash),
+        );
+    }
     doc
 }
 
@@ -134,6 +152,7 @@ type Reply = mpsc::SyncSender<Result<(), IndexError>>;
 enum Op {
     /// Documents built by the caller, so events never need copying to reach this thread.
     Add(Vec<TantivyDocument>),
+    Delete(forget::Deletion),
     Clear(Reply),
     Flush(Reply),
     Shutdown(Reply),
@@ -148,6 +167,10 @@ pub struct UsageIndex {
     created: bool,
     /// See [`crate::index_writer::Committer::health`].
     healthy: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Held (shared) by a sink from storing a batch until it has handed the batch over here,
+    /// and (exclusive) by a deletion while it is handed over: a deletion that follows a commit
+    /// in the database then follows that batch here too (see `forget`).
+    gate: std::sync::RwLock<()>,
 }
 
 impl UsageIndex {
@@ -205,6 +228,7 @@ impl UsageIndex {
             writer: Mutex::new(Some(handle)),
             created,
             healthy,
+            gate: std::sync::RwLock::new(()),
         })
     }
 
@@ -340,6 +364,10 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
             }
             index.changed();
         }
+        Op::Delete(deletion) => {
+            forget::apply(index.writer(), &deletion);
+            index.changed();
+        }
         Op::Clear(reply) => {
             let outcome = index
                 .writer()
@@ -360,5 +388,6 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
+mod forget;
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,7 @@ mod content;
 mod delivery;
 mod hostile;
 mod http_edges;
+mod privacy;
 mod roles;
 mod search;
 mod usage;

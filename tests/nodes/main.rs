@@ -9,6 +9,8 @@
 #[allow(dead_code)] // the benches use more of it
 mod support;
 
+mod privacy;
+
 use serde_json::json;
 use std::time::Duration;
 use support::{pg_or_skip, s3_or_skip, within, Node, PgDatabase, Proxy, Receiver, ADMIN};

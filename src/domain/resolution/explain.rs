@@ -47,6 +47,8 @@ enum Blocker {
         minimum: f64,
     },
     Rule(RuleFailure),
+    /// Targets an audience or devices, and the visitor gave no personalization consent.
+    Consent,
     Locale {
         locale: String,
         tiers: String,
@@ -62,6 +64,7 @@ impl Blocker {
             Blocker::Device { .. } => "not for this device",
             Blocker::Quality { .. } => "below the quality minimum",
             Blocker::Rule(_) => "not for this audience",
+            Blocker::Consent => "targeted, without personalization consent",
             Blocker::Locale { .. } => "in another locale",
         }
     }
@@ -87,6 +90,9 @@ impl Display for Blocker {
             Blocker::Rule(failure) => {
                 write!(f, "rule failed: {} ({})", failure.condition, failure.facts)
             }
+            Blocker::Consent => f.write_str(
+                "targets an audience or devices; no personalization consent, so only untargeted variants are eligible",
+            ),
             Blocker::Locale { locale, tiers } => write!(f, "locale {locale} not in {tiers}"),
         }
     }
@@ -112,7 +118,13 @@ fn setting_blockers(candidate: &Candidate<'_>, context: &ResolveContext<'_>) -> 
         (_, Some(end)) if context.at >= end => blockers.push(Blocker::Ended(end)),
         _ => {}
     }
-    if !candidate.targets_device(context.device) {
+    // Without consent the device and attributes are unknown on purpose: that the variant is
+    // targeted at all is the reason, not which device or attribute it misses.
+    let without_consent = !context.personalized && !candidate.is_untargeted();
+    if without_consent {
+        blockers.push(Blocker::Consent);
+    }
+    if !without_consent && !candidate.targets_device(context.device) {
         blockers.push(Blocker::Device {
             wanted: context.device,
             targets: candidate.devices.to_vec(),
@@ -126,6 +138,7 @@ fn setting_blockers(candidate: &Candidate<'_>, context: &ResolveContext<'_>) -> 
     }
     if let Some(failure) = candidate
         .rule
+        .filter(|_| !without_consent)
         .and_then(|rule| rule.explain_failure(context.attributes))
     {
         blockers.push(Blocker::Rule(failure));
@@ -209,6 +222,12 @@ pub fn explain(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Ex
             "no variant is eligible: the entry has no variants".to_owned()
         }
         None => summarize(assessed.iter().map(|(_, _, blockers)| blockers.as_slice())),
+    };
+    let reason = match winner {
+        None if !context.personalized => {
+            format!("{reason} (no personalization consent: only untargeted variants are eligible)")
+        }
+        _ => reason,
     };
     Explanation {
         winner: winner.map(|w| w.index),

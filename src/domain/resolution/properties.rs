@@ -97,8 +97,9 @@ fn specs() -> impl Strategy<Value = Vec<Spec>> {
     })
 }
 
-/// The context's choices: attributes, device, requested locale, minimum quality.
-type Setting = (usize, Option<Device>, usize, f64);
+/// The context's choices: attributes, device, requested locale, minimum quality, consent to
+/// personalization.
+type Setting = (usize, Option<Device>, usize, f64, bool);
 
 fn setting() -> impl Strategy<Value = Setting> {
     let device = prop::option::of(prop::sample::select(Device::ALL.to_vec()));
@@ -107,6 +108,7 @@ fn setting() -> impl Strategy<Value = Setting> {
         device,
         0..5usize,
         prop::sample::select(vec![0.0, 0.5]),
+        prop::bool::weighted(0.7),
     )
 }
 
@@ -138,6 +140,7 @@ fn winner_of(specs: &[Spec], setting: &Setting) -> Option<String> {
         device: setting.1,
         locale: LOCALES[setting.2],
         min_quality: setting.3,
+        personalized: setting.4,
         ..context(&attributes)
     };
     winner_id(&candidates(specs, &rules), &ctx)
@@ -189,7 +192,7 @@ proptest! {
     fn the_ranked_fast_path_agrees_with_the_general_one(specs in specs(), setting in setting()) {
         let (rules, values) = (rule_table(), attribute_table());
         let attributes = Attributes::from_value(&values[setting.0]).unwrap();
-        let ctx = ResolveContext { device: setting.1, locale: LOCALES[setting.2], min_quality: setting.3, ..context(&attributes) };
+        let ctx = ResolveContext { device: setting.1, locale: LOCALES[setting.2], min_quality: setting.3, personalized: setting.4, ..context(&attributes) };
         let candidates = candidates(&specs, &rules);
         let mut ranked = candidates.clone();
         ranked.sort_by(super::rank_order);
@@ -202,15 +205,32 @@ proptest! {
     fn resolve_and_explain_agree(specs in specs(), setting in setting()) {
         let (rules, values) = (rule_table(), attribute_table());
         let attributes = Attributes::from_value(&values[setting.0]).unwrap();
-        let ctx = ResolveContext { device: setting.1, locale: LOCALES[setting.2], min_quality: setting.3, ..context(&attributes) };
+        let ctx = ResolveContext { device: setting.1, locale: LOCALES[setting.2], min_quality: setting.3, personalized: setting.4, ..context(&attributes) };
         let candidates = candidates(&specs, &rules);
         let resolved = resolve(&candidates, &ctx);
         let explained = explain(&candidates, &ctx);
         prop_assert_eq!(resolved.map(|w| w.index), explained.winner);
         if let Some(winner) = resolved {
-            prop_assert_eq!(winner.reason(&candidates, &ctx).to_string(), explained.reason);
+            prop_assert_eq!(winner.reason(&candidates, &ctx).to_string(), explained.reason.clone());
         }
         let eligible = explained.candidates.iter().filter(|c| c.eligible).count();
         prop_assert_eq!(eligible > 0, resolved.is_some());
+        if !ctx.personalized {
+            prop_assert!(explained.reason.contains("consent"), "{}", explained.reason);
+        }
+    }
+
+    #[test]
+    fn without_consent_the_winner_is_the_best_untargeted_variant(specs in specs(), setting in setting()) {
+        let without = (setting.0, setting.1, setting.2, setting.3, false);
+        let winner = winner_of(&specs, &without);
+        if let Some(id) = &winner {
+            let spec = specs.iter().find(|s| &s.id == id).unwrap();
+            prop_assert!(spec.rule.is_none() && DEVICE_SETS[spec.devices].is_empty());
+        }
+        // The same as with consent among the untargeted variants alone, whatever the visitor
+        // is: attributes and device are not looked at.
+        let untargeted: Vec<Spec> = specs.iter().filter(|s| s.rule.is_none() && s.devices == 0).cloned().collect();
+        prop_assert_eq!(winner, winner_of(&untargeted, &(0, None, setting.2, setting.3, true)));
     }
 }

@@ -39,6 +39,7 @@ pub(super) fn context<'a>(attributes: &'a Attributes<'a>) -> ResolveContext<'a> 
         default_locale: "en",
         at: at(10),
         min_quality: 0.5,
+        personalized: true,
     }
 }
 
@@ -350,4 +351,48 @@ fn the_no_variant_reason_sums_up_the_blockers() {
         no_variant_reason(&[], &context(&NONE)),
         "no variant is eligible: the entry has no variants"
     );
+}
+
+#[test]
+fn without_personalization_consent_only_untargeted_variants_are_served() {
+    let skier = rule(json!({"attr": "segment", "op": "eq", "value": "skier"}));
+    let map = json!({"segment": "skier"});
+    let attributes = Attributes::from_value(&map).unwrap();
+    let candidates = [
+        Candidate {
+            rule: Some(&skier),
+            priority: 10,
+            ..variant("skiers")
+        },
+        Candidate {
+            devices: &[Device::Mobile],
+            priority: 5,
+            ..variant("mobile")
+        },
+        variant("everyone"),
+    ];
+    let consented = context(&attributes);
+    assert_eq!(
+        winner_id(&candidates, &consented).as_deref(),
+        Some("skiers")
+    );
+    let without = ResolveContext {
+        personalized: false,
+        ..consented
+    };
+    let winner = resolve(&candidates, &without).unwrap();
+    assert_eq!(candidates[winner.index].id, "everyone");
+    assert_eq!(
+        winner.reason(&candidates, &without).to_string(),
+        "no personalization consent; targets everyone; locale en; priority 0"
+    );
+    let explained = explain(&candidates, &without);
+    assert_eq!(explained.winner, Some(2));
+    assert!(explained.candidates[0].reasons[0].contains("no personalization consent"));
+    assert!(!explained.candidates[1].eligible);
+
+    let only_targeted = &candidates[..2];
+    assert_eq!(resolve(only_targeted, &without), None);
+    let reason = no_variant_reason(only_targeted, &without);
+    assert!(reason.contains("consent"), "{reason}");
 }

@@ -243,3 +243,43 @@ fn an_index_on_disk_survives_reopening_and_a_corrupt_one_is_recreated() {
     assert!(index.was_created());
     assert_eq!(index.num_events(), 0);
 }
+
+/// Deleted events (a person forgotten, a brand's events before a cut) leave reports and the
+/// count at once after a commit, whether they were committed before the deletion or not.
+#[test]
+fn forgotten_and_expired_events_leave_reports() {
+    let mut all = events();
+    for (n, event) in all.iter_mut().enumerate() {
+        event.user_key_hash = (n % 4 == 0).then(|| format!("person-{}", n % 8));
+    }
+    let (committed, fresh) = all.split_at(400);
+    let index = indexed(committed);
+    index.add(fresh).unwrap();
+    index.forget_person("alpine", "person-0").unwrap();
+    let cut = Utc.with_ymd_and_hms(2026, 11, 3, 0, 0, 0).unwrap();
+    index.expire("alpine", cut).unwrap();
+    index.flush().unwrap();
+    let kept: Vec<UsageEvent> = all
+        .iter()
+        .filter(|e| {
+            let alpine = e.served.brand == "alpine";
+            !(alpine && e.user_key_hash.as_deref() == Some("person-0")) && !(alpine && e.at < cut)
+        })
+        .cloned()
+        .collect();
+    assert!(kept.len() < all.len() && kept.iter().any(|e| e.served.brand == "other"));
+    assert_eq!(index.num_events(), kept.len() as u64);
+    let (from, to) = (
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+    );
+    for brand in ["alpine", "other"] {
+        let rows = index.report(brand, from, to, &UsageDimension::ALL).unwrap();
+        let mine: Vec<UsageEvent> = kept
+            .iter()
+            .filter(|e| e.served.brand == brand)
+            .cloned()
+            .collect();
+        assert_eq!(rows, aggregate(&mine, &UsageDimension::ALL), "{brand}");
+    }
+}

@@ -6,7 +6,7 @@ import { TagsInput } from '../../ui/TagsInput';
 import { useUnsavedWarning } from '../../ui/useUnsavedWarning';
 import { useBrand, useSessionApi, type Brand } from '../session/SessionContext';
 import {
-  brandProblems, draftFromBrand, hasChanges, placeBrandError, toUpdateInput, withDefaultLocale, type BrandDraft, type BrandField,
+  brandProblems, draftFromBrand, hasChanges, MAX_RETENTION_DAYS, placeBrandError, toUpdateInput, withDefaultLocale, type BrandDraft, type BrandField,
   type PlacedBrandError,
 } from './brandForm';
 
@@ -164,6 +164,32 @@ function BrandForm({ brand }: { brand: Brand }) {
             placeholder="Add an attribute name and press Enter" itemLabel="attribute" describedBy="bs-usageAttributes-err" invalid={!!message('usageAttributes')} />
           <small className="muted">Audience attributes that may be stored with usage events; the rule builder suggests them. Keep personal data out.</small>
           <InlineError id="bs-usageAttributes-err" message={message('usageAttributes')} />
+        </div>
+      </section>
+
+      <section className="card form-grid" aria-labelledby="bs-privacy">
+        <h2 id="bs-privacy" className="field-wide">Privacy</h2>
+        <div className="field field-wide">
+          <label className="check" htmlFor="bs-consent">
+            <input id="bs-consent" type="checkbox" checked={draft.consentRequired} disabled={busy} onChange={(e) => setDraft({ consentRequired: e.target.checked })} {...describe('consentRequired')} />
+            Require consent
+          </label>
+          <small className="muted">
+            When on, a visitor whose app does not say they consented is neither personalized (only variants without a rule or devices are served)
+            nor measured (their impressions are counted without user key or attributes). Apps send <code>consent</code> in the context.
+          </small>
+          <InlineError id="bs-consentRequired-err" message={message('consentRequired')} />
+        </div>
+        <div className="field">
+          <label htmlFor="bs-retention">Keep usage events for (days)</label>
+          <input id="bs-retention" type="number" min={1} max={MAX_RETENTION_DAYS} step={1} inputMode="numeric" className="number-small" value={draft.usageRetentionDays} disabled={busy}
+            onChange={(e) => setDraft({ usageRetentionDays: e.target.value })} placeholder="forever" {...describe('usageRetentionDays')} />
+          <small className="muted">Older events are deleted at least once a day. Leave empty to keep them forever.</small>
+          <InlineError id="bs-usageRetentionDays-err" message={message('usageRetentionDays')} />
+        </div>
+        <div className="field">
+          <span className="label">Reports complete since</span>
+          <p data-testid="usage-kept-since">{brand.usageKeptSince ? new Date(brand.usageKeptSince).toISOString().replace('.000Z', 'Z') : 'the first event (nothing deleted yet)'}</p>
         </div>
       </section>
 

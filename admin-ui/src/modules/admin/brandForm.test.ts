@@ -9,7 +9,11 @@ const alpine: BrandFieldsFragment = {
   defaultLocale: 'en',
   locales: ['en', 'de'],
   version: 3,
-  policy: { minQuality: 0.5, requireApproval: false, bannedTerms: ['cheap'], requiredDisclaimer: null, maxTitleLength: 60, usageAttributes: [] },
+  usageKeptSince: null,
+  policy: {
+    minQuality: 0.5, requireApproval: false, bannedTerms: ['cheap'], requiredDisclaimer: null, maxTitleLength: 60, usageAttributes: [],
+    consentRequired: false, usageRetentionDays: null,
+  },
 };
 
 describe('toUpdateInput', () => {
@@ -31,6 +35,28 @@ describe('toUpdateInput', () => {
   it('sends locales and the default locale', () => {
     const d = { ...draftFromBrand(alpine), locales: ['de', 'en', 'fr'], defaultLocale: 'de' };
     expect(toUpdateInput(alpine, d)).toEqual({ defaultLocale: 'de', locales: ['de', 'en', 'fr'] });
+  });
+});
+
+describe('privacy settings', () => {
+  it('sends consent and retention, and clears retention with an empty field', () => {
+    const d = { ...draftFromBrand(alpine), consentRequired: true, usageRetentionDays: ' 90 ' };
+    expect(toUpdateInput(alpine, d)).toEqual({ policy: { consentRequired: true, usageRetentionDays: 90 } });
+    const kept = { ...alpine, policy: { ...alpine.policy, usageRetentionDays: 90 } };
+    expect(toUpdateInput(kept, { ...draftFromBrand(kept), usageRetentionDays: '' })).toEqual({ policy: { usageRetentionDays: null } });
+    expect(hasChanges(toUpdateInput(kept, draftFromBrand(kept)))).toBe(false);
+  });
+
+  it('refuses retentions that are not whole days from 1 to 36,500', () => {
+    for (const days of ['0', '-1', '1.5', 'a year', '36501']) {
+      expect(brandProblems({ ...draftFromBrand(alpine), usageRetentionDays: days }, alpine).usageRetentionDays).toBeTruthy();
+    }
+    expect(brandProblems({ ...draftFromBrand(alpine), usageRetentionDays: '365' }, alpine)).toEqual({});
+  });
+
+  it('places the server\'s retention message next to its field', () => {
+    const err = new ApiError('BAD_INPUT', 'policy.usageRetentionDays must be between 1 and 36500 (or null: keep forever)');
+    expect(placeBrandError(err, draftFromBrand(alpine)).fields.usageRetentionDays).toMatch(/usageRetentionDays/);
   });
 });
 

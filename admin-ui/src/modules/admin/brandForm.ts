@@ -16,7 +16,13 @@ export interface BrandDraft {
   /** As typed: '' for no maximum. */
   maxTitleLength: string;
   usageAttributes: string[];
+  consentRequired: boolean;
+  /** As typed: '' keeps usage events forever. */
+  usageRetentionDays: string;
 }
+
+/** The longest retention the server takes, in days. */
+export const MAX_RETENTION_DAYS = 36_500;
 
 export type BrandField = keyof BrandDraft;
 
@@ -31,6 +37,8 @@ export function draftFromBrand(b: BrandFieldsFragment): BrandDraft {
     requiredDisclaimer: b.policy.requiredDisclaimer ?? '',
     maxTitleLength: b.policy.maxTitleLength == null ? '' : String(b.policy.maxTitleLength),
     usageAttributes: [...b.policy.usageAttributes],
+    consentRequired: b.policy.consentRequired,
+    usageRetentionDays: b.policy.usageRetentionDays == null ? '' : String(b.policy.usageRetentionDays),
   };
 }
 
@@ -58,6 +66,10 @@ export function brandProblems(d: BrandDraft, saved: BrandFieldsFragment): Partia
   } else if (!/^\d+$/.test(max) || Number(max) < 1) out.maxTitleLength = 'Enter a whole number of characters, at least 1.';
   if (d.bannedTerms.some((t) => !t.trim())) out.bannedTerms = 'Banned terms must not be empty.';
   if (d.usageAttributes.some((t) => !t.trim())) out.usageAttributes = 'Attribute names must not be empty.';
+  const days = d.usageRetentionDays.trim();
+  if (days !== '' && (!/^\d+$/.test(days) || Number(days) < 1 || Number(days) > MAX_RETENTION_DAYS)) {
+    out.usageRetentionDays = `Enter a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or leave it empty to keep usage forever.`;
+  }
   return out;
 }
 
@@ -80,6 +92,10 @@ export function toUpdateInput(saved: BrandFieldsFragment, d: BrandDraft): Update
   const max = d.maxTitleLength.trim() === '' ? null : Number(d.maxTitleLength.trim());
   if (max !== null && max !== p.maxTitleLength) policy.maxTitleLength = max;
   if (!sameList(d.usageAttributes, p.usageAttributes)) policy.usageAttributes = d.usageAttributes;
+  if (d.consentRequired !== p.consentRequired) policy.consentRequired = d.consentRequired;
+  // An empty retention is sent as null: the server then keeps usage forever.
+  const days = d.usageRetentionDays.trim() === '' ? null : Number(d.usageRetentionDays.trim());
+  if (days !== (p.usageRetentionDays ?? null)) policy.usageRetentionDays = days;
   if (Object.keys(policy).length) input.policy = policy;
   return input;
 }
@@ -93,7 +109,9 @@ export interface PlacedBrandError {
   general: string | null;
 }
 
-const POLICY_KEYS: BrandField[] = ['minQuality', 'requireApproval', 'bannedTerms', 'requiredDisclaimer', 'maxTitleLength', 'usageAttributes'];
+const POLICY_KEYS: BrandField[] = [
+  'minQuality', 'requireApproval', 'bannedTerms', 'requiredDisclaimer', 'maxTitleLength', 'usageAttributes', 'consentRequired', 'usageRetentionDays',
+];
 
 /**
  * A failed save's message next to the field it names (`policy.minQuality …`,

@@ -43,6 +43,7 @@ export function Layout() {
           {canManageBrands(user.role) && current && <NavLink to={`/b/${encodeURIComponent(current)}/settings`}>Brand settings</NavLink>}
           {canReadAudit(user.role) && <NavLink to="/usage">Usage</NavLink>}
           {canReadAudit(user.role) && <NavLink to="/audit">Audit</NavLink>}
+          {canReadAudit(user.role) && <NavLink to="/person-data">Person’s data</NavLink>}
         </nav>
         <div className="whoami">
           <span title={user.email}>{user.email}</span>

@@ -1,0 +1,2 @@
+DROP TABLE usage_kept_since;
+DROP INDEX usage_events_brand_person;
