@@ -298,6 +298,7 @@ impl App {
             config.webhooks_allow_private,
         ));
         tokio::spawn(sender.run());
+        tokio::spawn(crate::content::keys::run_key_use_flusher(content.clone()));
         if let Some(admin) = &config.bootstrap_admin {
             if content
                 .bootstrap_admin(&admin.email, &admin.password)
@@ -355,6 +356,9 @@ impl App {
     /// the journal of them) and commits the search index.
     pub async fn shutdown(&self) {
         self.set_ready(false);
+        if let Err(e) = self.content.flush_key_uses().await {
+            tracing::warn!(error = %e.message, "could not record when delivery keys were used");
+        }
         self.usage.shutdown().await;
         if let Some(journal) = self.journal.clone() {
             let _ = tokio::task::spawn_blocking(move || journal.close()).await;

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod brands;
 pub mod content_types;
 pub mod entries;
+pub mod keys;
 pub mod search;
 pub mod search_sync;
 pub mod usage;

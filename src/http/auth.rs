@@ -1,5 +1,5 @@
 //! Who a request acts as: from `Authorization: Bearer …` — a delivery key (checked against the
-//! in-memory key ring) or a session JWT. No header is anonymous; a header that does not verify is
+//! in-memory key ring: revoked, expired and over its rate are refused there) or a session JWT. No header is anonymous; a header that does not verify is
 //! an error, never silently anonymous.
 
 use actix_web::HttpRequest;
@@ -26,9 +26,8 @@ pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
         return app
             .content
             .keyring()
-            .find(token)
-            .map(Principal::DeliveryKey)
-            .ok_or_else(|| AppError::unauthenticated("unknown or revoked delivery key"));
+            .admit(token)
+            .map(Principal::DeliveryKey);
     }
     let claims = app.content.tokens().verify(token)?;
     Ok(Principal::User(claims.user()))
