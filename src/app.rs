@@ -282,10 +282,7 @@ impl App {
                 db.clone(),
                 tokens,
                 keyring,
-                Arc::new(LoginLimiter::new(
-                    config.login_max_failures,
-                    config.login_window_secs,
-                )),
+                Arc::new(LoginLimiter::new(config.login_throttle)),
                 feed.clone(),
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)

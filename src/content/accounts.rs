@@ -38,7 +38,7 @@ impl Content {
         // is looked up as nobody, so the attempt costs the same and is audited, escaped.
         let unreadable = input::has_control_character(email);
         let email = printable(&email.trim().to_lowercase());
-        self.limiter.check(&email, address)?;
+        let attempt = self.limiter.begin(&email, address)?;
         let (lookup_email, pwd) = (email.clone(), password.to_string());
         let found = self
             .db
@@ -71,10 +71,10 @@ impl Content {
             .write(move |conn| store::audit::append(conn, event))
             .await?;
         let Some(user) = found else {
-            self.limiter.record_failure(&email, address);
+            attempt.failed()?;
             return Err(AppError::unauthenticated("wrong e-mail or password"));
         };
-        self.limiter.record_success(&email);
+        attempt.succeeded();
         let (token, expires_at) = self.tokens.issue(&user)?;
         Ok(Session {
             token,

@@ -95,6 +95,11 @@ impl Content {
     pub fn keyring(&self) -> &KeyRing {
         &self.keyring
     }
+
+    /// The key ring, shared (for what outlives a request, such as the CORS check).
+    pub fn keyring_handle(&self) -> Arc<KeyRing> {
+        self.keyring.clone()
+    }
 }
 
 /// An audit event for `who` doing `action` on `target`.

@@ -35,7 +35,7 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
     let principal = auth::principal(req, state)?;
     Ok(request
         .data(principal)
-        .data(auth::hints(req))
+        .data(auth::hints(req, state))
         .data(Loaders::new(state.content.clone())))
 }
 
