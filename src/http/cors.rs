@@ -8,13 +8,16 @@
 //! judged with its key. A granted answer echoes the origin in `Access-Control-Allow-Origin` and
 //! every answer on these routes says `Vary: Origin` (so caches keep answers per origin); answers
 //! to other origins carry no CORS header at all, and are not refused: the browser withholds
-//! them. No credentials (cookies) are ever allowed: tokens travel in `Authorization`.
+//! them. No credentials (cookies) are ever allowed: tokens travel in `Authorization`. No
+//! response headers are exposed beyond the safelisted ones (`actix-cors` would send
+//! `Access-Control-Expose-Headers` to every origin); a `RATE_LIMITED` answer's wait is in its
+//! body (`extensions.retryAfter`).
 //!
 //! With no `cors_origins` the middleware is not installed and costs nothing.
 
 use actix_cors::Cors;
 use actix_web::dev::RequestHead;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Condition;
 use std::sync::Arc;
 
@@ -34,7 +37,6 @@ pub fn layer(app: &App) -> Condition<Cors> {
         .allowed_origin_fn(move |origin, head| grants(&origins, &keyring, origin, head))
         .allowed_methods(["GET", "POST"])
         .allow_any_header()
-        .expose_headers([header::RETRY_AFTER, header::ETAG])
         .max_age(PREFLIGHT_MAX_AGE)
         .block_on_origin_mismatch(false);
     Condition::new(enabled, cors)

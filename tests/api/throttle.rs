@@ -42,7 +42,7 @@ async fn one_accounts_failures_do_not_hold_up_another_account_on_the_same_addres
     backend: Backend,
 ) {
     let app = TestApp::spawn(backend).await;
-    app.user("a@test.local", "EDITOR", &[]).await;
+    app.user("a@test.local", "AUDITOR", &[]).await;
     for _ in 0..30 {
         let answer = login(&app, "a@test.local", "wrong-password", None).await;
         assert!(
@@ -57,7 +57,7 @@ async fn one_accounts_failures_do_not_hold_up_another_account_on_the_same_addres
 
 async fn an_account_waits_longer_after_each_failure_then_signs_in(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    app.user("a@test.local", "EDITOR", &[]).await;
+    app.user("a@test.local", "AUDITOR", &[]).await;
     for _ in 0..5 {
         let answer = login(&app, "a@test.local", "wrong-password", None).await;
         assert_eq!(answer.code(), "UNAUTHENTICATED");
