@@ -266,6 +266,20 @@ mod tests {
     }
 
     #[test]
+    fn a_flood_of_new_accounts_from_new_addresses_does_not_free_a_throttled_account() {
+        let limiter = LoginLimiter::new(ThrottleRules::default());
+        for _ in 0..5 {
+            fail(&limiter, "target@x.test", X).unwrap();
+        }
+        for i in 0..(WATCHED + HELD) as u32 {
+            let address = std::net::Ipv4Addr::from(0x0a00_0000 + i).to_string();
+            fail(&limiter, &format!("flood{i}@x.test"), Some(&address)).unwrap();
+        }
+        let target = LoginLimiter::account_key("target@x.test");
+        assert_eq!(lock(&limiter.accounts).failures(&target, 0).len(), 5);
+    }
+
+    #[test]
     fn an_attempt_under_way_counts_for_the_next() {
         let limiter = LoginLimiter::new(ThrottleRules::default());
         for _ in 0..4 {
