@@ -40,3 +40,18 @@ LUA
     curl -sf "http://127.0.0.1:$4/graphql" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
         --data-binary @"$3" | grep -q '"name":"Skiers: fresh powder"' || { echo "the content query failed" >&2; return 1; }
 }
+
+# limited_key PORT RATE: signs in as the demo admin and prints a new alpine delivery key limited
+# to RATE answers per second (for measuring what checking a key's rate costs).
+limited_key() {
+    local session token
+    session=$(curl -sf "http://127.0.0.1:$1/graphql" -H 'Content-Type: application/json' \
+        --data-binary '{"query":"mutation { login(email: \"admin@vary.demo\", password: \"vary-demo-2026\") { token } }"}' |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$session" ] || { echo "could not sign in as the demo admin" >&2; return 1; }
+    token=$(curl -sf "http://127.0.0.1:$1/graphql" -H 'Content-Type: application/json' -H "Authorization: Bearer $session" \
+        --data-binary "{\"query\":\"mutation { createDeliveryKey(brand: \\\"alpine\\\", name: \\\"bench-limited\\\", rateLimit: $2) { token } }\"}" |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$token" ] || { echo "could not create a rate-limited key" >&2; return 1; }
+    echo "$token"
+}

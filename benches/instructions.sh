@@ -7,7 +7,11 @@
 # answered. Give binaries to compare builds (an earlier one copied aside, say); the default is
 # this checkout's release build. valgrind and wrk are installed from Debian's packages if missing.
 #
+# With VARY_KEY_RATE=N the request carries a new key made with `rateLimit: N` instead of the demo
+# key (N far above the rate reached, so the limit is checked and never exceeded).
+#
 #   benches/instructions.sh [SECONDS] [BINARY ...]        (default 8 seconds)
+#   VARY_KEY_RATE=1000000 benches/instructions.sh 8
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/content_request.sh
@@ -39,6 +43,9 @@ for binary in "${binaries[@]}"; do
     server=$!
     wait_ready "$port" 300 1
     key=$(demo_key "$run/log")
+    if [ -n "${VARY_KEY_RATE:-}" ]; then
+        key=$(limited_key "$port" "$VARY_KEY_RATE")
+    fi
     content_script "$run/content.lua" "$key" "$work/content.json" "$port"
     wrk -t1 -c4 -d3s -s "$run/content.lua" "http://127.0.0.1:$port/graphql" >/dev/null # warm up
     sleep 1

@@ -12,8 +12,13 @@
 # With VARY_LOAD_BASELINE=PATH the second server is that other vary binary (an earlier build,
 # recording too) instead: the same rounds then measure what a change gained.
 #
+# With VARY_LOAD_KEY_RATE=N there is one server (recording) and the rounds alternate two delivery
+# keys on it: "limited", made with `rateLimit: N` (set N far above what wrk reaches, so it is never
+# exceeded), and "unlimited", the demo key: the difference is what checking a key's rate costs.
+#
 #   benches/load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 15 and 3)
 #   VARY_LOAD_BASELINE=/tmp/vary-before benches/load.sh 10 6
+#   VARY_LOAD_KEY_RATE=1000000 benches/load.sh 10 6
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/content_request.sh
@@ -23,7 +28,9 @@ rounds="${2:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
 binary="${CARGO_TARGET_DIR:-target}/release/vary"
-if [ -n "${VARY_LOAD_BASELINE:-}" ]; then
+if [ -n "${VARY_LOAD_KEY_RATE:-}" ]; then
+    a=limited b=unlimited
+elif [ -n "${VARY_LOAD_BASELINE:-}" ]; then
     [ -x "$VARY_LOAD_BASELINE" ] || { echo "VARY_LOAD_BASELINE: $VARY_LOAD_BASELINE is not an executable" >&2; exit 2; }
     a=this b=baseline b_binary="$VARY_LOAD_BASELINE" b_recording=true
 else
@@ -51,12 +58,20 @@ script() {
     content_script "$work/$1.lua" "$key" "$body" "$port"
 }
 
-start "$a" true "$binary"
-a_port=$port a_pid=$pid
-script "$a"
-start "$b" "$b_recording" "$b_binary"
-b_port=$port b_pid=$pid
-script "$b"
+if [ -n "${VARY_LOAD_KEY_RATE:-}" ]; then
+    start "$b" true "$binary"
+    b_port=$port b_pid=$pid a_port=$port a_pid=$pid
+    script "$b"
+    key=$(limited_key "$port" "$VARY_LOAD_KEY_RATE")
+    script "$a"
+else
+    start "$a" true "$binary"
+    a_port=$port a_pid=$pid
+    script "$a"
+    start "$b" "$b_recording" "$b_binary"
+    b_port=$port b_pid=$pid
+    script "$b"
+fi
 
 # The server's CPU time (user + system, all threads, in clock ticks) so far.
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -86,6 +101,8 @@ run() {
 echo "content over GraphQL with a delivery key, 32 connections, ${duration}s per run, wrk and servers on the same cores"
 if [ "$a" = recording ]; then
     echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
+elif [ "$a" = limited ]; then
+    echo "(one server, recording; limited: a key with rateLimit $VARY_LOAD_KEY_RATE, never exceeded; unlimited: the demo key)"
 else
     echo "(this: the build here; baseline: $VARY_LOAD_BASELINE; both record impressions)"
 fi

@@ -296,10 +296,7 @@ impl App {
                 db.clone(),
                 tokens,
                 keyring,
-                Arc::new(LoginLimiter::new(
-                    config.login_max_failures,
-                    config.login_window_secs,
-                )),
+                Arc::new(LoginLimiter::new(config.login_throttle)),
                 feed.clone(),
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
@@ -314,6 +311,7 @@ impl App {
             config.webhooks_allow_private,
         ));
         tokio::spawn(sender.clone().run());
+        tokio::spawn(crate::content::keys::run_key_use_flusher(content.clone()));
         if let Some(admin) = &config.bootstrap_admin {
             if content
                 .bootstrap_admin(&admin.email, &admin.password)
@@ -377,6 +375,9 @@ impl App {
         let within = crate::webhooks::SEND_TIMEOUT + std::time::Duration::from_secs(5);
         if !self.webhooks.drain(within).await {
             tracing::warn!("webhook sends still under way at shutdown; their claims lapse with the lease");
+        }
+        if let Err(e) = self.content.flush_key_uses().await {
+            tracing::warn!(error = %e.message, "could not record when delivery keys were used");
         }
         self.usage.shutdown().await;
         if let Some(journal) = self.journal.clone() {

@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::auth::ratelimit::ThrottleRules;
 use crate::cli::StorageArgs;
+
+pub mod network;
+
+use network::{CorsOrigins, StringList, TrustedProxies};
 
 /// A configuration value that cannot be used, with the key that holds it.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +25,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(key: &str, message: impl Into<String>) -> Self {
         ConfigError {
             key: key.to_string(),
             message: message.into(),
@@ -49,9 +54,16 @@ pub struct RawConfig {
     pub graphql_max_answers: usize,
     /// Most fields one GraphQL operation may select once its fragments are expanded.
     pub graphql_max_selections: usize,
-    /// Failed logins allowed per account and per address within `login_window_secs`.
+    /// Failed sign-ins an account may have within `login_window_secs` before it must wait.
     pub login_max_failures: u32,
+    /// Failed sign-ins one address may have within `login_window_secs`; the next is refused.
+    pub login_address_max_failures: u32,
+    /// The sliding window sign-in failures are counted over, in seconds.
     pub login_window_secs: u64,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Option<StringList>,
+    /// Browser origins granted CORS on `/graphql`, `/delivery/…` and `/assets/…` (or `*`).
+    pub cors_origins: Option<StringList>,
     /// Size of the database connection pool.
     pub db_pool_size: u32,
     /// Largest accepted upload, in bytes.
@@ -82,7 +94,7 @@ pub struct RawConfig {
 
 impl RawConfig {
     /// Every setting's key, as in a config file (and, upper-cased with `VARY_`, as a variable).
-    pub const KEYS: [&'static str; 26] = [
+    pub const KEYS: [&'static str; 29] = [
         "bind",
         "data_dir",
         "database_url",
@@ -96,7 +108,10 @@ impl RawConfig {
         "graphql_max_answers",
         "graphql_max_selections",
         "login_max_failures",
+        "login_address_max_failures",
         "login_window_secs",
+        "trusted_proxies",
+        "cors_origins",
         "db_pool_size",
         "asset_max_bytes",
         "asset_max_pixels",
@@ -128,7 +143,10 @@ impl Default for RawConfig {
             graphql_max_answers: 1000,
             graphql_max_selections: 5000,
             login_max_failures: 5,
-            login_window_secs: 300,
+            login_address_max_failures: 100,
+            login_window_secs: 15 * 60,
+            trusted_proxies: None,
+            cors_origins: None,
             db_pool_size: 8,
             asset_max_bytes: 25 * 1024 * 1024,
             asset_max_pixels: 50_000_000,
@@ -206,8 +224,9 @@ pub struct Config {
     pub graphql_max_batch: usize,
     pub graphql_max_answers: usize,
     pub graphql_max_selections: usize,
-    pub login_max_failures: u32,
-    pub login_window_secs: u64,
+    pub login_throttle: ThrottleRules,
+    pub trusted_proxies: TrustedProxies,
+    pub cors_origins: CorsOrigins,
     pub db_pool_size: u32,
     pub asset_limits: crate::assets::AssetLimits,
     pub asset_workers: usize,
@@ -317,6 +336,10 @@ impl Config {
         positive("graphql_max_answers", raw.graphql_max_answers)?;
         positive("graphql_max_selections", raw.graphql_max_selections)?;
         positive("login_max_failures", raw.login_max_failures as usize)?;
+        positive("login_address_max_failures", raw.login_address_max_failures as usize)?;
+        positive("login_window_secs", raw.login_window_secs as usize)?;
+        let trusted_proxies = TrustedProxies::parse(&raw.trusted_proxies.unwrap_or_default())?;
+        let cors_origins = CorsOrigins::parse(&raw.cors_origins.unwrap_or_default())?;
         positive("db_pool_size", raw.db_pool_size as usize)?;
         positive("asset_max_bytes", raw.asset_max_bytes as usize)?;
         positive("asset_max_pixels", raw.asset_max_pixels as usize)?;
@@ -335,8 +358,14 @@ impl Config {
             graphql_max_batch: raw.graphql_max_batch,
             graphql_max_answers: raw.graphql_max_answers,
             graphql_max_selections: raw.graphql_max_selections,
-            login_max_failures: raw.login_max_failures,
-            login_window_secs: raw.login_window_secs,
+            login_throttle: ThrottleRules {
+                account_failures: raw.login_max_failures,
+                address_failures: raw.login_address_max_failures,
+                window: std::time::Duration::from_secs(raw.login_window_secs),
+                ..ThrottleRules::default()
+            },
+            trusted_proxies,
+            cors_origins,
             db_pool_size: raw.db_pool_size,
             asset_limits: crate::assets::AssetLimits {
                 max_bytes: raw.asset_max_bytes,
@@ -396,85 +425,4 @@ fn parse_bootstrap(value: &str) -> Result<BootstrapAdmin, ConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_setting_is_listed_in_keys() {
-        let value = serde_json::to_value(RawConfig::default()).unwrap();
-        let mut fields: Vec<&str> = value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        let mut keys = RawConfig::KEYS.to_vec();
-        fields.sort();
-        keys.sort();
-        assert_eq!(fields, keys);
-    }
-
-    #[test]
-    fn a_bad_bind_address_names_the_key() {
-        let raw = RawConfig {
-            bind: "nowhere".into(),
-            ..RawConfig::default()
-        };
-        let err = Config::check(raw).unwrap_err();
-        assert_eq!(err.key, "bind");
-    }
-
-    #[test]
-    fn the_database_defaults_to_sqlite_in_the_data_dir() {
-        let raw = RawConfig {
-            data_dir: Some("/tmp/x".into()),
-            ..RawConfig::default()
-        };
-        let config = Config::check(raw).unwrap();
-        assert_eq!(
-            config.database,
-            DatabaseUrl::Sqlite("/tmp/x/vary.db".into())
-        );
-    }
-
-    #[test]
-    fn an_unknown_database_scheme_is_refused() {
-        let raw = RawConfig {
-            database_url: Some("mysql://x".into()),
-            ..RawConfig::default()
-        };
-        assert_eq!(Config::check(raw).unwrap_err().key, "database_url");
-    }
-
-    #[test]
-    fn the_asset_store_is_the_data_dir_or_an_s3_url() {
-        let check = |store: Option<&str>, endpoint: Option<&str>| {
-            Config::check(RawConfig {
-                asset_store: store.map(str::to_owned),
-                s3_endpoint: endpoint.map(str::to_owned),
-                ..RawConfig::default()
-            })
-        };
-        assert!(check(None, None).unwrap().asset_store.is_none());
-        assert!(check(Some(""), None).unwrap().asset_store.is_none());
-        let s3 = check(Some("s3://assets/vary"), Some("http://127.0.0.1:9000/")).unwrap();
-        let settings = s3.asset_store.unwrap();
-        assert_eq!(settings.location.prefix, "vary");
-        assert_eq!(settings.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
-        assert_eq!(s3.asset_cache_bytes, 1 << 30);
-        for bad in ["/var/assets", "s3://", "s3://B/x", "https://assets/x"] {
-            assert_eq!(check(Some(bad), None).unwrap_err().key, "asset_store");
-        }
-        let endpoint = check(Some("s3://assets"), Some("localhost:9000"));
-        assert_eq!(endpoint.unwrap_err().key, "s3_endpoint");
-    }
-
-    #[test]
-    fn a_short_jwt_secret_is_refused() {
-        let raw = RawConfig {
-            jwt_secret: Some("short".into()),
-            ..RawConfig::default()
-        };
-        assert_eq!(Config::check(raw).unwrap_err().key, "jwt_secret");
-    }
-}
+mod tests;

@@ -3,6 +3,7 @@
 //! which [`Action`] in which brand.
 
 pub mod keyring;
+pub mod ledger;
 pub mod passwords;
 pub mod policy;
 pub mod ratelimit;

@@ -1,16 +1,14 @@
-//! Accounts: login, users, delivery keys, and the bootstrap admin.
+//! Accounts: login, users and the bootstrap admin (delivery keys are `keys`).
 
 use chrono::{DateTime, Utc};
 
 use super::{audit_event, Content};
-use crate::auth::keyring::{new_token, token_hash};
 use crate::auth::{passwords, Action, Principal};
 use crate::domain::brand::parse_slug;
 use crate::domain::input;
 use crate::domain::user::{check_password, parse_email, Role, User};
 use crate::error::{AppError, AppResult};
-use crate::store::changes::Change;
-use crate::store::{self, keys::DeliveryKeyRecord, time};
+use crate::store;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -27,13 +25,6 @@ pub struct NewUser {
     pub brands: Vec<String>,
 }
 
-/// A delivery key just made; the only time its token is seen.
-#[derive(Debug, Clone)]
-pub struct IssuedKey {
-    pub record: DeliveryKeyRecord,
-    pub token: String,
-}
-
 impl Content {
     /// Checks credentials (throttled per account and address) and issues a session token. Every
     /// attempt is audited; the password never is.
@@ -47,7 +38,7 @@ impl Content {
         // is looked up as nobody, so the attempt costs the same and is audited, escaped.
         let unreadable = input::has_control_character(email);
         let email = printable(&email.trim().to_lowercase());
-        self.limiter.check(&email, address)?;
+        let attempt = self.limiter.begin(&email, address)?;
         let (lookup_email, pwd) = (email.clone(), password.to_string());
         let found = self
             .db
@@ -80,10 +71,10 @@ impl Content {
             .write(move |conn| store::audit::append(conn, event))
             .await?;
         let Some(user) = found else {
-            self.limiter.record_failure(&email, address);
+            attempt.failed()?;
             return Err(AppError::unauthenticated("wrong e-mail or password"));
         };
-        self.limiter.record_success(&email);
+        attempt.succeeded();
         let (token, expires_at) = self.tokens.issue(&user)?;
         Ok(Session {
             token,
@@ -185,76 +176,6 @@ impl Content {
     pub async fn users(&self, who: &Principal) -> AppResult<Vec<User>> {
         who.authorize(Action::ManageUsers, None)?;
         self.db.read(store::users::all).await
-    }
-
-    pub async fn create_delivery_key(
-        &self,
-        who: &Principal,
-        brand: &str,
-        name: &str,
-    ) -> AppResult<IssuedKey> {
-        who.authorize(Action::ManageKeys, Some(brand))?;
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::bad_input(
-                "a key needs a name of 1 to 100 characters",
-            ));
-        }
-        let token = new_token();
-        let record = DeliveryKeyRecord {
-            id: crate::ids::new_id("key"),
-            brand_slug: brand.to_string(),
-            name,
-            token_hash: token_hash(&token),
-            created_by: who.actor(),
-            created_at: time::now(),
-            revoked_at: None,
-        };
-        let event = audit_event(who, "key.create", &record.id, Some(brand));
-        let saved = record.clone();
-        self.db
-            .write(move |conn| {
-                let brand = store::brands::require(conn, &saved.brand_slug)?;
-                store::keys::insert(conn, &brand.id, &saved)?;
-                store::audit::append(conn, event)?;
-                store::changes::record(conn, &[Change::Key(saved.id.clone())])
-            })
-            .await?;
-        self.listener.committed().await;
-        Ok(IssuedKey { record, token })
-    }
-
-    /// Revokes a key; it is refused by every request that starts after this answers.
-    pub async fn revoke_delivery_key(&self, who: &Principal, id: &str) -> AppResult<bool> {
-        who.authorize(Action::ManageKeys, None)?;
-        let event = audit_event(who, "key.revoke", id, None);
-        let id = id.to_string();
-        let revoked = self
-            .db
-            .write(move |conn| {
-                if !store::keys::revoke(conn, &id)? {
-                    return Err(AppError::not_found(format!("no live delivery key {id}")));
-                }
-                store::audit::append(conn, event)?;
-                store::changes::record(conn, &[Change::Key(id.clone())])?;
-                Ok(true)
-            })
-            .await?;
-        self.listener.committed().await;
-        Ok(revoked)
-    }
-
-    pub async fn delivery_keys(
-        &self,
-        who: &Principal,
-        brand: Option<String>,
-    ) -> AppResult<Vec<DeliveryKeyRecord>> {
-        who.authorize(Action::ManageKeys, None)?;
-        let all = self.db.read(store::keys::all).await?;
-        Ok(all
-            .into_iter()
-            .filter(|k| brand.as_ref().is_none_or(|b| &k.brand_slug == b))
-            .collect())
     }
 }
 

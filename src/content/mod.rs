@@ -14,6 +14,7 @@ pub mod audit;
 pub mod brands;
 pub mod content_types;
 pub mod entries;
+pub mod keys;
 pub mod privacy;
 pub mod retention;
 pub mod search;
@@ -102,6 +103,11 @@ impl Content {
 
     pub fn keyring(&self) -> &KeyRing {
         &self.keyring
+    }
+
+    /// The key ring, shared (for what outlives a request, such as the CORS check).
+    pub fn keyring_handle(&self) -> Arc<KeyRing> {
+        self.keyring.clone()
     }
 }
 

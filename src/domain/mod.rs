@@ -10,6 +10,8 @@ pub mod device;
 pub mod diff;
 pub mod entry;
 pub mod input;
+pub mod key_limits;
+pub mod origin;
 pub mod quality;
 pub mod resolution;
 pub mod rule;

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod errors;
 pub mod inputs;
+pub mod keys;
 pub mod loaders;
 pub mod mutation;
 pub mod parse_cache;

@@ -1,14 +1,17 @@
 //! The root mutation.
 
 use async_graphql::{Context, Object, Result, ID};
+use chrono::{DateTime, Utc};
 
 use super::inputs::{
     CreateBrandInput, CreateContentTypeInput, CreateEntryInput, CreateUserInput,
     CreateVariantInput, UpdateBrandInput, VariantPatch,
 };
+use super::keys::DeliveryKey;
 use super::types::{
-    content, principal, Brand, ContentType, DeliveryKey, Entry, Session, User, Variant,
+    content, principal, Brand, ContentType, Entry, Session, User, Variant,
 };
+use crate::content::keys::NewKey;
 use crate::content::workflow::Transition;
 use crate::delivery::RequestHints;
 use crate::error::AppError;
@@ -184,22 +187,29 @@ impl Mutation {
         ))
     }
 
-    /// A delivery key for one brand; its token is shown only in this answer.
+    /// A delivery key for one brand; its token is shown only in this answer. `expiresAt` (in
+    /// the future) ends it, `allowedOrigins` narrows `cors_origins` for browsers using it, and
+    /// `rateLimit` bounds it to that many answers per second (a burst of twice that).
     async fn create_delivery_key(
         &self,
         ctx: &Context<'_>,
         brand: String,
         name: String,
+        expires_at: Option<DateTime<Utc>>,
+        allowed_origins: Option<Vec<String>>,
+        rate_limit: Option<i32>,
     ) -> Result<DeliveryKey> {
+        let new = NewKey {
+            brand,
+            name,
+            expires_at,
+            allowed_origins,
+            rate_limit: rate_limit.map(i64::from),
+        };
         let k = content(ctx)
-            .create_delivery_key(principal(ctx), &brand, &name)
+            .create_delivery_key(principal(ctx), new)
             .await?;
-        Ok(DeliveryKey {
-            id: ID(k.record.id),
-            name: k.record.name,
-            brand: k.record.brand_slug,
-            token: k.token,
-        })
+        Ok(DeliveryKey::issued(k))
     }
 
     /// Revokes a delivery key at once.

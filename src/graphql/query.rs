@@ -4,8 +4,9 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use std::sync::Arc;
 
 use super::inputs::ContextInput;
+use super::keys::DeliveryKeyInfo;
 use super::types::{
-    content, principal, Brand, DeliveryKeyInfo, Entry, EntryConnection, EntryEdge, Json, PageInfo,
+    content, principal, Brand, Entry, EntryConnection, EntryEdge, Json, PageInfo,
     User, Variant,
 };
 use crate::delivery::{Delivery, DeliveryContext, RequestHints};
@@ -309,17 +310,6 @@ impl Query {
         brand: Option<String>,
     ) -> Result<Vec<DeliveryKeyInfo>> {
         let keys = content(ctx).delivery_keys(principal(ctx), brand).await?;
-        Ok(keys
-            .into_iter()
-            .map(|k| DeliveryKeyInfo {
-                id: ID(k.id),
-                name: k.name,
-                brand: k.brand_slug,
-                created_by: k.created_by,
-                created_at: k.created_at,
-                revoked: k.revoked_at.is_some(),
-                revoked_at: k.revoked_at,
-            })
-            .collect())
+        Ok(keys.into_iter().map(DeliveryKeyInfo::from).collect())
     }
 }

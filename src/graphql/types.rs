@@ -439,27 +439,6 @@ pub struct Session {
     pub user: User,
 }
 
-/// A delivery key just created: the token is shown this once.
-#[derive(SimpleObject)]
-pub struct DeliveryKey {
-    pub id: ID,
-    pub name: String,
-    pub brand: String,
-    pub token: String,
-}
-
-/// A delivery key as listed (never its token).
-#[derive(SimpleObject)]
-pub struct DeliveryKeyInfo {
-    pub id: ID,
-    pub name: String,
-    pub brand: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked: bool,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
 #[derive(SimpleObject)]
 pub struct PageInfo {
     pub has_next_page: bool,

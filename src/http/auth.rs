@@ -1,7 +1,8 @@
 //! Who a request acts as: from `Authorization: Bearer …` — a delivery key (checked against the
-//! in-memory key ring) or a session JWT. No header is anonymous; a header that does not verify is
+//! in-memory key ring: revoked, expired and over its rate are refused there) or a session JWT. No header is anonymous; a header that does not verify is
 //! an error, never silently anonymous.
 
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::HttpRequest;
 
 use crate::app::App;
@@ -10,25 +11,30 @@ use crate::auth::Principal;
 use crate::delivery::RequestHints;
 use crate::error::{AppError, AppResult};
 
-pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
-    let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
-        return Ok(Principal::Anonymous);
-    };
-    let value = header
-        .to_str()
-        .map_err(|_| AppError::unauthenticated("malformed Authorization header"))?;
-    let token = value
+/// The token of an `Authorization: Bearer TOKEN` header, if there is one and it reads.
+pub fn bearer(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
+}
+
+pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
+    let Some(header) = req.headers().get(AUTHORIZATION) else {
+        return Ok(Principal::Anonymous);
+    };
+    if header.to_str().is_err() {
+        return Err(AppError::unauthenticated("malformed Authorization header"));
+    }
+    let token = bearer(req.headers())
         .ok_or_else(|| AppError::unauthenticated("expected Authorization: Bearer TOKEN"))?;
     if token.starts_with(TOKEN_PREFIX) {
         return app
             .content
             .keyring()
-            .find(token)
-            .map(Principal::DeliveryKey)
-            .ok_or_else(|| AppError::unauthenticated("unknown or revoked delivery key"));
+            .admit(token)
+            .map(Principal::DeliveryKey);
     }
     let claims = app.content.tokens().verify(token)?;
     Ok(Principal::User(claims.user()))
@@ -41,11 +47,23 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-pub fn hints(req: &HttpRequest) -> RequestHints {
+pub fn hints(req: &HttpRequest, app: &App) -> RequestHints {
+    let proxies = &app.config.trusted_proxies;
+    let client_address = req.peer_addr().map(|peer| {
+        if !proxies.contains(peer.ip()) {
+            return peer.ip().to_string();
+        }
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>();
+        super::client::client_address(peer.ip(), forwarded.into_iter(), proxies).to_string()
+    });
     RequestHints {
         user_agent: header(req, "user-agent"),
         ch_ua_mobile: header(req, "sec-ch-ua-mobile"),
         accept_language: header(req, "accept-language"),
-        client_address: req.peer_addr().map(|a| a.ip().to_string()),
+        client_address,
     }
 }

@@ -25,9 +25,20 @@ fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpRespo
     answer(status, &error_response(code, message))
 }
 
+/// An error met before the operation ran (who is asking, the body): its code's status, and for
+/// `RATE_LIMITED` the wait as `Retry-After` and `extensions.retryAfter`.
 fn app_error_answer(err: &AppError) -> HttpResponse {
     let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    error_answer(status, err.code, &err.message)
+    let Some(wait) = err.retry_after else {
+        return error_answer(status, err.code, &err.message);
+    };
+    let mut response = error_response(err.code, &err.message);
+    if let Some(ext) = response.errors[0].extensions.as_mut() {
+        ext.set("retryAfter", wait as i64);
+    }
+    HttpResponse::build(status)
+        .insert_header(("Retry-After", wait.to_string()))
+        .json(response)
 }
 
 /// Adds the per-request data: who is asking, their headers, fresh loaders.
@@ -35,7 +46,7 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
     let principal = auth::principal(req, state)?;
     Ok(request
         .data(principal)
-        .data(auth::hints(req))
+        .data(auth::hints(req, state))
         .data(Loaders::new(state.content.clone())))
 }
 

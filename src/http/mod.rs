@@ -4,6 +4,8 @@
 mod admin;
 mod assets;
 mod auth;
+mod client;
+mod cors;
 mod graphql;
 mod headers;
 mod ops;
@@ -38,7 +40,7 @@ pub fn start(app: Arc<App>, listener: TcpListener) -> std::io::Result<Server> {
                 actix_web::error::InternalError::from_response(err, response).into()
             }))
             .wrap(from_fn(observe))
-            .configure(routes)
+            .configure(|cfg| routes(cfg, &state))
     })
     .listen(listener)?
     .shutdown_timeout(30)
@@ -74,14 +76,24 @@ async fn stop_signal() {
     }
 }
 
-/// The route table.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/graphql", web::post().to(graphql::post))
-        .route("/graphql", web::get().to(graphql::get))
-        .route("/api/reports/audit", web::get().to(reports::audit))
+/// The route table. Browsers on other origins (`cors_origins`) may call `/graphql`, every
+/// route in the `/delivery` scope and `/assets/…`: those carry [`cors::layer`].
+pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
+    cfg.service(
+        web::resource("/graphql")
+            .wrap(cors::layer(app))
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get)),
+    )
+    .service(web::scope("/delivery").wrap(cors::layer(app)))
+    .service(
+        web::resource("/assets/{id}/{rendition}")
+            .wrap(cors::layer(app))
+            .route(web::get().to(assets::rendition)),
+    )
+    .route("/api/reports/audit", web::get().to(reports::audit))
         .route("/api/reports/usage", web::get().to(usage_report::usage))
         .route("/api/assets", web::post().to(assets::upload))
-        .route("/assets/{id}/{rendition}", web::get().to(assets::rendition))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))

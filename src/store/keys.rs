@@ -1,10 +1,15 @@
-//! Delivery keys table: only a hash of each token is stored.
+//! Delivery keys table: only a hash of each token is stored, beside the key's limits (expiry,
+//! origins as a JSON array, rate) and when it was last used (flushed from memory, at most once a
+//! minute per key; see `content::keys`).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use std::num::NonZeroU32;
 
 use super::schema::{brands, delivery_keys};
 use super::{time, DbConnection};
+use crate::domain::key_limits::KeyLimits;
+use crate::domain::origin::Origin;
 use crate::error::AppResult;
 
 /// A delivery key as stored (never its token).
@@ -17,6 +22,8 @@ pub struct DeliveryKeyRecord {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub limits: KeyLimits,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable)]
@@ -29,9 +36,15 @@ struct NewKeyRow<'a> {
     created_by: &'a str,
     created_at: chrono::NaiveDateTime,
     revoked_at: Option<chrono::NaiveDateTime>,
+    expires_at: Option<chrono::NaiveDateTime>,
+    allowed_origins: Option<String>,
+    rate_limit: Option<i32>,
 }
 
 pub fn insert(conn: &mut DbConnection, brand_id: &str, key: &DeliveryKeyRecord) -> AppResult<()> {
+    let origins = key.limits.allowed_origins.as_ref().map(|list| {
+        serde_json::Value::from(list.iter().map(Origin::as_str).collect::<Vec<_>>()).to_string()
+    });
     diesel::insert_into(delivery_keys::table)
         .values(NewKeyRow {
             id: &key.id,
@@ -41,31 +54,72 @@ pub fn insert(conn: &mut DbConnection, brand_id: &str, key: &DeliveryKeyRecord) 
             created_by: &key.created_by,
             created_at: time::to_db(key.created_at),
             revoked_at: None,
+            expires_at: key.limits.expires_at.map(time::to_db),
+            allowed_origins: origins,
+            rate_limit: key.limits.rate_limit.map(|r| r.get() as i32),
         })
         .execute(conn)?;
     Ok(())
 }
 
 type KeyTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    chrono::NaiveDateTime,
-    Option<chrono::NaiveDateTime>,
+    (String, String, String, String, String),
+    (chrono::NaiveDateTime, Option<chrono::NaiveDateTime>),
+    (
+        Option<chrono::NaiveDateTime>,
+        Option<String>,
+        Option<i32>,
+        Option<chrono::NaiveDateTime>,
+    ),
 );
 
+/// Origins as stored; a value this version cannot read grants no origin (the narrowest reading).
+fn origins_from_db(text: Option<String>) -> Option<Vec<Origin>> {
+    let text = text?;
+    let list: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+    Some(list.iter().filter_map(|o| Origin::parse(o).ok()).collect())
+}
+
 fn to_record(t: KeyTuple) -> DeliveryKeyRecord {
+    let ((id, brand_slug, name, token_hash, created_by), (created_at, revoked_at), limits) = t;
+    let (expires_at, origins, rate_limit, last_used_at) = limits;
     DeliveryKeyRecord {
-        id: t.0,
-        brand_slug: t.1,
-        name: t.2,
-        token_hash: t.3,
-        created_by: t.4,
-        created_at: time::from_db(t.5),
-        revoked_at: t.6.map(time::from_db),
+        id,
+        brand_slug,
+        name,
+        token_hash,
+        created_by,
+        created_at: time::from_db(created_at),
+        revoked_at: revoked_at.map(time::from_db),
+        limits: KeyLimits {
+            expires_at: expires_at.map(time::from_db),
+            allowed_origins: origins_from_db(origins),
+            rate_limit: rate_limit.and_then(|r| NonZeroU32::new(r.max(0) as u32)),
+        },
+        last_used_at: last_used_at.map(time::from_db),
     }
+}
+
+/// The columns a [`KeyTuple`] is read from.
+macro_rules! key_columns {
+    () => {
+        (
+            (
+                delivery_keys::id,
+                brands::slug,
+                delivery_keys::name,
+                delivery_keys::token_hash,
+                delivery_keys::created_by,
+            ),
+            (delivery_keys::created_at, delivery_keys::revoked_at),
+            (
+                delivery_keys::expires_at,
+                delivery_keys::allowed_origins,
+                delivery_keys::rate_limit,
+                delivery_keys::last_used_at,
+            ),
+        )
+    };
 }
 
 /// Every key, revoked ones included, newest first.
@@ -73,7 +127,7 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<DeliveryKeyRecord>> {
     let rows: Vec<KeyTuple> = delivery_keys::table
         .inner_join(brands::table)
         .order(delivery_keys::created_at.desc())
-        .select(KEY_COLUMNS)
+        .select(key_columns!())
         .load(conn)?;
     Ok(rows.into_iter().map(to_record).collect())
 }
@@ -83,29 +137,10 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Delivery
     let rows: Vec<KeyTuple> = delivery_keys::table
         .inner_join(brands::table)
         .filter(delivery_keys::id.eq_any(ids))
-        .select(KEY_COLUMNS)
+        .select(key_columns!())
         .load(conn)?;
     Ok(rows.into_iter().map(to_record).collect())
 }
-
-/// The columns a [`KeyTuple`] is read from.
-const KEY_COLUMNS: (
-    delivery_keys::id,
-    brands::slug,
-    delivery_keys::name,
-    delivery_keys::token_hash,
-    delivery_keys::created_by,
-    delivery_keys::created_at,
-    delivery_keys::revoked_at,
-) = (
-    delivery_keys::id,
-    brands::slug,
-    delivery_keys::name,
-    delivery_keys::token_hash,
-    delivery_keys::created_by,
-    delivery_keys::created_at,
-    delivery_keys::revoked_at,
-);
 
 /// Marks a key revoked; false when no live key has that id.
 pub fn revoke(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
@@ -117,4 +152,22 @@ pub fn revoke(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
     .set(delivery_keys::revoked_at.eq(Some(time::to_db(time::now()))))
     .execute(conn)?;
     Ok(changed > 0)
+}
+
+/// Records when keys were last used; a stored time later than the one given (written by another
+/// node) is kept.
+pub fn record_use(conn: &mut DbConnection, uses: &[(String, DateTime<Utc>)]) -> AppResult<()> {
+    for (id, at) in uses {
+        let at = time::to_db(*at);
+        diesel::update(
+            delivery_keys::table.find(id).filter(
+                delivery_keys::last_used_at
+                    .is_null()
+                    .or(delivery_keys::last_used_at.lt(at)),
+            ),
+        )
+        .set(delivery_keys::last_used_at.eq(Some(at)))
+        .execute(conn)?;
+    }
+    Ok(())
 }

@@ -95,6 +95,10 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        allowed_origins -> Nullable<Text>,
+        rate_limit -> Nullable<Integer>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 

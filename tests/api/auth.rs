@@ -46,8 +46,8 @@ async fn wrong_credentials_are_unauthenticated_then_rate_limited(backend: Backen
         .await;
     assert_eq!(
         unknown.code(),
-        "RATE_LIMITED",
-        "the address is locked out too"
+        "UNAUTHENTICATED",
+        "another account from the same address is not held up"
     );
 }
 

@@ -7,6 +7,7 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
 import { preferredBrand } from '../layout/brandChoice';
+import { describeLimits, EMPTY_OPTIONS, parseKeyOptions, type KeyOptionsForm } from './keyOptions';
 import { useSession } from '../session/SessionContext';
 
 type NewKey = CreateDeliveryKeyMutation['createDeliveryKey'];
@@ -52,14 +53,17 @@ export function DeliveryKeysPage() {
       {keys.data && keys.data.deliveryKeys.length === 0 && <p className="empty">No delivery keys yet.</p>}
       {keys.data && keys.data.deliveryKeys.length > 0 && (
         <table className="table">
-          <thead><tr><th scope="col">Name</th><th scope="col">Brand</th><th scope="col">Created</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Brand</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">Limits</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {keys.data.deliveryKeys.map((k) => (
               <tr key={k.id} className={k.revoked ? 'row-muted' : undefined}>
                 <td>{k.name}</td>
                 <td>{k.brand}</td>
                 <td>{formatDateTime(k.createdAt)}</td>
-                <td>{k.revoked ? <span className="badge badge-archived">Revoked</span> : <span className="badge badge-live">Active</span>}</td>
+                <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'Never'}</td>
+                <td>{k.expiresAt ? formatDateTime(k.expiresAt) : 'Never'}</td>
+                <td>{describeLimits(k)}</td>
+                <td><KeyState revoked={k.revoked} expired={k.expired} /></td>
                 <td>{!k.revoked && <button type="button" className="btn btn-small btn-danger" disabled={revoke.busy} onClick={() => void revokeKey(k.id, k.name)}>Revoke</button>}</td>
               </tr>
             ))}
@@ -70,17 +74,34 @@ export function DeliveryKeysPage() {
   );
 }
 
+function KeyState({ revoked, expired }: { revoked: boolean; expired: boolean }) {
+  if (revoked) return <span className="badge badge-archived">Revoked</span>;
+  if (expired) return <span className="badge badge-archived">Expired</span>;
+  return <span className="badge badge-live">Active</span>;
+}
+
 function NewKeyForm({ defaultBrand, onCreated }: { defaultBrand: string; onCreated: (k: NewKey) => void }) {
   const { brands } = useSession();
   const create = useMutation(CreateDeliveryKeyDocument);
   const [name, setName] = useState('');
   const [brand, setBrand] = useState(defaultBrand);
+  const [options, setOptions] = useState<KeyOptionsForm>(EMPTY_OPTIONS);
+  const [problem, setProblem] = useState<string | null>(null);
+  const option = (field: keyof KeyOptionsForm) => (e: { target: { value: string } }) =>
+    setOptions((o) => ({ ...o, [field]: e.target.value }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const res = await create.run({ brand, name: name.trim() });
+    const parsed = parseKeyOptions(options);
+    if (typeof parsed === 'string') {
+      setProblem(parsed);
+      return;
+    }
+    setProblem(null);
+    const res = await create.run({ brand, name: name.trim(), ...parsed });
     if (res) {
       setName('');
+      setOptions(EMPTY_OPTIONS);
       onCreated(res.createDeliveryKey);
     }
   }
@@ -97,7 +118,20 @@ function NewKeyForm({ defaultBrand, onCreated }: { defaultBrand: string; onCreat
           {brands.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
         </select>
       </div>
+      <div className="field">
+        <label htmlFor="nk-expires">Expires (optional)</label>
+        <input id="nk-expires" type="datetime-local" value={options.expires} onChange={option('expires')} />
+      </div>
+      <div className="field">
+        <label htmlFor="nk-origins">Allowed origins (optional)</label>
+        <input id="nk-origins" placeholder="https://shop.example" value={options.origins} onChange={option('origins')} />
+      </div>
+      <div className="field">
+        <label htmlFor="nk-rate">Rate limit, answers per second (optional)</label>
+        <input id="nk-rate" type="number" min={1} step={1} value={options.rate} onChange={option('rate')} />
+      </div>
       <button type="submit" className="btn btn-primary" disabled={create.busy || !brand}>{create.busy ? 'Creating…' : 'Create key'}</button>
+      {problem != null && <p className="field-error" role="alert">{problem}</p>}
       {create.error != null && <p className="field-error" role="alert">{describeError(create.error)}</p>}
     </form>
   );
