@@ -9,6 +9,7 @@ import { EntriesPage } from './modules/entries/EntriesPage';
 import { EntryPage } from './modules/entries/EntryPage';
 import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
+import { ChangePasswordPage } from './modules/session/ChangePasswordPage';
 import { LoginPage } from './modules/session/LoginPage';
 import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
 import { UsagePage } from './modules/usage/UsagePage';
@@ -38,6 +39,7 @@ export const router = createBrowserRouter(
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
         { path: 'b/:brand/settings', element: <RequireAdmin><BrandSettingsPage /></RequireAdmin> },
         { path: 'webhooks', element: <RequireAdmin><WebhooksPage /></RequireAdmin> },
+        { path: 'account/password', element: <ChangePasswordPage /> },
         { path: 'usage', element: <RequireAuditor><UsagePage /></RequireAuditor> },
         { path: 'audit', element: <RequireAuditor><AuditPage /></RequireAuditor> },
         { path: '*', element: <NotFoundPage /> },

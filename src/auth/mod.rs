@@ -6,6 +6,7 @@ pub mod keyring;
 pub mod passwords;
 pub mod policy;
 pub mod ratelimit;
+pub mod sessions;
 pub mod tokens;
 
 pub use policy::{Action, BrandScope, Principal};

@@ -22,6 +22,7 @@ pub struct MutationRoot(
     Mutation,
     super::webhooks::WebhookMutation,
     super::usage::UsageMutation,
+    super::users::UserMutation,
 );
 
 async fn transition(

@@ -31,6 +31,9 @@ pub enum Change {
     Variant(String),
     /// A delivery key was created or revoked. The subject is the key's id.
     Key(String),
+    /// A user's account changed: created, role, brands, disabled, password reset or changed, or
+    /// one of their sessions ended by logout. The subject is the user's id.
+    User(String),
     /// A node stored a batch of usage events, each naming this change's id as its `batch`. The
     /// subject is the storing node's id (it indexed them already).
     Usage(String),
@@ -43,12 +46,17 @@ impl Change {
             Change::Variant(_) => "variant",
             Change::Key(_) => "key",
             Change::Usage(_) => "usage",
+            Change::User(_) => "user",
         }
     }
 
     fn subject(&self) -> &str {
         match self {
-            Change::Brand(s) | Change::Variant(s) | Change::Key(s) | Change::Usage(s) => s,
+            Change::Brand(s)
+            | Change::Variant(s)
+            | Change::Key(s)
+            | Change::Usage(s)
+            | Change::User(s) => s,
         }
     }
 
@@ -60,6 +68,7 @@ impl Change {
             "variant" => Some(Change::Variant(subject)),
             "key" => Some(Change::Key(subject)),
             "usage" => Some(Change::Usage(subject)),
+            "user" => Some(Change::User(subject)),
             _ => None,
         }
     }

@@ -14,5 +14,6 @@ mod http_edges;
 mod roles;
 mod search;
 mod usage;
+mod users;
 mod webhooks;
 mod workflow;
