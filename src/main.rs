@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use vary::app::{open_database, App};
 use vary::cli::{
-    AuditCommand, Cli, Command, ExportCommand, ServeArgs, UserAddArgs, UserCommand,
-    UserDisableArgs,
+    AuditCommand, Cli, Command, ExportCommand, ServeArgs, UserAddArgs, UserCommand, UserDisableArgs,
 };
 use vary::config::{CliOverrides, Config};
 
@@ -166,6 +165,9 @@ async fn disable_user(config: Config, args: UserDisableArgs) -> anyhow::Result<(
         .map_err(|e| anyhow::anyhow!("{e}"));
     app.shutdown().await;
     let user = user?;
-    println!("disabled {} ({}); their sessions have ended", user.email, user.id);
+    println!(
+        "disabled {} ({}); their sessions have ended",
+        user.email, user.id
+    );
     Ok(())
 }

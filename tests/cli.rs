@@ -625,19 +625,37 @@ fn user_disable_ends_the_sessions_a_running_server_holds() {
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
     let credentials = serde_json::json!({"e": "editor@vary.demo", "p": "vary-demo-2026"});
     let answer = graphql(port, None, login, credentials.clone()).unwrap();
-    let token = answer["data"]["login"]["token"].as_str().unwrap().to_string();
-    let me = graphql(port, Some(&token), "{ me { email } }", serde_json::json!({})).unwrap();
+    let token = answer["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = graphql(
+        port,
+        Some(&token),
+        "{ me { email } }",
+        serde_json::json!({}),
+    )
+    .unwrap();
     assert_eq!(me["data"]["me"]["email"], "editor@vary.demo");
 
     let out = vary(dir.path())
         .args(["user", "disable", "--email", "editor@vary.demo"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("disabled editor@vary.demo"));
     let disabled_at = std::time::Instant::now();
     loop {
-        match graphql(port, Some(&token), "{ me { email } }", serde_json::json!({})) {
+        match graphql(
+            port,
+            Some(&token),
+            "{ me { email } }",
+            serde_json::json!({}),
+        ) {
             Err(e) => {
                 assert!(e.contains("401"), "{e}");
                 break;
@@ -651,7 +669,10 @@ fn user_disable_ends_the_sessions_a_running_server_holds() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let again = graphql(port, None, login, credentials);
-    assert!(again.is_err_and(|e| e.contains("401")), "a disabled user cannot sign in");
+    assert!(
+        again.is_err_and(|e| e.contains("401")),
+        "a disabled user cannot sign in"
+    );
     let unknown = vary(dir.path())
         .args(["user", "disable", "--email", "nobody@vary.demo"])
         .output()

@@ -261,7 +261,11 @@ fn save_profile(
 fn describe(current: &User, next: &User) -> String {
     let mut parts = vec![format!("user {}", current.email)];
     if current.role != next.role {
-        parts.push(format!("role {} → {}", current.role.as_str(), next.role.as_str()));
+        parts.push(format!(
+            "role {} → {}",
+            current.role.as_str(),
+            next.role.as_str()
+        ));
     }
     if current.brands != next.brands {
         parts.push(format!(

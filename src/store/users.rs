@@ -87,7 +87,10 @@ pub fn by_email_with_hash(
 }
 
 /// The user with that id, their password hash and session version.
-pub fn by_id_with_hash(conn: &mut DbConnection, id: &str) -> AppResult<Option<(User, String, i32)>> {
+pub fn by_id_with_hash(
+    conn: &mut DbConnection,
+    id: &str,
+) -> AppResult<Option<(User, String, i32)>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -170,23 +173,29 @@ pub fn end_session(
     user_id: &str,
     expires_at: DateTime<Utc>,
 ) -> AppResult<()> {
+    let ended: i64 = ended_sessions::table
+        .find(session)
+        .count()
+        .get_result(conn)?;
+    if ended > 0 {
+        return Ok(());
+    }
     diesel::insert_into(ended_sessions::table)
         .values((
             ended_sessions::id.eq(session),
             ended_sessions::user_id.eq(user_id),
             ended_sessions::expires_at.eq(time::to_db(expires_at)),
         ))
-        .on_conflict_do_nothing()
         .execute(conn)?;
     Ok(())
 }
 
 /// Forgets ended sessions whose tokens have expired; how many.
 pub fn prune_ended_sessions(conn: &mut DbConnection, now: DateTime<Utc>) -> AppResult<usize> {
-    Ok(
-        diesel::delete(ended_sessions::table.filter(ended_sessions::expires_at.le(time::to_db(now))))
-            .execute(conn)?,
+    Ok(diesel::delete(
+        ended_sessions::table.filter(ended_sessions::expires_at.le(time::to_db(now))),
     )
+    .execute(conn)?)
 }
 
 /// Every account, for a node's start.

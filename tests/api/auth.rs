@@ -203,7 +203,10 @@ async fn the_jwt_secret_is_generated_once_and_kept_private(backend: Backend) {
     let path = app.data_dir.path().join("jwt-secret");
     if backend == Backend::Postgres {
         // Every node of a deployment signs with one secret, kept in the database: no file.
-        assert!(!path.exists(), "on PostgreSQL the secret is shared through the database");
+        assert!(
+            !path.exists(),
+            "on PostgreSQL the secret is shared through the database"
+        );
         return;
     }
     let secret = std::fs::read_to_string(&path).expect("secret file");

@@ -37,12 +37,20 @@ async fn a_disabled_users_existing_token_is_refused_on_the_next_request(backend:
     let login = app
         .gql(None, LOGIN, json!({"e": "ed@test.local", "p": PASSWORD}))
         .await;
-    assert_eq!(login.code(), "UNAUTHENTICATED", "a disabled user cannot sign in");
+    assert_eq!(
+        login.code(),
+        "UNAUTHENTICATED",
+        "a disabled user cannot sign in"
+    );
     assert!(login.message().contains("disabled"), "{}", login.message());
 
     update(&app, &id, json!({"disabled": false})).await.data();
     let again = app.gql(Some(&editor), ME, json!({})).await;
-    assert_eq!(again.code(), "UNAUTHENTICATED", "enabling again revives no session");
+    assert_eq!(
+        again.code(),
+        "UNAUTHENTICATED",
+        "enabling again revives no session"
+    );
     let fresh = app.login("ed@test.local", PASSWORD).await;
     let answer = app.gql(Some(&fresh), ENTRY, json!({"b": "alpine"})).await;
     assert_eq!(answer.data()["entry"]["key"], "home-hero");
@@ -95,7 +103,11 @@ async fn bad_updates_get_the_contracts_codes(backend: Backend) {
     let no_brand = update(&app, &id, json!({"brands": []})).await;
     assert_eq!(no_brand.code(), "BAD_INPUT");
     let by_editor = app
-        .gql(Some(&editor), UPDATE, json!({"id": id, "i": {"disabled": true}}))
+        .gql(
+            Some(&editor),
+            UPDATE,
+            json!({"id": id, "i": {"disabled": true}}),
+        )
         .await;
     assert_eq!(by_editor.code(), "FORBIDDEN");
     let reset_by_editor = app.gql(Some(&editor), RESET, json!({"id": id})).await;
@@ -113,7 +125,12 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted(backend: Backend) {
     let disable = update(&app, &admin_id, json!({"disabled": true})).await;
     assert_eq!(disable.code(), "CONFLICT");
     assert!(disable.message().contains("another user an admin"));
-    let demote = update(&app, &admin_id, json!({"role": "EDITOR", "brands": ["alpine"]})).await;
+    let demote = update(
+        &app,
+        &admin_id,
+        json!({"role": "EDITOR", "brands": ["alpine"]}),
+    )
+    .await;
     assert_eq!(demote.code(), "CONFLICT");
     let me = app.gql(Some(app.admin()), ME, json!({})).await;
     assert_eq!(me.data()["me"]["role"], "ADMIN", "nothing changed");
@@ -121,16 +138,32 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted(backend: Backend) {
     // A disabled admin is not active: it does not count.
     let other = app.user("second@test.local", "ADMIN", &[]).await;
     let other_id = id_of(&app, &other).await;
-    update(&app, &other_id, json!({"disabled": true})).await.data();
+    update(&app, &other_id, json!({"disabled": true}))
+        .await
+        .data();
     assert_eq!(
-        update(&app, &admin_id, json!({"role": "AUDITOR"})).await.code(),
+        update(&app, &admin_id, json!({"role": "AUDITOR"}))
+            .await
+            .code(),
         "CONFLICT"
     );
-    update(&app, &other_id, json!({"disabled": false})).await.data();
+    update(&app, &other_id, json!({"disabled": false}))
+        .await
+        .data();
     let demoted = update(&app, &admin_id, json!({"role": "AUDITOR"})).await;
     assert_eq!(demoted.data()["updateUser"]["role"], "AUDITOR");
-    let now_forbidden = app.gql(Some(app.admin()), UPDATE, json!({"id": other_id, "i": {"disabled": true}})).await;
-    assert_eq!(now_forbidden.code(), "FORBIDDEN", "the demoted admin's session lost the role");
+    let now_forbidden = app
+        .gql(
+            Some(app.admin()),
+            UPDATE,
+            json!({"id": other_id, "i": {"disabled": true}}),
+        )
+        .await;
+    assert_eq!(
+        now_forbidden.code(),
+        "FORBIDDEN",
+        "the demoted admin's session lost the role"
+    );
 }
 
 async fn a_one_time_password_forces_a_change(backend: Backend) {
@@ -142,37 +175,71 @@ async fn a_one_time_password_forces_a_change(backend: Backend) {
     let one_time = reset.data()["resetPassword"].as_str().unwrap().to_string();
     assert!(one_time.len() >= 16);
 
-    assert_eq!(app.gql(Some(&editor), ME, json!({})).await.code(), "UNAUTHENTICATED");
-    let old = app.gql(None, LOGIN, json!({"e": "ed@test.local", "p": PASSWORD})).await;
+    assert_eq!(
+        app.gql(Some(&editor), ME, json!({})).await.code(),
+        "UNAUTHENTICATED"
+    );
+    let old = app
+        .gql(None, LOGIN, json!({"e": "ed@test.local", "p": PASSWORD}))
+        .await;
     assert_eq!(old.code(), "UNAUTHENTICATED", "the old password is gone");
-    let login = app.gql(None, LOGIN, json!({"e": "ed@test.local", "p": one_time})).await;
+    let login = app
+        .gql(None, LOGIN, json!({"e": "ed@test.local", "p": one_time}))
+        .await;
     assert_eq!(login.data()["login"]["user"]["mustChangePassword"], true);
     let session = login.data()["login"]["token"].as_str().unwrap().to_string();
 
     let me = app.gql(Some(&session), ME, json!({})).await;
     assert_eq!(me.data()["me"]["mustChangePassword"], true);
-    for query in [ENTRY, "query($b: String!) { brands { slug } entries(brand: $b) { edges { node { key } } } }"] {
+    for query in [
+        ENTRY,
+        "query($b: String!) { brands { slug } entries(brand: $b) { edges { node { key } } } }",
+    ] {
         let answer = app.gql(Some(&session), query, json!({"b": "alpine"})).await;
         assert_eq!(answer.code(), "FORBIDDEN", "{query}");
-        assert!(answer.message().contains("changePassword"), "{}", answer.message());
+        assert!(
+            answer.message().contains("changePassword"),
+            "{}",
+            answer.message()
+        );
     }
     let wrong = app
-        .gql(Some(&session), CHANGE, json!({"c": "not-the-password", "n": "a-brand-new-secret"}))
+        .gql(
+            Some(&session),
+            CHANGE,
+            json!({"c": "not-the-password", "n": "a-brand-new-secret"}),
+        )
         .await;
     assert_eq!(wrong.code(), "UNAUTHENTICATED");
-    let short = app.gql(Some(&session), CHANGE, json!({"c": one_time, "n": "short"})).await;
+    let short = app
+        .gql(Some(&session), CHANGE, json!({"c": one_time, "n": "short"}))
+        .await;
     assert_eq!(short.code(), "BAD_INPUT");
     let changed = app
-        .gql(Some(&session), CHANGE, json!({"c": one_time, "n": "a-brand-new-secret"}))
+        .gql(
+            Some(&session),
+            CHANGE,
+            json!({"c": one_time, "n": "a-brand-new-secret"}),
+        )
         .await;
     assert_eq!(changed.data()["changePassword"], true);
 
     let answer = app.gql(Some(&session), ENTRY, json!({"b": "alpine"})).await;
-    assert_eq!(answer.data()["entry"]["key"], "home-hero", "the same session goes on");
+    assert_eq!(
+        answer.data()["entry"]["key"],
+        "home-hero",
+        "the same session goes on"
+    );
     let me = app.gql(Some(&session), ME, json!({})).await;
     assert_eq!(me.data()["me"]["mustChangePassword"], false);
-    let one_time_again = app.gql(None, LOGIN, json!({"e": "ed@test.local", "p": one_time})).await;
-    assert_eq!(one_time_again.code(), "UNAUTHENTICATED", "a one-time password works once");
+    let one_time_again = app
+        .gql(None, LOGIN, json!({"e": "ed@test.local", "p": one_time}))
+        .await;
+    assert_eq!(
+        one_time_again.code(),
+        "UNAUTHENTICATED",
+        "a one-time password works once"
+    );
     app.login("ed@test.local", "a-brand-new-secret").await;
 }
 
@@ -180,12 +247,20 @@ async fn logout_ends_only_that_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let first = app.login(ADMIN_EMAIL, PASSWORD).await;
     let second = app.login(ADMIN_EMAIL, PASSWORD).await;
-    let out = app.gql(Some(&first), "mutation { logout }", json!({})).await;
+    let out = app
+        .gql(Some(&first), "mutation { logout }", json!({}))
+        .await;
     assert_eq!(out.data()["logout"], true);
-    assert_eq!(app.gql(Some(&first), ME, json!({})).await.code(), "UNAUTHENTICATED");
+    assert_eq!(
+        app.gql(Some(&first), ME, json!({})).await.code(),
+        "UNAUTHENTICATED"
+    );
     let other = app.gql(Some(&second), ME, json!({})).await;
     assert_eq!(other.data()["me"]["email"], ADMIN_EMAIL);
-    assert_eq!(app.gql(Some(app.admin()), ME, json!({})).await.data()["me"]["email"], ADMIN_EMAIL);
+    assert_eq!(
+        app.gql(Some(app.admin()), ME, json!({})).await.data()["me"]["email"],
+        ADMIN_EMAIL
+    );
     let anonymous = app.gql(None, "mutation { logout }", json!({})).await;
     assert_eq!(anonymous.code(), "UNAUTHENTICATED");
 }
@@ -199,10 +274,16 @@ async fn every_change_is_audited_never_with_a_password(backend: Backend) {
     let reset = app.gql(Some(app.admin()), RESET, json!({"id": id})).await;
     let one_time = reset.data()["resetPassword"].as_str().unwrap().to_string();
     let session = app.login("ed@test.local", &one_time).await;
-    app.gql(Some(&session), CHANGE, json!({"c": one_time, "n": "a-brand-new-secret"}))
+    app.gql(
+        Some(&session),
+        CHANGE,
+        json!({"c": one_time, "n": "a-brand-new-secret"}),
+    )
+    .await
+    .data();
+    app.gql(Some(&session), "mutation { logout }", json!({}))
         .await
         .data();
-    app.gql(Some(&session), "mutation { logout }", json!({})).await.data();
     let log = app
         .gql(
             Some(app.admin()),
@@ -211,7 +292,12 @@ async fn every_change_is_audited_never_with_a_password(backend: Backend) {
         )
         .await;
     let text = log.data().to_string();
-    for action in ["user.update", "user.resetPassword", "user.changePassword", "user.logout"] {
+    for action in [
+        "user.update",
+        "user.resetPassword",
+        "user.changePassword",
+        "user.logout",
+    ] {
         assert!(text.contains(action), "{action} is audited: {text}");
     }
     assert!(text.contains("role editor → reviewer"), "{text}");
