@@ -53,5 +53,8 @@ fn a_user_disabled_or_logged_out_on_one_node_is_refused_by_the_other_within_a_se
         code(&b.answer(Some(&second), me, json!({}))) == "UNAUTHENTICATED"
     });
     println!("disable on A applied on B after {took:?}");
-    assert!(b.try_login(EVE, EVES_PASSWORD).is_none(), "nor can they sign in on B");
+    assert!(
+        b.try_login(EVE, EVES_PASSWORD).is_none(),
+        "nor can they sign in on B"
+    );
 }
