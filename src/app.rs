@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::assets::{open_store, Assets};
 use crate::auth::keyring::KeyRing;
 use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::sessions::Accounts;
 use crate::auth::tokens::{load_or_create_secret, SessionTokens};
 use crate::config::Config;
 use crate::content::assets::AssetLibrary;
@@ -279,6 +280,7 @@ impl App {
         }
         let delivery = Arc::new(delivery);
         let keyring = Arc::new(KeyRing::default());
+        let accounts = Arc::new(Accounts::default());
         let feed = Arc::new(ChangeFeed::new(
             db.clone(),
             Targets {
@@ -286,6 +288,7 @@ impl App {
                 node: node.clone(),
                 delivery: delivery.clone(),
                 keyring: keyring.clone(),
+                accounts: accounts.clone(),
                 search: Some(search.clone()),
                 usage: Some(usage_index.clone()),
             },
@@ -296,6 +299,7 @@ impl App {
                 db.clone(),
                 tokens,
                 keyring,
+                accounts,
                 Arc::new(LoginLimiter::new(config.login_throttle)),
                 feed.clone(),
             )

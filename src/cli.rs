@@ -133,6 +133,15 @@ pub struct ServeArgs {
 pub enum UserCommand {
     /// Create a user.
     Add(UserAddArgs),
+    /// Disable a user: they cannot sign in and their sessions end, also on running servers
+    /// (within a second).
+    Disable(UserDisableArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserDisableArgs {
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Args)]

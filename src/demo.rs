@@ -126,9 +126,8 @@ pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
         Ok(user) => user,
         Err(e) if e.code == crate::error::ErrorCode::Conflict => content
             .db()
-            .read(move |c| store::users::by_email_with_hash(c, admin_email))
+            .read(move |c| store::users::by_email(c, admin_email))
             .await?
-            .map(|(u, _)| u)
             .ok_or(e)?,
         Err(e) => return Err(e),
     };

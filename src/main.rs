@@ -8,6 +8,7 @@ use std::sync::Arc;
 use vary::app::{open_database, App};
 use vary::cli::{
     AuditCommand, Cli, Command, ExportCommand, ServeArgs, UsageCommand, UserAddArgs, UserCommand,
+    UserDisableArgs,
 };
 use vary::config::{CliOverrides, Config};
 
@@ -60,6 +61,7 @@ fn command() -> i32 {
         Command::Serve(args) => runtime.block_on(serve(config, args)),
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Add(args)) => runtime.block_on(add_user(config, args)),
+        Command::User(UserCommand::Disable(args)) => runtime.block_on(disable_user(config, args)),
         Command::Audit(AuditCommand::Verify) => runtime.block_on(verify_audit(config)),
         Command::Export(ExportCommand::Usage(args)) => {
             runtime.block_on(vary::commands::export_usage(config, args))
@@ -152,6 +154,24 @@ async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {
         user.role.as_str(),
         user.email,
         user.id
+    );
+    Ok(())
+}
+
+/// Disables a user straight in the database; running servers apply the recorded change within
+/// a second (the change feed), so the user's sessions end everywhere.
+async fn disable_user(config: Config, args: UserDisableArgs) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let user = app
+        .content
+        .disable_user_as_operator(&args.email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"));
+    app.shutdown().await;
+    let user = user?;
+    println!(
+        "disabled {} ({}); their sessions have ended",
+        user.email, user.id
     );
     Ok(())
 }

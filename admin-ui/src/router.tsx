@@ -10,6 +10,7 @@ import { EntryPage } from './modules/entries/EntryPage';
 import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
 import { PersonDataPage } from './modules/privacy/PersonDataPage';
+import { ChangePasswordPage } from './modules/session/ChangePasswordPage';
 import { LoginPage } from './modules/session/LoginPage';
 import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
 import { UsagePage } from './modules/usage/UsagePage';
@@ -39,6 +40,7 @@ export const router = createBrowserRouter(
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
         { path: 'b/:brand/settings', element: <RequireAdmin><BrandSettingsPage /></RequireAdmin> },
         { path: 'webhooks', element: <RequireAdmin><WebhooksPage /></RequireAdmin> },
+        { path: 'account/password', element: <ChangePasswordPage /> },
         { path: 'usage', element: <RequireAuditor><UsagePage /></RequireAuditor> },
         { path: 'audit', element: <RequireAuditor><AuditPage /></RequireAuditor> },
         { path: 'person-data', element: <RequireAuditor><PersonDataPage /></RequireAuditor> },

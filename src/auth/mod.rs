@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod passwords;
 pub mod policy;
 pub mod ratelimit;
+pub mod sessions;
 pub mod tokens;
 
 pub use policy::{Action, BrandScope, Principal};

@@ -92,8 +92,19 @@ impl Principal {
         }
     }
 
-    /// The signed-in user, or `UNAUTHENTICATED` / `FORBIDDEN` (a delivery key).
+    /// The signed-in user, or `UNAUTHENTICATED` / `FORBIDDEN` (a delivery key, or a user who
+    /// must change their password first).
     pub fn user(&self) -> AppResult<&User> {
+        let user = self.account()?;
+        if user.must_change_password {
+            return Err(must_change_password());
+        }
+        Ok(user)
+    }
+
+    /// The signed-in user even while they must change their password: only for `me`,
+    /// `changePassword` and `logout`.
+    pub fn account(&self) -> AppResult<&User> {
         match self {
             Principal::User(u) => Ok(u),
             Principal::Anonymous => Err(AppError::unauthenticated("sign in first")),
@@ -106,6 +117,7 @@ impl Principal {
     pub fn scope(&self) -> BrandScope {
         match self {
             Principal::Anonymous => BrandScope::Only(vec![]),
+            Principal::User(u) if u.must_change_password => BrandScope::Only(vec![]),
             Principal::User(u) if u.role.is_brand_scoped() => BrandScope::Only(u.brands.clone()),
             Principal::User(_) => BrandScope::All,
             Principal::DeliveryKey(k) => BrandScope::Only(vec![k.brand.clone()]),
@@ -118,6 +130,9 @@ impl Principal {
             Principal::Anonymous => return Err(AppError::unauthenticated("sign in first")),
             Principal::DeliveryKey(key) => {
                 action == Action::Deliver && brand.is_some_and(|b| b == key.brand)
+            }
+            Principal::User(user) if user.must_change_password => {
+                return Err(must_change_password())
             }
             Principal::User(user) => {
                 role_may(user.role, action) && brand.is_none_or(|b| self.scope().contains(b))
@@ -134,6 +149,12 @@ impl Principal {
     }
 }
 
+fn must_change_password() -> AppError {
+    AppError::forbidden(
+        "you signed in with a one-time password: change your password (changePassword) first",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +165,8 @@ mod tests {
             email: "u@x.test".into(),
             role,
             brands: brands.iter().map(|s| s.to_string()).collect(),
+            disabled: false,
+            must_change_password: false,
         })
     }
 
@@ -166,6 +189,19 @@ mod tests {
         assert!(editor
             .authorize(Action::Publish { editors_may: false }, Some("alpine"))
             .is_err());
+    }
+
+    #[test]
+    fn a_user_who_must_change_their_password_may_do_nothing_else() {
+        let Principal::User(mut admin) = user(Role::Admin, &[]) else {
+            unreachable!()
+        };
+        admin.must_change_password = true;
+        let admin = Principal::User(admin);
+        assert!(admin.authorize(Action::ReadContent, None).is_err());
+        assert!(admin.user().is_err());
+        assert!(admin.account().is_ok());
+        assert_eq!(admin.scope(), BrandScope::Only(vec![]));
     }
 
     #[test]

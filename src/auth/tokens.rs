@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use crate::domain::user::{Role, User};
+
 use crate::error::{AppError, AppResult};
 
 pub const ISSUER: &str = "vary";
@@ -30,18 +31,12 @@ pub struct SessionClaims {
     /// Not before: optional (Vary's own tokens do not carry it), checked when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// The session's id: what logout ends.
     pub jti: String,
-}
-
-impl SessionClaims {
-    pub fn user(&self) -> User {
-        User {
-            id: self.sub.clone(),
-            email: self.email.clone(),
-            role: self.role,
-            brands: self.brands.clone(),
-        }
-    }
+    /// The user's session version when the token was issued (see `auth::sessions`); tokens
+    /// from before versions existed carry none and count as version 0.
+    #[serde(default)]
+    pub ver: i32,
 }
 
 /// Signs and checks session tokens.
@@ -69,8 +64,8 @@ impl SessionTokens {
         }
     }
 
-    /// A signed token for `user` and its expiry.
-    pub fn issue(&self, user: &User) -> AppResult<(String, DateTime<Utc>)> {
+    /// A signed token for `user`, under their session version `ver`, and its expiry.
+    pub fn issue(&self, user: &User, ver: i32) -> AppResult<(String, DateTime<Utc>)> {
         let now = Utc::now();
         let expires = now + chrono::Duration::seconds(self.ttl_secs as i64);
         let claims = SessionClaims {
@@ -84,6 +79,7 @@ impl SessionTokens {
             exp: expires.timestamp(),
             nbf: None,
             jti: crate::ids::random_token(16),
+            ver,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(AppError::internal)?;
@@ -165,13 +161,15 @@ mod tests {
             email: "a@x.test".into(),
             role: Role::Editor,
             brands: vec!["b".into()],
+            disabled: false,
+            must_change_password: false,
         }
     }
 
     #[test]
     fn a_token_verifies_with_its_own_secret_only() {
         let tokens = SessionTokens::new(&[7u8; 32], 60);
-        let (token, _) = tokens.issue(&alice()).unwrap();
+        let (token, _) = tokens.issue(&alice(), 0).unwrap();
         assert_eq!(tokens.verify(&token).unwrap().email, "a@x.test");
         assert!(SessionTokens::new(&[8u8; 32], 60).verify(&token).is_err());
     }
@@ -188,6 +186,7 @@ mod tests {
             exp,
             nbf,
             jti: "j".into(),
+            ver: 0,
         }
     }
 
@@ -225,14 +224,14 @@ mod tests {
         ] {
             assert_eq!(tokens.verify(&sign(&c)).is_ok(), ok, "{case}");
         }
-        let (own, _) = tokens.issue(&alice()).unwrap();
+        let (own, _) = tokens.issue(&alice(), 0).unwrap();
         assert!(tokens.verify(&own).is_ok(), "Vary's own tokens pass");
     }
 
     #[test]
     fn an_unsigned_token_is_refused() {
         let tokens = SessionTokens::new(&[7u8; 32], 60);
-        let (token, _) = tokens.issue(&alice()).unwrap();
+        let (token, _) = tokens.issue(&alice(), 0).unwrap();
         let payload = token.split('.').nth(1).unwrap();
         let none_header = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,

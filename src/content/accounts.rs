@@ -9,6 +9,7 @@ use crate::domain::input;
 use crate::domain::user::{check_password, parse_email, Role, User};
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::changes::Change;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -50,11 +51,22 @@ impl Content {
                 };
                 let hash = found
                     .as_ref()
-                    .map_or(passwords::dummy_hash().to_string(), |(_, h)| h.clone());
+                    .map_or(passwords::dummy_hash().to_string(), |(_, h, _)| h.clone());
                 let ok = passwords::verify(&pwd, &hash);
-                Ok(found.filter(|_| ok).map(|(u, _)| u))
+                Ok(found.filter(|_| ok).map(|(u, _, version)| (u, version)))
             })
             .await?;
+        // A disabled account cannot sign in, even with its password; that is not a failure
+        // that counts towards throttling.
+        if let Some((user, _)) = found.as_ref().filter(|(u, _)| u.disabled) {
+            let event = self.login_event(&user.email, "login.disabled", address);
+            self.db
+                .write(move |conn| store::audit::append(conn, event))
+                .await?;
+            return Err(AppError::unauthenticated(
+                "this account is disabled; ask an admin to enable it",
+            ));
+        }
         let outcome = if found.is_some() {
             "login.success"
         } else {
@@ -70,17 +82,32 @@ impl Content {
         self.db
             .write(move |conn| store::audit::append(conn, event))
             .await?;
-        let Some(user) = found else {
+        let Some((user, session_version)) = found else {
             attempt.failed()?;
             return Err(AppError::unauthenticated("wrong e-mail or password"));
         };
         attempt.succeeded();
-        let (token, expires_at) = self.tokens.issue(&user)?;
+        let (token, expires_at) = self.tokens.issue(&user, session_version)?;
         Ok(Session {
             token,
             expires_at,
             user,
         })
+    }
+
+    fn login_event(
+        &self,
+        email: &str,
+        outcome: &str,
+        address: Option<&str>,
+    ) -> store::audit::AuditEvent {
+        store::audit::AuditEvent {
+            actor: email.to_string(),
+            action: outcome.into(),
+            target: email.to_string(),
+            note: address.map(|a| format!("from {a}")),
+            ..Default::default()
+        }
     }
 
     pub async fn create_user(&self, who: &Principal, input: NewUser) -> AppResult<User> {
@@ -134,6 +161,8 @@ impl Content {
             email,
             role: input.role,
             brands,
+            disabled: false,
+            must_change_password: false,
         };
         let saved = user.clone();
         self.db
@@ -148,9 +177,11 @@ impl Content {
                         target: saved.email.clone(),
                         ..event
                     },
-                )
+                )?;
+                store::changes::record(conn, &[Change::User(saved.id.clone())])
             })
             .await?;
+        self.listener.committed().await;
         Ok(user)
     }
 

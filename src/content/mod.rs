@@ -20,6 +20,7 @@ pub mod retention;
 pub mod search;
 pub mod search_sync;
 pub mod usage;
+pub mod users;
 pub mod variants;
 pub mod webhooks;
 pub mod workflow;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 use crate::auth::keyring::KeyRing;
 use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::sessions::Accounts;
 use crate::auth::tokens::SessionTokens;
 use crate::auth::Principal;
 use crate::store::audit::AuditEvent;
@@ -47,6 +49,8 @@ pub struct Content {
     pub(crate) db: Db,
     pub(crate) tokens: SessionTokens,
     pub(crate) keyring: Arc<KeyRing>,
+    /// Every account, for checking sessions without the database (kept by the change feed).
+    pub(crate) accounts: Arc<Accounts>,
     pub(crate) limiter: Arc<LoginLimiter>,
     pub(crate) listener: Arc<dyn ChangeListener>,
     /// Woken after a transaction queued webhook deliveries.
@@ -68,6 +72,7 @@ impl Content {
         db: Db,
         tokens: SessionTokens,
         keyring: Arc<KeyRing>,
+        accounts: Arc<Accounts>,
         limiter: Arc<LoginLimiter>,
         listener: Arc<dyn ChangeListener>,
     ) -> Self {
@@ -75,6 +80,7 @@ impl Content {
             db,
             tokens,
             keyring,
+            accounts,
             limiter,
             listener,
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
@@ -108,6 +114,10 @@ impl Content {
     /// The key ring, shared (for what outlives a request, such as the CORS check).
     pub fn keyring_handle(&self) -> Arc<KeyRing> {
         self.keyring.clone()
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 }
 

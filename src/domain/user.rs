@@ -49,6 +49,18 @@ pub struct User {
     pub email: String,
     pub role: Role,
     pub brands: Vec<String>,
+    /// A disabled user cannot sign in, and their sessions have ended.
+    pub disabled: bool,
+    /// Signed in with a one-time password: only `me`, `changePassword` and `logout` until the
+    /// password is changed.
+    pub must_change_password: bool,
+}
+
+impl User {
+    /// An admin who can sign in.
+    pub fn is_active_admin(&self) -> bool {
+        self.role == Role::Admin && !self.disabled
+    }
 }
 
 /// A normalised e-mail address, or why the text is not one.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::usage_index;
 use crate::auth::keyring::KeyRing;
+use crate::auth::sessions::Accounts;
 use crate::content::search_sync::{documents_of, sync_search_index};
 use crate::delivery::Delivery;
 use crate::error::{AppError, AppResult};
@@ -19,6 +20,7 @@ pub struct ChangeSet {
     pub brands: BTreeSet<String>,
     pub variants: BTreeSet<String>,
     pub keys: BTreeSet<String>,
+    pub users: BTreeSet<String>,
     /// What happened to the usage events, in the log's order: batches other nodes stored and
     /// deletions (every node's, this one's included). Order matters: a deletion reaches only
     /// the events indexed before it.
@@ -54,6 +56,9 @@ impl ChangeSet {
                 Some(Change::Key(id)) => {
                     set.keys.insert(id.clone());
                 }
+                Some(Change::User(id)) => {
+                    set.users.insert(id.clone());
+                }
                 Some(Change::Usage(by)) if by != node => {
                     set.usage.push(UsageChange::Stored(logged.id))
                 }
@@ -88,6 +93,8 @@ pub struct Targets {
     pub node: String,
     pub delivery: Arc<Delivery>,
     pub keyring: Arc<KeyRing>,
+    /// Every account, for checking sessions.
+    pub accounts: Arc<Accounts>,
     /// The content index (none in processes that keep none).
     pub search: Option<Arc<ContentIndex>>,
     /// The usage index reports count from.
@@ -106,11 +113,13 @@ impl Targets {
         Ok(())
     }
 
-    /// What requests are answered from: the key ring, every brand's snapshot, and the content
-    /// index reconciled by variant version.
+    /// What requests are answered from: the key ring, the accounts, every brand's snapshot, and
+    /// the content index reconciled by variant version.
     pub async fn rebuild_served(&self) -> AppResult<()> {
         let keys = self.db.read(store::keys::all).await?;
         self.keyring.load(&keys);
+        let accounts = self.db.read(store::users::accounts).await?;
+        self.accounts.load(&accounts);
         self.delivery.rebuild_all().await?;
         if let Some(index) = &self.search {
             sync_search_index(&self.db, index).await?;
@@ -127,6 +136,14 @@ impl Targets {
                 .read(move |conn| store::keys::by_ids(conn, &ids))
                 .await?;
             self.keyring.update(&set.keys, &records);
+        }
+        if !set.users.is_empty() {
+            let ids: Vec<String> = set.users.iter().cloned().collect();
+            let records = self
+                .db
+                .read(move |conn| store::users::accounts_by_ids(conn, &ids))
+                .await?;
+            self.accounts.update(&set.users, &records);
         }
         for brand in &set.brands {
             self.delivery.rebuild_brand(brand).await?;

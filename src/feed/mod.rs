@@ -1,7 +1,7 @@
 //! The change feed: how every node comes to hold the same truth.
 //!
 //! Whatever a node holds in memory or in its indexes (each brand's delivery snapshot, the
-//! delivery key ring, the content index's documents, the usage index's events) is derived from
+//! delivery key ring, the accounts sessions are checked against, the content index's documents, the usage index's events) is derived from
 //! the database. Every
 //! operation that changes one of them appends a [`Change`] to the change log in its own
 //! transaction (`store::changes`). Each node applies the log in order and remembers the last id
@@ -251,6 +251,14 @@ async fn poll(feed: Weak<ChangeFeed>, wake: Arc<Notify>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
             }
+            let now = chrono::Utc::now();
+            if let Err(e) = feed
+                .db
+                .write(move |c| store::users::prune_ended_sessions(c, now))
+                .await
+            {
+                tracing::warn!(error = %e, "could not forget expired ended sessions");
+            }
         }
     }
 }
@@ -258,6 +266,11 @@ async fn poll(feed: Weak<ChangeFeed>, wake: Arc<Notify>) {
 impl ChangeListener for ChangeFeed {
     fn committed(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
+            // Before its start (the bootstrap admin) the feed has no place in the log yet; the
+            // start rebuilds everything anyway.
+            if !self.started.load(Ordering::Acquire) {
+                return;
+            }
             if let Err(e) = self.catch_up().await {
                 tracing::error!(error = %e, "could not apply a committed change on this node; the poller retries");
             }

@@ -16,6 +16,7 @@ pub mod query;
 pub mod search;
 pub mod types;
 pub mod usage;
+pub mod users;
 pub mod webhooks;
 
 use async_graphql::{EmptySubscription, Schema};

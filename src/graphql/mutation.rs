@@ -26,6 +26,7 @@ pub struct MutationRoot(
     super::webhooks::WebhookMutation,
     super::usage::UsageMutation,
     super::privacy::PrivacyMutation,
+    super::users::UserMutation,
 );
 
 async fn transition(

@@ -150,7 +150,7 @@ pub(crate) fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
 impl Query {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(principal(ctx).user().ok().cloned().map(User))
+        Ok(principal(ctx).account().ok().cloned().map(User))
     }
 
     /// The variant to show for one entry, resolved for the visitor's context.

@@ -430,6 +430,15 @@ impl User {
     async fn brands(&self) -> &[String] {
         &self.0.brands
     }
+    /// A disabled user cannot sign in.
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
+    /// Signed in with a one-time password: only `me`, `changePassword` and `logout` until the
+    /// password is changed.
+    async fn must_change_password(&self) -> bool {
+        self.0.must_change_password
+    }
 }
 
 #[derive(SimpleObject)]

@@ -7,6 +7,7 @@ use actix_web::HttpRequest;
 
 use crate::app::App;
 use crate::auth::keyring::TOKEN_PREFIX;
+use crate::auth::sessions::SessionRef;
 use crate::auth::Principal;
 use crate::delivery::RequestHints;
 use crate::error::{AppError, AppResult};
@@ -21,8 +22,16 @@ pub fn bearer(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
 }
 
 pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
+    authenticate(req, app).map(|(principal, _)| principal)
+}
+
+/// Who the request acts as and, for a user's session, which session it is (what `logout`
+/// ends). A session is checked against the accounts this node holds (`auth::sessions`): a
+/// disabled user, a reset password or a logout ends it, and the role and brands are the user's
+/// current ones.
+pub fn authenticate(req: &HttpRequest, app: &App) -> AppResult<(Principal, Option<SessionRef>)> {
     let Some(header) = req.headers().get(AUTHORIZATION) else {
-        return Ok(Principal::Anonymous);
+        return Ok((Principal::Anonymous, None));
     };
     if header.to_str().is_err() {
         return Err(AppError::unauthenticated("malformed Authorization header"));
@@ -34,10 +43,11 @@ pub fn principal(req: &HttpRequest, app: &App) -> AppResult<Principal> {
             .content
             .keyring()
             .admit(token)
-            .map(Principal::DeliveryKey);
+            .map(|key| (Principal::DeliveryKey(key), None));
     }
     let claims = app.content.tokens().verify(token)?;
-    Ok(Principal::User(claims.user()))
+    let user = app.content.accounts().check(&claims)?;
+    Ok((Principal::User(user), Some(SessionRef::of(&claims))))
 }
 
 fn header(req: &HttpRequest, name: &str) -> Option<String> {

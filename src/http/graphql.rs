@@ -43,9 +43,10 @@ fn app_error_answer(err: &AppError) -> HttpResponse {
 
 /// Adds the per-request data: who is asking, their headers, fresh loaders.
 fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request, AppError> {
-    let principal = auth::principal(req, state)?;
+    let (principal, session) = auth::authenticate(req, state)?;
     Ok(request
         .data(principal)
+        .data(session)
         .data(auth::hints(req, state))
         .data(Loaders::new(state.content.clone())))
 }

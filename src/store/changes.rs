@@ -31,6 +31,9 @@ pub enum Change {
     Variant(String),
     /// A delivery key was created or revoked. The subject is the key's id.
     Key(String),
+    /// A user's account changed: created, role, brands, disabled, password reset or changed, or
+    /// one of their sessions ended by logout. The subject is the user's id.
+    User(String),
     /// A node stored a batch of usage events, each naming this change's id as its `batch`. The
     /// subject is the storing node's id (it indexed them already).
     Usage(String),
@@ -51,6 +54,7 @@ impl Change {
             Change::Usage(_) => "usage",
             Change::ForgetPerson(_) => "forget_person",
             Change::ExpireUsage(_) => "expire_usage",
+            Change::User(_) => "user",
         }
     }
 
@@ -97,6 +101,7 @@ impl Change {
             | Change::Usage(s)
             | Change::ForgetPerson(s)
             | Change::ExpireUsage(s) => s,
+            | Change::User(s) => s,
         }
     }
 
@@ -110,6 +115,7 @@ impl Change {
             "usage" => Some(Change::Usage(subject)),
             "forget_person" => Some(Change::ForgetPerson(subject)),
             "expire_usage" => Some(Change::ExpireUsage(subject)),
+            "user" => Some(Change::User(subject)),
             _ => None,
         }
     }

@@ -8,6 +8,17 @@ diesel::table! {
         role -> Text,
         brands -> Text,
         created_at -> Timestamp,
+        disabled -> Bool,
+        must_change_password -> Bool,
+        session_version -> Integer,
+    }
+}
+
+diesel::table! {
+    ended_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        expires_at -> Timestamp,
     }
 }
 

@@ -111,7 +111,13 @@ async fn expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused(
     let app = TestApp::spawn_with(backend, |c| c.jwt_secret = Some("s".repeat(40))).await;
     let key = EncodingKey::from_secret("s".repeat(40).as_bytes());
     let now = chrono::Utc::now().timestamp();
-    let base = json!({"sub": "x", "email": ADMIN_EMAIL, "role": "admin", "brands": [], "iss": "vary",
+    // A session names an existing account (its id), else it is refused whatever it claims.
+    let admin_id = app
+        .gql(Some(app.admin()), "{ me { id } }", json!({}))
+        .await
+        .data()["me"]["id"]
+        .clone();
+    let base = json!({"sub": admin_id, "email": ADMIN_EMAIL, "role": "admin", "brands": [], "iss": "vary",
                       "aud": "vary:session", "iat": now, "exp": now + 600, "jti": "j"});
     let mut expired = base.clone();
     expired["exp"] = json!(now - 600);
@@ -150,7 +156,13 @@ async fn tokens_not_yet_valid_or_outliving_a_session_are_refused(backend: Backen
     .await;
     let key = EncodingKey::from_secret("s".repeat(40).as_bytes());
     let now = chrono::Utc::now().timestamp();
-    let base = json!({"sub": "x", "email": ADMIN_EMAIL, "role": "admin", "brands": [], "iss": "vary",
+    // A session names an existing account (its id), else it is refused whatever it claims.
+    let admin_id = app
+        .gql(Some(app.admin()), "{ me { id } }", json!({}))
+        .await
+        .data()["me"]["id"]
+        .clone();
+    let base = json!({"sub": admin_id, "email": ADMIN_EMAIL, "role": "admin", "brands": [], "iss": "vary",
                       "aud": "vary:session", "iat": now, "exp": now + 600, "jti": "j"});
     let with = |changes: serde_json::Value| {
         let mut claims = base.clone();
@@ -203,7 +215,10 @@ async fn the_jwt_secret_is_generated_once_and_kept_private(backend: Backend) {
     let path = app.data_dir.path().join("jwt-secret");
     if backend == Backend::Postgres {
         // Every node of a deployment signs with one secret, kept in the database: no file.
-        assert!(!path.exists(), "on PostgreSQL the secret is shared through the database");
+        assert!(
+            !path.exists(),
+            "on PostgreSQL the secret is shared through the database"
+        );
         return;
     }
     let secret = std::fs::read_to_string(&path).expect("secret file");

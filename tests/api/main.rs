@@ -17,5 +17,6 @@ mod roles;
 mod search;
 mod throttle;
 mod usage;
+mod users;
 mod webhooks;
 mod workflow;

@@ -8,6 +8,7 @@
 
 #[allow(dead_code)] // the benches use more of it
 mod support;
+mod users;
 
 mod privacy;
 

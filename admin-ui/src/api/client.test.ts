@@ -42,11 +42,18 @@ describe('request', () => {
     await expect(request(MeDocument)).rejects.toMatchObject({ code: 'CONFLICT', message: 'stale version' });
   });
 
-  it('forgets the token and tells the app on UNAUTHENTICATED', async () => {
-    vi.stubGlobal('fetch', answer({ data: null, errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] }));
+  it('forgets the token and tells the app when the session is refused (401 UNAUTHENTICATED)', async () => {
+    vi.stubGlobal('fetch', answer({ data: null, errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] }, 401));
     await expect(request(MeDocument)).rejects.toBeInstanceOf(ApiError);
     expect(localStorage.getItem('vary.token')).toBeNull();
     expect(events).toEqual([UNAUTHENTICATED_EVENT]);
+  });
+
+  it('keeps the session when only an operation says UNAUTHENTICATED (a wrong current password)', async () => {
+    vi.stubGlobal('fetch', answer({ data: null, errors: [{ message: 'the current password is wrong', extensions: { code: 'UNAUTHENTICATED' } }] }));
+    await expect(request(MeDocument)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(localStorage.getItem('vary.token')).toBe('tok');
+    expect(events).toEqual([]);
   });
 
   it('reports an unreachable server as NETWORK', async () => {

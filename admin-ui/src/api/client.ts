@@ -1,8 +1,8 @@
 /**
  * A small typed GraphQL client: POSTs a generated document to /graphql with
- * the session token, and turns every failure into an ApiError. An
- * UNAUTHENTICATED answer also forgets the token and tells the app, which goes
- * back to the sign-in page.
+ * the session token, and turns every failure into an ApiError. A session the
+ * server refuses (HTTP 401, UNAUTHENTICATED) also forgets the token and tells
+ * the app, which goes back to the sign-in page.
  */
 import type { TypedDocumentString } from './gen/graphql';
 import { ApiError, type GraphQLErrorJson } from './errors';
@@ -40,7 +40,9 @@ export async function request<R, V>(doc: TypedDocumentString<R, V>, ...[variable
   const first = body.errors?.[0];
   if (first) {
     const err = ApiError.fromGraphQL(first);
-    if (err.code === 'UNAUTHENTICATED' && token) onUnauthenticated();
+    // The session itself refused is HTTP 401; an operation's own UNAUTHENTICATED (a wrong
+    // current password in changePassword) leaves the session alone.
+    if (err.code === 'UNAUTHENTICATED' && token && res.status === 401) onUnauthenticated();
     throw err;
   }
   if (!res.ok || body.data === undefined || body.data === null) {

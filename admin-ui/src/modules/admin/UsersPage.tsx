@@ -3,17 +3,14 @@ import { CreateUserDocument, describeError, useMutation, UsersDocument, useQuery
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
 import { useSession } from '../session/SessionContext';
-
-const ROLES: { role: Role; label: string; help: string }[] = [
-  { role: 'EDITOR', label: 'Editor', help: 'creates and edits content in its brands; submits for review' },
-  { role: 'REVIEWER', label: 'Reviewer', help: 'approves, rejects and publishes in its brands' },
-  { role: 'AUDITOR', label: 'Auditor', help: 'reads everything, edits nothing; exports reports' },
-  { role: 'ADMIN', label: 'Admin', help: 'everything, in every brand, including users and keys' },
-];
+import { ROLES } from './roles';
+import { OneTimePasswordBox, UserRow, type OneTimePassword } from './UserRow';
 
 export function UsersPage() {
   const users = useQuery(UsersDocument, {});
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [oneTime, setOneTime] = useState<OneTimePassword | null>(null);
   return (
     <section className="page">
       <div className="page-head">
@@ -21,18 +18,22 @@ export function UsersPage() {
         <button type="button" className="btn btn-primary" aria-expanded={adding} onClick={() => setAdding((a) => !a)}>Add user</button>
       </div>
       {adding && <NewUserForm onDone={() => { setAdding(false); void users.reload(); }} onCancel={() => setAdding(false)} />}
+      {oneTime && <OneTimePasswordBox value={oneTime} onDone={() => setOneTime(null)} />}
       <ErrorBox error={users.error} onRetry={users.reload} />
       {users.loading && !users.data && <Loading what="Loading users" />}
       {users.data && (
         <table className="table">
-          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Brands</th></tr></thead>
+          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Brands</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {users.data.users.map((u) => (
-              <tr key={u.id}>
-                <td>{u.email}</td>
-                <td>{ROLES.find((r) => r.role === u.role)?.label ?? u.role}</td>
-                <td>{u.role === 'ADMIN' || u.role === 'AUDITOR' ? <span className="muted">all</span> : u.brands.join(', ') || <span className="muted">none</span>}</td>
-              </tr>
+              <UserRow
+                key={u.id}
+                user={u}
+                editing={editing === u.id}
+                onEdit={() => setEditing(editing === u.id ? null : u.id)}
+                onSaved={() => { setEditing(null); void users.reload(); }}
+                onReset={(password) => { setOneTime({ email: u.email, password }); void users.reload(); }}
+              />
             ))}
           </tbody>
         </table>

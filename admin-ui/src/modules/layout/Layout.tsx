@@ -48,6 +48,7 @@ export function Layout() {
         <div className="whoami">
           <span title={user.email}>{user.email}</span>
           <span className="badge badge-muted">{ROLE_LABEL[user.role] ?? user.role}</span>
+          <NavLink to="/account/password" className="btn btn-small">Change password</NavLink>
           <button type="button" className="btn btn-small" onClick={() => signOut('You have signed out.')}>Sign out</button>
         </div>
       </header>

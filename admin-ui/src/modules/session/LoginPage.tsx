@@ -24,7 +24,7 @@ export function LoginPage() {
       const { login } = await request(LoginDocument, { email: email.trim(), password });
       await signIn(login.token);
     } catch (err) {
-      setError(asApiError(err).code === 'UNAUTHENTICATED' ? 'Wrong email or password.' : describeError(err));
+      setError(loginProblem(err));
     } finally {
       setBusy(false);
     }
@@ -48,4 +48,12 @@ export function LoginPage() {
       </form>
     </main>
   );
+}
+
+/** Why signing in failed, saying what to do. */
+function loginProblem(err: unknown): string {
+  const e = asApiError(err);
+  if (e.code !== 'UNAUTHENTICATED') return describeError(err);
+  if (e.message.includes('disabled')) return 'This account is disabled. Ask an administrator to enable it.';
+  return 'Wrong email or password.';
 }

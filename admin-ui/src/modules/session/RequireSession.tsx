@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
+import { ChangePasswordPage } from './ChangePasswordPage';
 import { canManageUsers, canReadAudit } from './permissions';
 import { useSession, useSessionApi } from './SessionContext';
 
@@ -19,6 +20,13 @@ export function RequireSession({ children }: { children: ReactNode }) {
     );
   }
   if (state.phase === 'signed-out') return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (state.session.user.mustChangePassword) {
+    return (
+      <main id="main" className="content">
+        <ChangePasswordPage forced />
+      </main>
+    );
+  }
   return <>{children}</>;
 }
 

@@ -1,10 +1,11 @@
 /**
  * Who is signed in and which brands they may work in. Loaded once after
- * sign-in (`me` + `brands`); cleared on sign-out or when the server says the
- * token is no longer good.
+ * sign-in (`me` + `brands`; only `me` while a one-time password must be
+ * changed); cleared on sign-out (which ends the session on the server) or
+ * when the server says the token is no longer good.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { BrandsDocument, clearToken, getToken, MeDocument, request, setToken, UNAUTHENTICATED_EVENT, type BrandsQuery, type MeQuery } from '../../api';
+import { BrandsDocument, clearToken, getToken, LogoutDocument, MeDocument, request, setToken, UNAUTHENTICATED_EVENT, type BrandsQuery, type MeQuery } from '../../api';
 
 export type User = NonNullable<MeQuery['me']>;
 export type Brand = BrandsQuery['brands'][number];
@@ -25,6 +26,8 @@ interface SessionApi {
   signIn: (token: string) => Promise<void>;
   signOut: (reason?: string) => void;
   retry: () => void;
+  /** Reads `me` again (after the password was changed). */
+  reload: () => Promise<void>;
   /** Puts a brand just saved into the session, so every screen sees its new settings. */
   replaceBrand: (brand: Brand) => void;
 }
@@ -34,8 +37,15 @@ const Ctx = createContext<SessionApi | null>(null);
 async function loadSession(): Promise<Session | null> {
   const { me } = await request(MeDocument);
   if (!me) return null;
+  // Signed in with a one-time password: nothing but changing it is allowed yet.
+  if (me.mustChangePassword) return { user: me, brands: [] };
   const { brands } = await request(BrandsDocument);
   return { user: me, brands };
+}
+
+/** Ends the session on the server too (best effort: the token is forgotten either way). */
+function endSession(): void {
+  if (getToken()) request(LogoutDocument).catch(() => undefined);
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -74,10 +84,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         await load();
       },
       signOut: (reason) => {
+        endSession();
         clearToken();
         setState({ phase: 'signed-out', reason });
       },
       retry: () => void load(),
+      reload: load,
       replaceBrand: (brand) =>
         setState((s) =>
           s.phase === 'signed-in'
