@@ -127,8 +127,12 @@ impl Targets {
         Ok(())
     }
 
-    /// Refreshes what `set` names.
+    /// Refreshes what `set` names. Brands' snapshots come first, so a key made for a new brand
+    /// in the same batch never admits a request the snapshot cannot answer yet.
     pub async fn apply(&self, set: &ChangeSet) -> AppResult<()> {
+        for brand in &set.brands {
+            self.delivery.rebuild_brand(brand).await?;
+        }
         if !set.keys.is_empty() {
             let ids: Vec<String> = set.keys.iter().cloned().collect();
             let records = self
@@ -144,9 +148,6 @@ impl Targets {
                 .read(move |conn| store::users::accounts_by_ids(conn, &ids))
                 .await?;
             self.accounts.update(&set.users, &records);
-        }
-        for brand in &set.brands {
-            self.delivery.rebuild_brand(brand).await?;
         }
         if let (Some(index), false) = (&self.search, set.variants.is_empty()) {
             let ids: Vec<String> = set.variants.iter().cloned().collect();
