@@ -355,16 +355,42 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `vary serve --demo` on `data_dir`; returns the child and, on a first start, the alpine
+/// A `vary serve` child that is killed when the test ends, also when it fails, so no server
+/// outlives its test (and holds the test runner's output open).
+struct Server(std::process::Child);
+
+impl std::ops::Deref for Server {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `vary serve --demo` on `data_dir`; returns the server and, on a first start, the alpine
 /// delivery key it printed.
-fn serve_demo(data_dir: &std::path::Path, port: u16) -> (std::process::Child, Option<String>) {
+fn serve_demo(data_dir: &std::path::Path, port: u16) -> (Server, Option<String>) {
     use std::io::BufRead;
-    let mut child = vary(data_dir)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Server(
+        vary(data_dir)
+            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
