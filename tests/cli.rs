@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+#[path = "common/cli.rs"]
+mod common;
+use common::{free_port, serve_demo, PgScratch};
+
 fn vary(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vary"));
     cmd.env_clear()
@@ -346,83 +350,6 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     assert!(dir.path().join("search").join("meta.json").exists());
 }
 
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A `vary serve` child that is killed when the test ends, also when it fails, so no server
-/// outlives its test (and holds the test runner's output open).
-struct Server(std::process::Child);
-
-impl std::ops::Deref for Server {
-    type Target = std::process::Child;
-    fn deref(&self) -> &std::process::Child {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Server {
-    fn deref_mut(&mut self) -> &mut std::process::Child {
-        &mut self.0
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `vary serve --demo` on `data_dir`; returns the server and, on a first start, the alpine
-/// delivery key it printed.
-fn serve_demo(data_dir: &std::path::Path, port: u16) -> (Server, Option<String>) {
-    use std::io::BufRead;
-    let mut child = Server(
-        vary(data_dir)
-            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(key) = line.trim().strip_prefix("alpine ") {
-                let _ = tx.send(key.trim().to_string());
-            }
-        }
-    });
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "vary serve did not become ready"
-        );
-        if ureq::get(&format!("http://127.0.0.1:{port}/readyz"))
-            .call()
-            .is_ok()
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    (
-        child,
-        rx.recv_timeout(std::time::Duration::from_secs(2)).ok(),
-    )
-}
-
 fn graphql(
     port: u16,
     token: Option<&str>,
@@ -465,7 +392,7 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (mut server, key) = serve_demo(dir.path(), port);
+    let (mut server, key) = serve_demo(vary(dir.path()), port);
     let key = key.expect("the demo printed an alpine delivery key");
     let served = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -533,7 +460,7 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
         "the database holds each served impression once"
     );
 
-    let (mut server, _) = serve_demo(dir.path(), port);
+    let (mut server, _) = serve_demo(vary(dir.path()), port);
     let login = graphql(
         port,
         None,
@@ -573,47 +500,6 @@ fn impressions_survive_a_sigterm_under_load_and_a_restart() {
         .status()
         .unwrap();
     assert!(wait_for_exit(&mut server).success());
-}
-
-/// A fresh PostgreSQL database (on `VARY_TEST_POSTGRES_URL`'s server), dropped at the end.
-struct PgScratch {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgScratch {
-    fn create() -> Option<PgScratch> {
-        use diesel::{Connection, RunQueryDsl};
-        let admin_url = std::env::var("VARY_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("vary_cli_{}", vary::ids::random_token(12).to_lowercase());
-        let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create database");
-        let mut url = url::Url::parse(&admin_url).expect("a postgres:// URL");
-        url.set_path(&name);
-        Some(PgScratch {
-            admin_url,
-            name,
-            url: url.to_string(),
-        })
-    }
-}
-
-impl Drop for PgScratch {
-    fn drop(&mut self) {
-        use diesel::{Connection, RunQueryDsl};
-        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
 }
 
 /// Every CLI command, 20 times each on PostgreSQL, exits 0 every time. They used to die with
@@ -686,7 +572,7 @@ fn every_command_exits_cleanly_twenty_times_on_postgresql() {
 fn user_disable_ends_the_sessions_a_running_server_holds() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (mut server, _) = serve_demo(dir.path(), port);
+    let (mut server, _) = serve_demo(vary(dir.path()), port);
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
     let credentials = serde_json::json!({"e": "editor@vary.demo", "p": "vary-demo-2026"});
     let answer = graphql(port, None, login, credentials.clone()).unwrap();

@@ -2,10 +2,14 @@
 //! events from the database, and the running server's usage index drops them through the change
 //! feed, so its reports agree with the database within its poll.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+#[path = "common/cli.rs"]
+mod common;
+use common::{free_port, serve_demo, PgScratch};
 
 /// `vary` on `data_dir`, with the database `db` (`None`: the data dir's SQLite file).
 fn vary(data_dir: &std::path::Path, db: Option<&str>) -> Command {
@@ -18,102 +22,6 @@ fn vary(data_dir: &std::path::Path, db: Option<&str>) -> Command {
         cmd.arg("--database-url").arg(url);
     }
     cmd
-}
-
-/// A fresh PostgreSQL database on `VARY_TEST_POSTGRES_URL`'s server, dropped at the end.
-struct PgScratch {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgScratch {
-    fn create() -> Option<PgScratch> {
-        use diesel::{Connection, RunQueryDsl};
-        let admin_url = std::env::var("VARY_TEST_POSTGRES_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("vary_forget_{}", vary::ids::random_token(12).to_lowercase());
-        let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create database");
-        let mut url = url::Url::parse(&admin_url).expect("a postgres:// URL");
-        url.set_path(&name);
-        Some(PgScratch {
-            admin_url,
-            name,
-            url: url.to_string(),
-        })
-    }
-}
-
-impl Drop for PgScratch {
-    fn drop(&mut self) {
-        use diesel::{Connection, RunQueryDsl};
-        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running server, stopped when dropped (also when the test fails: a server left behind would
-/// keep the files and locks it inherited).
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `vary serve --demo`; answers the server and the alpine delivery key it printed.
-fn serve_demo(data_dir: &std::path::Path, db: Option<&str>, port: u16) -> (Server, String) {
-    use std::io::BufRead;
-    let mut child = vary(data_dir, db)
-        .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Server(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(key) = line.trim().strip_prefix("alpine ") {
-                let _ = tx.send(key.trim().to_string());
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ureq::get(&format!("http://127.0.0.1:{port}/readyz"))
-        .call()
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "vary serve did not become ready");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let key = rx
-        .recv_timeout(Duration::from_secs(5))
-        .expect("the demo's alpine key");
-    (child, key)
 }
 
 fn graphql(port: u16, token: Option<&str>, query: &str, variables: Value) -> Value {
@@ -172,7 +80,8 @@ fn usage_forget_deletes_a_persons_events_while_a_server_runs_on_postgresql() {
 fn forget_beside_a_server(db: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (server, key) = serve_demo(dir.path(), db, port);
+    let (server, key) = serve_demo(vary(dir.path(), db), port);
+    let key = key.expect("the demo printed an alpine delivery key");
     let content = "query($u: String!) { content(brand: \"alpine\", key: \"home-hero\", context: {userKey: $u, device: DESKTOP}) { servedId } }";
     for user in ["cli-ann", "cli-ann", "cli-ann", "cli-bob", "cli-bob"] {
         let answer = graphql(port, Some(&key), content, json!({"u": user}));
