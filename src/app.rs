@@ -378,7 +378,9 @@ impl App {
         self.set_ready(false);
         let within = crate::webhooks::SEND_TIMEOUT + std::time::Duration::from_secs(5);
         if !self.webhooks.drain(within).await {
-            tracing::warn!("webhook sends still under way at shutdown; their claims lapse with the lease");
+            tracing::warn!(
+                "webhook sends still under way at shutdown; their claims lapse with the lease"
+            );
         }
         if let Err(e) = self.content.flush_key_uses().await {
             tracing::warn!(error = %e.message, "could not record when delivery keys were used");

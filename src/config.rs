@@ -336,7 +336,10 @@ impl Config {
         positive("graphql_max_answers", raw.graphql_max_answers)?;
         positive("graphql_max_selections", raw.graphql_max_selections)?;
         positive("login_max_failures", raw.login_max_failures as usize)?;
-        positive("login_address_max_failures", raw.login_address_max_failures as usize)?;
+        positive(
+            "login_address_max_failures",
+            raw.login_address_max_failures as usize,
+        )?;
         positive("login_window_secs", raw.login_window_secs as usize)?;
         let trusted_proxies = TrustedProxies::parse(&raw.trusted_proxies.unwrap_or_default())?;
         let cors_origins = CorsOrigins::parse(&raw.cors_origins.unwrap_or_default())?;

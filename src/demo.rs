@@ -146,7 +146,10 @@ pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
     let mut keys = Vec::new();
     for brand in ["alpine", "nordbank"] {
         let key = content
-            .create_delivery_key(&admin, crate::content::keys::NewKey::named(brand, "demo web app"))
+            .create_delivery_key(
+                &admin,
+                crate::content::keys::NewKey::named(brand, "demo web app"),
+            )
             .await?;
         keys.push((brand.to_string(), key.token));
     }

@@ -57,16 +57,31 @@ fn proxy_and_origin_lists_are_read_and_their_mistakes_named() {
     let dir = tempfile::tempdir().unwrap();
     let out = vary(dir.path())
         .env("VARY_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
-        .env("VARY_CORS_ORIGINS", "https://shop.example,http://localhost:5173")
+        .env(
+            "VARY_CORS_ORIGINS",
+            "https://shop.example,http://localhost:5173",
+        )
         .arg("migrate")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (variable, value, key) in [
-        ("VARY_TRUSTED_PROXIES", "10.0.0.1,not-an-address", "trusted_proxies"),
+        (
+            "VARY_TRUSTED_PROXIES",
+            "10.0.0.1,not-an-address",
+            "trusted_proxies",
+        ),
         ("VARY_TRUSTED_PROXIES", "10.0.0.0/40", "trusted_proxies"),
         ("VARY_CORS_ORIGINS", "shop.example", "cors_origins"),
-        ("VARY_CORS_ORIGINS", "*,https://shop.example", "cors_origins"),
+        (
+            "VARY_CORS_ORIGINS",
+            "*,https://shop.example",
+            "cors_origins",
+        ),
     ] {
         let out = vary(dir.path())
             .env(variable, value)
@@ -79,14 +94,22 @@ fn proxy_and_origin_lists_are_read_and_their_mistakes_named() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
     let file = dir.path().join("vary.toml");
-    std::fs::write(&file, "cors_origins = [\"*\"]\ntrusted_proxies = [\"::1\"]\n").unwrap();
+    std::fs::write(
+        &file,
+        "cors_origins = [\"*\"]\ntrusted_proxies = [\"::1\"]\n",
+    )
+    .unwrap();
     let out = vary(dir.path())
         .arg("--config")
         .arg(&file)
         .arg("migrate")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -57,7 +57,10 @@ impl LiveKey {
             RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
         });
         let (last_used, flushed) = previous.map_or((0, 0), |p| {
-            (p.last_used.load(Ordering::Relaxed), p.flushed.load(Ordering::Relaxed))
+            (
+                p.last_used.load(Ordering::Relaxed),
+                p.flushed.load(Ordering::Relaxed),
+            )
         });
         LiveKey {
             principal: KeyPrincipal {
@@ -158,7 +161,11 @@ impl KeyRing {
     /// names no live key or the key does not narrow origins.
     pub fn grants_origin(&self, token: &str, origin: &[u8]) -> Option<bool> {
         let ring = self.live.load();
-        let allowed = ring.get(&token_hash(token))?.limits.allowed_origins.as_ref()?;
+        let allowed = ring
+            .get(&token_hash(token))?
+            .limits
+            .allowed_origins
+            .as_ref()?;
         Some(allowed.iter().any(|o| o.matches(origin)))
     }
 

@@ -173,7 +173,11 @@ mod tests {
                 ledger.add(&key, 20_000 + at, 0);
             }
         }
-        assert_eq!(ledger.failures(&0, 0).len(), 8, "the long-failing key is kept");
+        assert_eq!(
+            ledger.failures(&0, 0).len(),
+            8,
+            "the long-failing key is kept"
+        );
     }
 
     #[test]
@@ -183,6 +187,10 @@ mod tests {
         for key in ["a", "b", "c", "d"] {
             ledger.add(&key, 2, 0);
         }
-        assert_eq!(ledger.failures(&"few", 0).len(), 0, "forgotten: it had few failures");
+        assert_eq!(
+            ledger.failures(&"few", 0).len(),
+            0,
+            "forgotten: it had few failures"
+        );
     }
 }

@@ -147,7 +147,8 @@ impl LoginLimiter {
             }
         }
         let failures = accounts.failures(&account, since);
-        let until = failures.last().unwrap_or(0) + self.account_wait(failures.len()).as_millis() as u64;
+        let until =
+            failures.last().unwrap_or(0) + self.account_wait(failures.len()).as_millis() as u64;
         if failures.last().is_some() && until > now {
             return Err(AppError::rate_limited(seconds(until - now)));
         }
@@ -227,7 +228,10 @@ mod tests {
         let refused = limiter.begin("A@x.test", X).err().expect("must wait");
         assert_eq!(refused.code, ErrorCode::RateLimited);
         assert_eq!(refused.retry_after, Some(1));
-        assert!(limiter.begin("b@x.test", X).is_ok(), "another account is not held up");
+        assert!(
+            limiter.begin("b@x.test", X).is_ok(),
+            "another account is not held up"
+        );
     }
 
     #[test]
@@ -262,7 +266,10 @@ mod tests {
         for _ in 0..4 {
             fail(&limiter, "a@x.test", X).unwrap();
         }
-        assert!(limiter.begin("a@x.test", X).is_ok(), "cleared by the success");
+        assert!(
+            limiter.begin("a@x.test", X).is_ok(),
+            "cleared by the success"
+        );
     }
 
     #[test]
@@ -286,7 +293,10 @@ mod tests {
             fail(&limiter, "a@x.test", X).unwrap();
         }
         let first = limiter.begin("a@x.test", X).unwrap();
-        assert!(limiter.begin("a@x.test", X).is_err(), "the fifth is under way");
+        assert!(
+            limiter.begin("a@x.test", X).is_err(),
+            "the fifth is under way"
+        );
         first.failed().unwrap();
     }
 }

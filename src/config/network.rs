@@ -137,7 +137,10 @@ mod tests {
         }
         assert!(!proxies.contains("10.0.0.2".parse().unwrap()));
         for bad in ["10.0.0", "proxy.internal", "10.0.0.0/33"] {
-            assert_eq!(TrustedProxies::parse(&list(&[bad])).unwrap_err().key, "trusted_proxies");
+            assert_eq!(
+                TrustedProxies::parse(&list(&[bad])).unwrap_err().key,
+                "trusted_proxies"
+            );
         }
     }
 
@@ -149,7 +152,10 @@ mod tests {
         assert!(some.allows(b"https://shop.example"));
         assert!(!some.allows(b"https://evil.example"));
         for bad in [&["*", "https://a.example"][..], &["shop.example"]] {
-            assert_eq!(CorsOrigins::parse(&list(bad)).unwrap_err().key, "cors_origins");
+            assert_eq!(
+                CorsOrigins::parse(&list(bad)).unwrap_err().key,
+                "cors_origins"
+            );
         }
     }
 }

@@ -45,7 +45,9 @@ impl KeyLimits {
         let allowed_origins = match allowed_origins {
             None => None,
             Some(list) if list.len() > MAX_ORIGINS => {
-                return Err(format!("allowedOrigins may name at most {MAX_ORIGINS} origins"))
+                return Err(format!(
+                    "allowedOrigins may name at most {MAX_ORIGINS} origins"
+                ))
             }
             Some(list) => {
                 let mut origins = list
@@ -79,7 +81,10 @@ mod tests {
     fn a_rate_below_one_or_a_past_expiry_is_refused() {
         let now = Utc::now();
         for rate in [0, -1, i64::from(MAX_RATE) + 1] {
-            assert!(KeyLimits::parse(None, None, Some(rate), now).is_err(), "{rate}");
+            assert!(
+                KeyLimits::parse(None, None, Some(rate), now).is_err(),
+                "{rate}"
+            );
         }
         let past = now - Duration::seconds(1);
         assert!(KeyLimits::parse(Some(past), None, None, now).is_err());
@@ -93,11 +98,19 @@ mod tests {
         let origins = vec!["https://B.example/".into(), "https://b.example".into()];
         let limits = KeyLimits::parse(Some(later), Some(origins), Some(5), now).unwrap();
         assert_eq!(limits.rate_limit.map(NonZeroU32::get), Some(5));
-        let kept: Vec<&str> = limits.allowed_origins.iter().flatten().map(Origin::as_str).collect();
+        let kept: Vec<&str> = limits
+            .allowed_origins
+            .iter()
+            .flatten()
+            .map(Origin::as_str)
+            .collect();
         assert_eq!(kept, ["https://b.example"]);
         assert!(!limits.expired(now));
         assert!(limits.expired(later));
-        assert_eq!(KeyLimits::parse(None, None, None, now).unwrap(), KeyLimits::default());
+        assert_eq!(
+            KeyLimits::parse(None, None, None, now).unwrap(),
+            KeyLimits::default()
+        );
     }
 
     #[test]

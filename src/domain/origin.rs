@@ -18,7 +18,9 @@ impl Origin {
         let text = text.trim();
         let url = url::Url::parse(text).map_err(|e| format!("`{text}` is not an origin: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("`{text}` is not an origin: use http:// or https://"));
+            return Err(format!(
+                "`{text}` is not an origin: use http:// or https://"
+            ));
         }
         let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
         if !bare || !url.username().is_empty() || url.password().is_some() {

@@ -8,9 +8,7 @@ use super::inputs::{
     CreateVariantInput, UpdateBrandInput, VariantPatch,
 };
 use super::keys::DeliveryKey;
-use super::types::{
-    content, principal, Brand, ContentType, Entry, Session, User, Variant,
-};
+use super::types::{content, principal, Brand, ContentType, Entry, Session, User, Variant};
 use crate::content::keys::NewKey;
 use crate::content::workflow::Transition;
 use crate::delivery::RequestHints;

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use super::inputs::ContextInput;
 use super::keys::DeliveryKeyInfo;
 use super::types::{
-    content, principal, Brand, Entry, EntryConnection, EntryEdge, Json, PageInfo,
-    User, Variant,
+    content, principal, Brand, Entry, EntryConnection, EntryEdge, Json, PageInfo, User, Variant,
 };
 use crate::delivery::{Delivery, DeliveryContext, RequestHints};
 use crate::error::AppError;

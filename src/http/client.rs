@@ -58,13 +58,21 @@ mod tests {
     }
 
     fn client(peer: &str, headers: &[&str], trusted: &[&str]) -> String {
-        client_address(peer.parse().unwrap(), headers.iter().copied(), &proxies(trusted)).to_string()
+        client_address(
+            peer.parse().unwrap(),
+            headers.iter().copied(),
+            &proxies(trusted),
+        )
+        .to_string()
     }
 
     #[test]
     fn the_header_is_ignored_unless_the_peer_is_a_trusted_proxy() {
         assert_eq!(client("203.0.113.9", &["198.51.100.1"], &[]), "203.0.113.9");
-        assert_eq!(client("203.0.113.9", &["198.51.100.1"], &["10.0.0.1"]), "203.0.113.9");
+        assert_eq!(
+            client("203.0.113.9", &["198.51.100.1"], &["10.0.0.1"]),
+            "203.0.113.9"
+        );
     }
 
     #[test]
@@ -72,8 +80,14 @@ mod tests {
         let trusted = ["10.0.0.0/8"];
         let spoofed = "6.6.6.6, 198.51.100.7, 10.1.1.1";
         assert_eq!(client("10.0.0.1", &[spoofed], &trusted), "198.51.100.7");
-        assert_eq!(client("10.0.0.1", &["6.6.6.6", "198.51.100.7:4711"], &trusted), "198.51.100.7");
-        assert_eq!(client("10.0.0.1", &["[2001:db8::1]:443"], &trusted), "2001:db8::1");
+        assert_eq!(
+            client("10.0.0.1", &["6.6.6.6", "198.51.100.7:4711"], &trusted),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client("10.0.0.1", &["[2001:db8::1]:443"], &trusted),
+            "2001:db8::1"
+        );
     }
 
     #[test]

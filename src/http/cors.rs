@@ -43,14 +43,19 @@ pub fn layer(app: &App) -> Condition<Cors> {
 }
 
 /// Whether a browser at `origin` may read the answer to this request.
-fn grants(origins: &CorsOrigins, keyring: &Arc<KeyRing>, origin: &HeaderValue, head: &RequestHead) -> bool {
+fn grants(
+    origins: &CorsOrigins,
+    keyring: &Arc<KeyRing>,
+    origin: &HeaderValue,
+    head: &RequestHead,
+) -> bool {
     if !origins.allows(origin.as_bytes()) {
         return false;
     }
     match super::auth::bearer(&head.headers) {
-        Some(token) if token.starts_with(TOKEN_PREFIX) => {
-            keyring.grants_origin(token, origin.as_bytes()).unwrap_or(true)
-        }
+        Some(token) if token.starts_with(TOKEN_PREFIX) => keyring
+            .grants_origin(token, origin.as_bytes())
+            .unwrap_or(true),
         _ => true,
     }
 }

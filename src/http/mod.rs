@@ -92,15 +92,15 @@ pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
             .route(web::get().to(assets::rendition)),
     )
     .route("/api/reports/audit", web::get().to(reports::audit))
-        .route("/api/reports/usage", web::get().to(usage_report::usage))
-        .route("/api/assets", web::post().to(assets::upload))
-        .route("/healthz", web::get().to(ops::healthz))
-        .route("/readyz", web::get().to(ops::readyz))
-        .route("/metrics", web::get().to(ops::metrics))
-        .route("/", web::get().to(admin::redirect))
-        .route("/admin", web::get().to(admin::redirect))
-        .route("/admin/{path:.*}", web::get().to(admin::asset))
-        .default_service(web::to(not_found));
+    .route("/api/reports/usage", web::get().to(usage_report::usage))
+    .route("/api/assets", web::post().to(assets::upload))
+    .route("/healthz", web::get().to(ops::healthz))
+    .route("/readyz", web::get().to(ops::readyz))
+    .route("/metrics", web::get().to(ops::metrics))
+    .route("/", web::get().to(admin::redirect))
+    .route("/admin", web::get().to(admin::redirect))
+    .route("/admin/{path:.*}", web::get().to(admin::asset))
+    .default_service(web::to(not_found));
 }
 
 async fn not_found() -> HttpResponse {

@@ -101,7 +101,7 @@ impl Change {
             | Change::Usage(s)
             | Change::ForgetPerson(s)
             | Change::ExpireUsage(s) => s,
-            | Change::User(s) => s,
+            Change::User(s) => s,
         }
     }
 

@@ -57,7 +57,10 @@ async fn preflight(app: &TestApp, path: &str, origin: &str) -> awc::http::header
         .request(awc::http::Method::OPTIONS, format!("{}{}", app.base, path))
         .insert_header(("Origin", origin))
         .insert_header(("Access-Control-Request-Method", "POST"))
-        .insert_header(("Access-Control-Request-Headers", "authorization, content-type"))
+        .insert_header((
+            "Access-Control-Request-Headers",
+            "authorization, content-type",
+        ))
         .send()
         .await
         .expect("request sent");
@@ -76,7 +79,11 @@ async fn a_key_over_its_rate_is_rate_limited_with_retry_after(backend: Backend) 
     let token = key_token(&app, json!({"r": 2})).await;
     for i in 0..4 {
         let answer = app.gql(Some(&token), CONTENT, json!({})).await;
-        assert_eq!(answer.data()["content"]["key"], "home-hero", "answer {i} is in the burst");
+        assert_eq!(
+            answer.data()["content"]["key"],
+            "home-hero",
+            "answer {i} is in the burst"
+        );
     }
     // The burst is spent; a cell comes back every 500 ms, so within a few more one is refused.
     let mut over = app.gql(Some(&token), CONTENT, json!({})).await;
@@ -139,7 +146,11 @@ async fn last_used_at_appears_and_is_flushed_to_the_database(backend: Backend) {
         .unwrap();
     assert!((chrono::Utc::now() - used).num_seconds() < 60);
     assert_eq!(app.app.content.flush_key_uses().await.unwrap(), 1);
-    assert_eq!(app.app.content.flush_key_uses().await.unwrap(), 0, "written once");
+    assert_eq!(
+        app.app.content.flush_key_uses().await.unwrap(),
+        0,
+        "written once"
+    );
     let stored = app.app.db.read(vary::store::keys::all).await.unwrap();
     assert_eq!(stored[0].last_used_at, Some(used));
 }
@@ -153,16 +164,30 @@ async fn cors_grants_configured_origins_narrowed_by_the_key(backend: Backend) {
     })
     .await;
     acme(&app).await;
-    for path in ["/graphql", "/delivery/acme/graphql", "/assets/abc/mobile.webp"] {
+    for path in [
+        "/graphql",
+        "/delivery/acme/graphql",
+        "/assets/abc/mobile.webp",
+    ] {
         let answer = preflight(&app, path, "https://shop.example").await;
-        assert_eq!(granted(&answer).as_deref(), Some("https://shop.example"), "{path}");
+        assert_eq!(
+            granted(&answer).as_deref(),
+            Some("https://shop.example"),
+            "{path}"
+        );
         let vary = answer.get("vary").map(|v| v.to_str().unwrap().to_string());
         assert!(vary.unwrap_or_default().contains("Origin"), "{path}");
-        assert_eq!(granted(&preflight(&app, path, "https://evil.example").await), None);
+        assert_eq!(
+            granted(&preflight(&app, path, "https://evil.example").await),
+            None
+        );
     }
     let narrowed = key_token(&app, json!({"o": ["https://shop.example"]})).await;
     let (status, shop) = from_origin(&app, &narrowed, "https://shop.example").await;
-    assert_eq!((status, granted(&shop).as_deref()), (200, Some("https://shop.example")));
+    assert_eq!(
+        (status, granted(&shop).as_deref()),
+        (200, Some("https://shop.example"))
+    );
     let (status, other) = from_origin(&app, &narrowed, "https://other.example").await;
     assert_eq!(status, 200, "answered, but the browser is not let read it");
     assert_eq!(granted(&other), None);
@@ -170,7 +195,9 @@ async fn cors_grants_configured_origins_narrowed_by_the_key(backend: Backend) {
     let (_, other) = from_origin(&app, &open, "https://other.example").await;
     assert_eq!(granted(&other).as_deref(), Some("https://other.example"));
     let (_, evil) = from_origin(&app, &open, "https://evil.example").await;
-    assert!(evil.keys().all(|h| !h.as_str().starts_with("access-control-")));
+    assert!(evil
+        .keys()
+        .all(|h| !h.as_str().starts_with("access-control-")));
 }
 
 async fn without_cors_origins_no_origin_is_granted(backend: Backend) {
@@ -179,7 +206,10 @@ async fn without_cors_origins_no_origin_is_granted(backend: Backend) {
     let token = key_token(&app, json!({})).await;
     let (_, headers) = from_origin(&app, &token, "https://shop.example").await;
     assert_eq!(granted(&headers), None);
-    assert_eq!(granted(&preflight(&app, "/graphql", "https://shop.example").await), None);
+    assert_eq!(
+        granted(&preflight(&app, "/graphql", "https://shop.example").await),
+        None
+    );
 }
 
 backend_tests!(

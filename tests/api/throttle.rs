@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::backend_tests;
 use crate::helpers::{Answer, Backend, TestApp, ADMIN_EMAIL, PASSWORD};
 
-const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+const LOGIN: &str =
+    "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 
 /// Signs in as `email`, from the connection's address or, with `forwarded`, through a proxy
 /// that says the client is that.
@@ -66,15 +67,26 @@ async fn an_account_waits_longer_after_each_failure_then_signs_in(backend: Backe
     assert_eq!(retry_after(&waiting), 1, "1 s after the 5th failure");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let sixth = login(&app, "a@test.local", "wrong-password", None).await;
-    assert_eq!(sixth.code(), "UNAUTHENTICATED", "the attempt made while waiting did not count");
+    assert_eq!(
+        sixth.code(),
+        "UNAUTHENTICATED",
+        "the attempt made while waiting did not count"
+    );
     let at_once = login(&app, "a@test.local", PASSWORD, None).await;
     let wait = retry_after(&at_once);
-    assert_eq!(wait, 2, "2 s after the 6th failure, even with the right password");
+    assert_eq!(
+        wait, 2,
+        "2 s after the 6th failure, even with the right password"
+    );
     tokio::time::sleep(Duration::from_secs(wait)).await;
     let after = login(&app, "a@test.local", PASSWORD, None).await;
     assert!(signed_in(&after), "{}", after.body);
     let again = login(&app, "a@test.local", "wrong-password", None).await;
-    assert_eq!(again.code(), "UNAUTHENTICATED", "a success clears the account's failures");
+    assert_eq!(
+        again.code(),
+        "UNAUTHENTICATED",
+        "a success clears the account's failures"
+    );
 }
 
 async fn an_address_is_refused_from_its_101st_failure_until_its_count_falls(backend: Backend) {
@@ -88,7 +100,10 @@ async fn an_address_is_refused_from_its_101st_failure_until_its_count_falls(back
         assert_eq!(answer.code(), "UNAUTHENTICATED", "failure {}", i + 1);
     }
     let hundred_first = login(&app, "u100@test.local", "wrong-password", x).await;
-    assert!(retry_after(&hundred_first) > 60, "until the window lets a failure go");
+    assert!(
+        retry_after(&hundred_first) > 60,
+        "until the window lets a failure go"
+    );
     let right_password = login(&app, ADMIN_EMAIL, PASSWORD, x).await;
     retry_after(&right_password);
     let elsewhere = login(&app, ADMIN_EMAIL, PASSWORD, Some("198.51.100.2")).await;
@@ -109,12 +124,30 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
     })
     .await;
     for i in 0..3 {
-        let answer = login(&trusted, &format!("u{i}@test.local"), "x-password", Some("198.51.100.1")).await;
+        let answer = login(
+            &trusted,
+            &format!("u{i}@test.local"),
+            "x-password",
+            Some("198.51.100.1"),
+        )
+        .await;
         assert_eq!(answer.code(), "UNAUTHENTICATED");
     }
-    let fourth = login(&trusted, "u3@test.local", "x-password", Some("198.51.100.1")).await;
+    let fourth = login(
+        &trusted,
+        "u3@test.local",
+        "x-password",
+        Some("198.51.100.1"),
+    )
+    .await;
     retry_after(&fourth);
-    let spoofed = login(&trusted, ADMIN_EMAIL, PASSWORD, Some("203.0.113.5, 198.51.100.1, 10.1.1.1")).await;
+    let spoofed = login(
+        &trusted,
+        ADMIN_EMAIL,
+        PASSWORD,
+        Some("203.0.113.5, 198.51.100.1, 10.1.1.1"),
+    )
+    .await;
     retry_after(&spoofed);
     let other_client = login(&trusted, ADMIN_EMAIL, PASSWORD, Some("198.51.100.2")).await;
     assert!(signed_in(&other_client), "{}", other_client.body);
@@ -125,7 +158,13 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
     })
     .await;
     for i in 0..4 {
-        login(&untrusted, &format!("u{i}@test.local"), "x-password", Some(&format!("198.51.100.{i}"))).await;
+        login(
+            &untrusted,
+            &format!("u{i}@test.local"),
+            "x-password",
+            Some(&format!("198.51.100.{i}")),
+        )
+        .await;
     }
     let ignored = login(&untrusted, ADMIN_EMAIL, PASSWORD, Some("198.51.100.200")).await;
     retry_after(&ignored);

@@ -37,7 +37,13 @@ fn a_person_forgotten_on_one_node_leaves_the_reports_of_both() {
     // Ann is served by both nodes and clicks on B; Bob once on each. (B's check above served
     // one answer without a user key.)
     let mut ann = Vec::new();
-    for (node, user) in [(&a, "ann"), (&b, "ann"), (&a, "bob"), (&b, "bob"), (&b, "ann")] {
+    for (node, user) in [
+        (&a, "ann"),
+        (&b, "ann"),
+        (&a, "bob"),
+        (&b, "bob"),
+        (&b, "ann"),
+    ] {
         let answer = node.gql(Some(&key.token), CONTENT, json!({"u": user}));
         if user == "ann" {
             ann.push(answer["content"]["servedId"].as_str().unwrap().to_string());

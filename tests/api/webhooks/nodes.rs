@@ -319,14 +319,24 @@ async fn a_stopping_node_finishes_its_sends_and_claims_no_more(backend: Backend)
         !log.arrivals().is_empty()
     })
     .await;
-    assert!(log.answers().is_empty(), "still under way when the drain starts");
+    assert!(
+        log.answers().is_empty(),
+        "still under way when the drain starts"
+    );
     assert!(app.app.webhooks.drain(Duration::from_secs(15)).await);
     let recorded = deliveries(&app, &hook).await;
     assert_eq!(recorded.len(), 1);
-    assert_eq!(recorded[0].status, "DELIVERED", "recorded before the drain ends");
+    assert_eq!(
+        recorded[0].status, "DELIVERED",
+        "recorded before the drain ends"
+    );
     enqueue(&app, "alpine", 1).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(log.arrivals().len(), 1, "a drained sender sends nothing more");
+    assert_eq!(
+        log.arrivals().len(),
+        1,
+        "a drained sender sends nothing more"
+    );
     let unclaimed = {
         use diesel::prelude::*;
         use vary::store::schema::webhook_deliveries as d;
