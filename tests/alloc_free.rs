@@ -200,6 +200,115 @@ fn resolving_without_consent_allocates_nothing() {
     );
 }
 
+/// With a running experiment on the entry (FIXED: a SHA-256 bucket of the userKey; BANDIT: a
+/// draw against the shares), enrollment and the arm served allocate nothing either, nor does the
+/// reason written into a reused buffer.
+#[test]
+fn choosing_with_a_running_experiment_allocates_nothing() {
+    use std::fmt::Write;
+    use std::sync::Arc;
+    use vary::domain::experiment::serve::{choose, ChoiceReason, LiveArm, LiveExperiment};
+    use vary::domain::experiment::ExperimentMode;
+    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
+    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
+    let mut candidates: Vec<Candidate<'_>> = (0..VARIANTS)
+        .map(|i| Candidate {
+            id: &ids[i],
+            name: &ids[i],
+            priority: i as i32,
+            rule: Some(&rules[i]),
+            devices: if i % 2 == 0 { &DEVICES } else { &[] },
+            locale: None,
+            starts_at: None,
+            ends_at: None,
+            quality: 0.9,
+            created_at: created(i),
+            published: true,
+            archived: false,
+        })
+        .collect();
+    candidates.sort_by(vary::domain::resolution::rank_order);
+    let json = json!({"segment": format!("segment-{MATCHING}"), "tier": 4, "country": "CH",
+        "email": "ann@vary.io", "consent": true, "interests": ["ski", "golf"]});
+    let map: Map<String, Value> = json.as_object().unwrap().clone();
+    let attributes = Attributes::new(&map);
+    let context = ResolveContext {
+        attributes: &attributes,
+        device: Some(Device::Mobile),
+        locale: Some("en-GB"),
+        default_locale: "en",
+        at: created(30),
+        min_quality: 0.5,
+        personalized: true,
+    };
+    let audience = Rule::parse(&json!({"attr": "tier", "op": "gte", "value": 2})).unwrap();
+    let arm = |name: &str, variant: Option<usize>| LiveArm {
+        id: format!("arm_{name}"),
+        name: name.into(),
+        ranked: variant.is_none(),
+        variant,
+        weight: 45,
+        share: 0.5,
+    };
+    let mut experiment = LiveExperiment {
+        id: "exp_bench".into(),
+        name: "Bench".into(),
+        audience: audience.map(Arc::new),
+        mode: ExperimentMode::Fixed,
+        arms: vec![arm("control", Some(VARIANTS - 1)), arm("ranked", None)],
+    };
+    let keys: Vec<String> = (0..100).map(|i| format!("person-{i}")).collect();
+    let mut reason = String::with_capacity(256);
+    // The regex crate makes each pattern's search cache on its first use in a thread.
+    for key in &keys {
+        let choice = choose(&candidates, &context, Some(&experiment), Some(key), 0.5);
+        let why = ChoiceReason {
+            choice: &choice,
+            experiment: Some(&experiment),
+            candidates: &candidates,
+            context: &context,
+        };
+        reason.clear();
+        write!(reason, "{why}").unwrap();
+    }
+    for mode in [ExperimentMode::Fixed, ExperimentMode::Bandit] {
+        experiment.mode = mode;
+        let mut enrolled = 0;
+        let allocations = allocations_during(|| {
+            for round in 0..10 {
+                for key in &keys {
+                    let draw = f64::from(round) / 10.0;
+                    let choice = std::hint::black_box(choose(
+                        &candidates,
+                        &context,
+                        Some(&experiment),
+                        Some(key),
+                        draw,
+                    ));
+                    enrolled += usize::from(choice.arm().is_some());
+                    reason.clear();
+                    let why = ChoiceReason {
+                        choice: &choice,
+                        experiment: Some(&experiment),
+                        candidates: &candidates,
+                        context: &context,
+                    };
+                    write!(reason, "{why}").unwrap();
+                }
+            }
+        });
+        assert!(enrolled > 500, "{enrolled} of 1000 enrolled");
+        assert!(
+            reason.starts_with("experiment \"Bench\" arm ") || reason.starts_with("not enrolled"),
+            "{reason}"
+        );
+        assert_eq!(
+            allocations, 0,
+            "{mode:?}: choose allocated {allocations} times in 1000 calls"
+        );
+    }
+}
+
 #[test]
 fn the_counter_sees_allocations() {
     let allocations = allocations_during(|| {

@@ -132,7 +132,7 @@ pub enum LocaleTier {
 }
 
 impl LocaleTier {
-    const ALL: [LocaleTier; 3] = [
+    pub(crate) const ALL: [LocaleTier; 3] = [
         LocaleTier::Requested,
         LocaleTier::Language,
         LocaleTier::Default,
