@@ -44,6 +44,7 @@ fn events(count: usize, people: &[String]) -> impl Iterator<Item = UsageEvent> +
                 variant_id: format!("var_{v:06}"),
                 variant_name: format!("Variant {v}"),
                 revision: format!("{v:064x}"),
+                ..Default::default()
             })
         })
         .collect();

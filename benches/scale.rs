@@ -103,6 +103,7 @@ fn events(count: usize, variants: usize) -> impl Iterator<Item = UsageEvent> {
                 variant_id: format!("var_{v:08}"),
                 variant_name: format!("Variant {v}"),
                 revision: format!("{v:064x}"),
+                ..Default::default()
             })
         })
         .collect();

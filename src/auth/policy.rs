@@ -48,6 +48,12 @@ pub enum Action {
     ReadReports,
     /// Delete a person's usage events (`forgetPerson`) and apply usage retention on demand.
     ForgetPeople,
+    /// Create, update and stop experiments.
+    EditExperiments,
+    /// Start and conclude experiments; `editors_may` when the brand does not require approval.
+    RunExperiments {
+        editors_may: bool,
+    },
 }
 
 /// The brands a principal may see.
@@ -72,11 +78,24 @@ fn role_may(role: Role, action: Action) -> bool {
         Role::Admin => true,
         Role::Editor => matches!(
             action,
-            ReadContent | EditContent | Preview | Deliver | Publish { editors_may: true }
+            ReadContent
+                | EditContent
+                | Preview
+                | Deliver
+                | Publish { editors_may: true }
+                | EditExperiments
+                | RunExperiments { editors_may: true }
         ),
         Role::Reviewer => matches!(
             action,
-            ReadContent | Review | Publish { .. } | Withdraw | Preview | Deliver
+            ReadContent
+                | Review
+                | Publish { .. }
+                | Withdraw
+                | Preview
+                | Deliver
+                | EditExperiments
+                | RunExperiments { .. }
         ),
         Role::Auditor => matches!(action, ReadContent | Preview | Deliver | ReadReports),
     }

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod brands;
 pub mod content_types;
 pub mod entries;
+pub mod experiments;
 pub mod keys;
 pub mod privacy;
 pub mod retention;

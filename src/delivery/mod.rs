@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod detect;
+pub mod experiments;
 pub mod search;
 pub mod served;
 pub mod snapshot;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::consent::Visitor;
+use self::experiments::{BanditShares, EntryExperiment};
 use self::served::ServedIdSigner;
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
@@ -24,6 +26,7 @@ use crate::domain::consent::{Consent, ConsentRequest};
 use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
+use crate::domain::experiment::serve::{choose, ChoiceReason};
 use crate::domain::resolution::{self, Candidate, ResolveContext};
 use crate::domain::rule::Rule;
 use crate::domain::variant::PublishedVariant;
@@ -106,6 +109,8 @@ pub struct Delivery {
     signer: ServedIdSigner,
     usage: Option<Arc<usage::UsageRecorder>>,
     search: Option<Arc<crate::search::ContentIndex>>,
+    /// BANDIT experiments' current Thompson shares, refreshed from the results.
+    bandit: Arc<BanditShares>,
 }
 
 impl Delivery {
@@ -117,7 +122,13 @@ impl Delivery {
             signer: ServedIdSigner::new(served_key),
             usage: None,
             search: None,
+            bandit: Arc::new(BanditShares::default()),
         }
+    }
+
+    /// The current Thompson shares of a running BANDIT experiment, if this node has them.
+    pub fn bandit_shares(&self, experiment_id: &str) -> Option<Vec<f64>> {
+        self.bandit.get(experiment_id)
     }
 
     pub fn signer(&self) -> &ServedIdSigner {
@@ -160,9 +171,10 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published, asset_fields, assets) = self
+        let (entries, published, asset_fields, assets, running) = self
             .db
             .read(move |conn| {
+                let running = store::experiments::running_of_brand(conn, &brand_id)?;
                 let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
                 let published = store::variants::published_of_brand(conn, &brand_id)?;
                 let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
@@ -179,16 +191,12 @@ impl Delivery {
                     .collect();
                 let referenced = referenced_assets(&entries, &published, &asset_fields);
                 let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
-                Ok((entries, published, asset_fields, assets))
+                Ok((entries, published, asset_fields, assets, running))
             })
             .await?;
-        Ok(BrandSnapshot::compile(
-            brand,
-            entries,
-            published,
-            &asset_fields,
-            assets,
-        ))
+        let mut snapshot = BrandSnapshot::compile(brand, entries, published, &asset_fields, assets);
+        experiments::attach(&mut snapshot, running, &self.bandit);
+        Ok(snapshot)
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -238,8 +246,10 @@ impl Delivery {
             let allowed = &brand_snapshot.brand.policy.usage_attributes;
             let mut answers = Vec::with_capacity(keys.len());
             let mut impressions = Vec::new();
+            let user_key = ctx.user_key.as_deref();
             for key in keys {
-                let (answer, served) = self.resolve_key(brand_snapshot, key, &resolve_ctx, sign);
+                let (answer, served) =
+                    self.resolve_key(brand_snapshot, key, &resolve_ctx, user_key, sign);
                 if let (Some(served), Some(recorder)) = (served, recorder) {
                     impressions.push(recorder.impression(served, &ctx, allowed, consent));
                 }
@@ -259,6 +269,7 @@ impl Delivery {
         bs: &BrandSnapshot,
         key: &str,
         ctx: &ResolveContext<'_>,
+        user_key: Option<&str>,
         sign: bool,
     ) -> (Resolved, Option<usage::Served>) {
         let Some(entry) = bs.entries.get(key) else {
@@ -275,8 +286,18 @@ impl Delivery {
         };
         let candidates: Vec<Candidate<'_>> =
             entry.variants.iter().map(LiveVariant::candidate).collect();
-        let Some(winner) = resolution::resolve(&candidates, ctx) else {
-            let reason = resolution::no_variant_reason(&candidates, ctx);
+        let experiment = entry.experiment.as_deref();
+        let live = experiment.map(|e| &e.live);
+        let draw = if live.is_some() { rand::random() } else { 0.0 };
+        let choice = choose(&candidates, ctx, live, user_key, draw);
+        let reason = ChoiceReason {
+            choice: &choice,
+            experiment: live,
+            candidates: &candidates,
+            context: ctx,
+        }
+        .to_string();
+        let Some(winner) = choice.winner else {
             return (
                 Resolved {
                     key: key.to_string(),
@@ -288,10 +309,9 @@ impl Delivery {
             );
         };
         let live = &entry.variants[winner.index];
-        let reason = winner.reason(&candidates, ctx).to_string();
         let served = sign.then(|| usage::Served {
             id: crate::ids::new_sortable_id("imp"),
-            variant: live.served.clone(),
+            variant: served_variant(experiment, choice.arm(), winner.index, live),
             device: ctx.device,
             locale: winner.tier.locale(ctx).to_string(),
             // Stored to the millisecond, as the time inside the `servedId`.
@@ -330,7 +350,7 @@ impl Delivery {
         }
         who.authorize(Action::Preview, Some(brand))?;
         let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
-        let (brand, variants, published) = self
+        let (brand, variants, published, running) = self
             .db
             .read(move |conn| {
                 let brand = store::brands::require(conn, &brand_slug)?;
@@ -341,8 +361,14 @@ impl Delivery {
                         ))
                     })?;
                 let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
+                let running = store::experiments::of_brand(
+                    conn,
+                    &brand.id,
+                    Some(&entry.id),
+                    Some(crate::domain::experiment::ExperimentStatus::Running),
+                )?;
                 let published = store::variants::published_of_entries(conn, &[entry.id])?;
-                Ok((brand, variants, published))
+                Ok((brand, variants, published, running.into_iter().next()))
             })
             .await?;
         let mut rules = RuleCache::default();
@@ -400,7 +426,27 @@ impl Delivery {
             min_quality: brand.policy.min_quality,
             personalized: visitor.personalized,
         };
-        let explanation = resolution::explain(&candidates, &resolve_ctx);
+        let mut explanation = resolution::explain(&candidates, &resolve_ctx);
+        if let Some(experiment) = running {
+            let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
+            if let Some(live) = experiments::preview_experiment(experiment, &ids) {
+                let choice = choose(
+                    &candidates,
+                    &resolve_ctx,
+                    Some(&live),
+                    ctx.user_key.as_deref(),
+                    rand::random(),
+                );
+                explanation.winner = choice.winner.map(|w| w.index);
+                explanation.reason = ChoiceReason {
+                    choice: &choice,
+                    experiment: Some(&live),
+                    candidates: &candidates,
+                    context: &resolve_ctx,
+                }
+                .to_string();
+            }
+        }
         Ok(Preview {
             consent,
             winner: explanation.winner,
@@ -409,6 +455,19 @@ impl Delivery {
             variants,
         })
     }
+}
+
+/// What an impression of `live` records: with the experiment and arm when the answer is enrolled.
+fn served_variant(
+    experiment: Option<&EntryExperiment>,
+    arm: Option<usize>,
+    index: usize,
+    live: &LiveVariant,
+) -> Arc<crate::usage::ServedVariant> {
+    experiment
+        .zip(arm)
+        .and_then(|(e, arm)| e.served.get(arm)?.get(index).cloned())
+        .unwrap_or_else(|| live.served.clone())
 }
 
 /// The images of a variant's ASSET fields, sized for the device.

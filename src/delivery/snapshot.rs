@@ -85,6 +85,7 @@ impl LiveVariant {
             variant_id: p.id.clone(),
             variant_name: p.name.clone(),
             revision: p.revision.clone(),
+            ..ServedVariant::default()
         });
         Some(LiveVariant {
             id: p.id,
@@ -158,6 +159,8 @@ pub struct EntrySnapshot {
     pub id: String,
     pub key: String,
     pub variants: Vec<LiveVariant>,
+    /// The entry's RUNNING experiment, if any (see `delivery::experiments`).
+    pub experiment: Option<Arc<super::experiments::EntryExperiment>>,
 }
 
 #[derive(Debug)]
@@ -193,6 +196,7 @@ impl BrandSnapshot {
                             id: e.id,
                             key: e.key,
                             variants: Vec::new(),
+                            experiment: None,
                         },
                         e.content_type_id,
                     ),

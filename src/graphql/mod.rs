@@ -6,6 +6,7 @@ pub mod admission;
 pub mod assets;
 pub mod audit;
 pub mod errors;
+pub mod experiments;
 pub mod inputs;
 pub mod keys;
 pub mod loaders;

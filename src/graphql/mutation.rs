@@ -25,6 +25,7 @@ pub struct MutationRoot(
     super::usage::UsageMutation,
     super::privacy::PrivacyMutation,
     super::users::UserMutation,
+    super::experiments::ExperimentMutation,
 );
 
 async fn transition(

@@ -13,6 +13,7 @@ pub mod brands;
 pub mod changes;
 pub mod content_types;
 pub mod entries;
+pub mod experiments;
 pub mod keys;
 pub mod schema;
 pub mod secrets;

@@ -212,6 +212,8 @@ diesel::table! {
         revision -> Text,
         device -> Text,
         locale -> Text,
+        experiment_id -> Text,
+        arm_id -> Text,
     }
 }
 
@@ -254,5 +256,27 @@ diesel::table! {
         name -> Text,
         value -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    experiments (id) {
+        id -> Text,
+        brand_id -> Text,
+        entry_id -> Text,
+        name -> Text,
+        hypothesis -> Nullable<Text>,
+        audience -> Nullable<Text>,
+        arms -> Text,
+        goal -> Text,
+        mode -> Text,
+        status -> Text,
+        min_people_per_arm -> Integer,
+        started_at -> Nullable<Timestamp>,
+        stopped_at -> Nullable<Timestamp>,
+        winner -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }

@@ -52,6 +52,8 @@ struct ServedRow<'a> {
     revision: Cow<'a, str>,
     device: Cow<'a, str>,
     locale: Cow<'a, str>,
+    experiment_id: Cow<'a, str>,
+    arm_id: Cow<'a, str>,
 }
 
 fn served_row(e: &UsageEvent) -> ServedRow<'_> {
@@ -65,6 +67,8 @@ fn served_row(e: &UsageEvent) -> ServedRow<'_> {
         revision: Cow::Borrowed(&served.revision),
         device: Cow::Borrowed(e.device_name()),
         locale: Cow::Borrowed(&e.locale),
+        experiment_id: Cow::Borrowed(&served.experiment_id),
+        arm_id: Cow::Borrowed(&served.arm_id),
     }
 }
 
@@ -87,6 +91,8 @@ impl ServedRow<'_> {
             &self.revision,
             &self.device,
             &self.locale,
+            &self.experiment_id,
+            &self.arm_id,
         ] {
             key.push_str(part);
             key.push('\u{1f}');
@@ -185,6 +191,8 @@ fn find_served(conn: &mut DbConnection, row: &ServedRow<'_>) -> AppResult<Option
         .filter(usage_served::locale.eq(row.locale.as_ref()))
         .filter(usage_served::entry_key.eq(row.entry_key.as_ref()))
         .filter(usage_served::variant_name.eq(row.variant_name.as_ref()))
+        .filter(usage_served::experiment_id.eq(row.experiment_id.as_ref()))
+        .filter(usage_served::arm_id.eq(row.arm_id.as_ref()))
         .select(usage_served::id)
         .first(conn)
         .optional()?)

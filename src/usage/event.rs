@@ -56,7 +56,7 @@ impl UsageKind {
 }
 
 /// The published revision of a variant an event is about, with the names reports show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServedVariant {
     /// The brand's slug.
     pub brand: String,
@@ -66,6 +66,9 @@ pub struct ServedVariant {
     pub variant_name: String,
     /// The revision id that was served.
     pub revision: String,
+    /// The experiment the answer was enrolled in and its arm; empty outside experiments.
+    pub experiment_id: String,
+    pub arm_id: String,
 }
 
 /// One event, with everything a report groups by at hand.

@@ -292,6 +292,7 @@ pub(crate) mod tests {
                 variant_id: variant.into(),
                 variant_name: format!("name of {variant}"),
                 revision: format!("rev-{variant}"),
+                ..Default::default()
             }),
             device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
             locale: "en".into(),

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod content;
 mod delivery;
+mod experiments;
 mod hostile;
 mod http_edges;
 mod keys;

@@ -599,6 +599,7 @@ async fn a_batch_written_twice_is_stored_and_indexed_once(backend: Backend) {
                 variant_id: format!("var_{n}"),
                 variant_name: format!("Variant {n}"),
                 revision: format!("rev{n}"),
+                ..Default::default()
             }),
             device: (n % 2 == 0).then_some(std::borrow::Cow::Borrowed("MOBILE")),
             locale: if n % 4 == 0 { "de".into() } else { "en".into() },

@@ -94,6 +94,8 @@ pub(super) fn into_event((event, served): StoredRow) -> AppResult<UsageEvent> {
             variant_id: served.variant_id.into_owned(),
             variant_name: served.variant_name.into_owned(),
             revision: served.revision.into_owned(),
+            experiment_id: served.experiment_id.into_owned(),
+            arm_id: served.arm_id.into_owned(),
         }),
         device: Some(Cow::Owned(served.device.into_owned())),
         locale: served.locale.into_owned(),

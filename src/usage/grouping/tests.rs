@@ -14,6 +14,7 @@ fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separa
             variant_id: "var_1".into(),
             variant_name: format!("Odd{SEPARATOR}name"),
             revision: "rev_1".into(),
+            ..Default::default()
         }),
         device: None,
         locale: "de-CH".into(),

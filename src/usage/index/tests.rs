@@ -29,6 +29,7 @@ fn event(n: u32, kind: UsageKind, variant: &str, device: Option<&str>, day: u32)
                 format!("Name of {variant}")
             },
             revision: format!("rev-{variant}"),
+            ..Default::default()
         }),
         device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
         locale: if n % 3 == 0 { "de".into() } else { "en".into() },

@@ -34,6 +34,11 @@ struct Entry<'a> {
     variant_id: Cow<'a, str>,
     variant_name: Cow<'a, str>,
     revision: Cow<'a, str>,
+    /// The experiment and arm (empty outside experiments; absent in older journals).
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    experiment: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    arm: Cow<'a, str>,
     device: Option<Cow<'a, str>>,
     locale: Cow<'a, str>,
     secs: i64,
@@ -57,6 +62,8 @@ impl<'a> Entry<'a> {
             variant_id: Cow::Borrowed(&s.variant_id),
             variant_name: Cow::Borrowed(&s.variant_name),
             revision: Cow::Borrowed(&s.revision),
+            experiment: Cow::Borrowed(&s.experiment_id),
+            arm: Cow::Borrowed(&s.arm_id),
             device: e.device.as_deref().map(Cow::Borrowed),
             locale: Cow::Borrowed(&e.locale),
             secs: e.at.timestamp(),
@@ -79,6 +86,8 @@ impl<'a> Entry<'a> {
                 variant_id: self.variant_id.into_owned(),
                 variant_name: self.variant_name.into_owned(),
                 revision: self.revision.into_owned(),
+                experiment_id: self.experiment.into_owned(),
+                arm_id: self.arm.into_owned(),
             }),
             device: self.device.map(|d| Cow::Owned(d.into_owned())),
             locale: self.locale.into_owned(),

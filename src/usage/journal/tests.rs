@@ -16,6 +16,7 @@ fn event(id: &str) -> UsageEvent {
             variant_id: "var_1".into(),
             variant_name: "Skiers \"fresh\" =1+1".into(),
             revision: "rev1".into(),
+            ..Default::default()
         }),
         device: Some("MOBILE".into()),
         locale: "en".into(),

@@ -22,6 +22,7 @@ fn events(brand: &str, at: DateTime<Utc>, count: usize, tag: &str) -> Vec<vary::
         variant_id: format!("var_{tag}"),
         variant_name: tag.into(),
         revision: "rev1".into(),
+        ..Default::default()
     });
     (0..count)
         .map(|n| vary::usage::UsageEvent {
