@@ -327,6 +327,7 @@ impl App {
         feed.start().await?;
         ChangeFeed::spawn_poller(&feed);
         content.spawn_usage_retention();
+        delivery.spawn_bandit_refresh();
         if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
             crate::feed::listen::spawn(url.clone(), &feed);
         }

@@ -12,7 +12,7 @@ use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::experiment::draft::Draft;
-use crate::domain::experiment::report::{report, ArmCounts, Report};
+use crate::domain::experiment::report::{report, Report};
 use crate::domain::experiment::{Experiment, ExperimentMode, ExperimentStatus, Transition};
 use crate::error::{AppError, AppResult};
 use crate::store::changes::Change;
@@ -210,36 +210,6 @@ fn transition(
     Ok(next)
 }
 
-/// Adds up the store's groups into each arm's counts: people (FIXED) or answers (BANDIT) from
-/// impressions, converters from the goal's events, the value from conversions.
-fn arm_counts(
-    experiment: &Experiment,
-    groups: &[store::experiments::ArmKindCounts],
-) -> Vec<ArmCounts> {
-    let unit = |g: &store::experiments::ArmKindCounts| match experiment.mode {
-        ExperimentMode::Fixed => g.people.max(0) as u64,
-        ExperimentMode::Bandit => g.answers.max(0) as u64,
-    };
-    experiment
-        .arms
-        .iter()
-        .map(|arm| {
-            let mut counts = ArmCounts::default();
-            for g in groups.iter().filter(|g| g.arm_id == arm.id) {
-                match g.kind.as_str() {
-                    "impression" => counts.people = unit(g),
-                    kind if kind == experiment.goal.as_str() => counts.converters = unit(g),
-                    _ => {}
-                }
-                if g.kind == "conversion" {
-                    counts.conversion_value = g.value;
-                }
-            }
-            counts
-        })
-        .collect()
-}
-
 impl Content {
     pub async fn create_experiment(
         &self,
@@ -344,7 +314,7 @@ impl Content {
                 Ok((experiment, groups))
             })
             .await?;
-        let counts = arm_counts(&experiment, &groups);
+        let counts = store::experiments::arm_counts(&experiment, &groups);
         let report = report(&experiment, &counts, shares.as_deref());
         Ok(ExperimentReport { experiment, report })
     }

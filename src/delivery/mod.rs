@@ -2,9 +2,11 @@
 //! what is published and never touch the database; `preview` explains resolution to editors
 //! from the database's current state.
 
+pub mod bandit;
 pub mod consent;
 pub mod detect;
 pub mod experiments;
+mod preview;
 pub mod search;
 pub mod served;
 pub mod snapshot;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use self::consent::Visitor;
 use self::experiments::{BanditShares, EntryExperiment};
 use self::served::ServedIdSigner;
-use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
+use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::consent::{Consent, ConsentRequest};
@@ -28,9 +30,8 @@ use crate::domain::device::Device;
 use crate::domain::entry::Entry;
 use crate::domain::experiment::serve::{choose, ChoiceReason};
 use crate::domain::resolution::{self, Candidate, ResolveContext};
-use crate::domain::rule::Rule;
 use crate::domain::variant::PublishedVariant;
-use crate::domain::variant::{Variant, VariantStatus};
+use crate::domain::variant::Variant;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Db};
 
@@ -334,126 +335,6 @@ impl Delivery {
             reason,
         };
         (answer, served)
-    }
-
-    /// Explains, for editors, which variant the context gets and why every other one does not.
-    pub async fn preview(
-        &self,
-        who: &Principal,
-        brand: &str,
-        key: &str,
-        ctx: DeliveryContext,
-        hints: &RequestHints,
-    ) -> AppResult<Preview> {
-        if matches!(who, Principal::DeliveryKey(_)) {
-            return Err(AppError::forbidden("delivery keys cannot preview"));
-        }
-        who.authorize(Action::Preview, Some(brand))?;
-        let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
-        let (brand, variants, published, running) = self
-            .db
-            .read(move |conn| {
-                let brand = store::brands::require(conn, &brand_slug)?;
-                let entry =
-                    store::entries::by_key(conn, &brand.id, &key_owned)?.ok_or_else(|| {
-                        AppError::not_found(format!(
-                            "no entry `{key_owned}` in brand `{brand_slug}`"
-                        ))
-                    })?;
-                let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
-                let running = store::experiments::of_brand(
-                    conn,
-                    &brand.id,
-                    Some(&entry.id),
-                    Some(crate::domain::experiment::ExperimentStatus::Running),
-                )?;
-                let published = store::variants::published_of_entries(conn, &[entry.id])?;
-                Ok((brand, variants, published, running.into_iter().next()))
-            })
-            .await?;
-        let mut rules = RuleCache::default();
-        let published: HashMap<String, LiveVariant> = published
-            .into_iter()
-            .filter_map(|variant| {
-                let served_in = ServedIn {
-                    brand: &brand.slug,
-                    entry_key: key,
-                };
-                LiveVariant::compile(variant, &mut rules, &[], served_in).map(|l| (l.id.clone(), l))
-            })
-            .collect();
-        // Variants without a published revision are shown with their latest content, marked
-        // unpublished, so editors see why they are not served.
-        let drafts: Vec<Option<Rule>> = variants
-            .iter()
-            .map(|v| {
-                v.latest
-                    .content
-                    .rule
-                    .as_ref()
-                    .and_then(|r| Rule::parse(r).ok().flatten())
-            })
-            .collect();
-        let candidates: Vec<Candidate<'_>> = variants
-            .iter()
-            .zip(&drafts)
-            .map(|(v, draft_rule)| match published.get(&v.record.id) {
-                Some(live) => live.candidate(),
-                None => Candidate {
-                    id: &v.record.id,
-                    name: &v.latest.content.name,
-                    priority: v.latest.content.priority,
-                    rule: draft_rule.as_ref(),
-                    devices: &v.latest.content.devices,
-                    locale: v.latest.content.locale.as_deref(),
-                    starts_at: v.latest.content.starts_at,
-                    ends_at: v.latest.content.ends_at,
-                    quality: v.latest.quality.score,
-                    created_at: v.record.created_at,
-                    published: false,
-                    archived: v.record.status == VariantStatus::Archived,
-                },
-            })
-            .collect();
-        let consent = consent::decide(&ctx, &brand);
-        let visitor = Visitor::of(&ctx, hints, &brand, consent);
-        let resolve_ctx = ResolveContext {
-            attributes: &visitor.attributes,
-            device: visitor.device,
-            locale: visitor.locale.as_deref(),
-            default_locale: &brand.default_locale,
-            at: ctx.at.unwrap_or_else(Utc::now),
-            min_quality: brand.policy.min_quality,
-            personalized: visitor.personalized,
-        };
-        let mut explanation = resolution::explain(&candidates, &resolve_ctx);
-        if let Some(experiment) = running {
-            let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
-            if let Some(live) = experiments::preview_experiment(experiment, &ids) {
-                let choice = choose(
-                    &candidates,
-                    &resolve_ctx,
-                    Some(&live),
-                    ctx.user_key.as_deref(),
-                    rand::random(),
-                );
-                explanation.winner = choice.winner.map(|w| w.index);
-                explanation.reason = ChoiceReason {
-                    choice: &choice,
-                    experiment: Some(&live),
-                    candidates: &candidates,
-                    context: &resolve_ctx,
-                }
-                .to_string();
-            }
-        }
-        Ok(Preview {
-            consent,
-            winner: explanation.winner,
-            reason: explanation.reason,
-            candidates: explanation.candidates,
-            variants,
-        })
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schema::experiments;
 use super::{time, DbConnection};
+use crate::domain::experiment::report::ArmCounts;
 use crate::domain::experiment::{
     Arm, ArmTarget, Experiment, ExperimentGoal, ExperimentMode, ExperimentStatus,
 };
@@ -248,4 +249,31 @@ pub fn counts(
         .bind::<Text, _>(brand_slug)
         .bind::<Timestamp, _>(since)
         .load(conn)?)
+}
+
+/// Adds up the store's groups into each arm's counts: people (FIXED) or answers (BANDIT) from
+/// impressions, converters from the goal's events, the value from conversions.
+pub fn arm_counts(experiment: &Experiment, groups: &[ArmKindCounts]) -> Vec<ArmCounts> {
+    let unit = |g: &ArmKindCounts| match experiment.mode {
+        ExperimentMode::Fixed => g.people.max(0) as u64,
+        ExperimentMode::Bandit => g.answers.max(0) as u64,
+    };
+    experiment
+        .arms
+        .iter()
+        .map(|arm| {
+            let mut counts = ArmCounts::default();
+            for g in groups.iter().filter(|g| g.arm_id == arm.id) {
+                match g.kind.as_str() {
+                    "impression" => counts.people = unit(g),
+                    kind if kind == experiment.goal.as_str() => counts.converters = unit(g),
+                    _ => {}
+                }
+                if g.kind == "conversion" {
+                    counts.conversion_value = g.value;
+                }
+            }
+            counts
+        })
+        .collect()
 }

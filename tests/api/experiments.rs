@@ -300,7 +300,75 @@ async fn a_crafted_skew_raises_the_sample_ratio_mismatch(backend: Backend) {
         .contains("sample ratio"));
 }
 
+/// BANDIT mode counts answers, and after a refresh the arm that converts gets the larger share.
+async fn a_bandit_shifts_traffic_to_the_arm_that_converts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (entry, default, skier) = alpine(&app, json!({})).await;
+    let exp = started(
+        &app,
+        json!({"entryId": entry, "name": "Bandit", "goal": "CLICK", "mode": "BANDIT",
+               "arms": [{"name": "A", "variant": default, "weight": 50},
+                        {"name": "B", "variant": skier, "weight": 50}]}),
+    )
+    .await;
+    let id = exp["id"].as_str().unwrap();
+    let key = app.delivery_key("alpine").await;
+    let mut answers: HashMap<String, i64> = HashMap::new();
+    let mut clicks = Vec::new();
+    for visit in 0..60 {
+        let answer = app
+            .content(
+                &key,
+                "alpine",
+                "home-hero",
+                json!({"userKey": "same-person"}),
+            )
+            .await;
+        let arm = arm_in(answer["reason"].as_str().unwrap())
+            .unwrap()
+            .to_string();
+        *answers.entry(arm.clone()).or_default() += 1;
+        if arm == "B" || visit % 10 == 0 && arm == "A" {
+            clicks.push(json!({"servedId": answer["servedId"], "kind": "CLICK"}));
+        }
+    }
+    assert_eq!(
+        answers.len(),
+        2,
+        "one person's answers reach both arms: {answers:?}"
+    );
+    app.gql(Some(&key), TRACK, json!({"e": clicks}))
+        .await
+        .data();
+    flush(&app).await;
+    app.app.delivery.refresh_bandits().await.unwrap();
+    let report = report(&app, app.admin(), id).await;
+    let (a, b) = (&report["arms"][0], &report["arms"][1]);
+    assert_eq!(a["people"], answers["A"], "answers are counted: {report}");
+    assert_eq!(b["people"], answers["B"]);
+    assert_eq!(b["converters"], answers["B"]);
+    assert!(b["weight"].as_f64().unwrap() > 0.9, "{report}");
+    assert!(a["weight"].as_f64().unwrap() >= 0.05 - 1e-9);
+    let mut to_b = 0;
+    for _ in 0..40 {
+        let answer = app
+            .content(
+                &key,
+                "alpine",
+                "home-hero",
+                json!({"userKey": "same-person"}),
+            )
+            .await;
+        to_b += usize::from(arm_in(answer["reason"].as_str().unwrap()) == Some("B"));
+    }
+    assert!(
+        to_b >= 30,
+        "{to_b} of 40 answers went to B after the refresh"
+    );
+}
+
 backend_tests!(
+    a_bandit_shifts_traffic_to_the_arm_that_converts,
     the_report_counts_people_and_matches_our_own_count,
     a_holdout_serves_the_default_to_the_control_and_personalization_to_the_rest,
     who_is_not_enrolled_is_told_why,
