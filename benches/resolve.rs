@@ -86,6 +86,64 @@ fn bench_resolve(c: &mut Criterion) {
     c.bench_function("resolve (candidates in any order)", |b| {
         b.iter(|| resolve(black_box(&unordered), black_box(&context)))
     });
+    bench_with_experiment(c, &candidates, &context);
+}
+
+/// The same entry with a RUNNING FIXED experiment (an audience of one condition, a holdout of
+/// two arms): `choose` without the experiment, and with it for an enrolled person (the bucket's
+/// SHA-256, the audience, the arm's variant checked).
+fn bench_with_experiment(
+    c: &mut Criterion,
+    candidates: &[Candidate<'_>],
+    context: &ResolveContext<'_>,
+) {
+    use std::sync::Arc;
+    use vary::domain::experiment::serve::{choose, LiveArm, LiveExperiment};
+    use vary::domain::experiment::ExperimentMode;
+    let audience = Rule::parse(&json!({"attr": "tier", "op": "gte", "value": 2})).unwrap();
+    let arm = |name: &str, variant: Option<usize>| LiveArm {
+        id: format!("arm_{name}"),
+        name: name.into(),
+        ranked: variant.is_none(),
+        variant,
+        weight: 50,
+        share: 0.5,
+    };
+    let experiment = LiveExperiment {
+        id: "exp_0123456789abcdef".into(),
+        name: "Holdout".into(),
+        audience: audience.map(Arc::new),
+        mode: ExperimentMode::Fixed,
+        arms: vec![arm("control", Some(VARIANTS - 1)), arm("ranked", None)],
+    };
+    let user_key = "user-8f14e45fceea167a5a36dedd4bea2543";
+    assert!(
+        choose(candidates, context, Some(&experiment), Some(user_key), 0.5)
+            .arm()
+            .is_some()
+    );
+    c.bench_function("choose without an experiment", |b| {
+        b.iter(|| {
+            choose(
+                black_box(candidates),
+                black_box(context),
+                None,
+                Some(user_key),
+                0.5,
+            )
+        })
+    });
+    c.bench_function("choose with a running experiment", |b| {
+        b.iter(|| {
+            choose(
+                black_box(candidates),
+                black_box(context),
+                Some(black_box(&experiment)),
+                Some(black_box(user_key)),
+                0.5,
+            )
+        })
+    });
 }
 
 criterion_group!(benches, bench_resolve);

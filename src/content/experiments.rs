@@ -310,7 +310,7 @@ impl Content {
                 let since = experiment
                     .started_at
                     .map_or(chrono::DateTime::UNIX_EPOCH.naive_utc(), time::to_db);
-                let groups = store::experiments::counts(conn, &brand.slug, &experiment.id, since)?;
+                let groups = store::experiments::counts(conn, &brand.slug, &experiment, since)?;
                 Ok((experiment, groups))
             })
             .await?;

@@ -35,8 +35,7 @@ impl Delivery {
                     let since = experiment
                         .started_at
                         .map_or(chrono::DateTime::UNIX_EPOCH.naive_utc(), store::time::to_db);
-                    let groups =
-                        store::experiments::counts(conn, &brand.slug, &experiment.id, since)?;
+                    let groups = store::experiments::counts(conn, &brand.slug, &experiment, since)?;
                     let counts = store::experiments::arm_counts(&experiment, &groups);
                     out.push((experiment, counts));
                 }

@@ -228,24 +228,30 @@ pub struct ArmKindCounts {
 }
 
 /// An experiment's events counted per arm and kind in one grouped query: the served rows of the
-/// experiment (an index on `usage_served.experiment_id`) joined with their events since the
-/// experiment's brand started recording them.
+/// experiment (an index on `usage_served.experiment_id`) joined with their events since it
+/// started. Only the unit the mode reports is made distinct (people in FIXED mode, answers in
+/// BANDIT mode): distinct counts are the query's cost.
 pub fn counts(
     conn: &mut DbConnection,
     brand_slug: &str,
-    experiment_id: &str,
+    experiment: &Experiment,
     since: NaiveDateTime,
 ) -> AppResult<Vec<ArmKindCounts>> {
     use diesel::sql_types::{Text, Timestamp};
-    let sql = "SELECT s.arm_id AS arm_id, e.kind AS kind, \
-                      COUNT(DISTINCT e.user_key_hash) AS people, \
-                      COUNT(DISTINCT e.impression_id) AS answers, \
-                      CAST(COALESCE(SUM(e.value), 0) AS DOUBLE PRECISION) AS value \
-               FROM usage_served s JOIN usage_events e ON e.served = s.id \
-               WHERE s.experiment_id = $1 AND e.brand = $2 AND e.at >= $3 \
-               GROUP BY s.arm_id, e.kind";
+    let (people, answers) = match experiment.mode {
+        ExperimentMode::Fixed => ("COUNT(DISTINCT e.user_key_hash)", "0"),
+        ExperimentMode::Bandit => ("0", "COUNT(DISTINCT e.impression_id)"),
+    };
+    let sql = format!(
+        "SELECT s.arm_id AS arm_id, e.kind AS kind, \
+                CAST({people} AS BIGINT) AS people, CAST({answers} AS BIGINT) AS answers, \
+                CAST(COALESCE(SUM(e.value), 0) AS DOUBLE PRECISION) AS value \
+         FROM usage_served s JOIN usage_events e ON e.served = s.id \
+         WHERE s.experiment_id = $1 AND e.brand = $2 AND e.at >= $3 \
+         GROUP BY s.arm_id, e.kind"
+    );
     Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(experiment_id)
+        .bind::<Text, _>(&experiment.id)
         .bind::<Text, _>(brand_slug)
         .bind::<Timestamp, _>(since)
         .load(conn)?)
