@@ -10,6 +10,7 @@
 mod support;
 mod users;
 
+mod experiments;
 mod privacy;
 
 use serde_json::json;
