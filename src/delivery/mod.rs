@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod detect;
+pub mod on_air;
 pub mod search;
 pub mod served;
 pub mod snapshot;

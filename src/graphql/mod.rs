@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod keys;
 pub mod loaders;
 pub mod mutation;
+pub mod on_air;
 pub mod parse_cache;
 pub mod privacy;
 pub mod query;

@@ -24,6 +24,7 @@ pub struct QueryRoot(
     super::usage::UsageQuery,
     super::search::SearchQuery,
     super::privacy::PrivacyQuery,
+    super::on_air::OnAirQuery,
 );
 
 /// The variant an app should show for one key.

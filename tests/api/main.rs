@@ -12,6 +12,7 @@ mod delivery;
 mod hostile;
 mod http_edges;
 mod keys;
+mod on_air;
 mod privacy;
 mod roles;
 mod search;
