@@ -17,6 +17,7 @@ pub mod entries;
 pub mod keys;
 pub mod privacy;
 pub mod retention;
+pub mod review;
 pub mod search;
 pub mod search_sync;
 pub mod usage;

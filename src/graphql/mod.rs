@@ -14,6 +14,7 @@ pub mod on_air;
 pub mod parse_cache;
 pub mod privacy;
 pub mod query;
+pub mod review;
 pub mod search;
 pub mod types;
 pub mod usage;

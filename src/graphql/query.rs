@@ -25,6 +25,7 @@ pub struct QueryRoot(
     super::search::SearchQuery,
     super::privacy::PrivacyQuery,
     super::on_air::OnAirQuery,
+    super::review::ReviewQuery,
 );
 
 /// The variant an app should show for one key.

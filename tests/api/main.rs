@@ -14,6 +14,7 @@ mod http_edges;
 mod keys;
 mod on_air;
 mod privacy;
+mod review_queue;
 mod roles;
 mod search;
 mod throttle;

@@ -7,6 +7,7 @@ import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
 import { NewEntryForm } from './NewEntryForm';
 import { paths } from './paths';
+import { filterParams, hasStatus, STATUS_FILTERS, type StatusFilter } from './statusFilter';
 
 const PAGE_SIZE = 20;
 
@@ -21,6 +22,7 @@ function EntriesList({ slug }: { slug: string }) {
   const { user } = useSession();
   const [search, setSearch] = useSearchParams();
   const contentType = search.get('type') ?? '';
+  const status = (search.get('status') ?? '') as StatusFilter | '';
   // Relay cursors go forward only; the cursors of earlier pages are kept to go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [creating, setCreating] = useState(false);
@@ -40,10 +42,15 @@ function EntriesList({ slug }: { slug: string }) {
 
   function chooseType(value: string) {
     setCursors([null]);
-    setSearch(value ? { type: value } : {});
+    setSearch(filterParams({ type: value, status }));
+  }
+
+  function chooseStatus(value: string) {
+    setSearch(filterParams({ type: contentType, status: value }));
   }
 
   const conn = list.data?.entries;
+  const shown = conn ? conn.edges.filter(({ node }) => !status || hasStatus(node.variants, status)) : [];
   return (
     <section className="page">
       <div className="page-head">
@@ -63,11 +70,19 @@ function EntriesList({ slug }: { slug: string }) {
             <option key={t.id} value={t.name}>{t.name}</option>
           ))}
         </select>
+        <label htmlFor="status-filter">Status</label>
+        <select id="status-filter" value={status} onChange={(e) => chooseStatus(e.target.value)}>
+          <option value="">Any status</option>
+          {STATUS_FILTERS.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+        </select>
         {conn && <span className="muted">{conn.totalCount} {conn.totalCount === 1 ? 'entry' : 'entries'}</span>}
       </div>
       <ErrorBox error={types.error} title="Content types could not be loaded." onRetry={types.reload} />
       <ErrorBox error={list.error} onRetry={list.reload} />
       {list.loading && <Loading what="Loading entries" />}
+      {conn && !list.loading && status && conn.edges.length > 0 && (
+        <p className="muted">{shown.length} of the {conn.edges.length} entries on this page have a variant that is {STATUS_FILTERS.find((s) => s.value === status)?.label.toLowerCase() ?? status}.</p>
+      )}
       {conn && !list.loading && conn.edges.length === 0 && (
         <p className="empty">No entries {contentType ? `of type ${contentType} ` : ''}yet.</p>
       )}
@@ -83,13 +98,13 @@ function EntriesList({ slug }: { slug: string }) {
             </tr>
           </thead>
           <tbody>
-            {conn.edges.map(({ node }) => (
+            {shown.map(({ node }) => (
               <tr key={node.id}>
                 <td><Link to={paths.entry(slug, node.key)}>{node.key}</Link></td>
                 <td>{node.contentType}</td>
                 <td className="muted">{node.description || '—'}</td>
                 <td>{node.variants.filter((v) => v.status !== 'ARCHIVED').length}</td>
-                <td>{node.variants.filter((v) => v.live).length}</td>
+                <td>{node.variants.filter((v) => v.onAir.live).length}</td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { canManageBrands, canManageUsers, canReadAudit } from '../session/permissions';
+import { canManageBrands, canManageUsers, canReadAudit, canReview } from '../session/permissions';
 import { useSession, useSessionApi } from '../session/SessionContext';
 import { preferredBrand, rememberBrand } from './brandChoice';
 
@@ -37,6 +37,7 @@ export function Layout() {
         )}
         <nav aria-label="Main" className="mainnav">
           {current && <NavLink to={`/b/${encodeURIComponent(current)}/entries`}>Entries</NavLink>}
+          {canReview(user.role) && <NavLink to="/review">Waiting for review</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/users">Users</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}
           {canManageBrands(user.role) && <NavLink to="/webhooks">Webhooks</NavLink>}
