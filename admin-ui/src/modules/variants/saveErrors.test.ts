@@ -20,7 +20,8 @@ describe('placeSaveError', () => {
 
   it('puts rule faults by the rule builder with their path', () => {
     const placed = placeSaveError(new ApiError('BAD_INPUT', 'malformed rule: unknown op', { path: '$.all[0].op' }), ['title']);
-    expect(placed.rule).toBe('malformed rule: unknown op (at $.all[0].op)');
+    expect(placed.rule).toBe('malformed rule: unknown op');
+    expect(placed.rulePath).toBe('$.all[0].op');
   });
 
   it('says anything else in words by the save button', () => {
