@@ -7,6 +7,7 @@ mod helpers;
 mod assets;
 mod audit;
 mod auth;
+mod compression;
 mod content;
 mod delivery;
 mod hostile;
