@@ -56,7 +56,7 @@ export function AuditPage() {
       {log.loading && log.rows.length === 0 && <Loading what="Loading the audit log" />}
       {!log.loading && !log.error && log.rows.length === 0 && problem === null && <p className="empty">No audit entries match this filter.</p>}
       {log.rows.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log (scrollable)">
           <table className="table audit-table" aria-label="Audit entries">
             <thead>
               <tr>

@@ -21,7 +21,7 @@ export function ReviewQueuePage() {
       {q.loading && !items && <Loading what="Loading the review queue" />}
       {items && items.length === 0 && <p className="empty">Nothing is waiting for your review.</p>}
       {items && items.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Review queue (scrollable)">
           <table className="table" aria-label="Waiting for review">
             <thead>
               <tr>

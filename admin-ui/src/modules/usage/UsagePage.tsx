@@ -129,7 +129,7 @@ function UsageTable({ rows, groupBy }: { rows: Row[]; groupBy: Dimension[] }) {
     }
   };
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Usage table (scrollable)">
       <table className="table" aria-label="Usage report">
         <thead>
           <tr>

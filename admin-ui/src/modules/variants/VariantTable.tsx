@@ -20,7 +20,7 @@ export function VariantTable({ brand, entryKey, variants }: Props) {
   if (variants.length === 0) return <p className="empty">No variants yet. Without one, apps get no content for this key.</p>;
   const sorted = [...variants].sort((a, b) => b.priority - a.priority);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Variants (scrollable)">
       <table className="table">
         <thead>
           <tr>
