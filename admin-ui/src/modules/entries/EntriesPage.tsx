@@ -87,6 +87,7 @@ function EntriesList({ slug }: { slug: string }) {
         <p className="empty">No entries {contentType ? `of type ${contentType} ` : ''}yet.</p>
       )}
       {conn && !list.loading && conn.edges.length > 0 && (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Entries (scrollable)">
         <table className="table">
           <thead>
             <tr>
@@ -109,6 +110,7 @@ function EntriesList({ slug }: { slug: string }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <nav className="pager" aria-label="Pages">
         <button type="button" className="btn" disabled={cursors.length <= 1 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>

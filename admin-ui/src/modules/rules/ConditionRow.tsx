@@ -64,6 +64,7 @@ export function ConditionRow({ node, onChange, disabled, attrListId }: Props) {
           label={`${node.attr || 'attribute'} value`}
           disabled={disabled}
           types={typesForOp(node.op)}
+          instant={node.op === 'before' || node.op === 'after'}
         />
       )}
       {v.shape === 'list' && <ListValues node={node} items={v.items} onChange={setValue} disabled={disabled} />}
