@@ -5,9 +5,10 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
 import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
+import { EntrySearch } from './EntrySearch';
 import { NewEntryForm } from './NewEntryForm';
 import { paths } from './paths';
-import { filterParams, hasStatus, STATUS_FILTERS, type StatusFilter } from './statusFilter';
+import { filterParams, hasStatus, isVariantStatus, STATUS_FILTERS, type StatusFilter } from './statusFilter';
 
 const PAGE_SIZE = 20;
 
@@ -62,6 +63,7 @@ function EntriesList({ slug }: { slug: string }) {
         )}
       </div>
       {creating && <NewEntryForm brand={slug} types={types.data?.contentTypes ?? []} onCancel={() => setCreating(false)} />}
+      <EntrySearch brand={slug} status={isVariantStatus(status) ? status : null} />
       <div className="toolbar">
         <label htmlFor="type-filter">Content type</label>
         <select id="type-filter" value={contentType} onChange={(e) => chooseType(e.target.value)}>

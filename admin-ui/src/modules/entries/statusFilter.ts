@@ -32,6 +32,11 @@ export function hasStatus(variants: VariantLike[], filter: StatusFilter): boolea
   });
 }
 
+/** Whether the filter is one of the API's statuses (the search can filter by it). */
+export function isVariantStatus(f: string): f is VariantStatus {
+  return ['DRAFT', 'IN_REVIEW', 'APPROVED', 'PUBLISHED', 'ARCHIVED'].includes(f);
+}
+
 /** The list's search parameters without the empty ones. */
 export function filterParams(p: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v));
