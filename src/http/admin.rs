@@ -21,6 +21,12 @@ pub async fn redirect() -> HttpResponse {
         .finish()
 }
 
+/// GraphiQL's page (`admin-ui/graphiql.html`, built with the admin UI; its scripts, styles,
+/// fonts and workers are under `/admin/assets/`), served at `GET /graphql` to browsers.
+pub fn graphiql_page() -> Option<Vec<u8>> {
+    AdminUi::get("graphiql.html").map(|f| f.data.into_owned())
+}
+
 /// The encodings served precompressed, most preferred first: (token, file suffix).
 const ENCODINGS: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
 
