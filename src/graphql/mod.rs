@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod assets;
 pub mod audit;
+pub mod audit_verify;
 pub mod errors;
 pub mod inputs;
 pub mod keys;

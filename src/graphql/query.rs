@@ -26,6 +26,7 @@ pub struct QueryRoot(
     super::privacy::PrivacyQuery,
     super::on_air::OnAirQuery,
     super::review::ReviewQuery,
+    super::audit_verify::AuditVerifyQuery,
 );
 
 /// The variant an app should show for one key.

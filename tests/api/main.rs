@@ -6,6 +6,7 @@ mod helpers;
 
 mod assets;
 mod audit;
+mod audit_verify;
 mod auth;
 mod compression;
 mod content;

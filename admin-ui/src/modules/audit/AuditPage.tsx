@@ -8,6 +8,7 @@ import { useBarBrand } from '../layout/useBarBrand';
 import { ReportDownload } from '../../ui/ReportDownload';
 import { useSession } from '../session/SessionContext';
 import { UsageExportPanel } from '../usage/UsageExportPanel';
+import { ChainStatus } from './ChainStatus';
 import {
   auditVariables, EMPTY_FILTER, filterProblem, reportFileName, reportUrl, type AuditFilter,
 } from './auditQuery';
@@ -33,6 +34,7 @@ export function AuditPage() {
     <section className="page">
       <h1>Audit log</h1>
       <p className="muted">Every recorded change, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
+      <ChainStatus />
       <form className="card inline-form" aria-label="Audit filter" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="au-brand">Brand</label>
