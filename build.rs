@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-const WATCHED: [&str; 8] = [
+const WATCHED: [&str; 10] = [
+    "admin-ui/graphiql.html",
+    "admin-ui/scripts",
     "admin-ui/src",
     "admin-ui/index.html",
     "admin-ui/package.json",

@@ -4,11 +4,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   base: '/admin/',
   esbuild: { jsx: 'automatic' },
+  // GraphiQL's editor (Monaco) runs its language services in module workers.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: false,
     rollupOptions: {
+      // The admin app, and GraphiQL (served at GET /graphql; see src/http/graphql.rs).
+      input: { main: 'index.html', graphiql: 'graphiql.html' },
       // react-router marks its modules "use client" (for server components); meaningless in an SPA bundle.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

@@ -44,12 +44,15 @@ test('nordbank review: editor submits, reviewer approves with a note and publish
   await expect(workflow.getByText(`by ${USERS.reviewer}`)).toBeVisible();
   await workflow.getByRole('button', { name: 'Publish' }).click();
   await expect(workflow.getByText('Published', { exact: true })).toBeVisible();
-  await expect(workflow.getByText('● Live')).toBeVisible();
+  // Published, but "Live" means some audience gets it (#24): the demo's untargeted "Everyone: easy
+  // saver" outranks this untargeted variant everywhere, so the page says so instead.
+  await expect(workflow.getByText('Not live')).toBeVisible();
+  await expect(workflow.getByText('never served: covered by Everyone: easy saver')).toBeVisible();
   await snap(page, '03-published-by-reviewer');
 
-  // The entry's table shows it published and live.
+  // The entry's table shows it published, and why no audience gets it.
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'next-best-offer' }).click();
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
   await expect(row.getByText('Published', { exact: true })).toBeVisible();
-  await expect(row.getByText('● Live')).toBeVisible();
+  await expect(row.getByText('never served: covered by Everyone: easy saver')).toBeVisible();
 });

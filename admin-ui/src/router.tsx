@@ -12,6 +12,7 @@ import { RouteError } from './modules/layout/RouteError';
 import { PersonDataPage } from './modules/privacy/PersonDataPage';
 import { ChangePasswordPage } from './modules/session/ChangePasswordPage';
 import { LoginPage } from './modules/session/LoginPage';
+import { ReviewQueuePage } from './modules/review/ReviewQueuePage';
 import { RequireAdmin, RequireAuditor, RequireSession } from './modules/session/RequireSession';
 import { UsagePage } from './modules/usage/UsagePage';
 import { VariantEditorPage } from './modules/variants/VariantEditorPage';
@@ -36,6 +37,7 @@ export const router = createBrowserRouter(
         { path: 'b/:brand/entries/:key', element: <EntryPage /> },
         { path: 'b/:brand/entries/:key/variants/new', element: <VariantEditorPage /> },
         { path: 'b/:brand/entries/:key/variants/:id', element: <VariantEditorPage /> },
+        { path: 'review', element: <ReviewQueuePage /> },
         { path: 'users', element: <RequireAdmin><UsersPage /></RequireAdmin> },
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },
         { path: 'b/:brand/settings', element: <RequireAdmin><BrandSettingsPage /></RequireAdmin> },

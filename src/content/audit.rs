@@ -70,6 +70,13 @@ pub fn parse_bound(raw: &str, end: bool) -> AppResult<DateTime<Utc>> {
 }
 
 impl Content {
+    /// The audit chain checked from its first row (as `vary audit verify` does): the sequence
+    /// number of the first row that does not verify, or `None` when every row does.
+    pub async fn verify_audit_chain(&self, who: &Principal) -> AppResult<Option<i64>> {
+        who.authorize(Action::ReadReports, None)?;
+        self.db.read(store::audit::first_broken).await
+    }
+
     /// Rows after sequence number `after_seq`, at most `limit`.
     pub async fn audit_rows(
         &self,

@@ -18,6 +18,7 @@ pub mod experiments;
 pub mod keys;
 pub mod privacy;
 pub mod retention;
+pub mod review;
 pub mod search;
 pub mod search_sync;
 pub mod usage;

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod detect;
 pub mod experiments;
 mod preview;
+pub mod on_air;
 pub mod search;
 pub mod served;
 pub mod snapshot;

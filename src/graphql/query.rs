@@ -25,6 +25,9 @@ pub struct QueryRoot(
     super::search::SearchQuery,
     super::privacy::PrivacyQuery,
     super::experiments::ExperimentQuery,
+    super::on_air::OnAirQuery,
+    super::review::ReviewQuery,
+    super::audit_verify::AuditVerifyQuery,
 );
 
 /// The variant an app should show for one key.

@@ -303,9 +303,13 @@ impl Variant {
     async fn status(&self) -> VariantStatus {
         self.0.record.status.into()
     }
-    /// Whether a published revision is being served.
+    /// Whether the variant has a published revision (see `onAir` for whether anyone gets it).
     async fn live(&self) -> bool {
         self.0.record.published_revision.is_some()
+    }
+    /// Whether some audience gets the published revision now, and why not when none does.
+    async fn on_air(&self, ctx: &Context<'_>) -> super::on_air::OnAirStatus {
+        super::on_air::status(ctx, &self.0.record.entry_id, &self.0.record.id)
     }
     async fn version(&self) -> i32 {
         self.0.record.version

@@ -5,7 +5,6 @@
 //! limited like a single request. Every error in the answer gets its contract code.
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Request, Response};
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -192,12 +191,14 @@ pub async fn get(
 ) -> HttpResponse {
     let Some(query) = params.get("query") else {
         if wants_html(&req) {
-            let page = GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Vary GraphiQL")
-                .finish();
-            return super::headers::graphiql(&mut HttpResponse::Ok(), &page)
+            let Some(page) = super::admin::graphiql_page() else {
+                return super::headers::graphiql(&mut HttpResponse::NotFound())
+                    .content_type("text/plain; charset=utf-8")
+                    .body("GraphiQL was not built into this binary (built without the admin UI)");
+            };
+            return super::headers::graphiql(&mut HttpResponse::Ok())
                 .content_type("text/html; charset=utf-8")
+                .insert_header(("Cache-Control", "no-cache"))
                 .body(page);
         }
         return error_answer(

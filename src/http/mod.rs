@@ -14,7 +14,7 @@ mod usage_report;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, HttpResponse};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -81,6 +81,7 @@ async fn stop_signal() {
 pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
     cfg.service(
         web::resource("/graphql")
+            .wrap(Compress::default())
             .wrap(cors::layer(app))
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get)),
@@ -91,15 +92,27 @@ pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
             .wrap(cors::layer(app))
             .route(web::get().to(assets::rendition)),
     )
-    .route("/api/reports/audit", web::get().to(reports::audit))
-    .route("/api/reports/usage", web::get().to(usage_report::usage))
+    // Reports stream; gzip encodes each chunk as it comes, so streaming is kept.
+    .service(
+        web::resource("/api/reports/audit")
+            .wrap(Compress::default())
+            .route(web::get().to(reports::audit)),
+    )
+    .service(
+        web::resource("/api/reports/usage")
+            .wrap(Compress::default())
+            .route(web::get().to(usage_report::usage)),
+    )
     .route("/api/assets", web::post().to(assets::upload))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics))
     .route("/", web::get().to(admin::redirect))
+    .route("/", web::head().to(admin::redirect))
     .route("/admin", web::get().to(admin::redirect))
+    .route("/admin", web::head().to(admin::redirect))
     .route("/admin/{path:.*}", web::get().to(admin::asset))
+    .route("/admin/{path:.*}", web::head().to(admin::asset))
     .default_service(web::to(not_found));
 }
 

@@ -289,6 +289,19 @@ pub fn of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> AppResult<Ve
     with_latest(conn, records)
 }
 
+/// Every variant waiting for review (IN_REVIEW), longest waiting first.
+pub fn in_review(conn: &mut DbConnection) -> AppResult<Vec<Variant>> {
+    let records = variants::table
+        .filter(variants::status.eq(VariantStatus::InReview.as_str()))
+        .order((variants::updated_at.asc(), variants::id.asc()))
+        .select(VariantRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(VariantRow::into_domain)
+        .collect::<AppResult<Vec<_>>>()?;
+    with_latest(conn, records)
+}
+
 /// Every revision of a variant, newest first.
 pub fn revisions(conn: &mut DbConnection, variant_id: &str) -> AppResult<Vec<Revision>> {
     variant_revisions::table

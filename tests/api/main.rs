@@ -6,14 +6,18 @@ mod helpers;
 
 mod assets;
 mod audit;
+mod audit_verify;
 mod auth;
+mod compression;
 mod content;
 mod delivery;
 mod experiments;
 mod hostile;
 mod http_edges;
 mod keys;
+mod on_air;
 mod privacy;
+mod review_queue;
 mod roles;
 mod search;
 mod throttle;

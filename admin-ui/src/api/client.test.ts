@@ -93,7 +93,7 @@ describe('fetchFile', () => {
     vi.stubGlobal('fetch', answer({ error: { code: 'BAD_INPUT', message: '`from` must not be after `to`' } }, 400));
     const err = await fetchFile('/api/reports/audit').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BAD_INPUT', message: '`from` must not be after `to`' });
-    expect(describeError(err)).toBe('Please correct this: `from` must not be after `to`');
+    expect(describeError(err)).toBe('“from” must not be after “to”. Correct it and try again.');
   });
 
   it('forgets the token on 401 and says FORBIDDEN on a bare 403', async () => {

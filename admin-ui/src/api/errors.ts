@@ -3,6 +3,8 @@
  * Every server error carries `extensions.code` (see the contract); network
  * failures and unreadable answers get codes of their own.
  */
+import { badInputInWords, conflictInWords, fieldMessageInWords, forbiddenInWords } from './wording';
+
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_INPUT' | 'CONFLICT' | 'LIMIT_EXCEEDED'
   | 'RATE_LIMITED' | 'UNAVAILABLE' | 'INTERNAL' | 'NETWORK' | 'UNKNOWN';
@@ -46,15 +48,15 @@ export function describeError(err: unknown): string {
     case 'UNAUTHENTICATED':
       return 'Your session has ended or the credentials are wrong. Please sign in again.';
     case 'FORBIDDEN':
-      return `You are not allowed to do this. ${e.message}`.trim();
+      return forbiddenInWords(e.message);
     case 'NOT_FOUND':
-      return `Not found: ${e.message}`;
+      return `This does not exist (any more), or you cannot see it: ${e.message.replace(/`/g, '')}. Go back to the list and reload it.`;
     case 'BAD_INPUT':
-      return `Please correct this: ${e.message}`;
+      return badInputInWords(e.message);
     case 'CONFLICT':
-      return `This clashes with a change made elsewhere: ${e.message}`;
+      return conflictInWords(e.message);
     case 'LIMIT_EXCEEDED':
-      return `The request is too large: ${e.message}`;
+      return `That is more than the server takes at once (${e.message.replace(/`/g, '')}). Ask for less, or split it up.`;
     case 'RATE_LIMITED': {
       const wait = Number(e.extensions.retryAfter);
       return `Too many attempts. Wait ${wait > 0 ? `${wait} seconds` : 'a moment'}, then try again.`;
@@ -72,6 +74,11 @@ export function describeError(err: unknown): string {
   }
 }
 
+/** Whether trying the same thing again could work (never for bad input, permissions or conflicts). */
+export function isRetryable(err: unknown): boolean {
+  return ['NETWORK', 'UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED', 'UNKNOWN'].includes(asApiError(err).code);
+}
+
 /**
  * For BAD_INPUT: the server's message when it concerns `field` (named in
  * `extensions.field`, or quoted / as `fields.NAME` in the message).
@@ -80,9 +87,9 @@ export function messageForField(err: unknown, field: string): string | null {
   const e = asApiError(err);
   if (e.code !== 'BAD_INPUT') return null;
   const named = e.extensions.field;
-  if (typeof named === 'string') return named === field || named === `fields.${field}` ? e.message : null;
+  if (typeof named === 'string') return named === field || named === `fields.${field}` ? fieldMessageInWords(e.message) : null;
   const quoted = new RegExp(`["'\`]${escape(field)}["'\`]|fields\\.${escape(field)}\\b`);
-  return quoted.test(e.message) ? e.message : null;
+  return quoted.test(e.message) ? fieldMessageInWords(e.message) : null;
 }
 
 function escape(s: string): string {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { InlineError } from '../ui/ErrorBox';
 import { FIELD_EDITORS, KIND_LABEL } from './registry';
+import { bindingLimit } from './limits';
 import type { FieldDef } from './types';
 
 interface Props {
@@ -16,6 +17,8 @@ interface Props {
   brand: string;
   /** Notes to show under a field, by field name (e.g. quality checks about it). */
   fieldNotes?: Record<string, ReactNode>;
+  /** The brand's maximum title length, which binds the `title` field when lower than its own. */
+  brandMaxTitle?: number | null;
 }
 
 function length(v: unknown): number | null {
@@ -23,7 +26,7 @@ function length(v: unknown): number | null {
 }
 
 /** The content type's fields, each with the editor of its kind. */
-export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidChange, disabled, brand, fieldNotes }: Props) {
+export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidChange, disabled, brand, fieldNotes, brandMaxTitle }: Props) {
 
   function setField(name: string, v: unknown) {
     const next = { ...values };
@@ -47,7 +50,8 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
         const Editor = FIELD_EDITORS[def.kind];
         const inputId = `field-${def.name}`;
         const len = length(values[def.name]);
-        const over = def.maxLength != null && len != null && len > def.maxLength;
+        const limit = bindingLimit(def, brandMaxTitle);
+        const over = limit != null && len != null && len > limit.max;
         const missing = def.required && (values[def.name] === undefined || values[def.name] === '');
         return (
           <div className={`field ${def.kind === 'BOOLEAN' ? 'field-inline' : ''}`} key={def.name}>
@@ -71,8 +75,11 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
               <p className="muted">No editor for kind {def.kind}.</p>
             )}
             <div id={`${inputId}-help`}>
-              {def.maxLength != null && len != null && (
-                <small className={over ? 'counter over' : 'counter'}>{len} / {def.maxLength} characters</small>
+              {limit != null && len != null && (
+                <small className={over ? 'counter over' : 'counter'}>
+                  {len} / {limit.max} characters{limit.source === 'brand' ? ' (the brand’s limit)' : ''}
+                  {over && ` — ${len - limit.max} too many`}
+                </small>
               )}
               {missing && <small className="muted"> Required.</small>}
               <InlineError message={invalid[def.name] ?? errors[def.name]} />

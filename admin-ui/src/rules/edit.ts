@@ -3,7 +3,7 @@
  * returns a new tree and leaves its input untouched.
  */
 import { newId, type ConditionNode, type ConditionValue, type RuleNode, type RuleTree, type TypedValue } from './model';
-import { OP_INFO, type Op } from './ops';
+import { OP_INFO, typesForOp, type Op } from './ops';
 
 export function newCondition(attr = '', op: Op = 'eq'): ConditionNode {
   return { id: newId(), kind: 'condition', attr, op, value: valueForOp({ shape: 'none' }, op) };
@@ -17,19 +17,35 @@ function emptyLike(v: TypedValue | undefined): TypedValue {
   return { type: v?.type ?? 'string', text: v?.type === 'boolean' ? 'true' : '' };
 }
 
-/** Reshapes a condition's value to what `op` takes, keeping what it can. */
+/**
+ * One value carried over into a type the operator takes: kept when its type fits; a number's
+ * text becomes text; text that reads as a number becomes that number; anything else is cleared.
+ */
+export function carryValue(v: TypedValue, op: Op): TypedValue {
+  const types = typesForOp(op);
+  if (types.includes(v.type)) return v;
+  const target = types[0];
+  if (target === 'number') {
+    const n = v.type === 'string' && v.text.trim() !== '' ? Number(v.text.trim()) : Number.NaN;
+    return { type: 'number', text: Number.isFinite(n) ? v.text.trim() : '' };
+  }
+  return { type: target, text: v.type === 'number' ? v.text : '' };
+}
+
+/** Reshapes a condition's value to what `op` takes, keeping what it can in a type `op` accepts. */
 export function valueForOp(value: ConditionValue, op: Op): ConditionValue {
-  const items = value.shape === 'list' ? value.items : value.shape === 'single' ? [value.value] : [];
+  const items = (value.shape === 'list' ? value.items : value.shape === 'single' ? [value.value] : []).map((v) => carryValue(v, op));
+  const blank = (): TypedValue => carryValue(emptyLike(undefined), op);
   switch (OP_INFO[op].shape) {
     case 'none':
       return { shape: 'none' };
     case 'single':
-      return { shape: 'single', value: items[0] ?? emptyLike(undefined) };
+      return { shape: 'single', value: items[0] ?? blank() };
     case 'list':
-      return { shape: 'list', items: items.length ? items : [emptyLike(undefined)] };
+      return { shape: 'list', items: items.length ? items : [blank()] };
     case 'pair': {
       const first = items[0] ?? { type: 'number', text: '' };
-      return { shape: 'list', items: [first, items[1] ?? emptyLike(first)] };
+      return { shape: 'list', items: [first, items[1] ?? carryValue(emptyLike(first), op)] };
     }
   }
 }

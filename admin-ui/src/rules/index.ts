@@ -3,3 +3,4 @@ export * from './model';
 export * from './edit';
 export * from './text';
 export * from './validate';
+export * from './serverIssue';

@@ -3,6 +3,8 @@
  * Shared by the tree model, the text renderer, validation and the builder UI.
  */
 
+import type { ValueType } from './model';
+
 export const OPS = [
   'eq', 'ne', 'in', 'not_in', 'contains', 'not_contains', 'starts_with', 'ends_with',
   'matches', 'gt', 'gte', 'lt', 'lte', 'between', 'exists', 'not_exists', 'before', 'after',
@@ -39,6 +41,18 @@ export const OP_INFO: Record<Op, OpInfo> = {
   before: { shape: 'single', label: 'is before' },
   after: { shape: 'single', label: 'is after' },
 };
+
+/** The JSON types an operator's values may have (as the server parses them). */
+export function typesForOp(op: Op): ValueType[] {
+  switch (op) {
+    case 'gt': case 'gte': case 'lt': case 'lte': case 'between':
+      return ['number'];
+    case 'starts_with': case 'ends_with': case 'matches': case 'before': case 'after':
+      return ['string'];
+    default:
+      return ['string', 'number', 'boolean'];
+  }
+}
 
 export function isOp(s: unknown): s is Op {
   return typeof s === 'string' && (OPS as readonly string[]).includes(s);

@@ -72,6 +72,18 @@ function walk(node: RuleNode, path: string, depth: number, out: RuleIssue[]): vo
   }
 }
 
+/** Every node of the tree with its JSON path in the serialized rule (`$`, `$.all[1]`, `$.all[1].not`). */
+export function nodePaths(tree: RuleTree): { nodeId: string; path: string }[] {
+  const out: { nodeId: string; path: string }[] = [];
+  const visit = (node: RuleNode, path: string) => {
+    out.push({ nodeId: node.id, path });
+    if (node.kind === 'not') visit(node.child, `${path}.not`);
+    if (node.kind === 'all' || node.kind === 'any') node.children.forEach((c, i) => visit(c, `${path}.${node.kind}[${i}]`));
+  };
+  if (tree !== null) visit(tree, '$');
+  return out;
+}
+
 export function validateRule(tree: RuleTree): RuleIssue[] {
   const out: RuleIssue[] = [];
   if (tree !== null) walk(tree, '$', 1, out);

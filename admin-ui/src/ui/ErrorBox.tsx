@@ -1,4 +1,4 @@
-import { describeError } from '../api';
+import { describeError, isRetryable } from '../api';
 
 /** An error in words, with a retry when there is something to retry. */
 export function ErrorBox({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
@@ -7,7 +7,7 @@ export function ErrorBox({ error, onRetry, title }: { error: unknown; onRetry?: 
     <div className="error-box" role="alert">
       {title && <strong>{title} </strong>}
       <span>{describeError(error)}</span>
-      {onRetry && (
+      {onRetry && isRetryable(error) && (
         <button type="button" className="btn btn-small" onClick={onRetry}>
           Try again
         </button>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSize, fromLocalInput, toLocalInput } from './format';
+import { formatAge, formatSize, fromLocalInput, toLocalInput } from './format';
 
 describe('datetime-local conversion', () => {
   it('round-trips an instant through the local input format', () => {
@@ -18,5 +18,16 @@ describe('sizes', () => {
     expect(formatSize(512)).toBe('512 bytes');
     expect(formatSize(2048)).toBe('2.0 KB');
     expect(formatSize(3 * 1024 * 1024)).toBe('3.0 MB');
+  });
+});
+
+
+describe('formatAge', () => {
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  it('says how long ago in words', () => {
+    expect(formatAge('2026-12-07T11:59:40Z', now)).toBe('just now');
+    expect(formatAge('2026-12-07T11:59:00Z', now)).toBe('1 minute');
+    expect(formatAge('2026-12-07T09:00:00Z', now)).toBe('3 hours');
+    expect(formatAge('2026-12-04T12:00:00Z', now)).toBe('3 days');
   });
 });

@@ -85,7 +85,14 @@ impl Display for Blocker {
                 targets,
             } => write!(f, "device unknown; variant targets {}", devices(targets)),
             Blocker::Quality { score, minimum } => {
-                write!(f, "quality {score:.2} below brand minimum {minimum:.2}")
+                // People read quality on a 0–100 scale everywhere (the API keeps 0–1).
+                let pct = |q: f64| (q * 100.0).round() as i64;
+                write!(
+                    f,
+                    "quality {} below brand minimum {}",
+                    pct(*score),
+                    pct(*minimum)
+                )
             }
             Blocker::Rule(failure) => {
                 write!(f, "rule failed: {} ({})", failure.condition, failure.facts)

@@ -310,7 +310,7 @@ fn preview_reports_why_each_variant_was_or_was_not_eligible() {
     assert_eq!(
         reasons[2],
         [
-            "quality 0.40 below brand minimum 0.50",
+            "quality 40 below brand minimum 50",
             "rule failed: segment in [skier] (segment is \"hiker\")"
         ]
     );

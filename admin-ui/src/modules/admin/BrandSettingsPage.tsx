@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router-dom';
 import { request, UpdateBrandDocument } from '../../api';
 import { InlineError } from '../../ui/ErrorBox';
+import { fromPercent, toPercent } from '../../ui/quality';
 import { TagsInput } from '../../ui/TagsInput';
 import { useUnsavedWarning } from '../../ui/useUnsavedWarning';
 import { useBrand, useSessionApi, type Brand } from '../session/SessionContext';
@@ -9,6 +10,7 @@ import {
   brandProblems, draftFromBrand, hasChanges, MAX_RETENTION_DAYS, placeBrandError, toUpdateInput, withDefaultLocale, type BrandDraft, type BrandField,
   type PlacedBrandError,
 } from './brandForm';
+import { PolicyImpact, usePolicyImpact } from './PolicyImpact';
 
 /** Admins edit a brand's name, locales and content policy. */
 export function BrandSettingsPage() {
@@ -47,6 +49,8 @@ function BrandForm({ brand }: { brand: Brand }) {
   useUnsavedWarning(dirty);
   const problems = brandProblems(draft, brand);
   const blocked = Object.keys(problems).length > 0;
+  const impact = usePolicyImpact(brand.slug, brand.policy.minQuality, draft.minQuality);
+  const takenOff = impact.off?.length ?? 0;
 
   function setDraft(next: Partial<BrandDraft>) {
     setSaved(false);
@@ -117,18 +121,20 @@ function BrandForm({ brand }: { brand: Brand }) {
           <label htmlFor="bs-min-quality">Minimum quality</label>
           <div className="slider-row">
             <input
-              type="range" min={0} max={1} step={0.05} value={draft.minQuality} disabled={busy}
-              aria-label="Minimum quality (slider)" onChange={(e) => setDraft({ minQuality: Number(e.target.value) })}
+              type="range" min={0} max={100} step={5} value={Number.isFinite(pct) ? pct : 0} disabled={busy}
+              aria-label="Minimum quality (slider)" onChange={(e) => setDraft({ minQuality: fromPercent(e.target.value) })}
             />
             <input
-              id="bs-min-quality" type="number" min={0} max={1} step={0.01} className="number-small" disabled={busy}
-              value={Number.isFinite(draft.minQuality) ? draft.minQuality : ''}
-              onChange={(e) => setDraft({ minQuality: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+              id="bs-min-quality" type="number" min={0} max={100} step={1} inputMode="numeric" className="number-small" disabled={busy}
+              value={Number.isFinite(draft.minQuality) ? toPercent(draft.minQuality) : ''}
+              onChange={(e) => setDraft({ minQuality: e.target.value === '' ? Number.NaN : fromPercent(e.target.value) })}
               {...describe('minQuality')}
             />
+            <span className="muted">of 100</span>
           </div>
           <small className="muted">Variants scoring below {Number.isFinite(pct) ? pct : '…'} (of 100) are not served.</small>
           <InlineError id="bs-minQuality-err" message={message('minQuality')} />
+          <PolicyImpact brand={brand.slug} next={draft.minQuality} impact={impact} />
         </div>
         <div className="field">
           <label htmlFor="bs-max-title">Maximum title length</label>
@@ -198,7 +204,7 @@ function BrandForm({ brand }: { brand: Brand }) {
         {tried && blocked && <p className="field-error" role="alert">Fix the marked problems before saving.</p>}
         <span className="muted" aria-live="polite">{dirty ? 'Unsaved changes' : saved ? 'Saved' : 'No changes'}</span>
         {dirty && <button type="button" className="btn" disabled={busy} onClick={() => { setDraftState(draftFromBrand(brand)); setTried(false); setErrors(NO_ERRORS); }}>Discard changes</button>}
-        <button type="submit" className="btn btn-primary" disabled={busy || !dirty}>{busy ? 'Saving…' : 'Save settings'}</button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !dirty}>{busy ? 'Saving…' : takenOff > 0 ? `Save and take ${takenOff} off the air` : 'Save settings'}</button>
       </div>
     </form>
   );

@@ -69,7 +69,7 @@ export function WebhooksPage() {
 function Deliveries({ hook }: { hook: Webhook }) {
   if (hook.deliveries.length === 0) return <p className="muted">No deliveries yet: nothing has been published since it was added.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`Deliveries to ${hook.url} (scrollable)`}>
       <table className="table" aria-label={`Recent deliveries to ${hook.url}`}>
         <thead>
           <tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last attempt</th><th scope="col">Queued</th><th scope="col">Delivered / next try</th></tr>

@@ -105,6 +105,6 @@ describe('placeBrandError', () => {
   it('says anything else in words by the save button', () => {
     const placed = placeBrandError(new ApiError('FORBIDDEN', 'admins only'), d);
     expect(placed.fields).toEqual({});
-    expect(placed.general).toMatch(/not allowed/);
+    expect(placed.general).toMatch(/may not do this/);
   });
 });

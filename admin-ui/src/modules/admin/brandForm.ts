@@ -59,7 +59,7 @@ export function brandProblems(d: BrandDraft, saved: BrandFieldsFragment): Partia
   else if (d.locales.length === 0) out.locales = 'Add at least one locale.';
   if (!d.defaultLocale) out.defaultLocale = 'Choose the default locale.';
   else if (!d.locales.includes(d.defaultLocale)) out.defaultLocale = 'The default locale must be one of the locales.';
-  if (!Number.isFinite(d.minQuality) || d.minQuality < 0 || d.minQuality > 1) out.minQuality = 'The minimum quality is between 0 and 1.';
+  if (!Number.isFinite(d.minQuality) || d.minQuality < 0 || d.minQuality > 1) out.minQuality = 'Enter a minimum quality from 0 to 100.';
   const max = d.maxTitleLength.trim();
   if (max === '') {
     if (saved.policy.maxTitleLength != null) out.maxTitleLength = 'A maximum once set cannot be removed here; enter a number of characters.';

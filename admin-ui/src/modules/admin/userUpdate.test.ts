@@ -15,6 +15,6 @@ describe('userProblem', () => {
     expect(userProblem(err)).toBe('This is the last active admin: make another user an admin first.');
   });
   it('describes other errors as everywhere else', () => {
-    expect(userProblem(new ApiError('BAD_INPUT', 'no brand'))).toBe('Please correct this: no brand');
+    expect(userProblem(new ApiError('BAD_INPUT', 'no brand'))).toBe('No brand. Correct it and try again.');
   });
 });

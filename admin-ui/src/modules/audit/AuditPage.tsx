@@ -3,9 +3,12 @@ import { AuditLogDocument, request, type AuditLogQuery } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
+import { preferredBrand } from '../layout/brandChoice';
+import { useBarBrand } from '../layout/useBarBrand';
 import { ReportDownload } from '../../ui/ReportDownload';
 import { useSession } from '../session/SessionContext';
 import { UsageExportPanel } from '../usage/UsageExportPanel';
+import { ChainStatus } from './ChainStatus';
 import {
   auditVariables, EMPTY_FILTER, filterProblem, reportFileName, reportUrl, type AuditFilter,
 } from './auditQuery';
@@ -17,7 +20,11 @@ const PAGE_SIZE = 100;
 /** The audit log (auditors and admins): filter by brand and days, page through it, export it. */
 export function AuditPage() {
   const { brands } = useSession();
-  const [filter, setFilter] = useState<AuditFilter>(EMPTY_FILTER);
+  const [barBrand, chooseBarBrand] = useBarBrand();
+  const [filter, setFilter] = useState<AuditFilter>(() => ({ ...EMPTY_FILTER, brand: barBrand ?? preferredBrand(brands.map((b) => b.slug)) ?? '' }));
+  useEffect(() => {
+    if (barBrand) setFilter((f) => (f.brand === barBrand ? f : { ...f, brand: barBrand }));
+  }, [barBrand]);
   const problem = filterProblem(filter);
   const log = useAuditLog(filter, problem === null);
 
@@ -27,10 +34,11 @@ export function AuditPage() {
     <section className="page">
       <h1>Audit log</h1>
       <p className="muted">Every recorded change, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
+      <ChainStatus />
       <form className="card inline-form" aria-label="Audit filter" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="au-brand">Brand</label>
-          <select id="au-brand" value={filter.brand} onChange={(e) => set({ brand: e.target.value })}>
+          <select id="au-brand" value={filter.brand} onChange={(e) => { set({ brand: e.target.value }); chooseBarBrand(e.target.value); }}>
             <option value="">All brands</option>
             {brands.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
           </select>
@@ -50,13 +58,13 @@ export function AuditPage() {
       </form>
 
       <ExportPanel filter={filter} blocked={problem} />
-      <UsageExportPanel initialBrand={filter.brand} />
+      <UsageExportPanel key={filter.brand} initialBrand={filter.brand} />
 
       <ErrorBox error={log.error} onRetry={log.retry} title="Could not load the audit log." />
       {log.loading && log.rows.length === 0 && <Loading what="Loading the audit log" />}
       {!log.loading && !log.error && log.rows.length === 0 && problem === null && <p className="empty">No audit entries match this filter.</p>}
       {log.rows.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log (scrollable)">
           <table className="table audit-table" aria-label="Audit entries">
             <thead>
               <tr>

@@ -5,8 +5,10 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
 import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
+import { EntrySearch } from './EntrySearch';
 import { NewEntryForm } from './NewEntryForm';
 import { paths } from './paths';
+import { filterParams, hasStatus, isVariantStatus, STATUS_FILTERS, type StatusFilter } from './statusFilter';
 
 const PAGE_SIZE = 20;
 
@@ -21,6 +23,7 @@ function EntriesList({ slug }: { slug: string }) {
   const { user } = useSession();
   const [search, setSearch] = useSearchParams();
   const contentType = search.get('type') ?? '';
+  const status = (search.get('status') ?? '') as StatusFilter | '';
   // Relay cursors go forward only; the cursors of earlier pages are kept to go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [creating, setCreating] = useState(false);
@@ -40,10 +43,15 @@ function EntriesList({ slug }: { slug: string }) {
 
   function chooseType(value: string) {
     setCursors([null]);
-    setSearch(value ? { type: value } : {});
+    setSearch(filterParams({ type: value, status }));
+  }
+
+  function chooseStatus(value: string) {
+    setSearch(filterParams({ type: contentType, status: value }));
   }
 
   const conn = list.data?.entries;
+  const shown = conn ? conn.edges.filter(({ node }) => !status || hasStatus(node.variants, status)) : [];
   return (
     <section className="page">
       <div className="page-head">
@@ -55,6 +63,7 @@ function EntriesList({ slug }: { slug: string }) {
         )}
       </div>
       {creating && <NewEntryForm brand={slug} types={types.data?.contentTypes ?? []} onCancel={() => setCreating(false)} />}
+      <EntrySearch brand={slug} status={isVariantStatus(status) ? status : null} />
       <div className="toolbar">
         <label htmlFor="type-filter">Content type</label>
         <select id="type-filter" value={contentType} onChange={(e) => chooseType(e.target.value)}>
@@ -63,15 +72,24 @@ function EntriesList({ slug }: { slug: string }) {
             <option key={t.id} value={t.name}>{t.name}</option>
           ))}
         </select>
+        <label htmlFor="status-filter">Status</label>
+        <select id="status-filter" value={status} onChange={(e) => chooseStatus(e.target.value)}>
+          <option value="">Any status</option>
+          {STATUS_FILTERS.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+        </select>
         {conn && <span className="muted">{conn.totalCount} {conn.totalCount === 1 ? 'entry' : 'entries'}</span>}
       </div>
       <ErrorBox error={types.error} title="Content types could not be loaded." onRetry={types.reload} />
       <ErrorBox error={list.error} onRetry={list.reload} />
       {list.loading && <Loading what="Loading entries" />}
+      {conn && !list.loading && status && conn.edges.length > 0 && (
+        <p className="muted">{shown.length} of the {conn.edges.length} entries on this page have a variant that is {STATUS_FILTERS.find((s) => s.value === status)?.label.toLowerCase() ?? status}.</p>
+      )}
       {conn && !list.loading && conn.edges.length === 0 && (
         <p className="empty">No entries {contentType ? `of type ${contentType} ` : ''}yet.</p>
       )}
       {conn && !list.loading && conn.edges.length > 0 && (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Entries (scrollable)">
         <table className="table">
           <thead>
             <tr>
@@ -83,17 +101,18 @@ function EntriesList({ slug }: { slug: string }) {
             </tr>
           </thead>
           <tbody>
-            {conn.edges.map(({ node }) => (
+            {shown.map(({ node }) => (
               <tr key={node.id}>
                 <td><Link to={paths.entry(slug, node.key)}>{node.key}</Link></td>
                 <td>{node.contentType}</td>
                 <td className="muted">{node.description || '—'}</td>
                 <td>{node.variants.filter((v) => v.status !== 'ARCHIVED').length}</td>
-                <td>{node.variants.filter((v) => v.live).length}</td>
+                <td>{node.variants.filter((v) => v.onAir.live).length}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <nav className="pager" aria-label="Pages">
         <button type="button" className="btn" disabled={cursors.length <= 1 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>

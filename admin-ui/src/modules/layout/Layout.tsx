@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
-import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { canManageBrands, canManageUsers, canReadAudit } from '../session/permissions';
+import { FOLLOWS_BAR } from './useBarBrand';
+import { NavLink, Outlet, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { canManageBrands, canManageUsers, canReadAudit, canReview } from '../session/permissions';
 import { useSession, useSessionApi } from '../session/SessionContext';
 import { preferredBrand, rememberBrand } from './brandChoice';
 
@@ -14,11 +15,30 @@ export function Layout() {
   const { pathname } = useLocation();
   // On a brand's settings, switching brands shows the other brand's settings; elsewhere its entries.
   const brandPage = params.brand && pathname.endsWith('/settings') ? 'settings' : 'entries';
-  const current = params.brand ?? preferredBrand(brands.map((b) => b.slug));
+  const [search] = useSearchParams();
+  const follows = FOLLOWS_BAR.includes(pathname);
+  const current = params.brand ?? (follows ? search.get('brand') : null) ?? preferredBrand(brands.map((b) => b.slug));
 
   useEffect(() => {
     if (params.brand) rememberBrand(params.brand);
   }, [params.brand]);
+
+  // After each navigation, focus moves to the page's heading so screen readers announce the new page.
+  useEffect(() => {
+    const heading = document.querySelector<HTMLElement>('main h1');
+    if (!heading) return;
+    if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }, [pathname]);
+
+  function chooseBrand(slug: string) {
+    if (follows) {
+      rememberBrand(slug);
+      navigate(`${pathname}?brand=${encodeURIComponent(slug)}`);
+    } else {
+      navigate(`/b/${encodeURIComponent(slug)}/${brandPage}`);
+    }
+  }
 
   return (
     <div className="app">
@@ -28,7 +48,7 @@ export function Layout() {
         {brands.length > 0 && (
           <div className="brand-switch">
             <label htmlFor="brand-select">Brand</label>
-            <select id="brand-select" value={current ?? ''} onChange={(e) => navigate(`/b/${encodeURIComponent(e.target.value)}/${brandPage}`)}>
+            <select id="brand-select" value={current ?? ''} onChange={(e) => chooseBrand(e.target.value)}>
               {brands.map((b) => (
                 <option key={b.slug} value={b.slug}>{b.name}</option>
               ))}
@@ -37,6 +57,7 @@ export function Layout() {
         )}
         <nav aria-label="Main" className="mainnav">
           {current && <NavLink to={`/b/${encodeURIComponent(current)}/entries`}>Entries</NavLink>}
+          {canReview(user.role) && <NavLink to="/review">Waiting for review</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/users">Users</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}
           {canManageBrands(user.role) && <NavLink to="/webhooks">Webhooks</NavLink>}

@@ -1,4 +1,4 @@
-import { changeOp, OP_INFO, OPS, type ConditionNode, type ConditionValue, type TypedValue } from '../../rules';
+import { changeOp, OP_INFO, OPS, typesForOp, type ConditionNode, type ConditionValue, type TypedValue } from '../../rules';
 import { ValueInput } from './ValueInput';
 
 interface Props {
@@ -16,7 +16,7 @@ function ListValues({ node, items, onChange, disabled }: { node: ConditionNode; 
       {items.map((item, i) => (
         <span key={i} className="value-item">
           {pair && i === 1 && <span className="muted">and</span>}
-          <ValueInput value={item} onChange={(v) => set(i, v)} label={`${node.attr || 'attribute'} value ${i + 1}`} disabled={disabled} />
+          <ValueInput value={item} onChange={(v) => set(i, v)} label={`${node.attr || 'attribute'} value ${i + 1}`} disabled={disabled} types={typesForOp(node.op)} />
           {!pair && items.length > 1 && (
             <button type="button" className="icon-btn" aria-label={`Remove value ${i + 1}`} disabled={disabled} onClick={() => onChange({ shape: 'list', items: items.filter((_, j) => j !== i) })}>
               ×
@@ -41,7 +41,6 @@ function ListValues({ node, items, onChange, disabled }: { node: ConditionNode; 
 export function ConditionRow({ node, onChange, disabled, attrListId }: Props) {
   const v = node.value;
   const setValue = (value: ConditionValue) => onChange({ ...node, value });
-  const textOnly = node.op === 'matches' || node.op === 'before' || node.op === 'after';
   return (
     <span className="condition">
       <input
@@ -64,7 +63,8 @@ export function ConditionRow({ node, onChange, disabled, attrListId }: Props) {
           onChange={(value) => setValue({ shape: 'single', value })}
           label={`${node.attr || 'attribute'} value`}
           disabled={disabled}
-          types={textOnly ? ['string'] : undefined}
+          types={typesForOp(node.op)}
+          instant={node.op === 'before' || node.op === 'after'}
         />
       )}
       {v.shape === 'list' && <ListValues node={node} items={v.items} onChange={setValue} disabled={disabled} />}

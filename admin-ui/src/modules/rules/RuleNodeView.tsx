@@ -18,7 +18,7 @@ function Issues({ id, ctx }: { id: string; ctx: NodeCtx }) {
   if (!mine.length) return null;
   return (
     <ul className="rule-issues" role="alert">
-      {mine.map((i) => <li key={i.path + i.message}>{i.message} <code>{i.path}</code></li>)}
+      {mine.map((i) => <li key={i.path + i.message}>{i.message}</li>)}
     </ul>
   );
 }

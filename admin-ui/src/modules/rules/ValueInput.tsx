@@ -1,4 +1,5 @@
 import type { TypedValue, ValueType } from '../../rules';
+import { fromLocalInput, toLocalInput } from '../../ui/format';
 
 interface Props {
   value: TypedValue;
@@ -7,12 +8,28 @@ interface Props {
   disabled: boolean;
   /** Offer only some types (before/after and matches take text). */
   types?: ValueType[];
+  /** An instant (before/after): a date-time picker in local time, kept as RFC 3339 in UTC. */
+  instant?: boolean;
 }
 
 const TYPE_LABEL: Record<ValueType, string> = { string: 'text', number: 'number', boolean: 'yes/no' };
 
 /** One typed scalar: its JSON type is chosen, never guessed from the text. */
-export function ValueInput({ value, onChange, label, disabled, types = ['string', 'number', 'boolean'] }: Props) {
+export function ValueInput({ value, onChange, label, disabled, types = ['string', 'number', 'boolean'], instant = false }: Props) {
+  if (instant) {
+    return (
+      <span className="typed-value">
+        <input
+          type="datetime-local"
+          aria-label={label}
+          value={toLocalInput(value.text)}
+          onChange={(e) => onChange({ type: 'string', text: fromLocalInput(e.target.value) ?? '' })}
+          disabled={disabled}
+        />
+        {value.text && <small className="muted"> {value.text}</small>}
+      </span>
+    );
+  }
   function setType(type: ValueType) {
     const text = type === 'boolean' ? (value.text === 'false' ? 'false' : 'true') : value.type === 'boolean' ? '' : value.text;
     onChange({ type, text });

@@ -26,6 +26,8 @@ export interface WorkflowSubject {
   /** Email of the author of the latest revision, when known. */
   author: string | null;
   requireApproval: boolean;
+  /** The first blocking (ERROR) quality check of the latest revision, in words; submitting, approving and publishing wait for it. */
+  blocking?: string | null;
 }
 
 export interface ActionAvailability {
@@ -39,15 +41,20 @@ export function workflowActions(actor: Actor, v: WorkflowSubject): ActionAvailab
   const out: ActionAvailability[] = [];
   const editor = canEdit(actor.role);
   const reviewer = canReview(actor.role);
-  if (editor && v.status === 'DRAFT') out.push({ action: 'submit' });
+  const blocked = (verb: string) => (v.blocking ? `Cannot ${verb} yet: ${v.blocking}. Fix it and save first.` : undefined);
+  const gated = (action: WorkflowAction, verb: string): ActionAvailability => {
+    const reason = blocked(verb);
+    return reason ? { action, disabledReason: reason } : { action };
+  };
+  if (editor && v.status === 'DRAFT') out.push(gated('submit', 'submit'));
   if (reviewer && v.status === 'IN_REVIEW') {
     const own = v.author !== null && v.author === actor.email;
-    out.push(own ? { action: 'approve', disabledReason: 'You wrote this revision: someone else must approve it.' } : { action: 'approve' });
+    out.push(own ? { action: 'approve', disabledReason: 'You wrote this revision: someone else must approve it.' } : gated('approve', 'approve'));
     out.push({ action: 'reject' });
   }
   const publishable = v.status === 'APPROVED' || (v.status === 'DRAFT' && !v.requireApproval);
   const mayPublish = reviewer || (actor.role === 'EDITOR' && !v.requireApproval);
-  if (mayPublish && publishable) out.push({ action: 'publish' });
+  if (mayPublish && publishable) out.push(gated('publish', 'publish'));
   if (reviewer && v.publishedRevision && v.status !== 'ARCHIVED') out.push({ action: 'unpublish' });
   if (reviewer && v.status !== 'ARCHIVED') out.push({ action: 'archive' });
   return out;

@@ -121,7 +121,7 @@ export function AudienceSimulator({ brand, entryKey, contentType }: Props) {
                     {c.variant.id === winner?.id && <span className="badge badge-live">winner</span>}
                   </div>
                   <div className="cand-meta">
-                    <StatusBadge status={c.variant.status} /> <LiveBadge live={c.variant.live} /> priority {c.variant.priority} · quality <QualityScore score={c.variant.quality.score} />
+                    <StatusBadge status={c.variant.status} /> <LiveBadge onAir={c.variant.onAir} /> priority {c.variant.priority} · quality <QualityScore score={c.variant.quality.score} />
                   </div>
                   <div className="muted rule-text">{c.variant.ruleText || 'everyone'}</div>
                   <ul className="reasons">{c.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul>

@@ -12,7 +12,7 @@ const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2'
 export function ImpressionsChart({ data }: { data: LineSeries }) {
   return (
     <div className="chart-box" role="img" aria-label={`Impressions per day for ${data.series.length} variant(s)`}>
-      <Line
+      <Line aria-hidden="true"
         data={{
           labels: data.labels,
           datasets: data.series.map((s, i) => ({
@@ -33,7 +33,7 @@ export function ImpressionsChart({ data }: { data: LineSeries }) {
 export function RatesChart({ data }: { data: RateBars }) {
   return (
     <div className="chart-box" role="img" aria-label={`CTR and conversion rate for ${data.labels.length} variant(s)`}>
-      <Bar
+      <Bar aria-hidden="true"
         data={{
           labels: data.labels,
           datasets: [

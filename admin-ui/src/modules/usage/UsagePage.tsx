@@ -1,4 +1,5 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { useBarBrand } from '../layout/useBarBrand';
 import { UsageReportDocument, useQuery, type UsageReportQuery } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
@@ -37,7 +38,11 @@ const METRIC_COLUMNS: { key: SortKey; label: string }[] = [
 /** Usage (auditors and admins): impressions, clicks and conversions of one brand's variants over a range of days. */
 export function UsagePage() {
   const { brands } = useSession();
-  const [filter, setFilter] = useState<UsageFilter>(() => ({ brand: preferredBrand(brands.map((b) => b.slug)) ?? '', ...defaultRange(), groupBy: ['VARIANT'] }));
+  const [barBrand, chooseBarBrand] = useBarBrand();
+  const [filter, setFilter] = useState<UsageFilter>(() => ({ brand: barBrand ?? preferredBrand(brands.map((b) => b.slug)) ?? '', ...defaultRange(), groupBy: ['VARIANT'] }));
+  useEffect(() => {
+    if (barBrand) setFilter((f) => (f.brand === barBrand ? f : { ...f, brand: barBrand }));
+  }, [barBrand]);
   const problem = usageProblem(filter);
   const skip = problem !== null;
   const set = (next: Partial<UsageFilter>) => setFilter((f) => ({ ...f, ...next }));
@@ -61,7 +66,7 @@ export function UsagePage() {
       <form className="card inline-form" aria-label="Usage filter" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="us-brand">Brand</label>
-          <select id="us-brand" value={filter.brand} onChange={(e) => set({ brand: e.target.value })}>
+          <select id="us-brand" value={filter.brand} onChange={(e) => { set({ brand: e.target.value }); chooseBarBrand(e.target.value); }}>
             {brands.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
           </select>
         </div>
@@ -129,7 +134,7 @@ function UsageTable({ rows, groupBy }: { rows: Row[]; groupBy: Dimension[] }) {
     }
   };
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Usage table (scrollable)">
       <table className="table" aria-label="Usage report">
         <thead>
           <tr>

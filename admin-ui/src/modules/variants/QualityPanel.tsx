@@ -1,4 +1,5 @@
 import type { VariantFullFragment } from '../../api';
+import { toPercent } from '../../ui/quality';
 import { QualityScore } from '../../ui/StatusBadge';
 import { checkKindLabel } from './qualityPlacement';
 import type { Brand } from '../session/SessionContext';
@@ -9,7 +10,7 @@ export function QualityPanel({ variant, brand }: { variant: VariantFullFragment;
   return (
     <section className="card" aria-labelledby="q-title">
       <h2 id="q-title">Quality <QualityScore score={score} /></h2>
-      {below && <p className="notice">Below the brand’s minimum ({brand.policy.minQuality}): this variant will not be served.</p>}
+      {below && <p className="notice">Below the brand’s minimum ({toPercent(brand.policy.minQuality)} of 100): no audience gets this variant.</p>}
       {checks.length === 0 ? (
         <p className="muted">All checks pass.</p>
       ) : (

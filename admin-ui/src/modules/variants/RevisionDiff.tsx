@@ -3,7 +3,8 @@ import { useQuery, VariantDiffDocument, type VariantFullFragment } from '../../a
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
-import { changeKind, changeToText, describePath, formatValue, isLong, NONE } from './diff';
+import type { Json } from '../../rules';
+import { changeKind, changeToText, describePath, formatValue, isLong, NONE, pairFor, withRuleAsText, type CompareWith } from './diff';
 
 export interface RevisionPair {
   from: string;
@@ -31,10 +32,19 @@ export function RevisionDiff({ variant, pair, onPairChange, onClose, request }: 
   const label = (hash: string) => {
     const r = variant.revisions.find((x) => x.hash === hash);
     const i = variant.revisions.findIndex((x) => x.hash === hash);
-    const tag = i === 0 ? ' (latest)' : '';
+    const tag = (i === 0 ? ' (latest)' : '') + (hash === variant.publishedRevision ? ' (live)' : '');
     return r ? `${shortHash(hash)}${tag} · ${formatDateTime(r.createdAt)} · ${r.author}` : shortHash(hash);
   };
-  const changes = pair.from === pair.to ? [] : diff.data?.variant?.diff;
+  const ruleOf = (hash: string) => variant.revisions.find((r) => r.hash === hash)?.rule as Json | undefined;
+  const raw = pair.from === pair.to ? [] : diff.data?.variant?.diff;
+  const changes = raw && withRuleAsText(raw, ruleOf(pair.from), ruleOf(pair.to));
+  const published = variant.publishedRevision ?? null;
+  const liveOk = !!published && published !== pair.to;
+  const against: CompareWith | null = liveOk && pair.from === published ? 'live' : null;
+  const compareWith = (mode: CompareWith) => {
+    const next = pairFor(variant.revisions, pair.to, published, mode);
+    if (next) onPairChange(next);
+  };
 
   return (
     <section className="card revision-diff" aria-labelledby="diff-title">
@@ -46,6 +56,15 @@ export function RevisionDiff({ variant, pair, onPairChange, onClose, request }: 
           )}
           <button type="button" className="btn btn-small" onClick={onClose}>Close</button>
         </div>
+      </div>
+      <div className="actions compare-with" role="group" aria-label="Compare with">
+        <span className="muted">Compare with:</span>
+        <button type="button" className={`btn btn-small${against === 'live' ? ' btn-primary' : ''}`} aria-pressed={against === 'live'} disabled={!liveOk} onClick={() => compareWith('live')}>
+          What is live
+        </button>
+        <button type="button" className="btn btn-small" aria-pressed={against !== 'live'} onClick={() => compareWith('previous')}>
+          The previous revision
+        </button>
       </div>
       <div className="inline-form diff-pick">
         <div className="field">
@@ -78,8 +97,8 @@ export function RevisionDiff({ variant, pair, onPairChange, onClose, request }: 
               return (
                 <tr key={c.path} className={`diff-${kind}${long ? ' diff-long' : ''}`}>
                   <th scope="row">
-                    <code>{c.path}</code>
-                    <div className="muted diff-what">{describePath(c.path)} · {kind}</div>
+                    {c.path === 'rule' ? <strong>Audience rule</strong> : <code>{c.path}</code>}
+                    <div className="muted diff-what">{c.path === 'rule' ? 'who gets this variant' : describePath(c.path)} · {kind}</div>
                   </th>
                   <td className="diff-old"><Value v={c.old} long={long} /></td>
                   <td className="diff-arrow" aria-hidden="true">→</td>

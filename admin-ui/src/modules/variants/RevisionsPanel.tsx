@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { describeError, request, RollbackVariantDocument, type VariantFullFragment } from '../../api';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { defaultPair } from './diff';
+import { pairFor } from './diff';
 
 interface Props {
   variant: VariantFullFragment;
@@ -45,13 +45,13 @@ export function RevisionsPanel({ variant, canRestore, dirty, onChanged, onCompar
             <code>{shortHash(r.hash)}</code> <StatusBadge status={r.status} />
             {r.hash === variant.publishedRevision && <span className="badge badge-live">served</span>}
             <div className="muted">{formatDateTime(r.createdAt)} · {r.author}</div>
-            {i + 1 < variant.revisions.length && (
+            {(i + 1 < variant.revisions.length || (variant.publishedRevision && variant.publishedRevision !== r.hash)) && (
               <button
                 type="button"
                 className="link-btn"
                 aria-label={`Show changes in ${shortHash(r.hash)}`}
                 onClick={() => {
-                  const pair = defaultPair(variant.revisions, r.hash);
+                  const pair = pairFor(variant.revisions, r.hash, variant.publishedRevision);
                   if (pair) onCompare(pair);
                 }}
               >

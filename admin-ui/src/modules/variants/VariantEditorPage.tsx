@@ -6,6 +6,7 @@ import { Loading } from '../../ui/Loading';
 import { paths } from '../entries/paths';
 import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
+import { DuplicateButton } from './DuplicateButton';
 import { QualityPanel } from './QualityPanel';
 import { RevisionDiff, type RevisionPair } from './RevisionDiff';
 import { RevisionsPanel } from './RevisionsPanel';
@@ -51,7 +52,10 @@ export function VariantEditorPage() {
         <Link to={paths.entries(slug)}>Entries</Link> / <Link to={paths.entry(slug, key)}>{key}</Link> /{' '}
         <span aria-current="page">{current ? current.name : 'New variant'}</span>
       </nav>
-      <h1>{current ? current.name : 'New variant'}</h1>
+      <div className="page-head">
+        <h1>{current ? current.name : 'New variant'}</h1>
+        {current && canEdit(user.role) && <DuplicateButton variant={current} brand={slug} entryKey={key} entryId={entry.id} disabled={dirty} />}
+      </div>
       {!canEdit(user.role) && <p className="notice">You can read this variant; your role does not edit content.</p>}
       <div className="editor-layout">
         <VariantForm

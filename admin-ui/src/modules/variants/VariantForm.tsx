@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { CreateVariantDocument, request, UpdateVariantDocument, type VariantFullFragment } from '../../api';
 import { FieldsForm, type FieldDef } from '../../fields';
-import { validateRule } from '../../rules';
+import { ruleMessageInWords, serverRuleIssue, splitRuleMessage, validateRule } from '../../rules';
 import { InlineError } from '../../ui/ErrorBox';
 import { TagsInput } from '../../ui/TagsInput';
 import { useUnsavedWarning } from '../../ui/useUnsavedWarning';
@@ -37,6 +37,7 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
   const allowLeave = useUnsavedWarning(dirty);
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
   const ruleIssues = useMemo(() => validateRule(draft.rule), [draft.rule]);
+  const serverRule = errors.rule ? serverRuleIssue(draft.rule, errors.rule, errors.rulePath) : null;
   const problems = draftProblems(draft);
   // Quality checks of the saved revision, placed beside what they concern.
   const placed = useMemo(() => placeChecks(variant?.quality.checks ?? []), [variant]);
@@ -99,7 +100,7 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
         <h2 id="fields-title">Content</h2>
         {defs.length === 0 && <p className="muted">This content type has no fields.</p>}
         <QualityNotes checks={placed.fields} stale={dirty} label="Quality notes on the content" />
-        <FieldsForm fieldNotes={fieldNotes} defs={defs} values={draft.fields} onChange={(fields) => setDraft({ fields })} errors={errors.fields} invalid={invalid} onInvalidChange={setInvalid} disabled={disabled} brand={brand.slug} />
+        <FieldsForm fieldNotes={fieldNotes} defs={defs} values={draft.fields} onChange={(fields) => setDraft({ fields })} errors={errors.fields} invalid={invalid} onInvalidChange={setInvalid} disabled={disabled} brand={brand.slug} brandMaxTitle={brand.policy.maxTitleLength} />
       </section>
       <section className="card" aria-labelledby="audience-title">
         <h2 id="audience-title">Audience</h2>
@@ -108,9 +109,9 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
           tree={draft.rule}
           onChange={(rule) => setDraft({ rule })}
           disabled={disabled}
-          issues={tried ? ruleIssues : ruleIssues.filter((i) => !i.message.startsWith('Name the'))}
+          issues={[...(tried ? ruleIssues : ruleIssues.filter((i) => !i.message.startsWith('Name the'))), ...(serverRule ? [serverRule] : [])]}
           attributes={brand.policy.usageAttributes}
-          serverError={errors.rule}
+          serverError={errors.rule && !serverRule ? ruleMessageInWords(splitRuleMessage(errors.rule).text) : null}
         />
       </section>
       <TargetingFields brand={brand} draft={draft} setDraft={setDraft} disabled={disabled} problem={problem} />

@@ -20,7 +20,7 @@ export function VariantTable({ brand, entryKey, variants }: Props) {
   if (variants.length === 0) return <p className="empty">No variants yet. Without one, apps get no content for this key.</p>;
   const sorted = [...variants].sort((a, b) => b.priority - a.priority);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Variants (scrollable)">
       <table className="table">
         <thead>
           <tr>
@@ -41,7 +41,7 @@ export function VariantTable({ brand, entryKey, variants }: Props) {
                 <Link to={paths.variant(brand, entryKey, v.id)}>{v.name}</Link>
                 {v.tags.length > 0 && <div className="tags">{v.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
               </td>
-              <td><StatusBadge status={v.status} /> <LiveBadge live={v.live} /></td>
+              <td><StatusBadge status={v.status} review={v.brandReview} withNote /> <LiveBadge onAir={v.onAir} /></td>
               <td className="rule-text">{v.ruleText || 'everyone'}</td>
               <td>{v.devices.length ? v.devices.join(', ') : 'all'}</td>
               <td>{v.locale ?? 'default'}</td>

@@ -5,7 +5,7 @@ import {
 } from '../../api';
 import { shortHash } from '../../ui/format';
 import { LiveBadge, StatusBadge } from '../../ui/StatusBadge';
-import { workflowActions, type WorkflowAction } from '../session/permissions';
+import { workflowActions, type ActionAvailability, type WorkflowAction } from '../session/permissions';
 import type { Brand, User } from '../session/SessionContext';
 
 interface Props {
@@ -42,6 +42,18 @@ async function perform(action: WorkflowAction, id: string, note: string): Promis
   }
 }
 
+/** The buttons by intent: moving the revision forward, judging it, and taking it off the air (which asks first). */
+function groupActions(actions: ActionAvailability[]): { name: string; actions: ActionAvailability[] }[] {
+  const groups = [
+    { name: 'Move forward', of: ['submit', 'publish'] },
+    { name: 'Review decision', of: ['approve', 'reject'] },
+    { name: 'Take off the air', of: ['unpublish', 'archive'] },
+  ];
+  return groups
+    .map((g) => ({ name: g.name, actions: actions.filter((a) => g.of.includes(a.action)) }))
+    .filter((g) => g.actions.length > 0);
+}
+
 /** Status, and the workflow buttons this person may press now, with a review note. */
 export function WorkflowPanel({ variant, user, brand, dirty, onChanged }: Props) {
   const [note, setNote] = useState('');
@@ -53,6 +65,7 @@ export function WorkflowPanel({ variant, user, brand, dirty, onChanged }: Props)
     publishedRevision: variant.publishedRevision ?? null,
     author: variant.revisions[0]?.author ?? null,
     requireApproval: brand.policy.requireApproval,
+    blocking: variant.quality.checks.find((c) => c.severity === 'ERROR')?.message ?? null,
   });
   const reviewing = actions.some((a) => a.action === 'approve' || a.action === 'reject');
 
@@ -75,7 +88,7 @@ export function WorkflowPanel({ variant, user, brand, dirty, onChanged }: Props)
   return (
     <section className="card" aria-labelledby="wf-title">
       <h2 id="wf-title">Workflow</h2>
-      <p><StatusBadge status={variant.status} /> <LiveBadge live={variant.live} /></p>
+      <p><StatusBadge status={variant.status} review={variant.brandReview} /> <LiveBadge onAir={variant.onAir} /></p>
       <dl className="meta">
         <dt>Revision</dt><dd><code>{shortHash(variant.revision)}</code></dd>
         <dt>Served revision</dt><dd><code>{shortHash(variant.publishedRevision)}</code>{variant.publishedRevision && variant.publishedRevision !== variant.revision && <span className="muted"> (older than this draft)</span>}</dd>
@@ -96,21 +109,24 @@ export function WorkflowPanel({ variant, user, brand, dirty, onChanged }: Props)
         </div>
       )}
       {dirty && actions.length > 0 && <p className="notice">Save your changes first.</p>}
-      <div className="actions wrap">
-        {actions.map(({ action, disabledReason }) => (
-          <button
-            key={action}
-            type="button"
-            className={`btn ${action === 'publish' || action === 'approve' ? 'btn-primary' : action === 'archive' || action === 'reject' ? 'btn-danger' : ''}`}
-            disabled={!!busy || dirty || !!disabledReason}
-            title={disabledReason}
-            onClick={() => void run(action)}
-          >
-            {busy === action ? 'Working…' : LABEL[action]}
-          </button>
-        ))}
-      </div>
-      {actions.filter((a) => a.disabledReason).map((a) => <p key={a.action} className="muted">{a.disabledReason}</p>)}
+      {groupActions(actions).map((group) => (
+        <div key={group.name} className="actions wrap action-group" role="group" aria-label={group.name}>
+          {group.actions.map(({ action, disabledReason }) => (
+            <span key={action} className="action-with-reason">
+              <button
+                type="button"
+                className={`btn ${action === 'publish' || action === 'approve' ? 'btn-primary' : action === 'archive' || action === 'reject' ? 'btn-danger' : ''}`}
+                disabled={!!busy || dirty || !!disabledReason}
+                aria-describedby={disabledReason ? `wf-why-${action}` : undefined}
+                onClick={() => void run(action)}
+              >
+                {busy === action ? 'Working…' : LABEL[action]}
+              </button>
+              {disabledReason && <small id={`wf-why-${action}`} className="why-disabled">{disabledReason}</small>}
+            </span>
+          ))}
+        </div>
+      ))}
       {error && <p className="field-error" role="alert">{error}</p>}
     </section>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeKind, changeToText, defaultPair, describePath, formatValue, isLong, NONE } from './diff';
+import { changeKind, changeToText, defaultPair, describePath, formatValue, isLong, NONE, pairFor, withRuleAsText } from './diff';
 
 const revs = [{ hash: 'c3' }, { hash: 'b2' }, { hash: 'a1' }];
 
@@ -63,5 +63,34 @@ describe('describePath and changeToText', () => {
   it('writes a change as one line', () => {
     expect(changeToText({ path: 'fields.title', old: 'Gear up', new: 'Gear up now' })).toBe('fields.title: “Gear up” → “Gear up now”');
     expect(changeToText({ path: 'locale', old: null, new: 'de' })).toBe('locale: (none) → “de”');
+  });
+});
+
+describe('comparing with what is live', () => {
+  it('defaults to the served revision, and to the previous one when asked or when nothing else is live', () => {
+    expect(pairFor(revs, 'c3', 'a1')).toEqual({ from: 'a1', to: 'c3' });
+    expect(pairFor(revs, 'c3', 'a1', 'previous')).toEqual({ from: 'b2', to: 'c3' });
+    expect(pairFor(revs, 'c3', 'c3')).toEqual({ from: 'b2', to: 'c3' });
+    expect(pairFor(revs, 'c3', null)).toEqual({ from: 'b2', to: 'c3' });
+  });
+});
+
+describe('rules and dates in words', () => {
+  it('folds rule paths into one row of rendered rules', () => {
+    const out = withRuleAsText(
+      [{ path: 'fields.title', old: 'a', new: 'b' }, { path: 'rule.attr', old: 'segment', new: null }, { path: 'rule.value', old: 'x', new: null }],
+      { attr: 'segment', op: 'eq', value: 'skier' }, null,
+    );
+    expect(out).toHaveLength(2);
+    expect(out[1].path).toBe('rule');
+    expect(out[1].old).toContain('segment');
+    expect(out[1].old).not.toContain('rule.');
+    expect(out[1].new).toBe('everyone');
+  });
+  it('shows instants as local dates without microseconds', () => {
+    const text = formatValue('2026-12-07T09:30:00.123456Z');
+    expect(text).not.toContain('T09');
+    expect(text).not.toContain('123456');
+    expect(text).toMatch(/2026/);
   });
 });

@@ -4,6 +4,9 @@
  * as it is; anything else as JSON). Long values are shown side by side.
  */
 
+import { ruleToText, type Json } from '../../rules';
+import { formatDateTime } from '../../ui/format';
+
 export interface FieldChangeLike {
   path: string;
   old?: unknown;
@@ -19,9 +22,35 @@ export function defaultPair(revisions: { hash: string }[], selected?: string): {
   return { from: revisions[i + 1].hash, to: revisions[i].hash };
 }
 
-/** A value in words: null/undefined → "(none)", text as is, everything else as JSON. */
+export type CompareWith = 'live' | 'previous';
+
+/**
+ * What to compare `selected` with: by default what is live (the served revision), so a reviewer
+ * sees what publishing would change; the previous revision when nothing else is live, or when asked.
+ */
+export function pairFor(
+  revisions: { hash: string }[], selected: string, published: string | null | undefined, against: CompareWith = 'live',
+): { from: string; to: string } | null {
+  if (against === 'live' && published && published !== selected && revisions.some((r) => r.hash === published)) {
+    return { from: published, to: selected };
+  }
+  return defaultPair(revisions, selected);
+}
+
+/** Rule changes come from the server as JSON paths (`rule.all[0].value`): one row with both rules rendered instead. */
+export function withRuleAsText(changes: FieldChangeLike[], before: Json | undefined, after: Json | undefined): FieldChangeLike[] {
+  const isRule = (p: string) => p === 'rule' || p.startsWith('rule.') || p.startsWith('rule[');
+  if (!changes.some((c) => isRule(c.path))) return changes;
+  const rest = changes.filter((c) => !isRule(c.path));
+  return [...rest, { path: 'rule', old: ruleToText(before ?? null), new: ruleToText(after ?? null) }];
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A value in words: null/undefined → "(none)", instants as local readable dates, text as is, everything else as JSON. */
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return NONE;
+  if (typeof v === 'string' && INSTANT.test(v)) return formatDateTime(v);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const flat = JSON.stringify(v);

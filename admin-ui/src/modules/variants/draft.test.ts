@@ -4,7 +4,7 @@ import { parseRule } from '../../rules';
 import { draftFromVariant, draftProblems, emptyDraft, isDirty, sameJson, toCreateInput, toPatch } from './draft';
 
 const variant: VariantFullFragment = {
-  id: 'v1', name: 'Skiers', status: 'DRAFT', live: false, ruleText: 'segment is "skier"', devices: ['MOBILE'], locale: 'en',
+  id: 'v1', name: 'Skiers', status: 'DRAFT', live: false, onAir: { live: false, reason: 'not published' }, ruleText: 'segment is "skier"', devices: ['MOBILE'], locale: 'en',
   priority: 2, startsAt: null, endsAt: '2026-02-01T00:00:00Z', version: 3, tags: ['winter'], quality: { score: 0.9, checks: [] },
   fields: { title: 'Hi', count: 3 }, rule: { attr: 'segment', op: 'eq', value: 'skier' }, revision: 'r3', publishedRevision: null,
   createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z', brandReview: null, revisions: [],

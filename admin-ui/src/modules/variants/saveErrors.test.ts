@@ -9,21 +9,22 @@ describe('placeSaveError', () => {
 
   it('puts a BAD_INPUT naming a field next to that field', () => {
     const placed = placeSaveError(new ApiError('BAD_INPUT', 'field "title" is longer than 60 characters'), ['title', 'body']);
-    expect(placed.fields).toEqual({ title: 'field "title" is longer than 60 characters' });
+    expect(placed.fields).toEqual({ title: 'Field "title" is longer than 60 characters.' });
     expect(placed.general).toBeNull();
   });
 
   it('honours extensions.field', () => {
     const placed = placeSaveError(new ApiError('BAD_INPUT', 'too long', { field: 'body' }), ['title', 'body']);
-    expect(placed.fields).toEqual({ body: 'too long' });
+    expect(placed.fields).toEqual({ body: 'Too long.' });
   });
 
   it('puts rule faults by the rule builder with their path', () => {
     const placed = placeSaveError(new ApiError('BAD_INPUT', 'malformed rule: unknown op', { path: '$.all[0].op' }), ['title']);
-    expect(placed.rule).toBe('malformed rule: unknown op (at $.all[0].op)');
+    expect(placed.rule).toBe('malformed rule: unknown op');
+    expect(placed.rulePath).toBe('$.all[0].op');
   });
 
   it('says anything else in words by the save button', () => {
-    expect(placeSaveError(new ApiError('FORBIDDEN', 'editors only'), []).general).toMatch(/not allowed/);
+    expect(placeSaveError(new ApiError('FORBIDDEN', 'editors only'), []).general).toMatch(/may not do this/);
   });
 });

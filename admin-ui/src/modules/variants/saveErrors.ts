@@ -8,6 +8,8 @@ export interface PlacedErrors {
   conflict: boolean;
   fields: Record<string, string>;
   rule: string | null;
+  /** The JSON path of the rule fault, when the server gave one apart from its message. */
+  rulePath?: string | null;
   general: string | null;
 }
 
@@ -23,7 +25,8 @@ export function placeSaveError(err: unknown, fieldNames: string[]): PlacedErrors
     if (Object.keys(out.fields).length) return out;
     const path = e.extensions.path ?? e.extensions.field;
     if (/\brule\b/i.test(e.message) || (typeof path === 'string' && (path.startsWith('$') || path.startsWith('rule')))) {
-      out.rule = e.message + (typeof path === 'string' && !e.message.includes(path) ? ` (at ${path})` : '');
+      out.rule = e.message;
+      out.rulePath = typeof path === 'string' ? path : null;
       return out;
     }
   }
