@@ -16,6 +16,7 @@ pub mod content_types;
 pub mod entries;
 pub mod keys;
 pub mod privacy;
+pub mod references;
 pub mod retention;
 pub mod search;
 pub mod search_sync;

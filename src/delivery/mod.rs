@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod detect;
+pub mod references;
 pub mod search;
 pub mod served;
 pub mod snapshot;
@@ -16,12 +17,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::consent::Visitor;
+use self::references::Follow;
 use self::served::ServedIdSigner;
 use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::consent::{Consent, ConsentRequest};
-use crate::domain::content_type::FieldKind;
+use crate::domain::content_type::{ContentType, FieldKind};
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
 use crate::domain::resolution::{self, Candidate, ResolveContext};
@@ -85,6 +87,8 @@ pub struct Resolved {
     pub variant: Option<DeliveredVariant>,
     pub served_id: Option<String>,
     pub reason: String,
+    /// The entries the variant references, followed as deep as asked (see `references`).
+    pub references: Vec<references::ResolvedReference>,
 }
 
 /// `preview`'s answer: the entry's variants as editors see them, and resolution explained.
@@ -160,35 +164,28 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published, asset_fields, assets) = self
+        let (entries, published, content_types, assets) = self
             .db
             .read(move |conn| {
                 let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
                 let published = store::variants::published_of_brand(conn, &brand_id)?;
-                let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
-                    .into_iter()
-                    .map(|ct| {
-                        let names = ct
-                            .fields
-                            .iter()
-                            .filter(|f| f.kind == FieldKind::Asset)
-                            .map(|f| f.name.clone())
-                            .collect();
-                        (ct.id, names)
-                    })
-                    .collect();
-                let referenced = referenced_assets(&entries, &published, &asset_fields);
+                let content_types = store::content_types::of_brand(conn, &brand_id)?;
+                let referenced =
+                    referenced_assets(&entries, &published, &asset_fields(&content_types));
                 let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
-                Ok((entries, published, asset_fields, assets))
+                Ok((entries, published, content_types, assets))
             })
             .await?;
-        Ok(BrandSnapshot::compile(
+        let references = references::index(&content_types, &entries, &published);
+        let mut built = BrandSnapshot::compile(
             brand,
             entries,
             published,
-            &asset_fields,
+            &asset_fields(&content_types),
             assets,
-        ))
+        );
+        built.references = references;
+        Ok(built)
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -199,8 +196,10 @@ impl Delivery {
         keys: &[String],
         ctx: DeliveryContext,
         hints: &RequestHints,
+        follow: Follow<'_>,
     ) -> AppResult<Vec<Resolved>> {
         who.authorize(Action::Deliver, Some(brand))?;
+        follow.check()?;
         if keys.len() > MAX_KEYS {
             return Err(AppError::bad_input(format!(
                 "at most {MAX_KEYS} keys per request"
@@ -236,15 +235,25 @@ impl Delivery {
                 .filter(|_| matches!(who, Principal::DeliveryKey(_)));
             let sign = recorder.is_some();
             let allowed = &brand_snapshot.brand.policy.usage_attributes;
-            let mut answers = Vec::with_capacity(keys.len());
-            let mut impressions = Vec::new();
-            for key in keys {
-                let (answer, served) = self.resolve_key(brand_snapshot, key, &resolve_ctx, sign);
-                if let (Some(served), Some(recorder)) = (served, recorder) {
-                    impressions.push(recorder.impression(served, &ctx, allowed, consent));
-                }
-                answers.push(answer);
+            let mut served = Vec::new();
+            let answers: Vec<Resolved> = keys
+                .iter()
+                .map(|key| {
+                    let depth = follow.depth;
+                    self.resolve_tree(brand_snapshot, key, &resolve_ctx, sign, depth, &mut served)
+                })
+                .collect();
+            // Refused whole, before anything is recorded, when references overdraw the request.
+            if let Some(budget) = follow.budget {
+                budget.take(references::count(&answers))?;
             }
+            let impressions: Vec<_> = match recorder {
+                Some(recorder) => served
+                    .into_iter()
+                    .map(|s| recorder.impression(s, &ctx, allowed, consent))
+                    .collect(),
+                None => Vec::new(),
+            };
             (answers, impressions)
         };
         if let Some(recorder) = self.usage.as_ref().filter(|_| !impressions.is_empty()) {
@@ -269,6 +278,7 @@ impl Delivery {
                     variant: None,
                     served_id: None,
                     reason,
+                    references: Vec::new(),
                 },
                 None,
             );
@@ -283,6 +293,7 @@ impl Delivery {
                     variant: None,
                     served_id: None,
                     reason,
+                    references: Vec::new(),
                 },
                 None,
             );
@@ -312,6 +323,7 @@ impl Delivery {
             }),
             served_id,
             reason,
+            references: Vec::new(),
         };
         (answer, served)
     }
@@ -409,6 +421,22 @@ impl Delivery {
             variants,
         })
     }
+}
+
+/// The names of each content type's ASSET fields, by content type id.
+fn asset_fields(content_types: &[ContentType]) -> AssetFields {
+    content_types
+        .iter()
+        .map(|ct| {
+            let names = ct
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Asset)
+                .map(|f| f.name.clone())
+                .collect();
+            (ct.id.clone(), names)
+        })
+        .collect()
 }
 
 /// The images of a variant's ASSET fields, sized for the device.

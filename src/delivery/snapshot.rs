@@ -166,6 +166,8 @@ pub struct BrandSnapshot {
     pub entries: HashMap<String, EntrySnapshot>,
     /// The assets published variants show, by id.
     pub assets: HashMap<String, Asset>,
+    /// What each published variant references (see `delivery::references`).
+    pub references: super::references::ReferenceIndex,
 }
 
 /// The names of each content type's ASSET fields, by content type id.
@@ -227,6 +229,7 @@ impl BrandSnapshot {
             brand,
             entries,
             assets,
+            references: Default::default(),
         }
     }
 

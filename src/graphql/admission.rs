@@ -11,7 +11,8 @@
 //!    selections after fragment expansion (memoized per fragment, capped), fragment chains and
 //!    cycles;
 //! 3. [`check_request`] runs per request (documents are cached): the variables' depth and text,
-//!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`).
+//!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`);
+//!    references, known only once resolved, draw on what is left (`delivery::references`).
 
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
@@ -131,15 +132,16 @@ pub fn check_document(doc: &ExecutableDocument, limits: AdmissionLimits) -> Resu
     for fragment in doc.fragments.values() {
         check_selection_literals(&fragment.node.selection_set.node, false)?;
     }
-    Ok(())
+    references::check_reference_depth(doc)
 }
 
-/// Checks what changes with every request: its variables and the answers it would resolve.
+/// Checks what changes with every request: its variables and the answers it would resolve;
+/// answers that count (references, resolved later, draw from what is left).
 pub fn check_request(
     doc: &ExecutableDocument,
     request: &Request,
     limits: AdmissionLimits,
-) -> Result<(), AppError> {
+) -> Result<u64, AppError> {
     let operation_name = request.operation_name.as_deref();
     let answers = match chosen_operation(doc, operation_name) {
         Some(operation) => {
@@ -166,7 +168,7 @@ pub fn check_request(
             limits.max_answers
         )));
     }
-    Ok(())
+    Ok(answers)
 }
 
 fn chosen_operation<'a>(
@@ -342,6 +344,9 @@ fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
 
 #[path = "admission/literals.rs"]
 mod literals;
+
+#[path = "admission/references.rs"]
+mod references;
 
 #[cfg(test)]
 #[path = "admission/tests.rs"]

@@ -13,6 +13,7 @@ pub mod mutation;
 pub mod parse_cache;
 pub mod privacy;
 pub mod query;
+pub mod references;
 pub mod search;
 pub mod types;
 pub mod usage;

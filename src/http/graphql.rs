@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 
 use super::{auth, State};
+use crate::delivery::references::AnswerBudget;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::{apply_codes, error_response};
 use crate::graphql::loaders::Loaders;
@@ -51,13 +52,19 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
         .data(Loaders::new(state.content.clone())))
 }
 
-/// Admits one operation (see `graphql::admission`) and gives it its parsed document; a refused
-/// operation is answered with its error and never parsed further or executed.
-fn admit(state: &State, request: &mut Request) -> Result<(), Response> {
-    state
-        .documents
+/// Admits one operation (see `graphql::admission`) and gives it its parsed document and the
+/// answers it may still resolve through references; a refused operation is answered with its
+/// error and never parsed further or executed.
+pub(super) fn admit(
+    documents: &crate::graphql::parse_cache::DocumentCache,
+    request: &mut Request,
+) -> Result<(), Response> {
+    let counted = documents
         .prepare(request)
-        .map_err(|refused| error_response(refused.code, &refused.message))
+        .map_err(|refused| error_response(refused.code, &refused.message))?;
+    let left = documents.limits().max_answers.saturating_sub(counted);
+    request.data.insert(AnswerBudget::new(left));
+    Ok(())
 }
 
 /// Admits and runs one operation.
@@ -66,7 +73,7 @@ async fn execute(
     req: &HttpRequest,
     mut request: Request,
 ) -> Result<Response, AppError> {
-    let response = match admit(state, &mut request) {
+    let response = match admit(&state.documents, &mut request) {
         Ok(()) => run(state, req, request).await?,
         Err(refused) => refused,
     };
@@ -222,7 +229,7 @@ pub async fn get(
             }
         }
     }
-    if let Err(refused) = admit(&state, &mut request) {
+    if let Err(refused) = admit(&state.documents, &mut request) {
         count_errors(&state, &refused);
         return answer(StatusCode::OK, &refused);
     }
