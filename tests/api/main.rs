@@ -13,6 +13,7 @@ mod hostile;
 mod http_edges;
 mod keys;
 mod privacy;
+mod references;
 mod roles;
 mod search;
 mod throttle;
