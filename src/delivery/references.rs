@@ -211,3 +211,7 @@ fn cycle(key: &str, path: &[&str]) -> Resolved {
         references: Vec::new(),
     }
 }
+
+#[cfg(test)]
+#[path = "references/properties.rs"]
+mod properties;
