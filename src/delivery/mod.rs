@@ -177,6 +177,10 @@ impl Delivery {
             })
             .await?;
         let references = references::index(&content_types, &entries, &published);
+        let entry_types = entries
+            .iter()
+            .map(|e| (e.key.clone(), e.content_type_id.clone()))
+            .collect();
         let mut built = BrandSnapshot::compile(
             brand,
             entries,
@@ -185,6 +189,8 @@ impl Delivery {
             assets,
         );
         built.references = references;
+        built.entry_types = entry_types;
+        built.content_types = content_types.into();
         Ok(built)
     }
 

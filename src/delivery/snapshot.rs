@@ -168,6 +168,9 @@ pub struct BrandSnapshot {
     pub assets: HashMap<String, Asset>,
     /// What each published variant references (see `delivery::references`).
     pub references: super::references::ReferenceIndex,
+    /// The brand's content types, and each entry's (key → content type id), for typed delivery.
+    pub content_types: Arc<[crate::domain::content_type::ContentType]>,
+    pub entry_types: HashMap<String, String>,
 }
 
 /// The names of each content type's ASSET fields, by content type id.
@@ -230,6 +233,8 @@ impl BrandSnapshot {
             entries,
             assets,
             references: Default::default(),
+            content_types: Arc::new([]),
+            entry_types: HashMap::new(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod key_limits;
 pub mod origin;
 pub mod quality;
 pub mod resolution;
+pub mod rich_text;
 pub mod rule;
 pub mod user;
 pub mod variant;

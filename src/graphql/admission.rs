@@ -347,6 +347,7 @@ mod literals;
 
 #[path = "admission/references.rs"]
 mod references;
+pub use references::check_typed_reference_depth;
 
 #[cfg(test)]
 #[path = "admission/tests.rs"]

@@ -15,6 +15,7 @@ pub mod privacy;
 pub mod query;
 pub mod references;
 pub mod search;
+pub mod typed;
 pub mod types;
 pub mod usage;
 pub mod users;

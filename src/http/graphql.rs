@@ -16,7 +16,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::{apply_codes, error_response};
 use crate::graphql::loaders::Loaders;
 
-fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
+pub(super) fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
         .json(body)
@@ -28,7 +28,7 @@ fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpRespo
 
 /// An error met before the operation ran (who is asking, the body): its code's status, and for
 /// `RATE_LIMITED` the wait as `Retry-After` and `extensions.retryAfter`.
-fn app_error_answer(err: &AppError) -> HttpResponse {
+pub(super) fn app_error_answer(err: &AppError) -> HttpResponse {
     let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let Some(wait) = err.retry_after else {
         return error_answer(status, err.code, &err.message);
@@ -43,7 +43,11 @@ fn app_error_answer(err: &AppError) -> HttpResponse {
 }
 
 /// Adds the per-request data: who is asking, their headers, fresh loaders.
-fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request, AppError> {
+pub(super) fn prepare(
+    state: &State,
+    req: &HttpRequest,
+    request: Request,
+) -> Result<Request, AppError> {
     let (principal, session) = auth::authenticate(req, state)?;
     Ok(request
         .data(principal)
@@ -101,7 +105,10 @@ fn count_errors(state: &State, response: &Response) {
     }
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| AppError::bad_input("the request body could not be read"))?;

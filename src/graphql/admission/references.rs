@@ -1,4 +1,4 @@
-//! How deep an operation nests `references`, after fragment expansion: a query asking for more
+//! How deep an operation nests `references` (in the typed schema: `variant`), after fragment expansion: a query asking for more
 //! than [`MAX_REFERENCE_DEPTH`] levels is refused (`LIMIT_EXCEEDED`) before it runs. Each
 //! fragment is measured once; cycles were refused by the selection walk that runs first.
 
@@ -12,12 +12,26 @@ use crate::error::AppError;
 
 /// Refuses an operation of `doc` whose `references` fields nest deeper than the limit.
 pub(super) fn check_reference_depth(doc: &ExecutableDocument) -> Result<(), AppError> {
+    check_nesting_of(doc, "references", 0)
+}
+
+/// The typed delivery schema's version: there a reference is a field of a `variant`, whose own
+/// `variant` is the next level, so `variant` may nest one level more than references may.
+pub fn check_typed_reference_depth(doc: &ExecutableDocument) -> Result<(), AppError> {
+    check_nesting_of(doc, "variant", 1)
+}
+
+/// Refuses an operation in which fields named `field` nest more than the limit plus `extra`.
+fn check_nesting_of(doc: &ExecutableDocument, field: &str, extra: usize) -> Result<(), AppError> {
     let mut walk = Walk {
         doc,
+        field,
         fragments: HashMap::new(),
     };
     for (_, operation) in doc.operations.iter() {
-        let depth = walk.depth(&operation.node.selection_set.node, 0);
+        let depth = walk
+            .depth(&operation.node.selection_set.node, 0)
+            .saturating_sub(extra);
         if depth > MAX_REFERENCE_DEPTH {
             return Err(limit_exceeded(format!(
                 "the query nests `references` {depth} levels deep; at most \
@@ -30,6 +44,7 @@ pub(super) fn check_reference_depth(doc: &ExecutableDocument) -> Result<(), AppE
 
 struct Walk<'a> {
     doc: &'a ExecutableDocument,
+    field: &'a str,
     fragments: HashMap<&'a Name, usize>,
 }
 
@@ -43,7 +58,7 @@ impl<'a> Walk<'a> {
         for selection in &set.items {
             let depth = match &selection.node {
                 Selection::Field(field) => {
-                    let own = usize::from(field.node.name.node == "references");
+                    let own = usize::from(field.node.name.node == self.field);
                     own + self.depth(&field.node.selection_set.node, level + 1)
                 }
                 Selection::InlineFragment(inline) => {

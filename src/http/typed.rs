@@ -1,0 +1,70 @@
+//! `/delivery/{brand}/graphql` and `/delivery/{brand}/schema.graphql`: the brand's typed
+//! delivery schema (see `graphql::typed`), admitted, authenticated and limited like `/graphql`.
+
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use async_graphql::Request;
+
+use super::graphql::{admit, answer, app_error_answer, prepare, read_body};
+use super::State;
+use crate::auth::Action;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::admission::check_typed_reference_depth;
+use crate::graphql::errors::{apply_codes, error_response};
+
+/// Runs one typed operation for the brand in the path.
+pub async fn post(
+    state: State,
+    req: HttpRequest,
+    brand: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let body = match read_body(payload, state.config.max_body_bytes).await {
+        Ok(body) => body,
+        Err(e) if e.code == ErrorCode::LimitExceeded => {
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &error_response(e.code, &e.message),
+            );
+        }
+        Err(e) => return app_error_answer(&e),
+    };
+    let Ok(mut request) = serde_json::from_slice::<Request>(&body) else {
+        let refused = AppError::bad_input("not a GraphQL request");
+        return answer(
+            StatusCode::BAD_REQUEST,
+            &error_response(refused.code, &refused.message),
+        );
+    };
+    let schema = match state.typed.schema(&brand) {
+        Ok(schema) => schema,
+        Err(e) => return app_error_answer(&e),
+    };
+    if let Err(refused) = admit(&state.documents, &mut request) {
+        return answer(StatusCode::OK, &refused);
+    }
+    if let Ok(doc) = request.parsed_query() {
+        if let Err(e) = check_typed_reference_depth(doc) {
+            return answer(StatusCode::OK, &error_response(e.code, &e.message));
+        }
+    }
+    let request = match prepare(&state, &req, request) {
+        Ok(request) => request,
+        Err(e) => return app_error_answer(&e),
+    };
+    answer(StatusCode::OK, &apply_codes(schema.execute(request).await))
+}
+
+/// The brand's typed schema as SDL, for code generation; for those who may read its delivery.
+pub async fn sdl(state: State, req: HttpRequest, brand: web::Path<String>) -> HttpResponse {
+    let allowed = super::auth::authenticate(&req, &state)
+        .and_then(|(who, _)| who.authorize(Action::Deliver, Some(&brand)));
+    if let Err(e) = allowed {
+        return super::error_response(&e);
+    }
+    match state.typed.schema(&brand) {
+        Ok(schema) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(schema.sdl()),
+        Err(e) => super::error_response(&e),
+    }
+}
