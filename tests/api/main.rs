@@ -17,6 +17,7 @@ mod references;
 mod roles;
 mod search;
 mod throttle;
+mod typed_delivery;
 mod usage;
 mod users;
 mod webhooks;

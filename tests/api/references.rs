@@ -18,7 +18,11 @@ const PAGE: &str =
     references { field index resolved { key reason servedId variant { name }
       references { field index resolved { key reason servedId variant { name } } } } } } }";
 
-async fn content_type(app: &TestApp, name: &str, fields: Value) -> crate::helpers::Answer {
+pub(crate) async fn content_type(
+    app: &TestApp,
+    name: &str,
+    fields: Value,
+) -> crate::helpers::Answer {
     app.gql(
         Some(app.admin()),
         "mutation($i: CreateContentTypeInput!) { createContentType(input: $i) { id fields { name kind list to maxLength } } }",
@@ -44,7 +48,7 @@ async fn entry_of(app: &TestApp, key: &str, content_type: &str) -> String {
 /// `alpine`: the hero `home-hero` (everyone, skiers), cards `c1` (everyone, skiers) and `c2`
 /// (nothing published), and a page `home` whose hero, cards and `next` (itself) are references.
 /// Returns the page entry's id.
-async fn site(app: &TestApp) -> String {
+pub(crate) async fn site(app: &TestApp) -> String {
     let hero_entry = app.seed_brand("alpine").await;
     let skier = json!({"attr": "segment", "op": "eq", "value": "skier"});
     app.published(

@@ -1,0 +1,203 @@
+//! The contract's "Typed delivery": a brand's schema generated from its content types, its SDL,
+//! and answers that match `content`'s for the same key and context.
+
+use serde_json::{json, Value};
+
+use crate::backend_tests;
+use crate::helpers::{Answer, Backend, TestApp};
+use crate::references::{content_type, site};
+
+async fn typed(
+    app: &TestApp,
+    token: Option<&str>,
+    brand: &str,
+    query: &str,
+    vars: Value,
+) -> Answer {
+    let mut request = TestApp::client()
+        .post(format!("{}/delivery/{brand}/graphql", app.base))
+        .content_type("application/json");
+    if let Some(token) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let mut response = request
+        .send_body(json!({"query": query, "variables": vars}).to_string())
+        .await
+        .expect("request sent");
+    let status = response.status().as_u16();
+    let bytes = response.body().limit(10_000_000).await.expect("body");
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)}));
+    Answer { status, body }
+}
+
+const PAGE: &str = "query($c: ContextInput) { page(key: \"home\", context: $c) {
+    key servedId reason
+    variant { id name tags revision
+      hero { key servedId reason variant { title cta body { markdown html } } }
+      cards { key reason variant { title } }
+      next { ... on PageResolved { key reason variant { id } } } } } }";
+
+async fn the_sdl_types_every_content_type_as_the_contract_names_them(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    site(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let (status, sdl) = app
+        .get_as(Some(&key), "/delivery/alpine/schema.graphql")
+        .await;
+    assert_eq!(status, 200, "{sdl}");
+    for expected in [
+        "type Hero {",
+        "title: String!",
+        "body: RichText",
+        "link: String",
+        "type RichText {",
+        "html: String!",
+        "type HeroResolved {",
+        "variant: Hero",
+        "servedId: String",
+        "hero(key: String!, context: ContextInput): HeroResolved!",
+        "heroList(keys: [String!]!, context: ContextInput): [HeroResolved!]!",
+        "hero: HeroResolved!",
+        "cards: [CardResolved!]",
+        "union PageNextTarget = CardResolved | HeroResolved | PageResolved",
+        "revision: String!",
+        "tags: [String!]!",
+    ] {
+        assert!(sdl.contains(expected), "`{expected}` missing from\n{sdl}");
+    }
+    let (status, _) = app.get("/delivery/alpine/schema.graphql").await;
+    assert_eq!(status, 401);
+    let (status, _) = app
+        .get_as(Some(&key), "/delivery/nope/schema.graphql")
+        .await;
+    assert!(status == 403 || status == 404, "{status}");
+    // A new content type is in the schema as soon as its creation has answered.
+    content_type(
+        &app,
+        "promo card",
+        json!([{"name": "headline", "kind": "TEXT"}]),
+    )
+    .await
+    .data();
+    let (_, sdl) = app
+        .get_as(Some(&key), "/delivery/alpine/schema.graphql")
+        .await;
+    assert!(sdl.contains("type PromoCard {"), "{sdl}");
+    assert!(sdl.contains("promoCardList(keys: [String!]!"), "{sdl}");
+}
+
+async fn typed_answers_match_content_for_the_same_context(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    site(&app).await;
+    let key = app.delivery_key("alpine").await;
+    for context in [json!({}), json!({"attributes": {"segment": "skier"}})] {
+        let answer = typed(&app, Some(&key), "alpine", PAGE, json!({"c": context})).await;
+        let page = &answer.data()["page"];
+        let generic = app.content(&key, "alpine", "home", context.clone()).await;
+        assert_eq!(page["variant"]["id"], generic["variant"]["id"]);
+        assert_eq!(page["reason"], generic["reason"]);
+        assert!(page["servedId"].is_string());
+        let hero = &page["variant"]["hero"];
+        let direct = app
+            .content(&key, "alpine", "home-hero", context.clone())
+            .await;
+        assert_eq!(hero["reason"], direct["reason"]);
+        assert_eq!(
+            hero["variant"]["title"],
+            direct["variant"]["fields"]["title"]
+        );
+        assert!(hero["servedId"].is_string() && hero["servedId"] != page["servedId"]);
+        assert_eq!(hero["variant"]["body"]["markdown"], "Body text");
+        assert_eq!(hero["variant"]["body"]["html"], "<p>Body text</p>\n");
+        let cards = page["variant"]["cards"].as_array().unwrap();
+        assert_eq!(cards.len(), 2);
+        assert!(cards[1]["variant"].is_null());
+        let next = &page["variant"]["next"];
+        assert!(next["reason"].as_str().unwrap().contains("cycle"), "{next}");
+    }
+    // A key of another content type is answered, not resolved as the wrong type.
+    let list = typed(
+        &app,
+        Some(&key),
+        "alpine",
+        "{ heroList(keys: [\"home-hero\", \"c1\", \"ghost\"]) { key reason variant { title } } }",
+        json!({}),
+    )
+    .await;
+    let list = list.data()["heroList"].as_array().unwrap().clone();
+    assert_eq!(list[0]["variant"]["title"], "Trail");
+    assert!(list[1]["variant"].is_null() && list[1]["reason"].as_str().unwrap().contains("Card"));
+    assert!(
+        list[2]["variant"].is_null() && list[2]["reason"].as_str().unwrap().contains("no entry")
+    );
+}
+
+async fn typed_delivery_is_limited_and_authenticated_like_content(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    site(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let anonymous = typed(
+        &app,
+        None,
+        "alpine",
+        "{ hero(key: \"home-hero\") { key } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(anonymous.code(), "UNAUTHENTICATED");
+    let mut inner = "key".to_string();
+    for _ in 0..6 {
+        inner = format!("key variant {{ next {{ ... on PageResolved {{ {inner} }} }} }}");
+    }
+    let deep = format!("{{ page(key: \"home\") {{ {inner} }} }}");
+    let answer = typed(&app, Some(&key), "alpine", &deep, json!({})).await;
+    assert_eq!(answer.code(), "LIMIT_EXCEEDED", "{}", answer.body);
+    let bad = typed(
+        &app,
+        Some(&key),
+        "alpine",
+        "{ hero(key: \"home-hero\", context: {attributes: 3}) { key } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(bad.code(), "BAD_INPUT", "{}", bad.body);
+    let not_query = typed(&app, Some(&key), "alpine", "{ nope }", json!({})).await;
+    assert!(not_query.body["errors"].is_array());
+    let other_brand = typed(&app, Some(&key), "ghost", "{ brand }", json!({})).await;
+    assert_eq!(other_brand.status, 404);
+}
+
+async fn rich_text_is_rendered_and_sanitised(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let entry = app.seed_brand("alpine").await;
+    let body = "**Snow** <script>alert(1)</script> [x](javascript:alert(2)) <img src=\"a.png\" onerror=\"alert(3)\">";
+    app.published(
+        &entry,
+        json!({"name": "v", "fields": {"title": "T", "body": body}}),
+    )
+    .await;
+    let key = app.delivery_key("alpine").await;
+    let answer = typed(
+        &app,
+        Some(&key),
+        "alpine",
+        "{ hero(key: \"home-hero\") { variant { body { markdown html } } } }",
+        json!({}),
+    )
+    .await;
+    let rich = &answer.data()["hero"]["variant"]["body"];
+    assert_eq!(rich["markdown"], body);
+    let html = rich["html"].as_str().unwrap();
+    assert!(html.contains("<strong>Snow</strong>"), "{html}");
+    for banned in ["<script", "javascript:", "onerror", "alert(1)"] {
+        assert!(!html.contains(banned), "{banned} in {html}");
+    }
+}
+
+backend_tests!(
+    the_sdl_types_every_content_type_as_the_contract_names_them,
+    typed_answers_match_content_for_the_same_context,
+    typed_delivery_is_limited_and_authenticated_like_content,
+    rich_text_is_rendered_and_sanitised,
+);
