@@ -195,6 +195,43 @@ async fn rich_text_is_rendered_and_sanitised(backend: Backend) {
     }
 }
 
+/// The typed SDL of a brand using every field kind, kept in `admin-ui/typed/schema.graphql`
+/// for the TypeScript client check (`npm run typed-check`, run by `scripts/test`);
+/// `UPDATE_TYPED_SCHEMA=1` rewrites it.
+#[actix_web::test]
+async fn typed_sdl_fixture_is_current() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    site(&app).await;
+    content_type(
+        &app,
+        "offer",
+        json!([
+            {"name": "price", "kind": "NUMBER", "required": true},
+            {"name": "active", "kind": "BOOLEAN"},
+            {"name": "ends", "kind": "DATETIME"},
+            {"name": "image", "kind": "ASSET"},
+            {"name": "extra", "kind": "JSON"},
+            {"name": "links", "kind": "URL", "list": true, "maxLength": 5},
+            {"name": "notes", "kind": "RICH_TEXT", "list": true}
+        ]),
+    )
+    .await
+    .data();
+    let (status, sdl) = app
+        .get_as(Some(app.admin()), "/delivery/alpine/schema.graphql")
+        .await;
+    assert_eq!(status, 200);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/admin-ui/typed/schema.graphql");
+    if std::env::var_os("UPDATE_TYPED_SCHEMA").is_some() {
+        std::fs::write(path, &sdl).unwrap();
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        kept == sdl,
+        "admin-ui/typed/schema.graphql is stale: run UPDATE_TYPED_SCHEMA=1 cargo test --test api typed_sdl_fixture"
+    );
+}
+
 backend_tests!(
     the_sdl_types_every_content_type_as_the_contract_names_them,
     typed_answers_match_content_for_the_same_context,
