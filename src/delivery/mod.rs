@@ -488,7 +488,12 @@ fn referenced_assets(
             Some(
                 names
                     .iter()
-                    .filter_map(|n| variant.fields.get(n)?.as_str().map(str::to_string))
+                    .flat_map(|n| match variant.fields.get(n) {
+                        Some(Value::Array(items)) => items.iter().collect(),
+                        Some(v) => vec![v],
+                        None => Vec::new(),
+                    })
+                    .filter_map(|v| v.as_str().map(str::to_string))
                     .collect::<Vec<_>>(),
             )
         })

@@ -59,13 +59,17 @@ impl LiveVariant {
         asset_fields: &[String],
         served_in: ServedIn<'_>,
     ) -> Option<LiveVariant> {
+        // A list field's images in order, each under the field's name.
         let assets = asset_fields
             .iter()
-            .filter_map(|name| {
-                p.fields
-                    .get(name)
-                    .and_then(|v| v.as_str())
-                    .map(|id| (name.clone(), id.to_string()))
+            .flat_map(|name| {
+                let ids = match p.fields.get(name) {
+                    Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                    Some(v) => v.as_str().into_iter().collect(),
+                    None => Vec::new(),
+                };
+                ids.into_iter()
+                    .map(move |id| (name.clone(), id.to_string()))
             })
             .collect();
         let rule = match p.rule {

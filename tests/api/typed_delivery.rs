@@ -195,6 +195,72 @@ async fn rich_text_is_rendered_and_sanitised(backend: Backend) {
     }
 }
 
+async fn asset_lists_are_checked_and_delivered_in_order(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    site(&app).await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    crate::assets::picture(700, 400)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let mut ids = Vec::new();
+    for alt in ["first", "second"] {
+        let fields = [("brand", "alpine"), ("alt", alt)];
+        let (status, asset) = crate::assets::upload_as(
+            &app,
+            Some(app.admin()),
+            png.get_ref(),
+            "a.png",
+            "image/png",
+            &fields,
+        )
+        .await;
+        assert_eq!(status, 200, "{asset}");
+        ids.push(asset["id"].as_str().unwrap().to_string());
+    }
+    content_type(
+        &app,
+        "Gallery",
+        json!([{"name": "images", "kind": "ASSET", "list": true, "maxLength": 4}]),
+    )
+    .await
+    .data();
+    let answer = app
+        .gql(
+            Some(app.admin()),
+            "mutation($i: CreateEntryInput!) { createEntry(input: $i) { id } }",
+            json!({"i": {"brand": "alpine", "key": "gallery", "contentType": "Gallery"}}),
+        )
+        .await;
+    let entry = answer.data()["createEntry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = app
+        .gql(
+            Some(app.admin()),
+            "mutation($i: CreateVariantInput!) { createVariant(input: $i) { id } }",
+            json!({"i": {"entryId": entry, "name": "bad", "fields": {"images": [ids[0], "nope"]}}}),
+        )
+        .await;
+    assert_eq!(refused.code(), "BAD_INPUT");
+    assert!(
+        refused.message().contains("field `images` index 1"),
+        "{}",
+        refused.message()
+    );
+    app.published(
+        &entry,
+        json!({"name": "g", "fields": {"images": [ids[1], ids[0]]}}),
+    )
+    .await;
+    let key = app.delivery_key("alpine").await;
+    let typed_answer = typed(&app, Some(&key), "alpine", "{ gallery(key: \"gallery\", context: {device: MOBILE}) { variant { images { id alt width } } } }", json!({})).await;
+    let images = &typed_answer.data()["gallery"]["variant"]["images"];
+    assert_eq!(images[0]["id"], ids[1].as_str());
+    assert_eq!(images[1]["alt"], "first");
+    assert_eq!(images[0]["width"], 640);
+}
+
 /// The typed SDL of a brand using every field kind, kept in `admin-ui/typed/schema.graphql`
 /// for the TypeScript client check (`npm run typed-check`, run by `scripts/test`);
 /// `UPDATE_TYPED_SCHEMA=1` rewrites it.
@@ -237,4 +303,5 @@ backend_tests!(
     typed_answers_match_content_for_the_same_context,
     typed_delivery_is_limited_and_authenticated_like_content,
     rich_text_is_rendered_and_sanitised,
+    asset_lists_are_checked_and_delivered_in_order,
 );
