@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { InlineError } from '../ui/ErrorBox';
+import { ListField } from './ListField';
 import { FIELD_EDITORS, KIND_LABEL } from './registry';
 import type { FieldDef } from './types';
 
@@ -44,9 +45,10 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
   return (
     <div className="fields">
       {defs.map((def) => {
-        const Editor = FIELD_EDITORS[def.kind];
+        const Editor = def.list ? ListField : FIELD_EDITORS[def.kind];
         const inputId = `field-${def.name}`;
-        const len = length(values[def.name]);
+        const len = def.list ? null : length(values[def.name]);
+        const items = def.list && Array.isArray(values[def.name]) ? (values[def.name] as unknown[]).length : null;
         const over = def.maxLength != null && len != null && len > def.maxLength;
         const missing = def.required && (values[def.name] === undefined || values[def.name] === '');
         return (
@@ -54,7 +56,7 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
             <label htmlFor={inputId}>
               {def.name}
               {def.required && <span className="required"><span aria-hidden="true"> *</span><span className="sr-only"> (required)</span></span>}
-              <span className="kind"> {KIND_LABEL[def.kind]}</span>
+              <span className="kind"> {def.list ? `list of ${KIND_LABEL[def.kind]}` : KIND_LABEL[def.kind]}{def.to && def.to.length > 0 ? ` (${def.to.join(' or ')})` : ''}</span>
             </label>
             {Editor ? (
               <Editor
@@ -73,6 +75,9 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
             <div id={`${inputId}-help`}>
               {def.maxLength != null && len != null && (
                 <small className={over ? 'counter over' : 'counter'}>{len} / {def.maxLength} characters</small>
+              )}
+              {def.maxLength != null && items != null && (
+                <small className={items > def.maxLength ? 'counter over' : 'counter'}>{items} / {def.maxLength} items</small>
               )}
               {missing && <small className="muted"> Required.</small>}
               <InlineError message={invalid[def.name] ?? errors[def.name]} />
