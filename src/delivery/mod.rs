@@ -3,6 +3,7 @@
 //! from the database's current state.
 
 pub mod consent;
+mod delivered_assets;
 pub mod detect;
 pub mod references;
 pub mod search;
@@ -17,18 +18,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::consent::Visitor;
+use self::delivered_assets::{asset_fields, delivered_assets, referenced_assets};
 use self::references::Follow;
 use self::served::ServedIdSigner;
-use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
+use self::snapshot::{BrandSnapshot, LiveVariant, RuleCache, ServedIn, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::consent::{Consent, ConsentRequest};
-use crate::domain::content_type::{ContentType, FieldKind};
 use crate::domain::device::Device;
-use crate::domain::entry::Entry;
 use crate::domain::resolution::{self, Candidate, ResolveContext};
 use crate::domain::rule::Rule;
-use crate::domain::variant::PublishedVariant;
 use crate::domain::variant::{Variant, VariantStatus};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Db};
@@ -427,79 +426,4 @@ impl Delivery {
             variants,
         })
     }
-}
-
-/// The names of each content type's ASSET fields, by content type id.
-fn asset_fields(content_types: &[ContentType]) -> AssetFields {
-    content_types
-        .iter()
-        .map(|ct| {
-            let names = ct
-                .fields
-                .iter()
-                .filter(|f| f.kind == FieldKind::Asset)
-                .map(|f| f.name.clone())
-                .collect();
-            (ct.id.clone(), names)
-        })
-        .collect()
-}
-
-/// The images of a variant's ASSET fields, sized for the device.
-fn delivered_assets(
-    bs: &BrandSnapshot,
-    live: &LiveVariant,
-    device: Option<Device>,
-) -> Vec<DeliveredAsset> {
-    live.assets
-        .iter()
-        .filter_map(|(field, id)| {
-            let asset = bs.assets.get(id)?;
-            let image = crate::assets::urls::delivered_image(asset, device);
-            Some(DeliveredAsset {
-                field: field.clone(),
-                id: id.clone(),
-                alt: asset.alt.clone(),
-                width: image.width,
-                height: image.height,
-                url: image.url,
-                srcset: image.srcset,
-                dominant_color: asset.dominant_color.clone(),
-                placeholder: asset.placeholder.clone(),
-            })
-        })
-        .collect()
-}
-
-/// The ids of the assets that published variants' ASSET fields name.
-fn referenced_assets(
-    entries: &[Entry],
-    published: &[PublishedVariant],
-    asset_fields: &AssetFields,
-) -> Vec<String> {
-    let types: HashMap<&str, &str> = entries
-        .iter()
-        .map(|e| (e.id.as_str(), e.content_type_id.as_str()))
-        .collect();
-    let mut ids: Vec<String> = published
-        .iter()
-        .filter_map(|variant| {
-            let names = asset_fields.get(*types.get(variant.entry_id.as_str())?)?;
-            Some(
-                names
-                    .iter()
-                    .flat_map(|n| match variant.fields.get(n) {
-                        Some(Value::Array(items)) => items.iter().collect(),
-                        Some(v) => vec![v],
-                        None => Vec::new(),
-                    })
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .flatten()
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
