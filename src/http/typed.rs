@@ -7,8 +7,9 @@ use async_graphql::Request;
 use super::graphql::{admit, answer, app_error_answer, prepare, read_body};
 use super::State;
 use crate::auth::Action;
+use crate::delivery::references::AnswerBudget;
 use crate::error::{AppError, ErrorCode};
-use crate::graphql::admission::check_typed_reference_depth;
+use crate::graphql::admission::{check_typed_answers, check_typed_reference_depth};
 use crate::graphql::errors::{apply_codes, error_response};
 
 /// Runs one typed operation for the brand in the path.
@@ -42,10 +43,19 @@ pub async fn post(
     if let Err(refused) = admit(&state.documents, &mut request) {
         return answer(StatusCode::OK, &refused);
     }
-    if let Ok(doc) = request.parsed_query() {
-        if let Err(e) = check_typed_reference_depth(doc) {
-            return answer(StatusCode::OK, &error_response(e.code, &e.message));
+    let limits = state.documents.limits();
+    let (name, variables) = (request.operation_name.clone(), request.variables.clone());
+    let admitted = match request.parsed_query() {
+        Ok(doc) => check_typed_reference_depth(doc)
+            .and_then(|()| check_typed_answers(doc, name.as_deref(), &variables, limits)),
+        Err(_) => Ok(0), // execution reports the syntax error
+    };
+    match admitted {
+        Ok(counted) => {
+            let left = limits.max_answers.saturating_sub(counted);
+            request.data.insert(AnswerBudget::new(left));
         }
+        Err(e) => return answer(StatusCode::OK, &error_response(e.code, &e.message)),
     }
     let request = match prepare(&state, &req, request) {
         Ok(request) => request,

@@ -261,6 +261,41 @@ async fn asset_lists_are_checked_and_delivered_in_order(backend: Backend) {
     assert_eq!(images[0]["width"], 640);
 }
 
+async fn typed_requests_over_the_answer_cap_are_refused_whole(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |raw| raw.graphql_max_answers = 3).await;
+    site(&app).await;
+    let key = app.delivery_key("alpine").await;
+    let keys = json!({"k": ["home-hero", "home-hero", "home-hero", "home-hero"]});
+    let list = typed(
+        &app,
+        Some(&key),
+        "alpine",
+        "query($k: [String!]!) { heroList(keys: $k) { key } }",
+        keys,
+    )
+    .await;
+    assert_eq!(list.code(), "LIMIT_EXCEEDED", "{}", list.body);
+    let aliases = "{ a: hero(key: \"home-hero\") { key } b: hero(key: \"home-hero\") { key } c: card(key: \"c1\") { key } d: card(key: \"c1\") { key } }";
+    assert_eq!(
+        typed(&app, Some(&key), "alpine", aliases, json!({}))
+            .await
+            .code(),
+        "LIMIT_EXCEEDED"
+    );
+    // The page and its four references are five answers.
+    let page =
+        "{ page(key: \"home\") { variant { hero { key } cards { key } next { __typename } } } }";
+    assert_eq!(
+        typed(&app, Some(&key), "alpine", page, json!({}))
+            .await
+            .code(),
+        "LIMIT_EXCEEDED"
+    );
+    let three = "{ a: hero(key: \"home-hero\") { key } b: card(key: \"c1\") { variant { title } } c: page(key: \"home\") { key } }";
+    let answer = typed(&app, Some(&key), "alpine", three, json!({})).await;
+    assert_eq!(answer.data()["b"]["variant"]["title"], "A");
+}
+
 /// The typed SDL of a brand using every field kind, kept in `admin-ui/typed/schema.graphql`
 /// for the TypeScript client check (`npm run typed-check`, run by `scripts/test`);
 /// `UPDATE_TYPED_SCHEMA=1` rewrites it.
@@ -304,4 +339,5 @@ backend_tests!(
     typed_delivery_is_limited_and_authenticated_like_content,
     rich_text_is_rendered_and_sanitised,
     asset_lists_are_checked_and_delivered_in_order,
+    typed_requests_over_the_answer_cap_are_refused_whole,
 );

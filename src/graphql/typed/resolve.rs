@@ -79,9 +79,6 @@ pub(super) async fn root(
     let budget = ctx.data_opt::<AnswerBudget>();
     let follow = Follow { depth, budget };
     follow.check()?;
-    if let Some(budget) = budget {
-        budget.take(keys.len() as u64)?;
-    }
     let delivery = ctx.data::<Arc<Delivery>>()?;
     let who = ctx.data::<Principal>()?;
     let hints = ctx.data::<RequestHints>()?;
