@@ -3,7 +3,7 @@ import { describeError, EntriesDocument, request } from '../api';
 import { allowedTypes, matchingEntries, type EntryChoice } from './references';
 import type { FieldEditorProps } from './types';
 
-/** The brand's entries of the allowed types (every type when the field names none). */
+/** The brand's entries of the allowed types (every type when the field names none), the first 100 of each. */
 function useCandidates(brand: string, to: readonly string[] | null | undefined, enabled: boolean) {
   const [entries, setEntries] = useState<EntryChoice[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -13,7 +13,7 @@ function useCandidates(brand: string, to: readonly string[] | null | undefined, 
     if (!enabled) return;
     let live = true;
     const wanted = types ?? [null];
-    Promise.all(wanted.map((contentType) => request(EntriesDocument, { brand, contentType, first: 200 })))
+    Promise.all(wanted.map((contentType) => request(EntriesDocument, { brand, contentType, first: 100 })))
       .then((pages) => {
         if (!live) return;
         setEntries(pages.flatMap((p) => p.entries.edges.map((e) => e.node)));
