@@ -36,10 +36,6 @@ pub async fn post(
             &error_response(refused.code, &refused.message),
         );
     };
-    let schema = match state.typed.schema(&brand) {
-        Ok(schema) => schema,
-        Err(e) => return app_error_answer(&e),
-    };
     if let Err(refused) = admit(&state.documents, &mut request) {
         return answer(StatusCode::OK, &refused);
     }
@@ -57,6 +53,14 @@ pub async fn post(
         }
         Err(e) => return answer(StatusCode::OK, &error_response(e.code, &e.message)),
     }
+    // Who asks, before the brand's schema is looked up: an unknown brand is not told apart from
+    // one the caller may not read.
+    let allowed = super::auth::authenticate(&req, &state)
+        .and_then(|(who, _)| who.authorize(Action::Deliver, Some(&brand)));
+    let schema = match allowed.and_then(|()| state.typed.schema(&brand)) {
+        Ok(schema) => schema,
+        Err(e) => return app_error_answer(&e),
+    };
     let request = match prepare(&state, &req, request) {
         Ok(request) => request,
         Err(e) => return app_error_answer(&e),

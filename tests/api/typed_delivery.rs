@@ -165,7 +165,9 @@ async fn typed_delivery_is_limited_and_authenticated_like_content(backend: Backe
     let not_query = typed(&app, Some(&key), "alpine", "{ nope }", json!({})).await;
     assert!(not_query.body["errors"].is_array());
     let other_brand = typed(&app, Some(&key), "ghost", "{ brand }", json!({})).await;
-    assert_eq!(other_brand.status, 404);
+    assert_eq!(other_brand.code(), "FORBIDDEN");
+    let unknown = typed(&app, Some(app.admin()), "ghost", "{ brand }", json!({})).await;
+    assert_eq!(unknown.code(), "NOT_FOUND");
 }
 
 async fn rich_text_is_rendered_and_sanitised(backend: Backend) {
