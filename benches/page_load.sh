@@ -10,6 +10,8 @@
 # resolutions/s, and typed against generic. wrk and the server share the cores; on a shared
 # machine the figures move with its load.
 #
+# VARY_BENCH_BINARY=PATH measures that binary instead of building the release one.
+#
 #   benches/page_load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 10 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,11 +20,15 @@ duration="${1:-10}"
 rounds="${2:-3}"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
-binary="${CARGO_TARGET_DIR:-target}/release/vary"
+if [ -n "${VARY_BENCH_BINARY:-}" ]; then
+    binary="$VARY_BENCH_BINARY"
+else
+    VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
+    binary="${CARGO_TARGET_DIR:-target}/release/vary"
+fi
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$server" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; rm -rf "$work"' EXIT
 
 port=$((20000 + RANDOM % 20000))
 "$binary" serve --demo --data-dir "$work/data" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
@@ -57,7 +63,7 @@ check() {
     curl -sf "http://127.0.0.1:$port$2" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
         --data-binary @"$work/$1.json" | grep -q "$3" || { echo "the $1 query failed" >&2; exit 1; }
 }
-check page /graphql '"card 9 for everyone"'
+check page /graphql '"card 9 for segment 4"'
 check generic /graphql '"card 3 for segment 4"'
 check typed /delivery/alpine/graphql '"card 3 for segment 4"'
 
