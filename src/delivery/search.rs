@@ -22,6 +22,7 @@ impl Delivery {
 
     /// The brand's published entries matching `text`, best first, each resolved for `ctx`;
     /// entries with no variant for this visitor are left out.
+    #[allow(clippy::too_many_arguments)] // `content`'s arguments and the search's own two
     pub async fn search_content(
         &self,
         who: &Principal,

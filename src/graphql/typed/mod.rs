@@ -20,11 +20,14 @@ use crate::delivery::Delivery;
 use crate::domain::content_type::ContentType;
 use crate::error::{AppError, AppResult};
 
+/// A brand's schema and the content types it was built from.
+type Built = (Arc<[ContentType]>, Schema);
+
 /// Each brand's typed schema, with the content types it was built from.
 pub struct TypedSchemas {
     delivery: Arc<Delivery>,
     limits: Limits,
-    built: Mutex<HashMap<String, (Arc<[ContentType]>, Schema)>>,
+    built: Mutex<HashMap<String, Built>>,
 }
 
 impl TypedSchemas {
