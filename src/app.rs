@@ -18,6 +18,7 @@ use crate::delivery::Delivery;
 use crate::feed::{ChangeFeed, Targets};
 use crate::graphql::admission::AdmissionLimits;
 use crate::graphql::parse_cache::DocumentCache;
+use crate::graphql::typed::TypedSchemas;
 use crate::graphql::{build_schema, Limits, VarySchema};
 use crate::index_store;
 use crate::metrics::Metrics;
@@ -39,6 +40,8 @@ pub struct App {
     pub delivery: Arc<Delivery>,
     pub assets: Arc<AssetLibrary>,
     pub schema: VarySchema,
+    /// Each brand's typed delivery schema, following its content types.
+    pub typed: TypedSchemas,
     /// Parsed documents of the query texts apps send again and again.
     pub documents: DocumentCache,
     pub metrics: Arc<Metrics>,
@@ -337,6 +340,7 @@ impl App {
         };
         let assets = Arc::new(asset_library(&config, &db)?);
         let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
+        let typed = TypedSchemas::new(delivery.clone(), limits);
         let admission = AdmissionLimits {
             max_selections: config.graphql_max_selections as u64,
             max_answers: config.graphql_max_answers as u64,
@@ -348,6 +352,7 @@ impl App {
             delivery,
             assets,
             schema,
+            typed,
             documents: DocumentCache::new(1024, admission),
             metrics: Arc::new(Metrics::new()),
             usage,

@@ -34,6 +34,8 @@ fn field(name: &str, kind: FieldKind, required: bool, max_length: Option<i32>) -
         kind,
         required,
         max_length,
+        to: Vec::new(),
+        list: false,
     }
 }
 

@@ -15,7 +15,7 @@ pub use crate::assets::urls::{rendition_url, renditions_of, RenditionInfo};
 use crate::assets::{AssetError, AssetId, AssetLimits, Assets, Claim};
 use crate::auth::{Action, Principal};
 use crate::domain::asset::Asset;
-use crate::domain::content_type::FieldKind;
+use crate::domain::content_type::{FieldDef, FieldKind};
 use crate::domain::device::Device;
 use crate::domain::quality::{Check, Quality, Severity};
 use crate::domain::variant::VariantContent;
@@ -197,20 +197,36 @@ pub(crate) fn check_asset_fields(
         .iter()
         .filter(|f| f.kind == FieldKind::Asset)
     {
-        let value = content
-            .fields
-            .get(&def.name)
-            .and_then(|v| v.as_str())
-            .map(str::trim);
-        let Some(id) = value.filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        let asset = store::assets::find(conn, &owner.brand.id, id)?.ok_or_else(|| {
-            AppError::bad_input(format!(
-                "field `{}`: `{id}` is not an asset of brand `{}`",
-                def.name, owner.brand.slug
-            ))
-        })?;
+        for (index, value) in def.values(&content.fields) {
+            let Some(id) = value.as_str().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let asset = store::assets::find(conn, &owner.brand.id, id)?.ok_or_else(|| {
+                let at = if def.list {
+                    format!(" index {index}")
+                } else {
+                    String::new()
+                };
+                AppError::bad_input(format!(
+                    "field `{}`{at}: `{id}` is not an asset of brand `{}`",
+                    def.name, owner.brand.slug
+                ))
+            })?;
+            checks.extend(asset_checks(def, &asset, content));
+        }
+    }
+    if checks.is_empty() {
+        return Ok(quality);
+    }
+    Ok(Quality::from_checks(
+        quality.checks.into_iter().chain(checks).collect(),
+    ))
+}
+
+/// Warnings about one image a field shows: no alt text, narrower than a targeted device.
+fn asset_checks(def: &FieldDef, asset: &Asset, content: &VariantContent) -> Vec<Check> {
+    let mut checks = Vec::new();
+    {
         let path = Some(format!("fields.{}", def.name));
         if asset.alt.is_none() {
             let message = format!("the image in `{}` has no alt text", def.name);
@@ -246,12 +262,7 @@ pub(crate) fn check_asset_fields(
             });
         }
     }
-    if checks.is_empty() {
-        return Ok(quality);
-    }
-    Ok(Quality::from_checks(
-        quality.checks.into_iter().chain(checks).collect(),
-    ))
+    checks
 }
 
 /// The brand named, or the only brand of an editor who names none.

@@ -28,6 +28,7 @@ impl Content {
             .db
             .write(move |conn| {
                 let brand = store::brands::require(conn, &input.brand)?;
+                super::references::check_targets(conn, &brand.id, &name, &input.fields)?;
                 let ct = ContentType {
                     id: crate::ids::new_id("ct"),
                     brand_id: brand.id,

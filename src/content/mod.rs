@@ -17,6 +17,7 @@ pub mod entries;
 pub mod experiments;
 pub mod keys;
 pub mod privacy;
+pub mod references;
 pub mod retention;
 pub mod review;
 pub mod search;

@@ -281,6 +281,7 @@ impl Content {
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
                 let (content, quality) = check_content_for(&owner, input.content)?;
                 let quality = super::assets::check_asset_fields(conn, &owner, &content, quality)?;
+                super::references::check_reference_fields(conn, &owner, &content)?;
                 let id = crate::ids::new_id("var");
                 let quality =
                     with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
@@ -426,6 +427,7 @@ pub(crate) fn save_revision(
     }
     let (content, quality) = check_content_for(owner, content)?;
     let quality = super::assets::check_asset_fields(conn, owner, &content, quality)?;
+    super::references::check_reference_fields(conn, owner, &content)?;
     let quality =
         with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
     let revision = new_revision(&record.id, Some(&latest), content, quality, who.actor());

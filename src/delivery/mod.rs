@@ -4,10 +4,12 @@
 
 pub mod bandit;
 pub mod consent;
+mod delivered_assets;
 pub mod detect;
 pub mod experiments;
-mod preview;
 pub mod on_air;
+mod preview;
+pub mod references;
 pub mod search;
 pub mod served;
 pub mod snapshot;
@@ -16,22 +18,20 @@ pub mod usage;
 use arc_swap::ArcSwap;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use self::consent::Visitor;
+use self::delivered_assets::{asset_fields, delivered_assets, referenced_assets};
 use self::experiments::{BanditShares, EntryExperiment};
+use self::references::Follow;
 use self::served::ServedIdSigner;
-use self::snapshot::{AssetFields, BrandSnapshot, LiveVariant, Snapshot};
+use self::snapshot::{BrandSnapshot, LiveVariant, Snapshot};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::consent::{Consent, ConsentRequest};
-use crate::domain::content_type::FieldKind;
 use crate::domain::device::Device;
-use crate::domain::entry::Entry;
 use crate::domain::experiment::serve::{choose, ChoiceReason};
 use crate::domain::resolution::{self, Candidate, ResolveContext};
-use crate::domain::variant::PublishedVariant;
 use crate::domain::variant::Variant;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Db};
@@ -90,6 +90,8 @@ pub struct Resolved {
     pub variant: Option<DeliveredVariant>,
     pub served_id: Option<String>,
     pub reason: String,
+    /// The entries the variant references, followed as deep as asked (see `references`).
+    pub references: Vec<references::ResolvedReference>,
 }
 
 /// `preview`'s answer: the entry's variants as editors see them, and resolution explained.
@@ -173,32 +175,36 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published, asset_fields, assets, running) = self
+        let (entries, published, content_types, assets, running) = self
             .db
             .read(move |conn| {
                 let running = store::experiments::running_of_brand(conn, &brand_id)?;
                 let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
                 let published = store::variants::published_of_brand(conn, &brand_id)?;
-                let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
-                    .into_iter()
-                    .map(|ct| {
-                        let names = ct
-                            .fields
-                            .iter()
-                            .filter(|f| f.kind == FieldKind::Asset)
-                            .map(|f| f.name.clone())
-                            .collect();
-                        (ct.id, names)
-                    })
-                    .collect();
-                let referenced = referenced_assets(&entries, &published, &asset_fields);
+                let content_types = store::content_types::of_brand(conn, &brand_id)?;
+                let referenced =
+                    referenced_assets(&entries, &published, &asset_fields(&content_types));
                 let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
-                Ok((entries, published, asset_fields, assets, running))
+                Ok((entries, published, content_types, assets, running))
             })
             .await?;
-        let mut snapshot = BrandSnapshot::compile(brand, entries, published, &asset_fields, assets);
-        experiments::attach(&mut snapshot, running, &self.bandit);
-        Ok(snapshot)
+        let references = references::index(&content_types, &entries, &published);
+        let entry_types = entries
+            .iter()
+            .map(|e| (e.key.clone(), e.content_type_id.clone()))
+            .collect();
+        let mut built = BrandSnapshot::compile(
+            brand,
+            entries,
+            published,
+            &asset_fields(&content_types),
+            assets,
+        );
+        built.references = references;
+        built.entry_types = entry_types;
+        built.content_types = content_types.into();
+        experiments::attach(&mut built, running, &self.bandit);
+        Ok(built)
     }
 
     /// Resolves each key for the visitor; answers to delivery keys carry a `servedId`.
@@ -209,8 +215,10 @@ impl Delivery {
         keys: &[String],
         ctx: DeliveryContext,
         hints: &RequestHints,
+        follow: Follow<'_>,
     ) -> AppResult<Vec<Resolved>> {
         who.authorize(Action::Deliver, Some(brand))?;
+        follow.check()?;
         if keys.len() > MAX_KEYS {
             return Err(AppError::bad_input(format!(
                 "at most {MAX_KEYS} keys per request"
@@ -246,17 +254,34 @@ impl Delivery {
                 .filter(|_| matches!(who, Principal::DeliveryKey(_)));
             let sign = recorder.is_some();
             let allowed = &brand_snapshot.brand.policy.usage_attributes;
-            let mut answers = Vec::with_capacity(keys.len());
-            let mut impressions = Vec::new();
+            let mut served = Vec::new();
             let user_key = ctx.user_key.as_deref();
-            for key in keys {
-                let (answer, served) =
-                    self.resolve_key(brand_snapshot, key, &resolve_ctx, user_key, sign);
-                if let (Some(served), Some(recorder)) = (served, recorder) {
-                    impressions.push(recorder.impression(served, &ctx, allowed, consent));
-                }
-                answers.push(answer);
+            let answers: Vec<Resolved> = keys
+                .iter()
+                .map(|key| {
+                    let depth = follow.depth;
+                    self.resolve_tree(
+                        brand_snapshot,
+                        key,
+                        &resolve_ctx,
+                        user_key,
+                        sign,
+                        depth,
+                        &mut served,
+                    )
+                })
+                .collect();
+            // Refused whole, before anything is recorded, when references overdraw the request.
+            if let Some(budget) = follow.budget {
+                budget.take(references::count(&answers))?;
             }
+            let impressions: Vec<_> = match recorder {
+                Some(recorder) => served
+                    .into_iter()
+                    .map(|s| recorder.impression(s, &ctx, allowed, consent))
+                    .collect(),
+                None => Vec::new(),
+            };
             (answers, impressions)
         };
         if let Some(recorder) = self.usage.as_ref().filter(|_| !impressions.is_empty()) {
@@ -282,6 +307,7 @@ impl Delivery {
                     variant: None,
                     served_id: None,
                     reason,
+                    references: Vec::new(),
                 },
                 None,
             );
@@ -306,6 +332,7 @@ impl Delivery {
                     variant: None,
                     served_id: None,
                     reason,
+                    references: Vec::new(),
                 },
                 None,
             );
@@ -334,6 +361,7 @@ impl Delivery {
             }),
             served_id,
             reason,
+            references: Vec::new(),
         };
         (answer, served)
     }
@@ -350,58 +378,4 @@ fn served_variant(
         .zip(arm)
         .and_then(|(e, arm)| e.served.get(arm)?.get(index).cloned())
         .unwrap_or_else(|| live.served.clone())
-}
-
-/// The images of a variant's ASSET fields, sized for the device.
-fn delivered_assets(
-    bs: &BrandSnapshot,
-    live: &LiveVariant,
-    device: Option<Device>,
-) -> Vec<DeliveredAsset> {
-    live.assets
-        .iter()
-        .filter_map(|(field, id)| {
-            let asset = bs.assets.get(id)?;
-            let image = crate::assets::urls::delivered_image(asset, device);
-            Some(DeliveredAsset {
-                field: field.clone(),
-                id: id.clone(),
-                alt: asset.alt.clone(),
-                width: image.width,
-                height: image.height,
-                url: image.url,
-                srcset: image.srcset,
-                dominant_color: asset.dominant_color.clone(),
-                placeholder: asset.placeholder.clone(),
-            })
-        })
-        .collect()
-}
-
-/// The ids of the assets that published variants' ASSET fields name.
-fn referenced_assets(
-    entries: &[Entry],
-    published: &[PublishedVariant],
-    asset_fields: &AssetFields,
-) -> Vec<String> {
-    let types: HashMap<&str, &str> = entries
-        .iter()
-        .map(|e| (e.id.as_str(), e.content_type_id.as_str()))
-        .collect();
-    let mut ids: Vec<String> = published
-        .iter()
-        .filter_map(|variant| {
-            let names = asset_fields.get(*types.get(variant.entry_id.as_str())?)?;
-            Some(
-                names
-                    .iter()
-                    .filter_map(|n| variant.fields.get(n)?.as_str().map(str::to_string))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .flatten()
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::references::Follow;
 use super::{Delivery, DeliveryContext, RequestHints, Resolved, MAX_KEYS};
 use crate::auth::{Action, Principal};
 use crate::error::{AppError, AppResult};
@@ -21,6 +22,7 @@ impl Delivery {
 
     /// The brand's published entries matching `text`, best first, each resolved for `ctx`;
     /// entries with no variant for this visitor are left out.
+    #[allow(clippy::too_many_arguments)] // `content`'s arguments and the search's own two
     pub async fn search_content(
         &self,
         who: &Principal,
@@ -29,6 +31,7 @@ impl Delivery {
         first: Option<i32>,
         ctx: DeliveryContext,
         hints: &RequestHints,
+        follow: Follow<'_>,
     ) -> AppResult<Vec<Resolved>> {
         who.authorize(Action::Deliver, Some(brand))?;
         let first = first.unwrap_or(DEFAULT_SEARCH_CONTENT);
@@ -47,7 +50,7 @@ impl Delivery {
         })
         .await
         .map_err(AppError::internal)??;
-        let answers = self.content(who, brand, &keys, ctx, hints).await?;
+        let answers = self.content(who, brand, &keys, ctx, hints, follow).await?;
         Ok(answers
             .into_iter()
             .filter(|a| a.variant.is_some())

@@ -59,13 +59,17 @@ impl LiveVariant {
         asset_fields: &[String],
         served_in: ServedIn<'_>,
     ) -> Option<LiveVariant> {
+        // A list field's images in order, each under the field's name.
         let assets = asset_fields
             .iter()
-            .filter_map(|name| {
-                p.fields
-                    .get(name)
-                    .and_then(|v| v.as_str())
-                    .map(|id| (name.clone(), id.to_string()))
+            .flat_map(|name| {
+                let ids = match p.fields.get(name) {
+                    Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                    Some(v) => v.as_str().into_iter().collect(),
+                    None => Vec::new(),
+                };
+                ids.into_iter()
+                    .map(move |id| (name.clone(), id.to_string()))
             })
             .collect();
         let rule = match p.rule {
@@ -169,6 +173,11 @@ pub struct BrandSnapshot {
     pub entries: HashMap<String, EntrySnapshot>,
     /// The assets published variants show, by id.
     pub assets: HashMap<String, Asset>,
+    /// What each published variant references (see `delivery::references`).
+    pub references: super::references::ReferenceIndex,
+    /// The brand's content types, and each entry's (key → content type id), for typed delivery.
+    pub content_types: Arc<[crate::domain::content_type::ContentType]>,
+    pub entry_types: HashMap<String, String>,
 }
 
 /// The names of each content type's ASSET fields, by content type id.
@@ -231,6 +240,9 @@ impl BrandSnapshot {
             brand,
             entries,
             assets,
+            references: Default::default(),
+            content_types: Arc::new([]),
+            entry_types: HashMap::new(),
         }
     }
 

@@ -16,6 +16,8 @@ pub enum FieldKind {
     Url,
     Datetime,
     Json,
+    /// An entry key of the same brand (see [`FieldDef::to`]).
+    Reference,
 }
 
 impl FieldKind {
@@ -24,6 +26,9 @@ impl FieldKind {
     }
 }
 
+/// The most content types one REFERENCE field's `to` may name.
+pub const MAX_REFERENCE_TARGETS: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldDef {
@@ -31,8 +36,43 @@ pub struct FieldDef {
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
+    /// Text length; for a list, the most elements it may hold.
     #[serde(default)]
     pub max_length: Option<i32>,
+    /// REFERENCE only: the names of the content types it may point to (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    /// Whether the value is an array of the kind.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
+}
+
+impl FieldDef {
+    /// A single (non-list) field of `kind`, optional, without bounds.
+    pub fn new(name: impl Into<String>, kind: FieldKind) -> FieldDef {
+        FieldDef {
+            name: name.into(),
+            kind,
+            required: false,
+            max_length: None,
+            to: Vec::new(),
+            list: false,
+        }
+    }
+
+    /// The field's values in `fields`, with their position: the value itself at 0 for a single
+    /// field, each element for a list. Nothing when the field is unset or null.
+    pub fn values<'a>(&self, fields: &'a Value) -> impl Iterator<Item = (usize, &'a Value)> + 'a {
+        let value = fields.get(&self.name).filter(|v| !v.is_null());
+        let (single, list) = match value {
+            Some(Value::Array(items)) if self.list => (None, items.as_slice()),
+            other => (other.filter(|_| !self.list), &[][..]),
+        };
+        single
+            .into_iter()
+            .map(|v| (0, v))
+            .chain(list.iter().enumerate())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,12 +87,34 @@ pub struct ContentType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     pub field: String,
+    /// The element of a list field at fault, when it is one element.
+    pub index: Option<usize>,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            index: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(field: impl Into<String>, index: usize, message: impl Into<String>) -> FieldError {
+        FieldError {
+            index: Some(index),
+            ..FieldError::new(field, message)
+        }
+    }
 }
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "field `{}`: {}", self.field, self.message)
+        match self.index {
+            Some(index) => write!(f, "field `{}` index {index}: {}", self.field, self.message),
+            None => write!(f, "field `{}`: {}", self.field, self.message),
+        }
     }
 }
 
@@ -90,6 +152,35 @@ pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), String> {
                 field.name
             ));
         }
+        check_targets(field)?;
+    }
+    Ok(())
+}
+
+/// `to` belongs to REFERENCE fields only, and names each content type once.
+fn check_targets(field: &FieldDef) -> Result<(), String> {
+    if field.to.is_empty() {
+        return Ok(());
+    }
+    if field.kind != FieldKind::Reference {
+        return Err(format!(
+            "field `{}`: `to` is only for REFERENCE fields",
+            field.name
+        ));
+    }
+    if field.to.len() > MAX_REFERENCE_TARGETS {
+        return Err(format!(
+            "field `{}`: `to` may name at most {MAX_REFERENCE_TARGETS} content types",
+            field.name
+        ));
+    }
+    for (i, target) in field.to.iter().enumerate() {
+        if target.trim().is_empty() || field.to[..i].contains(target) {
+            return Err(format!(
+                "field `{}`: `to` names `{target}` twice or names nothing",
+                field.name
+            ));
+        }
     }
     Ok(())
 }
@@ -97,18 +188,17 @@ pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), String> {
 impl ContentType {
     /// Checks that `value` is an object whose fields fit this type.
     pub fn check_fields(&self, value: &Value) -> Result<(), FieldError> {
-        let object = value.as_object().ok_or_else(|| FieldError {
-            field: "fields".into(),
-            message: "must be a JSON object".into(),
-        })?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| FieldError::new("fields", "must be a JSON object"))?;
         if let Some(unknown) = object
             .keys()
             .find(|k| !self.fields.iter().any(|f| &f.name == *k))
         {
-            return Err(FieldError {
-                field: unknown.clone(),
-                message: format!("is not a field of {}", self.name),
-            });
+            return Err(FieldError::new(
+                unknown.clone(),
+                format!("is not a field of {}", self.name),
+            ));
         }
         for (name, value) in object {
             check_bounds(name, value)?;
@@ -122,10 +212,7 @@ impl ContentType {
 
 /// Depth and text bounds every field value must keep, whatever its kind (see `domain::input`).
 fn check_bounds(name: &str, value: &Value) -> Result<(), FieldError> {
-    let err = |message: String| FieldError {
-        field: name.to_string(),
-        message,
-    };
+    let err = |message: String| FieldError::new(name, message);
     if input::too_deep(value) {
         return Err(err(format!(
             "nests deeper than {} levels",
@@ -142,58 +229,107 @@ fn check_bounds(name: &str, value: &Value) -> Result<(), FieldError> {
 }
 
 fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldError> {
-    let err = |message: String| FieldError {
-        field: def.name.clone(),
-        message,
-    };
     let value = match object.get(&def.name) {
-        None | Some(Value::Null) if def.required => return Err(err("is required".into())),
+        None | Some(Value::Null) if def.required => {
+            return Err(FieldError::new(&def.name, "is required"))
+        }
         None | Some(Value::Null) => return Ok(()),
         Some(v) => v,
     };
+    if !def.list {
+        return check_value(def, value, def.max_length)
+            .map_err(|message| FieldError::new(&def.name, message));
+    }
+    let items = value
+        .as_array()
+        .ok_or_else(|| FieldError::new(&def.name, format!("must be a list of {:?}", def.kind)))?;
+    if def.required && items.is_empty() {
+        return Err(FieldError::new(&def.name, "is required (an empty list)"));
+    }
+    if let Some(max) = def.max_length.filter(|max| items.len() > *max as usize) {
+        return Err(FieldError::at(
+            &def.name,
+            max as usize,
+            format!(
+                "the list holds {} items; at most {max} allowed",
+                items.len()
+            ),
+        ));
+    }
+    for (index, item) in items.iter().enumerate() {
+        check_value(def, item, None).map_err(|m| FieldError::at(&def.name, index, m))?;
+    }
+    Ok(())
+}
+
+/// Checks one value (a single field's, or one element of a list) against the field's kind;
+/// `max_length` bounds its text.
+fn check_value(def: &FieldDef, value: &Value, max_length: Option<i32>) -> Result<(), String> {
     let text = || {
         value
             .as_str()
-            .ok_or_else(|| err(format!("must be a string ({:?})", def.kind)))
+            .ok_or_else(|| format!("must be a string ({:?})", def.kind))
     };
     match def.kind {
-        FieldKind::Text | FieldKind::RichText | FieldKind::Asset => {
+        FieldKind::Text | FieldKind::RichText | FieldKind::Asset | FieldKind::Reference => {
             let s = text()?;
-            if def.required && s.trim().is_empty() {
-                return Err(err("is required".into()));
+            if (def.required || def.list || def.kind == FieldKind::Reference) && s.trim().is_empty()
+            {
+                return Err("is required (an empty string)".into());
             }
         }
         FieldKind::Url => {
             let s = text()?;
-            let parsed =
-                url::Url::parse(s).map_err(|_| err(format!("`{s}` is not an absolute URL")))?;
+            let parsed = url::Url::parse(s).map_err(|_| format!("`{s}` is not an absolute URL"))?;
             if !matches!(parsed.scheme(), "http" | "https" | "mailto" | "tel") {
-                return Err(err(format!(
-                    "URL scheme `{}` is not allowed",
-                    parsed.scheme()
-                )));
+                return Err(format!("URL scheme `{}` is not allowed", parsed.scheme()));
             }
         }
         FieldKind::Datetime => {
             let s = text()?;
             chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| err(format!("`{s}` is not an RFC 3339 date-time")))?;
+                .map_err(|_| format!("`{s}` is not an RFC 3339 date-time"))?;
         }
-        FieldKind::Number if !value.is_number() => return Err(err("must be a number".into())),
-        FieldKind::Boolean if !value.is_boolean() => {
-            return Err(err("must be true or false".into()))
-        }
+        FieldKind::Number if !value.is_number() => return Err("must be a number".into()),
+        FieldKind::Boolean if !value.is_boolean() => return Err("must be true or false".into()),
         _ => {}
     }
-    if let (Some(max), Some(s)) = (def.max_length, value.as_str()) {
+    if let (Some(max), Some(s)) = (max_length, value.as_str()) {
         let len = s.chars().count();
         if len > max as usize {
-            return Err(err(format!(
-                "is {len} characters long; at most {max} allowed"
-            )));
+            return Err(format!("is {len} characters long; at most {max} allowed"));
         }
     }
     Ok(())
+}
+
+/// One reference a variant's fields make: the field, the position in it (0 for a single
+/// reference) and the entry key it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceSlot {
+    pub field: String,
+    pub index: u32,
+    pub key: String,
+}
+
+impl ContentType {
+    /// The references `fields` makes, in field order then list order, read through this type's
+    /// field definitions (values that are not keys are skipped: saving refuses them).
+    pub fn references(&self, fields: &Value) -> Vec<ReferenceSlot> {
+        self.fields
+            .iter()
+            .filter(|def| def.kind == FieldKind::Reference)
+            .flat_map(|def| {
+                def.values(fields).filter_map(|(index, value)| {
+                    Some(ReferenceSlot {
+                        field: def.name.clone(),
+                        index: index as u32,
+                        key: value.as_str().filter(|k| !k.trim().is_empty())?.to_string(),
+                    })
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -212,18 +348,24 @@ mod tests {
                     kind: FieldKind::Text,
                     required: true,
                     max_length: Some(10),
+                    to: Vec::new(),
+                    list: false,
                 },
                 FieldDef {
                     name: "link".into(),
                     kind: FieldKind::Url,
                     required: false,
                     max_length: None,
+                    to: Vec::new(),
+                    list: false,
                 },
                 FieldDef {
                     name: "rank".into(),
                     kind: FieldKind::Number,
                     required: false,
                     max_length: None,
+                    to: Vec::new(),
+                    list: false,
                 },
             ],
         }
@@ -277,6 +419,8 @@ mod tests {
             kind: FieldKind::Text,
             required: false,
             max_length: None,
+            to: Vec::new(),
+            list: false,
         };
         assert!(check_definition("T", &[f.clone(), f]).is_err());
     }
@@ -289,6 +433,8 @@ mod tests {
             kind: FieldKind::Json,
             required: false,
             max_length: None,
+            to: Vec::new(),
+            list: false,
         });
         let mut deep = json!(1);
         for _ in 0..65 {
@@ -310,3 +456,7 @@ mod tests {
             .is_ok());
     }
 }
+
+#[cfg(test)]
+#[path = "content_type/list_tests.rs"]
+mod list_tests;

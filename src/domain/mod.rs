@@ -15,6 +15,7 @@ pub mod key_limits;
 pub mod origin;
 pub mod quality;
 pub mod resolution;
+pub mod rich_text;
 pub mod rule;
 pub mod statistics;
 pub mod user;

@@ -125,11 +125,9 @@ pub fn check_content(
         .fields
         .iter()
         .filter(|def| def.kind.is_text())
-        .filter_map(|def| {
-            fields
-                .get(&def.name)
-                .and_then(Value::as_str)
-                .map(|v| (def.name.as_str(), v))
+        .flat_map(|def| {
+            def.values(fields)
+                .filter_map(|(_, v)| v.as_str().map(|v| (def.name.as_str(), v)))
         })
         .collect();
     for term in &policy.banned_terms {
@@ -193,6 +191,8 @@ mod tests {
             kind: FieldKind::Text,
             required: false,
             max_length: None,
+            to: Vec::new(),
+            list: false,
         };
         ContentType {
             id: "c".into(),

@@ -11,7 +11,8 @@
 //!    selections after fragment expansion (memoized per fragment, capped), fragment chains and
 //!    cycles;
 //! 3. [`check_request`] runs per request (documents are cached): the variables' depth and text,
-//!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`).
+//!    and the answers the chosen operation would resolve (keys × aliases, each search's `first`);
+//!    references, known only once resolved, draw on what is left (`delivery::references`).
 
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
@@ -131,15 +132,16 @@ pub fn check_document(doc: &ExecutableDocument, limits: AdmissionLimits) -> Resu
     for fragment in doc.fragments.values() {
         check_selection_literals(&fragment.node.selection_set.node, false)?;
     }
-    Ok(())
+    references::check_reference_depth(doc)
 }
 
-/// Checks what changes with every request: its variables and the answers it would resolve.
+/// Checks what changes with every request: its variables and the answers it would resolve;
+/// answers that count (references, resolved later, draw from what is left).
 pub fn check_request(
     doc: &ExecutableDocument,
     request: &Request,
     limits: AdmissionLimits,
-) -> Result<(), AppError> {
+) -> Result<u64, AppError> {
     let operation_name = request.operation_name.as_deref();
     let answers = match chosen_operation(doc, operation_name) {
         Some(operation) => {
@@ -166,7 +168,30 @@ pub fn check_request(
             limits.max_answers
         )));
     }
-    Ok(())
+    Ok(answers)
+}
+
+/// The answers a typed delivery operation's root fields would resolve (each key of each alias),
+/// refused (`LIMIT_EXCEEDED`) over the limit; references then draw on what is left.
+pub fn check_typed_answers(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &async_graphql::Variables,
+    limits: AdmissionLimits,
+) -> Result<u64, AppError> {
+    let Some(operation) = chosen_operation(doc, operation_name) else {
+        return Ok(0);
+    };
+    let mut expansion = Expansion::new(doc);
+    expansion.typed = true;
+    let answers = expansion.answers(&operation.selection_set, variables, 0)?;
+    if answers > limits.max_answers {
+        return Err(limit_exceeded(format!(
+            "the request would resolve {answers} entries; at most {} are allowed",
+            limits.max_answers
+        )));
+    }
+    Ok(answers)
 }
 
 fn chosen_operation<'a>(
@@ -192,6 +217,8 @@ struct Expansion<'a> {
     selections: HashMap<&'a Name, u64>,
     answers: HashMap<&'a Name, u64>,
     expanding: HashSet<&'a Name>,
+    /// Counting a typed delivery operation: every root field with `key` or `keys` resolves them.
+    typed: bool,
 }
 
 impl<'a> Expansion<'a> {
@@ -201,6 +228,7 @@ impl<'a> Expansion<'a> {
             selections: HashMap::new(),
             answers: HashMap::new(),
             expanding: HashSet::new(),
+            typed: false,
         }
     }
 
@@ -285,7 +313,7 @@ impl<'a> Expansion<'a> {
         let mut total: u64 = 0;
         for selection in &set.items {
             let count = match &selection.node {
-                Selection::Field(field) => answers_of(&field.node, variables),
+                Selection::Field(field) => answers_of(&field.node, variables, self.typed),
                 Selection::InlineFragment(inline) => {
                     self.answers_in(&inline.node.selection_set.node, variables, depth)?
                 }
@@ -312,7 +340,7 @@ impl<'a> Expansion<'a> {
 }
 
 /// Entries one root field resolves: a key per `contents` key, `first` per search.
-fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
+fn answers_of(field: &Field, variables: &async_graphql::Variables, typed: bool) -> u64 {
     let argument = |wanted: &str| field.arguments.iter().find(|(n, _)| n.node == wanted);
     let resolved = |wanted: &str| -> Option<Result<&Value, &ConstValue>> {
         let (_, value) = argument(wanted)?;
@@ -327,13 +355,21 @@ fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
         }
         _ => default,
     };
+    let keys = || match resolved("keys") {
+        Some(Ok(Value::List(keys))) => keys.len() as u64,
+        Some(Err(ConstValue::List(keys))) => keys.len() as u64,
+        _ => 1,
+    };
+    if typed {
+        return match (argument("keys"), argument("key")) {
+            (Some(_), _) => keys(),
+            (None, Some(_)) => 1,
+            (None, None) => 0,
+        };
+    }
     match field.name.node.as_str() {
         "content" | "preview" => 1,
-        "contents" => match resolved("keys") {
-            Some(Ok(Value::List(keys))) => keys.len() as u64,
-            Some(Err(ConstValue::List(keys))) => keys.len() as u64,
-            _ => 1,
-        },
+        "contents" => keys(),
         "searchContent" => first(DEFAULT_SEARCH_CONTENT as u64),
         "search" => first(crate::content::search::DEFAULT_SEARCH_PAGE as u64),
         _ => 0,
@@ -342,6 +378,10 @@ fn answers_of(field: &Field, variables: &async_graphql::Variables) -> u64 {
 
 #[path = "admission/literals.rs"]
 mod literals;
+
+#[path = "admission/references.rs"]
+mod references;
+pub use references::check_typed_reference_depth;
 
 #[cfg(test)]
 #[path = "admission/tests.rs"]

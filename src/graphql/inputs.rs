@@ -96,7 +96,12 @@ pub struct FieldDefInput {
     pub name: String,
     pub kind: FieldKind,
     pub required: Option<bool>,
+    /// Text length; for a list, the most elements it may hold.
     pub max_length: Option<i32>,
+    /// REFERENCE only: the content types (by name) it may point to; absent or empty: any.
+    pub to: Option<Vec<String>>,
+    /// An array of the kind.
+    pub list: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -119,6 +124,8 @@ impl From<CreateContentTypeInput> for NewContentType {
                     kind: f.kind.into(),
                     required: f.required.unwrap_or(false),
                     max_length: f.max_length,
+                    to: f.to.unwrap_or_default(),
+                    list: f.list.unwrap_or(false),
                 })
                 .collect(),
         }

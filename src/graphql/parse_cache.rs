@@ -34,16 +34,16 @@ impl DocumentCache {
     }
 
     /// Gives the request its parsed document, from the cache or freshly parsed (and then
-    /// cached), once it has passed admission. A query that does not parse is left alone:
-    /// execution reports its syntax error.
-    pub fn prepare(&self, request: &mut Request) -> Result<(), AppError> {
+    /// cached), once it has passed admission, and answers how many answers admission counted.
+    /// A query that does not parse is left alone: execution reports its syntax error.
+    pub fn prepare(&self, request: &mut Request) -> Result<u64, AppError> {
         let cached = self.lock().get(request.query.as_str()).cloned();
         let document = match cached {
             Some(document) => document,
             None => {
                 admission::check_nesting(&request.query)?;
                 let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-                    return Ok(());
+                    return Ok(0);
                 };
                 admission::check_document(&document, self.limits)?;
                 if request.query.len() <= MAX_CACHED_QUERY_BYTES {
@@ -52,9 +52,14 @@ impl DocumentCache {
                 document
             }
         };
-        admission::check_request(&document, request, self.limits)?;
+        let answers = admission::check_request(&document, request, self.limits)?;
         request.set_parsed_query(document);
-        Ok(())
+        Ok(answers)
+    }
+
+    /// The limits requests are admitted under.
+    pub fn limits(&self) -> AdmissionLimits {
+        self.limits
     }
 
     /// How many documents the cache holds.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::inputs::ContextInput;
 use super::keys::DeliveryKeyInfo;
+use super::references::follow;
 use super::types::{
     content, principal, Brand, Entry, EntryConnection, EntryEdge, Json, PageInfo, User, Variant,
 };
@@ -39,6 +40,10 @@ pub struct Resolved {
     pub served_id: Option<String>,
     /// Why this variant (or none) was chosen, in words.
     pub reason: String,
+    /// The entries the variant's REFERENCE fields name, each resolved for the same context (its
+    /// own impression, `servedId` and reason), in field and list order; nested as deep as the
+    /// query asks, at most 5 levels.
+    pub references: Vec<super::references::ResolvedReference>,
 }
 
 /// A published variant as delivered: the published revision's content.
@@ -146,6 +151,11 @@ pub(crate) fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
         }),
         served_id: r.served_id,
         reason: r.reason,
+        references: r
+            .references
+            .into_iter()
+            .map(super::references::to_reference)
+            .collect(),
     }
 }
 
@@ -167,7 +177,7 @@ impl Query {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
         let mut list = delivery(ctx)
-            .content(principal(ctx), &brand, &[key], dc, hints)
+            .content(principal(ctx), &brand, &[key], dc, hints, follow(ctx)?)
             .await?;
         Ok(to_resolved(list.remove(0)))
     }
@@ -183,7 +193,7 @@ impl Query {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
         let list = delivery(ctx)
-            .content(principal(ctx), &brand, &keys, dc, hints)
+            .content(principal(ctx), &brand, &keys, dc, hints, follow(ctx)?)
             .await?;
         Ok(list.into_iter().map(to_resolved).collect())
     }

@@ -114,7 +114,15 @@ impl SearchQuery {
         let dc = delivery_context(context)?;
         let delivery = ctx.data_unchecked::<Arc<Delivery>>();
         let list = delivery
-            .search_content(principal(ctx), &brand, &query, first, dc, hints)
+            .search_content(
+                principal(ctx),
+                &brand,
+                &query,
+                first,
+                dc,
+                hints,
+                super::references::follow(ctx)?,
+            )
             .await?;
         Ok(list.into_iter().map(to_resolved).collect())
     }

@@ -45,7 +45,7 @@ mirror_enum!(
 mirror_enum!(
     FieldKind,
     DomainFieldKind,
-    [Text, RichText, Number, Boolean, Asset, Url, Datetime, Json]
+    [Text, RichText, Number, Boolean, Asset, Url, Datetime, Json, Reference]
 );
 mirror_enum!(Role, DomainRole, [Admin, Editor, Reviewer, Auditor]);
 mirror_enum!(Severity, DomainSeverity, [Info, Warning, Error]);
@@ -159,6 +159,14 @@ impl FieldDef {
     }
     async fn max_length(&self) -> Option<i32> {
         self.0.max_length
+    }
+    /// REFERENCE only: the content types it may point to (empty: any).
+    async fn to(&self) -> &[String] {
+        &self.0.to
+    }
+    /// Whether the value is an array of the kind.
+    async fn list(&self) -> bool {
+        self.0.list
     }
 }
 

@@ -10,11 +10,12 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 
 use super::{auth, State};
+use crate::delivery::references::AnswerBudget;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::{apply_codes, error_response};
 use crate::graphql::loaders::Loaders;
 
-fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
+pub(super) fn answer(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
         .json(body)
@@ -26,7 +27,7 @@ fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpRespo
 
 /// An error met before the operation ran (who is asking, the body): its code's status, and for
 /// `RATE_LIMITED` the wait as `Retry-After` and `extensions.retryAfter`.
-fn app_error_answer(err: &AppError) -> HttpResponse {
+pub(super) fn app_error_answer(err: &AppError) -> HttpResponse {
     let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let Some(wait) = err.retry_after else {
         return error_answer(status, err.code, &err.message);
@@ -41,7 +42,11 @@ fn app_error_answer(err: &AppError) -> HttpResponse {
 }
 
 /// Adds the per-request data: who is asking, their headers, fresh loaders.
-fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request, AppError> {
+pub(super) fn prepare(
+    state: &State,
+    req: &HttpRequest,
+    request: Request,
+) -> Result<Request, AppError> {
     let (principal, session) = auth::authenticate(req, state)?;
     Ok(request
         .data(principal)
@@ -50,13 +55,19 @@ fn prepare(state: &State, req: &HttpRequest, request: Request) -> Result<Request
         .data(Loaders::new(state.content.clone())))
 }
 
-/// Admits one operation (see `graphql::admission`) and gives it its parsed document; a refused
-/// operation is answered with its error and never parsed further or executed.
-fn admit(state: &State, request: &mut Request) -> Result<(), Response> {
-    state
-        .documents
+/// Admits one operation (see `graphql::admission`) and gives it its parsed document and the
+/// answers it may still resolve through references; a refused operation is answered with its
+/// error and never parsed further or executed.
+pub(super) fn admit(
+    documents: &crate::graphql::parse_cache::DocumentCache,
+    request: &mut Request,
+) -> Result<(), Response> {
+    let counted = documents
         .prepare(request)
-        .map_err(|refused| error_response(refused.code, &refused.message))
+        .map_err(|refused| error_response(refused.code, &refused.message))?;
+    let left = documents.limits().max_answers.saturating_sub(counted);
+    request.data.insert(AnswerBudget::new(left));
+    Ok(())
 }
 
 /// Admits and runs one operation.
@@ -65,7 +76,7 @@ async fn execute(
     req: &HttpRequest,
     mut request: Request,
 ) -> Result<Response, AppError> {
-    let response = match admit(state, &mut request) {
+    let response = match admit(&state.documents, &mut request) {
         Ok(()) => run(state, req, request).await?,
         Err(refused) => refused,
     };
@@ -93,7 +104,10 @@ fn count_errors(state: &State, response: &Response) {
     }
 }
 
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| AppError::bad_input("the request body could not be read"))?;
@@ -223,7 +237,7 @@ pub async fn get(
             }
         }
     }
-    if let Err(refused) = admit(&state, &mut request) {
+    if let Err(refused) = admit(&state.documents, &mut request) {
         count_errors(&state, &refused);
         return answer(StatusCode::OK, &refused);
     }

@@ -10,6 +10,7 @@ mod graphql;
 mod headers;
 mod ops;
 mod reports;
+mod typed;
 mod usage_report;
 
 use actix_web::body::MessageBody;
@@ -86,7 +87,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get)),
     )
-    .service(web::scope("/delivery").wrap(cors::layer(app)))
+    .service(
+        web::scope("/delivery")
+            .wrap(cors::layer(app))
+            .route("/{brand}/graphql", web::post().to(typed::post))
+            .route("/{brand}/schema.graphql", web::get().to(typed::sdl)),
+    )
     .service(
         web::resource("/assets/{id}/{rendition}")
             .wrap(cors::layer(app))

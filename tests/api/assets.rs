@@ -15,7 +15,7 @@ use crate::backend_tests;
 use crate::helpers::{Backend, TestApp};
 
 /// A small photo-like picture: a gradient with a little noise.
-fn picture(width: u32, height: u32) -> DynamicImage {
+pub(crate) fn picture(width: u32, height: u32) -> DynamicImage {
     let mut seed = 7u32;
     DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
         seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
@@ -153,7 +153,7 @@ fn form(
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload_as(
+pub(crate) async fn upload_as(
     app: &TestApp,
     token: Option<&str>,
     file: &[u8],

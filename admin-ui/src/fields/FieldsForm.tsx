@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { InlineError } from '../ui/ErrorBox';
+import { ListField } from './ListField';
 import { FIELD_EDITORS, KIND_LABEL } from './registry';
 import { bindingLimit } from './limits';
 import type { FieldDef } from './types';
@@ -47,9 +48,10 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
   return (
     <div className="fields">
       {defs.map((def) => {
-        const Editor = FIELD_EDITORS[def.kind];
+        const Editor = def.list ? ListField : FIELD_EDITORS[def.kind];
         const inputId = `field-${def.name}`;
-        const len = length(values[def.name]);
+        const len = def.list ? null : length(values[def.name]);
+        const items = def.list && Array.isArray(values[def.name]) ? (values[def.name] as unknown[]).length : null;
         const limit = bindingLimit(def, brandMaxTitle);
         const over = limit != null && len != null && len > limit.max;
         const missing = def.required && (values[def.name] === undefined || values[def.name] === '');
@@ -58,7 +60,7 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
             <label htmlFor={inputId}>
               {def.name}
               {def.required && <span className="required"><span aria-hidden="true"> *</span><span className="sr-only"> (required)</span></span>}
-              <span className="kind"> {KIND_LABEL[def.kind]}</span>
+              <span className="kind"> {def.list ? `list of ${KIND_LABEL[def.kind]}` : KIND_LABEL[def.kind]}{def.to && def.to.length > 0 ? ` (${def.to.join(' or ')})` : ''}</span>
             </label>
             {Editor ? (
               <Editor
@@ -80,6 +82,9 @@ export function FieldsForm({ defs, values, onChange, errors, invalid, onInvalidC
                   {len} / {limit.max} characters{limit.source === 'brand' ? ' (the brand’s limit)' : ''}
                   {over && ` — ${len - limit.max} too many`}
                 </small>
+              )}
+              {def.maxLength != null && items != null && (
+                <small className={items > def.maxLength ? 'counter over' : 'counter'}>{items} / {def.maxLength} items</small>
               )}
               {missing && <small className="muted"> Required.</small>}
               <InlineError message={invalid[def.name] ?? errors[def.name]} />

@@ -6,6 +6,7 @@ import { BooleanField } from './BooleanField';
 import { DateTimeField } from './DateTimeField';
 import { JsonField } from './JsonField';
 import { NumberField } from './NumberField';
+import { ReferenceField } from './ReferenceField';
 import { RichTextField } from './RichTextField';
 import { TextField } from './TextField';
 import type { FieldEditorProps } from './types';
@@ -20,6 +21,7 @@ export const FIELD_EDITORS: Record<FieldKind, ComponentType<FieldEditorProps>> =
   URL: UrlField,
   DATETIME: DateTimeField,
   JSON: JsonField,
+  REFERENCE: ReferenceField,
 };
 
 export const KIND_LABEL: Record<FieldKind, string> = {
@@ -31,4 +33,5 @@ export const KIND_LABEL: Record<FieldKind, string> = {
   URL: 'link',
   DATETIME: 'date and time',
   JSON: 'JSON',
+  REFERENCE: 'reference',
 };

@@ -15,7 +15,7 @@ fn admit(query: &str, variables: serde_json::Value) -> Result<(), AppError> {
     };
     check_document(&doc, LIMITS)?;
     let request = Request::new(query).variables(Variables::from_json(variables));
-    check_request(&doc, &request, LIMITS)
+    check_request(&doc, &request, LIMITS).map(|_| ())
 }
 
 fn refused(query: &str, variables: serde_json::Value) -> ErrorCode {
@@ -221,4 +221,25 @@ fn text_with_more_tokens_than_the_parser_should_see_is_refused_before_parsing() 
         "a b ".repeat(50_000)
     );
     admit(&long, json!({})).unwrap();
+}
+
+#[test]
+fn references_nest_at_most_five_levels_even_through_fragments() {
+    let nested = |levels: usize| {
+        let mut inner = "key".to_string();
+        for _ in 0..levels {
+            inner = format!("key references {{ field resolved {{ {inner} }} }}");
+        }
+        format!("{{ content(brand: \"b\", key: \"k\") {{ {inner} }} }}")
+    };
+    assert!(admit(&nested(5), json!({})).is_ok());
+    assert_eq!(refused(&nested(6), json!({})), ErrorCode::LimitExceeded);
+    let through_fragments = "query { content(brand: \"b\", key: \"k\") { ...A } }
+        fragment A on Resolved { references { resolved { ...B } } }
+        fragment B on Resolved { references { resolved { ...C } } }
+        fragment C on Resolved { references { resolved { references { resolved { references { resolved { references { resolved { key } } } } } } } } }";
+    assert_eq!(
+        refused(through_fragments, json!({})),
+        ErrorCode::LimitExceeded
+    );
 }
