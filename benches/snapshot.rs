@@ -99,6 +99,7 @@ fn bench_snapshot(c: &mut Criterion) {
         published.clone(),
         &Default::default(),
         vec![],
+        Default::default(),
     );
     let held = LIVE.load(Ordering::Relaxed) - before;
     println!(
@@ -117,7 +118,14 @@ fn bench_snapshot(c: &mut Criterion) {
         b.iter_batched(
             || (entries.clone(), published.clone()),
             |(entries, published)| {
-                BrandSnapshot::compile(brand(), entries, published, &Default::default(), vec![])
+                BrandSnapshot::compile(
+                    brand(),
+                    entries,
+                    published,
+                    &Default::default(),
+                    vec![],
+                    Default::default(),
+                )
             },
             criterion::BatchSize::LargeInput,
         )

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod brands;
 pub mod content_types;

@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod detect;
+mod latest;
 pub mod search;
 pub mod served;
 pub mod snapshot;
@@ -160,26 +161,16 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published, asset_fields, assets) = self
+        let (entries, published, asset_fields, assets, audiences) = self
             .db
             .read(move |conn| {
                 let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand_id))?;
                 let published = store::variants::published_of_brand(conn, &brand_id)?;
-                let asset_fields: AssetFields = store::content_types::of_brand(conn, &brand_id)?
-                    .into_iter()
-                    .map(|ct| {
-                        let names = ct
-                            .fields
-                            .iter()
-                            .filter(|f| f.kind == FieldKind::Asset)
-                            .map(|f| f.name.clone())
-                            .collect();
-                        (ct.id, names)
-                    })
-                    .collect();
+                let asset_fields = asset_fields_of_brand(conn, &brand_id)?;
                 let referenced = referenced_assets(&entries, &published, &asset_fields);
                 let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
-                Ok((entries, published, asset_fields, assets))
+                let audiences = store::audiences::rules_of_brand(conn, &brand_id)?;
+                Ok((entries, published, asset_fields, assets, audiences))
             })
             .await?;
         Ok(BrandSnapshot::compile(
@@ -188,6 +179,7 @@ impl Delivery {
             published,
             &asset_fields,
             assets,
+            audiences,
         ))
     }
 
@@ -210,6 +202,9 @@ impl Delivery {
             return Err(AppError::bad_input(
                 "`at` is for preview only; delivery uses the server clock",
             ));
+        }
+        if matches!(who, Principal::DeliveryKey(key) if key.preview) {
+            return self.content_of_latest(brand, keys, ctx, hints).await;
         }
         // Resolve in a block: the snapshot guard must not be held across the await below.
         let (answers, impressions) = {
@@ -330,7 +325,7 @@ impl Delivery {
         }
         who.authorize(Action::Preview, Some(brand))?;
         let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
-        let (brand, variants, published) = self
+        let (brand, variants, published, audiences) = self
             .db
             .read(move |conn| {
                 let brand = store::brands::require(conn, &brand_slug)?;
@@ -342,10 +337,11 @@ impl Delivery {
                     })?;
                 let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
                 let published = store::variants::published_of_entries(conn, &[entry.id])?;
-                Ok((brand, variants, published))
+                let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
+                Ok((brand, variants, published, audiences))
             })
             .await?;
-        let mut rules = RuleCache::default();
+        let mut rules = RuleCache::with_audiences(audiences.clone());
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
             .filter_map(|variant| {
@@ -365,7 +361,7 @@ impl Delivery {
                     .content
                     .rule
                     .as_ref()
-                    .and_then(|r| Rule::parse(r).ok().flatten())
+                    .and_then(|r| Rule::parse_with(r, &audiences).ok().flatten())
             })
             .collect();
         let candidates: Vec<Candidate<'_>> = variants
@@ -409,6 +405,22 @@ impl Delivery {
             variants,
         })
     }
+}
+
+/// The names of each of a brand's content types' ASSET fields.
+fn asset_fields_of_brand(conn: &mut store::DbConnection, brand_id: &str) -> AppResult<AssetFields> {
+    Ok(store::content_types::of_brand(conn, brand_id)?
+        .into_iter()
+        .map(|ct| {
+            let names = ct
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Asset)
+                .map(|f| f.name.clone())
+                .collect();
+            (ct.id, names)
+        })
+        .collect())
 }
 
 /// The images of a variant's ASSET fields, sized for the device.

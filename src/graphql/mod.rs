@@ -4,6 +4,7 @@
 
 pub mod admission;
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod errors;
 pub mod inputs;

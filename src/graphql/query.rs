@@ -24,6 +24,7 @@ pub struct QueryRoot(
     super::usage::UsageQuery,
     super::search::SearchQuery,
     super::privacy::PrivacyQuery,
+    super::audiences::AudienceQuery,
 );
 
 /// The variant an app should show for one key.

@@ -363,7 +363,7 @@ impl Variant {
 
 /// A rule (as stored JSON) as one readable line; "everyone" when there is none.
 pub fn rule_text(rule: Option<&serde_json::Value>) -> String {
-    match rule.map(Rule::parse) {
+    match rule.map(Rule::parse_for_display) {
         Some(Ok(Some(r))) => r.render(),
         _ => "everyone".to_string(),
     }

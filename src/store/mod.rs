@@ -8,6 +8,7 @@
 //! row ↔ domain conversions.
 
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod brands;
 pub mod changes;

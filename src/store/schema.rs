@@ -43,6 +43,8 @@ diesel::table! {
         name -> Text,
         fields -> Text,
         created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        version -> Integer,
     }
 }
 
@@ -56,6 +58,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -110,6 +113,7 @@ diesel::table! {
         allowed_origins -> Nullable<Text>,
         rate_limit -> Nullable<Integer>,
         last_used_at -> Nullable<Timestamp>,
+        preview -> Bool,
     }
 }
 
@@ -144,6 +148,19 @@ diesel::table! {
         placeholder -> Text,
         uploaded_by -> Text,
         created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audiences (id) {
+        id -> Text,
+        brand_id -> Text,
+        name -> Text,
+        rule -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -164,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_keys,
     audit_log,
     assets,
+    audiences,
 );
 
 diesel::table! {
