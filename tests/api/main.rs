@@ -5,6 +5,7 @@
 mod helpers;
 
 mod assets;
+mod audiences;
 mod audit;
 mod auth;
 mod content;
