@@ -9,11 +9,13 @@
 //! feed.
 
 pub mod accounts;
+pub mod asset_metadata;
 pub mod assets;
 pub mod audiences;
 pub mod audit;
 pub mod brands;
 pub mod content_types;
+pub mod deletion;
 pub mod entries;
 pub mod keys;
 pub mod privacy;

@@ -290,6 +290,10 @@ impl Content {
         let variant = self
             .db
             .write(move |conn| {
+                if store::entries::live_by_id(conn, &input.entry_id)?.is_none() {
+                    let id = &input.entry_id;
+                    return Err(AppError::not_found(format!("entry {id} does not exist")));
+                }
                 let owner = owner_of_entry(conn, &input.entry_id)?;
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
                 let (content, quality) = check_content_for(&owner, input.content)?;

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod assets;
 pub mod audiences;
 pub mod audit;
+pub mod deletion;
 pub mod errors;
 pub mod inputs;
 pub mod keys;

@@ -26,6 +26,7 @@ pub struct MutationRoot(
     super::privacy::PrivacyMutation,
     super::users::UserMutation,
     super::audiences::AudienceMutation,
+    super::deletion::DeletionMutation,
 );
 
 async fn transition(

@@ -1,4 +1,5 @@
-//! Content types table.
+//! Content types table. A deleted content type stays for the deleted entries that auditors still
+//! read (its name freed as `NAME~deleted~ID`); lists and lookups by name skip it.
 
 use diesel::prelude::*;
 
@@ -55,6 +56,7 @@ pub fn by_name(
     name: &str,
 ) -> AppResult<Option<ContentType>> {
     content_types::table
+        .filter(content_types::deleted_at.is_null())
         .filter(content_types::brand_id.eq(brand_id))
         .filter(content_types::name.eq(name))
         .select(ContentTypeRow::as_select())
@@ -84,6 +86,7 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<ContentT
 
 pub fn of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<ContentType>> {
     content_types::table
+        .filter(content_types::deleted_at.is_null())
         .filter(content_types::brand_id.eq(brand_id))
         .order(content_types::name.asc())
         .select(ContentTypeRow::as_select())
@@ -91,4 +94,29 @@ pub fn of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<Conten
         .into_iter()
         .map(ContentTypeRow::into_domain)
         .collect()
+}
+
+/// Marks a content type deleted and frees its name. False when it was deleted already.
+pub fn soft_delete(conn: &mut DbConnection, ct: &ContentType) -> AppResult<bool> {
+    let changed = diesel::update(
+        content_types::table
+            .find(&ct.id)
+            .filter(content_types::deleted_at.is_null()),
+    )
+    .set((
+        content_types::deleted_at.eq(Some(time::to_db(time::now()))),
+        content_types::name.eq(format!("{}~deleted~{}", ct.name, ct.id)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Whether the content type is deleted.
+pub fn is_deleted(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
+    let deleted: Option<Option<chrono::NaiveDateTime>> = content_types::table
+        .find(id)
+        .select(content_types::deleted_at)
+        .first(conn)
+        .optional()?;
+    Ok(!matches!(deleted, Some(None)))
 }

@@ -148,7 +148,6 @@ diesel::table! {
         placeholder -> Text,
         uploaded_by -> Text,
         created_at -> Timestamp,
-        deleted_at -> Nullable<Timestamp>,
     }
 }
 

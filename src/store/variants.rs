@@ -204,8 +204,12 @@ pub fn update_checked(
 }
 
 /// Every variant's id and version: what the search index is reconciled against at start.
+/// (Variants of deleted entries are left out: they are not searchable.)
 pub fn versions(conn: &mut DbConnection) -> AppResult<Vec<(String, i32)>> {
+    use super::schema::entries;
     Ok(variants::table
+        .inner_join(entries::table)
+        .filter(entries::deleted_at.is_null())
         .select((variants::id, variants::version))
         .load(conn)?)
 }

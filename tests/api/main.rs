@@ -9,6 +9,7 @@ mod audiences;
 mod audit;
 mod auth;
 mod content;
+mod deletion;
 mod delivery;
 mod hostile;
 mod http_edges;

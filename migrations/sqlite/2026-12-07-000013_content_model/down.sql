@@ -1,4 +1,3 @@
-ALTER TABLE assets DROP COLUMN deleted_at;
 ALTER TABLE content_types DROP COLUMN version;
 ALTER TABLE content_types DROP COLUMN deleted_at;
 ALTER TABLE entries DROP COLUMN deleted_at;
