@@ -18,6 +18,7 @@ pub mod content_types;
 pub mod deletion;
 pub mod entries;
 pub mod keys;
+pub mod model_changes;
 pub mod privacy;
 pub mod retention;
 pub mod search;

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod inputs;
 pub mod keys;
 pub mod loaders;
+pub mod model_changes;
 pub mod mutation;
 pub mod parse_cache;
 pub mod privacy;

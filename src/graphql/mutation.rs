@@ -27,6 +27,7 @@ pub struct MutationRoot(
     super::users::UserMutation,
     super::audiences::AudienceMutation,
     super::deletion::DeletionMutation,
+    super::model_changes::ModelMutation,
 );
 
 async fn transition(

@@ -142,6 +142,10 @@ impl ContentType {
     async fn fields(&self) -> Vec<FieldDef> {
         self.0.fields.iter().cloned().map(FieldDef).collect()
     }
+    /// Starts at 1 and grows by one with every change (`updateContentType`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 pub struct FieldDef(pub DomainFieldDef);

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::content_types;
 use super::{from_json_text, time, to_json_text, DbConnection};
+use crate::domain::content_type::change::LoggedRename;
 use crate::domain::content_type::ContentType;
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -16,6 +17,7 @@ struct ContentTypeRow {
     name: String,
     fields: String,
     created_at: chrono::NaiveDateTime,
+    version: i32,
 }
 
 impl ContentTypeRow {
@@ -25,6 +27,7 @@ impl ContentTypeRow {
             brand_id: self.brand_id,
             name: self.name,
             fields: from_json_text(&self.fields)?,
+            version: self.version,
         })
     }
 }
@@ -36,6 +39,7 @@ pub fn insert(conn: &mut DbConnection, ct: &ContentType) -> AppResult<()> {
         name: ct.name.clone(),
         fields: to_json_text(&ct.fields),
         created_at: time::to_db(time::now()),
+        version: ct.version,
     };
     diesel::insert_into(content_types::table)
         .values(&row)
@@ -119,4 +123,46 @@ pub fn is_deleted(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
         .first(conn)
         .optional()?;
     Ok(!matches!(deleted, Some(None)))
+}
+
+/// Writes a content type's new name, fields and version, appending `renames` to its log, where
+/// the stored version is `expected`; false when another write got there first.
+pub fn update_checked(
+    conn: &mut DbConnection,
+    ct: &ContentType,
+    expected: i32,
+    renames: &[LoggedRename],
+) -> AppResult<bool> {
+    let mut log = renames_of(conn, &ct.id)?;
+    log.extend_from_slice(renames);
+    let updated = diesel::update(
+        content_types::table
+            .find(&ct.id)
+            .filter(content_types::version.eq(expected))
+            .filter(content_types::deleted_at.is_null()),
+    )
+    .set((
+        content_types::name.eq(&ct.name),
+        content_types::fields.eq(to_json_text(&ct.fields)),
+        content_types::version.eq(ct.version),
+        content_types::renames.eq(to_json_text(&log)),
+    ))
+    .execute(conn)
+    .map_err(|e| match AppError::from(e) {
+        err if err.code == ErrorCode::Conflict => AppError::conflict(format!(
+            "content type `{}` already exists in this brand",
+            ct.name
+        )),
+        err => err,
+    })?;
+    Ok(updated == 1)
+}
+
+/// A content type's rename log, oldest first.
+pub fn renames_of(conn: &mut DbConnection, id: &str) -> AppResult<Vec<LoggedRename>> {
+    let text: String = content_types::table
+        .find(id)
+        .select(content_types::renames)
+        .first(conn)?;
+    from_json_text(&text)
 }

@@ -15,6 +15,7 @@ pub mod changes;
 pub mod content_types;
 pub mod entries;
 pub mod keys;
+pub mod renames;
 pub mod schema;
 pub mod secrets;
 pub mod time;

@@ -45,6 +45,7 @@ diesel::table! {
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         version -> Integer,
+        renames -> Text,
     }
 }
 

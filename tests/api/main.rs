@@ -14,6 +14,7 @@ mod delivery;
 mod hostile;
 mod http_edges;
 mod keys;
+mod model_changes;
 mod privacy;
 mod roles;
 mod search;

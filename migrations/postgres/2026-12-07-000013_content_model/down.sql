@@ -1,3 +1,4 @@
+ALTER TABLE content_types DROP COLUMN renames;
 ALTER TABLE content_types DROP COLUMN version;
 ALTER TABLE content_types DROP COLUMN deleted_at;
 ALTER TABLE entries DROP COLUMN deleted_at;

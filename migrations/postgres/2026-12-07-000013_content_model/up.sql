@@ -18,3 +18,6 @@ ALTER TABLE delivery_keys ADD COLUMN preview BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE entries ADD COLUMN deleted_at TIMESTAMP;
 ALTER TABLE content_types ADD COLUMN deleted_at TIMESTAMP;
 ALTER TABLE content_types ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- Field renames, applied when revisions made before them are read (revisions never change):
+-- a JSON list of {from, to, at}.
+ALTER TABLE content_types ADD COLUMN renames TEXT NOT NULL DEFAULT '[]';
