@@ -115,7 +115,13 @@ pub(crate) fn load_authorized(
     if !who.scope().contains(&owner.brand.slug) {
         return Err(not_found());
     }
-    who.authorize(action(&owner.brand), Some(&owner.brand.slug))?;
+    let action = action(&owner.brand);
+    who.authorize(action, Some(&owner.brand.slug))?;
+    // A deleted entry's variants stay readable (for auditors) but change no more.
+    let reads = matches!(action, Action::ReadContent | Action::Preview);
+    if !reads && store::entries::live_by_id(conn, &owner.entry.id)?.is_none() {
+        return Err(not_found());
+    }
     Ok((variant, owner))
 }
 

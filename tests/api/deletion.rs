@@ -87,6 +87,18 @@ async fn a_deleted_entry_leaves_delivery_lists_and_search_but_stays_for_auditors
             .len(),
         1
     );
+    let edit = app
+        .gql(
+            Some(app.admin()),
+            "mutation($id: ID!) { updateVariant(id: $id, expectedVersion: 3, patch: {name: \"X\"}) { id } }",
+            json!({"id": variant}),
+        )
+        .await;
+    assert_eq!(
+        edit.code(),
+        "NOT_FOUND",
+        "a deleted entry's variants change no more"
+    );
     let again = app
         .gql(Some(app.admin()), DELETE_ENTRY, json!({"id": entry}))
         .await;
