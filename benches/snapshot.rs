@@ -1,6 +1,8 @@
 //! Rebuilding a brand's delivery snapshot: 10,000 entries × 10 published variants whose rules
 //! have three conditions each. Reports the time per rebuild (criterion) and the memory the
 //! finished snapshot holds (a counting allocator: bytes live after the build minus before).
+//! A second case shares 1,000 audiences among the 100,000 variants (each rule names one): the
+//! rebuild then compiles the audiences and inlines them (target: under 300 ms).
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -11,6 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use vary::delivery::snapshot::BrandSnapshot;
+use vary::domain::audience::compile_all;
 use vary::domain::brand::{Brand, BrandPolicy};
 use vary::domain::entry::Entry;
 use vary::domain::variant::PublishedVariant;
@@ -99,6 +102,7 @@ fn bench_snapshot(c: &mut Criterion) {
         published.clone(),
         &Default::default(),
         vec![],
+        Default::default(),
     );
     let held = LIVE.load(Ordering::Relaxed) - before;
     println!(
@@ -117,7 +121,14 @@ fn bench_snapshot(c: &mut Criterion) {
         b.iter_batched(
             || (entries.clone(), published.clone()),
             |(entries, published)| {
-                BrandSnapshot::compile(brand(), entries, published, &Default::default(), vec![])
+                BrandSnapshot::compile(
+                    brand(),
+                    entries,
+                    published,
+                    &Default::default(),
+                    vec![],
+                    Default::default(),
+                )
             },
             criterion::BatchSize::LargeInput,
         )
@@ -125,5 +136,65 @@ fn bench_snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_snapshot);
+const AUDIENCES: usize = 1_000;
+
+/// 1,000 audiences of two conditions each (one in ten naming another audience), and the same
+/// variants with rules that name one of them.
+fn audience_data() -> (
+    Vec<(String, serde_json::Value)>,
+    Vec<Entry>,
+    Vec<PublishedVariant>,
+) {
+    let audiences = (0..AUDIENCES)
+        .map(|a| {
+            let own = json!({"attr": "tier", "op": "gte", "value": a % 7});
+            let rule = if a % 10 == 9 {
+                json!({"all": [own, {"audience": format!("aud-{}", a - 1)}]})
+            } else {
+                json!({"all": [own, {"attr": "segment", "op": "in", "value": [format!("s{a}")]}]})
+            };
+            (format!("aud-{a}"), rule)
+        })
+        .collect();
+    let (entries, mut published) = data();
+    for (i, variant) in published.iter_mut().enumerate() {
+        let rule = json!({"all": [
+            {"audience": format!("aud-{}", i % AUDIENCES)},
+            {"attr": "country", "op": "eq", "value": "CH"}
+        ]});
+        variant.rule = Some(rule.to_string());
+    }
+    (audiences, entries, published)
+}
+
+fn bench_audiences(c: &mut Criterion) {
+    let (audiences, entries, published) = audience_data();
+    let build = |entries, published| {
+        let (rules, failed) = compile_all(&audiences);
+        assert!(failed.is_empty());
+        BrandSnapshot::compile(
+            brand(),
+            entries,
+            published,
+            &Default::default(),
+            vec![],
+            rules,
+        )
+    };
+    let once = build(entries.clone(), published.clone());
+    assert_eq!(once.variant_count(), ENTRIES * VARIANTS);
+    drop(once);
+    let mut group = c.benchmark_group("snapshot");
+    group.sample_size(10);
+    group.bench_function("rebuild 1k audiences shared by 100k variants", |b| {
+        b.iter_batched(
+            || (entries.clone(), published.clone()),
+            |(entries, published)| build(entries, published),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_snapshot, bench_audiences);
 criterion_main!(benches);

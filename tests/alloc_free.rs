@@ -62,15 +62,31 @@ const VARIANTS: usize = 20;
 const MATCHING: usize = 17;
 const DEVICES: [Device; 2] = [Device::Mobile, Device::Desktop];
 
+/// Odd variants reach their first conditions through a brand audience (`{"audience": …}`),
+/// inlined when the rule compiles: resolving through it must allocate nothing either.
 fn rule(i: usize) -> Rule {
-    let json = json!({"all": [
-        {"attr": "tier", "op": "gte", "value": 3},
-        {"attr": "country", "op": "in", "value": ["CH", "AT", "DE", format!("X{i}")]},
-        {"attr": "email", "op": "matches", "value": "@(vary|example)\\.io$"},
-        {"any": [{"attr": "consent", "op": "exists"}, {"attr": "interests", "op": "contains", "value": "ski"}]},
-        {"attr": "segment", "op": "eq", "value": format!("segment-{i}")}
-    ]});
-    Rule::parse(&json).unwrap().unwrap()
+    let (audiences, _) = vary::domain::audience::compile_all(&[(
+        "Alpine".to_string(),
+        json!({"all": [
+            {"attr": "tier", "op": "gte", "value": 3},
+            {"attr": "country", "op": "in", "value": ["CH", "AT", "DE"]}
+        ]}),
+    )]);
+    let first = if i % 2 == 1 {
+        vec![json!({"audience": "Alpine"})]
+    } else {
+        vec![
+            json!({"attr": "tier", "op": "gte", "value": 3}),
+            json!({"attr": "country", "op": "in", "value": ["CH", "AT", "DE", format!("X{i}")]}),
+        ]
+    };
+    let rest = [
+        json!({"attr": "email", "op": "matches", "value": "@(vary|example)\\.io$"}),
+        json!({"any": [{"attr": "consent", "op": "exists"}, {"attr": "interests", "op": "contains", "value": "ski"}]}),
+        json!({"attr": "segment", "op": "eq", "value": format!("segment-{i}")}),
+    ];
+    let json = json!({"all": first.into_iter().chain(rest).collect::<Vec<_>>()});
+    Rule::parse_with(&json, &audiences).unwrap().unwrap()
 }
 
 fn created(i: usize) -> DateTime<Utc> {

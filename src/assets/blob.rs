@@ -63,6 +63,9 @@ impl FromStr for AssetId {
 pub enum BlobKey {
     Original(AssetId),
     Rendition(AssetId, RenditionKey),
+    /// A rendition cropped to an aspect around a focal point (in basis points, see
+    /// [`super::renditions::Focal::basis_points`]): `<id>/tv.jpg.16x9.f2500x7500`.
+    Cropped(AssetId, RenditionKey, (u16, u16)),
 }
 
 impl BlobKey {
@@ -71,6 +74,9 @@ impl BlobKey {
         match self {
             BlobKey::Original(id) => Path::new(id.as_str()).join("original"),
             BlobKey::Rendition(id, key) => Path::new(id.as_str()).join(key.to_string()),
+            BlobKey::Cropped(id, key, (x, y)) => {
+                Path::new(id.as_str()).join(format!("{key}.f{x}x{y}"))
+            }
         }
     }
 
@@ -79,6 +85,7 @@ impl BlobKey {
         match self {
             BlobKey::Original(id) => format!("{id}/original"),
             BlobKey::Rendition(id, key) => format!("{id}/{key}"),
+            BlobKey::Cropped(id, key, (x, y)) => format!("{id}/{key}.f{x}x{y}"),
         }
     }
 }

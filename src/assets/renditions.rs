@@ -125,6 +125,13 @@ impl Focal {
     pub fn y(self) -> f64 {
         self.y
     }
+
+    /// The point in ten-thousandths of the width and height: what names a crop made around it,
+    /// so that moving the focal point makes (and serves) new crops, never the stale ones.
+    pub fn basis_points(self) -> (u16, u16) {
+        let bp = |v: f64| (v * 10_000.0).round().clamp(0.0, 10_000.0) as u16;
+        (bp(self.x), bp(self.y))
+    }
 }
 
 impl Default for Focal {

@@ -115,7 +115,11 @@ impl Assets {
         key: RenditionKey,
         focal: Focal,
     ) -> Result<Vec<u8>, AssetError> {
-        let blob = BlobKey::Rendition(id.clone(), key.canonical());
+        // Crops are named by their focal point: after the point moves, new crops are made.
+        let blob = match key.aspect {
+            Some(_) => BlobKey::Cropped(id.clone(), key.canonical(), focal.basis_points()),
+            None => BlobKey::Rendition(id.clone(), key.canonical()),
+        };
         let store = self.store.clone();
         let lookup = blob.clone();
         if let Some(bytes) = blocking(move || Ok(store.get(&lookup)?)).await? {

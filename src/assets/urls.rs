@@ -1,7 +1,7 @@
 //! Where renditions are served and what they measure: the URLs and sizes both the editors'
 //! `Asset` and the delivered `DeliveredAsset` report.
 
-use super::renditions::{rendition_size, Aspect, RenditionFormat};
+use super::renditions::{rendition_size, Aspect, Focal, RenditionFormat};
 use crate::domain::asset::Asset;
 use crate::domain::device::Device;
 
@@ -21,7 +21,17 @@ pub fn renditions_of(asset: &Asset, aspect: Option<Aspect>) -> Vec<RenditionInfo
     for device in Device::ALL {
         let (width, height) = rendition_size(asset.width, asset.height, device, aspect);
         for format in RenditionFormat::ALL {
-            let url = rendition_url(&asset.id, device, format, aspect);
+            let mut url = rendition_url(&asset.id, device, format, aspect);
+            if aspect.is_some() {
+                // A crop's URL names the focal point it is cut around, so caches holding a crop
+                // of an earlier point (served `immutable`) are never asked for this one.
+                let focal = asset
+                    .focal
+                    .and_then(|(x, y)| Focal::new(x, y))
+                    .unwrap_or_default();
+                let (x, y) = focal.basis_points();
+                url.push_str(&format!("&focal={x}x{y}"));
+            }
             out.push(RenditionInfo {
                 device,
                 format,

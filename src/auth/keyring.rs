@@ -67,6 +67,7 @@ impl LiveKey {
                 id: record.id.clone(),
                 name: record.name.clone(),
                 brand: record.brand_slug.clone(),
+                preview: record.preview,
             },
             limits: record.limits.clone(),
             expires_micros: record
@@ -211,6 +212,7 @@ mod tests {
             revoked_at: None,
             limits,
             last_used_at: None,
+            preview: false,
         }
     }
 

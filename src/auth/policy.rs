@@ -12,6 +12,8 @@ pub struct KeyPrincipal {
     pub id: String,
     pub name: String,
     pub brand: String,
+    /// A preview key: sees each variant's latest revision as if published; records nothing.
+    pub preview: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,6 +238,7 @@ mod tests {
             id: "k".into(),
             name: "web".into(),
             brand: "alpine".into(),
+            preview: false,
         });
         assert!(key.authorize(Action::Deliver, Some("alpine")).is_ok());
         assert!(key.authorize(Action::Deliver, Some("bank")).is_err());

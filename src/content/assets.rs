@@ -276,7 +276,7 @@ fn upload_brand(who: &Principal, named: Option<&str>) -> AppResult<String> {
     }
 }
 
-fn parse_focal(x: Option<f64>, y: Option<f64>) -> AppResult<Option<Focal>> {
+pub(crate) fn parse_focal(x: Option<f64>, y: Option<f64>) -> AppResult<Option<Focal>> {
     match (x, y) {
         (None, None) => Ok(None),
         (Some(x), Some(y)) => Focal::new(x, y)
@@ -288,7 +288,7 @@ fn parse_focal(x: Option<f64>, y: Option<f64>) -> AppResult<Option<Focal>> {
     }
 }
 
-fn parse_alt(alt: Option<String>) -> AppResult<Option<String>> {
+pub(crate) fn parse_alt(alt: Option<String>) -> AppResult<Option<String>> {
     let alt = alt.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
     if alt
         .as_ref()

@@ -34,6 +34,7 @@ impl Content {
                     brand_id: brand.id,
                     name,
                     fields: input.fields,
+                    version: 1,
                 };
                 store::content_types::insert(conn, &ct)?;
                 store::audit::append(conn, event)?;

@@ -36,6 +36,8 @@ pub struct NewKey {
     pub expires_at: Option<DateTime<Utc>>,
     pub allowed_origins: Option<Vec<String>>,
     pub rate_limit: Option<i64>,
+    /// A preview key (see [`DeliveryKeyRecord::preview`]).
+    pub preview: bool,
 }
 
 impl NewKey {
@@ -73,6 +75,7 @@ impl Content {
             revoked_at: None,
             limits,
             last_used_at: None,
+            preview: new.preview,
         };
         let event = audit_event(who, "key.create", &record.id, Some(&new.brand));
         let saved = record.clone();

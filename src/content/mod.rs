@@ -9,13 +9,17 @@
 //! feed.
 
 pub mod accounts;
+pub mod asset_metadata;
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod brands;
 pub mod content_types;
+pub mod deletion;
 pub mod entries;
 pub mod experiments;
 pub mod keys;
+pub mod model_changes;
 pub mod privacy;
 pub mod references;
 pub mod retention;

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::search::{all_documents, variant_doc};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::search::{ContentIndex, VariantDoc};
 use crate::store::{self, Db, DbConnection};
 
@@ -93,8 +93,11 @@ pub fn documents_of(
             missing.push(id.clone());
             continue;
         };
-        let entry = store::entries::by_id(conn, &variant.record.entry_id)?
-            .ok_or_else(|| AppError::not_found("entry"))?;
+        // A deleted entry's variants leave the index.
+        let Some(entry) = store::entries::live_by_id(conn, &variant.record.entry_id)? else {
+            missing.push(id.clone());
+            continue;
+        };
         let brand = store::brands::by_id(conn, &entry.brand_id)?;
         let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
         docs.push(variant_doc(&brand, &entry, &content_type.name, &variant));

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
+use crate::domain::audience::AudienceRules;
 use crate::domain::brand::{parse_locale, Brand};
 use crate::domain::conflicts::{find_conflicts, Conflict};
 use crate::domain::content_type::ContentType;
@@ -82,6 +83,8 @@ pub(crate) struct Owner {
     pub entry: Entry,
     pub brand: Brand,
     pub content_type: ContentType,
+    /// The brand's audiences, which the variant's rule may name.
+    pub audiences: AudienceRules,
 }
 
 pub(crate) fn owner_of_entry(conn: &mut DbConnection, entry_id: &str) -> AppResult<Owner> {
@@ -89,10 +92,12 @@ pub(crate) fn owner_of_entry(conn: &mut DbConnection, entry_id: &str) -> AppResu
         .ok_or_else(|| AppError::not_found(format!("entry {entry_id} does not exist")))?;
     let brand = store::brands::by_id(conn, &entry.brand_id)?;
     let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
+    let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
     Ok(Owner {
         entry,
         brand,
         content_type,
+        audiences,
     })
 }
 
@@ -110,7 +115,13 @@ pub(crate) fn load_authorized(
     if !who.scope().contains(&owner.brand.slug) {
         return Err(not_found());
     }
-    who.authorize(action(&owner.brand), Some(&owner.brand.slug))?;
+    let action = action(&owner.brand);
+    who.authorize(action, Some(&owner.brand.slug))?;
+    // A deleted entry's variants stay readable (for auditors) but change no more.
+    let reads = matches!(action, Action::ReadContent | Action::Preview);
+    if !reads && store::entries::live_by_id(conn, &owner.entry.id)?.is_none() {
+        return Err(not_found());
+    }
     Ok((variant, owner))
 }
 
@@ -126,7 +137,7 @@ pub(crate) fn check_content_for(
         .check_fields(&content.fields)
         .map_err(|e| AppError::bad_input(e.to_string()))?;
     if let Some(rule) = &content.rule {
-        let parsed = Rule::parse(rule)
+        let parsed = Rule::parse_with(rule, &owner.audiences)
             .map_err(|e| AppError::bad_input(format!("rule: {} at {}", e.message, e.path)))?;
         content.rule = parsed.map(|r| r.to_json());
     }
@@ -168,7 +179,15 @@ pub(crate) fn with_conflict_checks(
         .into_iter()
         .filter(|v| v.record.id != variant_id)
         .collect();
-    let parse = |c: &VariantContent| c.rule.as_ref().and_then(|r| Rule::parse(r).ok().flatten());
+    let audiences = match store::entries::by_id(conn, entry_id)? {
+        Some(entry) => store::audiences::rules_of_brand(conn, &entry.brand_id)?,
+        None => AudienceRules::new(),
+    };
+    let parse = |c: &VariantContent| {
+        c.rule
+            .as_ref()
+            .and_then(|r| Rule::parse_with(r, &audiences).ok().flatten())
+    };
     let rules: Vec<Option<Rule>> = others.iter().map(|v| parse(&v.latest.content)).collect();
     let own_rule = parse(content);
     let now = time::now();
@@ -277,6 +296,10 @@ impl Content {
         let variant = self
             .db
             .write(move |conn| {
+                if store::entries::live_by_id(conn, &input.entry_id)?.is_none() {
+                    let id = &input.entry_id;
+                    return Err(AppError::not_found(format!("entry {id} does not exist")));
+                }
                 let owner = owner_of_entry(conn, &input.entry_id)?;
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
                 let (content, quality) = check_content_for(&owner, input.content)?;

@@ -7,6 +7,7 @@ pub mod consent;
 mod delivered_assets;
 pub mod detect;
 pub mod experiments;
+mod latest;
 pub mod on_air;
 mod preview;
 pub mod references;
@@ -175,7 +176,7 @@ impl Delivery {
 
     async fn build_brand(&self, brand: Brand) -> AppResult<BrandSnapshot> {
         let brand_id = brand.id.clone();
-        let (entries, published, content_types, assets, running) = self
+        let (entries, published, content_types, assets, running, audiences) = self
             .db
             .read(move |conn| {
                 let running = store::experiments::running_of_brand(conn, &brand_id)?;
@@ -185,7 +186,15 @@ impl Delivery {
                 let referenced =
                     referenced_assets(&entries, &published, &asset_fields(&content_types));
                 let assets = store::assets::of_brand_by_ids(conn, &brand_id, &referenced)?;
-                Ok((entries, published, content_types, assets, running))
+                let audiences = store::audiences::rules_of_brand(conn, &brand_id)?;
+                Ok((
+                    entries,
+                    published,
+                    content_types,
+                    assets,
+                    running,
+                    audiences,
+                ))
             })
             .await?;
         let references = references::index(&content_types, &entries, &published);
@@ -199,6 +208,7 @@ impl Delivery {
             published,
             &asset_fields(&content_types),
             assets,
+            audiences,
         );
         built.references = references;
         built.entry_types = entry_types;
@@ -228,6 +238,9 @@ impl Delivery {
             return Err(AppError::bad_input(
                 "`at` is for preview only; delivery uses the server clock",
             ));
+        }
+        if matches!(who, Principal::DeliveryKey(key) if key.preview) {
+            return self.content_of_latest(brand, keys, ctx, hints).await;
         }
         // Resolve in a block: the snapshot guard must not be held across the await below.
         let (answers, impressions) = {

@@ -32,7 +32,7 @@ impl Delivery {
         }
         who.authorize(Action::Preview, Some(brand))?;
         let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
-        let (brand, variants, published, running) = self
+        let (brand, variants, published, running, audiences) = self
             .db
             .read(move |conn| {
                 let brand = store::brands::require(conn, &brand_slug)?;
@@ -50,10 +50,17 @@ impl Delivery {
                     Some(crate::domain::experiment::ExperimentStatus::Running),
                 )?;
                 let published = store::variants::published_of_entries(conn, &[entry.id])?;
-                Ok((brand, variants, published, running.into_iter().next()))
+                let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
+                Ok((
+                    brand,
+                    variants,
+                    published,
+                    running.into_iter().next(),
+                    audiences,
+                ))
             })
             .await?;
-        let mut rules = RuleCache::default();
+        let mut rules = RuleCache::with_audiences(audiences.clone());
         let published: HashMap<String, LiveVariant> = published
             .into_iter()
             .filter_map(|variant| {
@@ -73,7 +80,7 @@ impl Delivery {
                     .content
                     .rule
                     .as_ref()
-                    .and_then(|r| Rule::parse(r).ok().flatten())
+                    .and_then(|r| Rule::parse_with(r, &audiences).ok().flatten())
             })
             .collect();
         let candidates: Vec<Candidate<'_>> = variants

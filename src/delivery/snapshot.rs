@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::domain::asset::Asset;
+use crate::domain::audience::AudienceRules;
 use crate::domain::brand::Brand;
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
@@ -135,6 +136,8 @@ impl LiveVariant {
 pub struct RuleCache {
     // Fx: the cache is built from our own stored rules, so speed beats flood resistance.
     compiled: rustc_hash::FxHashMap<String, Option<Arc<Rule>>>,
+    /// The brand's audiences, inlined into the rules that name them.
+    audiences: AudienceRules,
 }
 
 /// Why a stored rule could not be compiled.
@@ -147,12 +150,20 @@ pub enum StoredRuleError {
 }
 
 impl RuleCache {
+    /// A cache for rules that may name these audiences.
+    pub fn with_audiences(audiences: AudienceRules) -> RuleCache {
+        RuleCache {
+            compiled: Default::default(),
+            audiences,
+        }
+    }
+
     pub fn compile(&mut self, text: String) -> Result<Option<Arc<Rule>>, StoredRuleError> {
         if let Some(rule) = self.compiled.get(text.as_str()) {
             return Ok(rule.clone());
         }
         let json: Value = serde_json::from_str(&text)?;
-        let rule = Rule::parse(&json)?.map(Arc::new);
+        let rule = Rule::parse_with(&json, &self.audiences)?.map(Arc::new);
         self.compiled.insert(text, rule.clone());
         Ok(rule)
     }
@@ -193,6 +204,7 @@ impl BrandSnapshot {
         published: Vec<PublishedVariant>,
         asset_fields: &AssetFields,
         assets: Vec<Asset>,
+        audiences: AudienceRules,
     ) -> BrandSnapshot {
         // Built per rebuild from our own ids: Fx hashing (no flood resistance needed) is faster.
         let mut by_id: rustc_hash::FxHashMap<String, (EntrySnapshot, String)> = entries
@@ -212,7 +224,7 @@ impl BrandSnapshot {
                 )
             })
             .collect();
-        let mut rules = RuleCache::default();
+        let mut rules = RuleCache::with_audiences(audiences);
         for variant in published {
             if let Some((entry, content_type)) = by_id.get_mut(&variant.entry_id) {
                 let fields = asset_fields

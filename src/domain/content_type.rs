@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 
 use super::input;
 
+pub mod change;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FieldKind {
@@ -81,6 +83,8 @@ pub struct ContentType {
     pub brand_id: String,
     pub name: String,
     pub fields: Vec<FieldDef>,
+    /// Starts at 1; grows by one with every change (`content::model_changes`).
+    pub version: i32,
 }
 
 /// Why a set of field values does not fit a content type; `field` names the culprit.
@@ -368,6 +372,7 @@ mod tests {
                     list: false,
                 },
             ],
+            version: 1,
         }
     }
 

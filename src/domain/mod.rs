@@ -2,6 +2,7 @@
 //! tantivy or image files; adapters convert at the edges.
 
 pub mod asset;
+pub mod audience;
 pub mod brand;
 pub mod conflicts;
 pub mod consent;

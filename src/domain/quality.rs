@@ -199,6 +199,7 @@ mod tests {
             brand_id: "b".into(),
             name: "A".into(),
             fields: vec![text("title"), text("body")],
+            version: 1,
         }
     }
 

@@ -13,6 +13,7 @@
 //! This module knows nothing of variants or resolution; `resolution` and `conflicts` build on it.
 
 mod attributes;
+mod audience;
 pub mod condition;
 mod explain;
 mod implication;
@@ -28,6 +29,7 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 pub use attributes::Attributes;
+pub use audience::{referenced_audiences, AudienceLookup, NoAudiences};
 use condition::Test;
 pub use condition::{Condition, Op};
 pub use explain::{Matched, RuleFailure};
@@ -54,6 +56,9 @@ pub(crate) enum Node {
     All(Box<[Node]>),
     Any(Box<[Node]>),
     Not(Box<Node>),
+    /// `{"audience": NAME}`: holds when the named audience's rule holds. The audience's compiled
+    /// rule is inlined here when the rule is compiled (`None` only for rules read for display).
+    Audience(Box<audience::AudienceRef>),
 }
 
 /// A rule expanded into "any of these all-of-conditions"; see [`Rule::disjuncts`].
@@ -64,11 +69,35 @@ const MAX_DISJUNCTS: usize = 64;
 
 impl Rule {
     /// Reads rule JSON: `null` is no rule (`Ok(None)`), anything malformed is a [`RuleError`].
+    /// An `{"audience": NAME}` condition is refused here as unknown: rules that may name a
+    /// brand's audiences are read with [`Rule::parse_with`].
     pub fn parse(json: &Value) -> Result<Option<Rule>, RuleError> {
+        Rule::parse_with(json, &NoAudiences)
+    }
+
+    /// Reads rule JSON whose `{"audience": NAME}` conditions name the audiences `audiences`
+    /// knows; each is inlined, so evaluation never looks an audience up.
+    pub fn parse_with(
+        json: &Value,
+        audiences: &dyn AudienceLookup,
+    ) -> Result<Option<Rule>, RuleError> {
+        Rule::compile(json, audiences, true)
+    }
+
+    /// Reads rule JSON for display only: audiences are kept by name and hold for nobody.
+    pub fn parse_for_display(json: &Value) -> Result<Option<Rule>, RuleError> {
+        Rule::compile(json, &NoAudiences, false)
+    }
+
+    fn compile(
+        json: &Value,
+        audiences: &dyn AudienceLookup,
+        resolve: bool,
+    ) -> Result<Option<Rule>, RuleError> {
         if json.is_null() {
             return Ok(None);
         }
-        let root = parse::parse_root(json)?;
+        let root = parse::parse_root(json, audiences, resolve)?;
         let mut leaf_count = 0;
         root.for_each_condition(&mut |_| leaf_count += 1);
         let eval = root.cheapest_first();
@@ -139,6 +168,17 @@ impl Rule {
     pub fn disjuncts(&self) -> Option<Disjuncts<'_>> {
         self.root.disjuncts()
     }
+
+    /// The names of the audiences the rule uses, directly or through another audience.
+    pub fn audiences(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        self.root.for_each_audience(&mut |name| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        });
+        names
+    }
 }
 
 impl Node {
@@ -153,6 +193,7 @@ impl Node {
                 Test::Before(_) | Test::After(_) | Test::InstantRange(..) => 8,
                 Test::Matches(_) => 25,
             },
+            Node::Audience(audience) => audience.inner.as_ref().map_or(0, Node::cost),
             Node::All(children) | Node::Any(children) => children.iter().map(Node::cost).sum(),
             Node::Not(inner) => inner.cost(),
         }
@@ -170,6 +211,11 @@ impl Node {
             Node::All(children) => Node::All(sorted(children)),
             Node::Any(children) => Node::Any(sorted(children)),
             Node::Not(inner) => Node::Not(Box::new(inner.cheapest_first())),
+            // Inlined: evaluation reads the audience's own tree, with no indirection.
+            Node::Audience(audience) => match &audience.inner {
+                Some(inner) => inner.cheapest_first(),
+                None => Node::Any(Box::new([])),
+            },
         }
     }
 
@@ -179,6 +225,10 @@ impl Node {
             Node::All(children) => children.iter().all(|child| child.holds(attributes)),
             Node::Any(children) => children.iter().any(|child| child.holds(attributes)),
             Node::Not(inner) => !inner.holds(attributes),
+            Node::Audience(audience) => audience
+                .inner
+                .as_ref()
+                .is_some_and(|inner| inner.holds(attributes)),
         }
     }
 
@@ -191,6 +241,29 @@ impl Node {
                     .for_each(|child| child.for_each_condition(visit));
             }
             Node::Not(inner) => inner.for_each_condition(visit),
+            Node::Audience(audience) => {
+                if let Some(inner) = &audience.inner {
+                    inner.for_each_condition(visit);
+                }
+            }
+        }
+    }
+
+    fn for_each_audience<'r>(&'r self, visit: &mut impl FnMut(&'r str)) {
+        match self {
+            Node::Leaf(_) => {}
+            Node::All(children) | Node::Any(children) => {
+                children
+                    .iter()
+                    .for_each(|child| child.for_each_audience(visit));
+            }
+            Node::Not(inner) => inner.for_each_audience(visit),
+            Node::Audience(audience) => {
+                visit(&audience.name);
+                if let Some(inner) = &audience.inner {
+                    inner.for_each_audience(visit);
+                }
+            }
         }
     }
 
@@ -198,6 +271,7 @@ impl Node {
         match self {
             Node::Leaf(condition) => Some(vec![vec![condition]]),
             Node::Not(_) => None,
+            Node::Audience(audience) => audience.inner.as_ref()?.disjuncts(),
             Node::Any(children) => {
                 let mut all = Vec::new();
                 for child in children.iter() {

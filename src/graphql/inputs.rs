@@ -116,19 +116,20 @@ impl From<CreateContentTypeInput> for NewContentType {
         NewContentType {
             brand: i.brand,
             name: i.name,
-            fields: i
-                .fields
-                .into_iter()
-                .map(|f| FieldDef {
-                    name: f.name,
-                    kind: f.kind.into(),
-                    required: f.required.unwrap_or(false),
-                    max_length: f.max_length,
-                    to: f.to.unwrap_or_default(),
-                    list: f.list.unwrap_or(false),
-                })
-                .collect(),
+            fields: i.fields.into_iter().map(field_def).collect(),
         }
+    }
+}
+
+/// A field definition as the API gives it, with its defaults filled in.
+pub fn field_def(f: FieldDefInput) -> FieldDef {
+    FieldDef {
+        name: f.name,
+        kind: f.kind.into(),
+        required: f.required.unwrap_or(false),
+        max_length: f.max_length,
+        to: f.to.unwrap_or_default(),
+        list: f.list.unwrap_or(false),
     }
 }
 

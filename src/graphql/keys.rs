@@ -19,6 +19,9 @@ pub struct DeliveryKey {
     pub expires_at: Option<DateTime<Utc>>,
     pub allowed_origins: Option<Vec<String>>,
     pub rate_limit: Option<i32>,
+    /// A preview key answers with each variant's latest revision (drafts included) and records
+    /// nothing.
+    pub preview: bool,
 }
 
 /// A delivery key as listed (never its token).
@@ -41,6 +44,7 @@ pub struct DeliveryKeyInfo {
     pub rate_limit: Option<i32>,
     /// When the key was last used, to within a minute (null: never).
     pub last_used_at: Option<DateTime<Utc>>,
+    pub preview: bool,
 }
 
 fn origins(limits: &KeyLimits) -> Option<Vec<String>> {
@@ -59,6 +63,7 @@ impl DeliveryKey {
             expires_at: r.limits.expires_at,
             allowed_origins: origins(&r.limits),
             rate_limit: rate(&r.limits),
+            preview: r.preview,
             id: ID(r.id),
             name: r.name,
             brand: r.brand_slug,
@@ -75,6 +80,7 @@ impl From<DeliveryKeyRecord> for DeliveryKeyInfo {
             allowed_origins: origins(&k.limits),
             rate_limit: rate(&k.limits),
             last_used_at: k.last_used_at,
+            preview: k.preview,
             id: ID(k.id),
             name: k.name,
             brand: k.brand_slug,

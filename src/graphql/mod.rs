@@ -4,13 +4,16 @@
 
 pub mod admission;
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod audit_verify;
+pub mod deletion;
 pub mod errors;
 pub mod experiments;
 pub mod inputs;
 pub mod keys;
 pub mod loaders;
+pub mod model_changes;
 pub mod mutation;
 pub mod on_air;
 pub mod parse_cache;

@@ -26,6 +26,9 @@ pub struct MutationRoot(
     super::privacy::PrivacyMutation,
     super::users::UserMutation,
     super::experiments::ExperimentMutation,
+    super::audiences::AudienceMutation,
+    super::deletion::DeletionMutation,
+    super::model_changes::ModelMutation,
 );
 
 async fn transition(
@@ -189,7 +192,10 @@ impl Mutation {
 
     /// A delivery key for one brand; its token is shown only in this answer. `expiresAt` (in
     /// the future) ends it, `allowedOrigins` narrows `cors_origins` for browsers using it, and
-    /// `rateLimit` bounds it to that many answers per second (a burst of twice that).
+    /// `rateLimit` bounds it to that many answers per second (a burst of twice that). A
+    /// `preview` key answers with each variant's latest revision (drafts included) as it would be
+    /// served if published, records nothing and carries no `servedId`.
+    #[allow(clippy::too_many_arguments)]
     async fn create_delivery_key(
         &self,
         ctx: &Context<'_>,
@@ -198,6 +204,7 @@ impl Mutation {
         expires_at: Option<DateTime<Utc>>,
         allowed_origins: Option<Vec<String>>,
         rate_limit: Option<i32>,
+        #[graphql(default = false)] preview: bool,
     ) -> Result<DeliveryKey> {
         let new = NewKey {
             brand,
@@ -205,6 +212,7 @@ impl Mutation {
             expires_at,
             allowed_origins,
             rate_limit: rate_limit.map(i64::from),
+            preview,
         };
         let k = content(ctx)
             .create_delivery_key(principal(ctx), new)

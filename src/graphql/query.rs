@@ -29,6 +29,7 @@ pub struct QueryRoot(
     super::on_air::OnAirQuery,
     super::review::ReviewQuery,
     super::audit_verify::AuditVerifyQuery,
+    super::audiences::AudienceQuery,
 );
 
 /// The variant an app should show for one key.

@@ -142,6 +142,10 @@ impl ContentType {
     async fn fields(&self) -> Vec<FieldDef> {
         self.0.fields.iter().cloned().map(FieldDef).collect()
     }
+    /// Starts at 1 and grows by one with every change (`updateContentType`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 pub struct FieldDef(pub DomainFieldDef);
@@ -375,7 +379,7 @@ impl Variant {
 
 /// A rule (as stored JSON) as one readable line; "everyone" when there is none.
 pub fn rule_text(rule: Option<&serde_json::Value>) -> String {
-    match rule.map(Rule::parse) {
+    match rule.map(Rule::parse_for_display) {
         Some(Ok(Some(r))) => r.render(),
         _ => "everyone".to_string(),
     }

@@ -145,3 +145,35 @@ pub fn of_brand_by_ids(
     }
     Ok(out)
 }
+
+/// The rows of this image in the given brands.
+pub fn in_brands(conn: &mut DbConnection, id: &str, brand_ids: &[String]) -> AppResult<Vec<Asset>> {
+    Ok(assets::table
+        .filter(assets::id.eq(id))
+        .filter(assets::brand_id.eq_any(brand_ids))
+        .order(assets::created_at.asc())
+        .select(AssetRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(AssetRow::into_domain)
+        .collect())
+}
+
+/// Deletes the brand's row for this image (the bytes stay in the blob store: other brands may
+/// hold the same image, and renditions are keyed by content).
+pub fn delete(conn: &mut DbConnection, brand_id: &str, id: &str) -> AppResult<()> {
+    diesel::delete(assets::table.find((brand_id, id))).execute(conn)?;
+    Ok(())
+}
+
+/// Writes an asset's editable metadata: alt text and focal point.
+pub fn update_metadata(conn: &mut DbConnection, asset: &Asset) -> AppResult<()> {
+    diesel::update(assets::table.find((&asset.brand_id, &asset.id)))
+        .set((
+            assets::alt.eq(&asset.alt),
+            assets::focal_x.eq(asset.focal.map(|f| f.0)),
+            assets::focal_y.eq(asset.focal.map(|f| f.1)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

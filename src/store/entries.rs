@@ -1,4 +1,8 @@
 //! Entries table, with keyset pagination ordered by key.
+//!
+//! A deleted entry stays (its variants, revisions, audit rows and usage are kept for auditors)
+//! with `deleted_at` set and its key freed: lookups by key, lists and the snapshot skip it, and
+//! only [`by_id`] still reads it.
 
 use diesel::prelude::*;
 
@@ -60,6 +64,7 @@ pub fn insert(conn: &mut DbConnection, entry: &Entry) -> AppResult<()> {
 
 pub fn by_key(conn: &mut DbConnection, brand_id: &str, key: &str) -> AppResult<Option<Entry>> {
     Ok(entries::table
+        .filter(entries::deleted_at.is_null())
         .filter(entries::brand_id.eq(brand_id))
         .filter(entries::entry_key.eq(key))
         .select(EntryRow::as_select())
@@ -90,8 +95,10 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Entry>> 
     Ok(out)
 }
 
+/// The brands' entries that are not deleted.
 pub fn of_brands(conn: &mut DbConnection, brand_ids: &[String]) -> AppResult<Vec<Entry>> {
     Ok(entries::table
+        .filter(entries::deleted_at.is_null())
         .filter(entries::brand_id.eq_any(brand_ids))
         .select(EntryRow::as_select())
         .load(conn)?
@@ -116,9 +123,11 @@ pub fn page(
     limit: i64,
 ) -> AppResult<(Vec<Entry>, i64)> {
     let mut query = entries::table
+        .filter(entries::deleted_at.is_null())
         .filter(entries::brand_id.eq_any(brand_ids))
         .into_boxed();
     let mut count = entries::table
+        .filter(entries::deleted_at.is_null())
         .filter(entries::brand_id.eq_any(brand_ids))
         .into_boxed();
     if let Some(types) = content_type_ids {
@@ -141,4 +150,52 @@ pub fn page(
         .load(conn)?;
     let total: i64 = count.count().get_result(conn)?;
     Ok((rows.into_iter().map(Entry::from).collect(), total))
+}
+
+/// The entry with this id unless it is deleted.
+pub fn live_by_id(conn: &mut DbConnection, id: &str) -> AppResult<Option<Entry>> {
+    Ok(entries::table
+        .find(id)
+        .filter(entries::deleted_at.is_null())
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Entry::from))
+}
+
+/// Marks an entry deleted and frees its key (renamed to `KEY~deleted~ID`, which no entry key
+/// can be). False when it was deleted already.
+pub fn soft_delete(conn: &mut DbConnection, entry: &Entry) -> AppResult<bool> {
+    let now = time::to_db(time::now());
+    let changed = diesel::update(
+        entries::table
+            .find(&entry.id)
+            .filter(entries::deleted_at.is_null()),
+    )
+    .set((
+        entries::deleted_at.eq(Some(now)),
+        entries::entry_key.eq(format!("{}~deleted~{}", entry.key, entry.id)),
+        entries::version.eq(entry.version + 1),
+        entries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Up to `limit` keys of the live entries of a content type, and how many there are.
+pub fn keys_of_type(
+    conn: &mut DbConnection,
+    content_type_id: &str,
+    limit: i64,
+) -> AppResult<(Vec<String>, i64)> {
+    let live = entries::table
+        .filter(entries::deleted_at.is_null())
+        .filter(entries::content_type_id.eq(content_type_id));
+    let keys = live
+        .order(entries::entry_key.asc())
+        .limit(limit)
+        .select(entries::entry_key)
+        .load(conn)?;
+    let count = live.count().get_result(conn)?;
+    Ok((keys, count))
 }

@@ -24,6 +24,8 @@ pub struct DeliveryKeyRecord {
     pub revoked_at: Option<DateTime<Utc>>,
     pub limits: KeyLimits,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// A preview key: answers from the latest revisions, recording nothing.
+    pub preview: bool,
 }
 
 #[derive(Insertable)]
@@ -39,6 +41,7 @@ struct NewKeyRow<'a> {
     expires_at: Option<chrono::NaiveDateTime>,
     allowed_origins: Option<String>,
     rate_limit: Option<i32>,
+    preview: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, brand_id: &str, key: &DeliveryKeyRecord) -> AppResult<()> {
@@ -57,6 +60,7 @@ pub fn insert(conn: &mut DbConnection, brand_id: &str, key: &DeliveryKeyRecord) 
             expires_at: key.limits.expires_at.map(time::to_db),
             allowed_origins: origins,
             rate_limit: key.limits.rate_limit.map(|r| r.get() as i32),
+            preview: key.preview,
         })
         .execute(conn)?;
     Ok(())
@@ -71,6 +75,7 @@ type KeyTuple = (
         Option<i32>,
         Option<chrono::NaiveDateTime>,
     ),
+    bool,
 );
 
 /// Origins as stored; a value this version cannot read grants no origin (the narrowest reading).
@@ -81,7 +86,8 @@ fn origins_from_db(text: Option<String>) -> Option<Vec<Origin>> {
 }
 
 fn to_record(t: KeyTuple) -> DeliveryKeyRecord {
-    let ((id, brand_slug, name, token_hash, created_by), (created_at, revoked_at), limits) = t;
+    let ((id, brand_slug, name, token_hash, created_by), (created_at, revoked_at), limits, preview) =
+        t;
     let (expires_at, origins, rate_limit, last_used_at) = limits;
     DeliveryKeyRecord {
         id,
@@ -97,6 +103,7 @@ fn to_record(t: KeyTuple) -> DeliveryKeyRecord {
             rate_limit: rate_limit.and_then(|r| NonZeroU32::new(r.max(0) as u32)),
         },
         last_used_at: last_used_at.map(time::from_db),
+        preview,
     }
 }
 
@@ -118,6 +125,7 @@ macro_rules! key_columns {
                 delivery_keys::rate_limit,
                 delivery_keys::last_used_at,
             ),
+            delivery_keys::preview,
         )
     };
 }

@@ -8,6 +8,7 @@
 //! row ↔ domain conversions.
 
 pub mod assets;
+pub mod audiences;
 pub mod audit;
 pub mod brands;
 pub mod changes;
@@ -15,6 +16,7 @@ pub mod content_types;
 pub mod entries;
 pub mod experiments;
 pub mod keys;
+pub mod renames;
 pub mod schema;
 pub mod secrets;
 pub mod time;

@@ -43,6 +43,9 @@ diesel::table! {
         name -> Text,
         fields -> Text,
         created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        version -> Integer,
+        renames -> Text,
     }
 }
 
@@ -56,6 +59,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -110,6 +114,7 @@ diesel::table! {
         allowed_origins -> Nullable<Text>,
         rate_limit -> Nullable<Integer>,
         last_used_at -> Nullable<Timestamp>,
+        preview -> Bool,
     }
 }
 
@@ -147,6 +152,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audiences (id) {
+        id -> Text,
+        brand_id -> Text,
+        name -> Text,
+        rule -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(assets -> brands (brand_id));
 diesel::joinable!(content_types -> brands (brand_id));
 diesel::joinable!(entries -> brands (brand_id));
@@ -164,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_keys,
     audit_log,
     assets,
+    audiences,
 );
 
 diesel::table! {

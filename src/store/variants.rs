@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::schema::{entries, variant_revisions, variants};
 use super::{from_json_text, stored_fields, time, to_json_text, DbConnection};
+use crate::domain::content_type::change::apply_renames;
 use crate::domain::quality::Quality;
 use crate::domain::variant::{
     PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
@@ -204,8 +205,12 @@ pub fn update_checked(
 }
 
 /// Every variant's id and version: what the search index is reconciled against at start.
+/// (Variants of deleted entries are left out: they are not searchable.)
 pub fn versions(conn: &mut DbConnection) -> AppResult<Vec<(String, i32)>> {
+    use super::schema::entries;
     Ok(variants::table
+        .inner_join(entries::table)
+        .filter(entries::deleted_at.is_null())
         .select((variants::id, variants::version))
         .load(conn)?)
 }
@@ -221,13 +226,15 @@ pub fn record(conn: &mut DbConnection, id: &str) -> AppResult<Option<VariantReco
 }
 
 pub fn revision(conn: &mut DbConnection, hash: &str) -> AppResult<Option<Revision>> {
-    variant_revisions::table
+    let mut revision = variant_revisions::table
         .find(hash)
         .select(RevisionRow::as_select())
         .first(conn)
         .optional()?
         .map(RevisionRow::into_domain)
-        .transpose()
+        .transpose()?;
+    super::renames::apply_to_revisions(conn, &mut revision.iter_mut().collect::<Vec<_>>())?;
+    Ok(revision)
 }
 
 /// Revisions by id, queried in chunks to stay under the backends' bound-parameter limits.
@@ -246,6 +253,7 @@ fn revisions_by_hash(
             out.insert(revision.hash.clone(), revision);
         }
     }
+    super::renames::apply_to_revisions(conn, &mut out.values_mut().collect::<Vec<_>>())?;
     Ok(out)
 }
 
@@ -304,14 +312,16 @@ pub fn in_review(conn: &mut DbConnection) -> AppResult<Vec<Variant>> {
 
 /// Every revision of a variant, newest first.
 pub fn revisions(conn: &mut DbConnection, variant_id: &str) -> AppResult<Vec<Revision>> {
-    variant_revisions::table
+    let mut revisions = variant_revisions::table
         .filter(variant_revisions::variant_id.eq(variant_id))
         .order(variant_revisions::seq.desc())
         .select(RevisionRow::as_select())
         .load(conn)?
         .into_iter()
         .map(RevisionRow::into_domain)
-        .collect()
+        .collect::<AppResult<Vec<_>>>()?;
+    super::renames::apply_to_revisions(conn, &mut revisions.iter_mut().collect::<Vec<_>>())?;
+    Ok(revisions)
 }
 
 /// The published variants of these entries: the input of a preview.
@@ -319,17 +329,16 @@ pub fn published_of_entries(
     conn: &mut DbConnection,
     entry_ids: &[String],
 ) -> AppResult<Vec<PublishedVariant>> {
-    variants::table
+    let rows = variants::table
+        .inner_join(entries::table)
         .inner_join(
             variant_revisions::table
                 .on(variants::published_revision.eq(variant_revisions::hash.nullable())),
         )
         .filter(variants::entry_id.eq_any(entry_ids))
         .select(PublishedRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(PublishedRow::into_domain)
-        .collect()
+        .load(conn)?;
+    published(conn, rows)
 }
 
 /// The published variants of every entry of a brand, each joined with its published revision
@@ -338,7 +347,7 @@ pub fn published_of_brand(
     conn: &mut DbConnection,
     brand_id: &str,
 ) -> AppResult<Vec<PublishedVariant>> {
-    variants::table
+    let rows = variants::table
         .inner_join(entries::table)
         .inner_join(
             variant_revisions::table
@@ -346,9 +355,23 @@ pub fn published_of_brand(
         )
         .filter(entries::brand_id.eq(brand_id))
         .select(PublishedRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(PublishedRow::into_domain)
+        .load(conn)?;
+    published(conn, rows)
+}
+
+/// Published rows as delivery reads them: under the fields' current names.
+fn published(conn: &mut DbConnection, rows: Vec<PublishedRow>) -> AppResult<Vec<PublishedVariant>> {
+    let logs = super::renames::logs(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let log = logs.get(&row.content_type_id).cloned();
+            let created = time::from_db(row.revision_created_at);
+            let mut variant = row.into_domain()?;
+            if let Some(log) = log {
+                apply_renames(&mut variant.fields, created, &log);
+            }
+            Ok(variant)
+        })
         .collect()
 }
 
@@ -383,6 +406,10 @@ struct PublishedRow {
     ends_at: Option<chrono::NaiveDateTime>,
     #[diesel(select_expression = variant_revisions::quality)]
     quality: String,
+    #[diesel(select_expression = variant_revisions::created_at)]
+    revision_created_at: chrono::NaiveDateTime,
+    #[diesel(select_expression = entries::content_type_id)]
+    content_type_id: String,
 }
 
 impl PublishedRow {

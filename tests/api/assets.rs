@@ -28,7 +28,7 @@ pub(crate) fn picture(width: u32, height: u32) -> DynamicImage {
     }))
 }
 
-fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let img = match format {
         ImageFormat::Jpeg => DynamicImage::ImageRgb8(img.to_rgb8()),
         _ => DynamicImage::ImageRgba8(img.to_rgba8()),
@@ -176,7 +176,7 @@ pub(crate) async fn upload_as(
     )
 }
 
-async fn upload(app: &TestApp, file: &[u8], name: &str, declared: &str) -> (u16, Value) {
+pub(crate) async fn upload(app: &TestApp, file: &[u8], name: &str, declared: &str) -> (u16, Value) {
     upload_as(
         app,
         Some(app.admin()),
@@ -189,7 +189,7 @@ async fn upload(app: &TestApp, file: &[u8], name: &str, declared: &str) -> (u16,
 }
 
 /// GET with headers; answers status, headers and body.
-async fn fetch(
+pub(crate) async fn fetch(
     app: &TestApp,
     path: &str,
     headers: &[(&str, &str)],
@@ -577,7 +577,7 @@ async fn the_library_lists_newest_first_with_cursors(backend: Backend) {
 
 /// A `Banner` content type (title TEXT, image ASSET) in brand `acme` and its entry `banner`;
 /// returns the entry id.
-async fn banner_entry(app: &TestApp) -> String {
+pub(crate) async fn banner_entry(app: &TestApp) -> String {
     let admin = Some(app.admin());
     app.gql(
         admin,

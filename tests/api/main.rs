@@ -5,16 +5,19 @@
 mod helpers;
 
 mod assets;
+mod audiences;
 mod audit;
 mod audit_verify;
 mod auth;
 mod compression;
 mod content;
+mod deletion;
 mod delivery;
 mod experiments;
 mod hostile;
 mod http_edges;
 mod keys;
+mod model_changes;
 mod on_air;
 mod privacy;
 mod references;

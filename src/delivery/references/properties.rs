@@ -43,6 +43,7 @@ fn page_type() -> ContentType {
     ContentType {
         id: "ct".into(),
         brand_id: "b".into(),
+        version: 1,
         name: "Page".into(),
         fields: vec![FieldDef::new("single", FieldKind::Reference), refs],
     }
@@ -95,7 +96,14 @@ fn snapshot(specs: &[Vec<Spec>]) -> BrandSnapshot {
         }
     }
     let references = index(&[page_type()], &entries, &published);
-    let mut bs = BrandSnapshot::compile(brand, entries, published, &Default::default(), vec![]);
+    let mut bs = BrandSnapshot::compile(
+        brand,
+        entries,
+        published,
+        &Default::default(),
+        vec![],
+        Default::default(),
+    );
     bs.references = references;
     bs
 }

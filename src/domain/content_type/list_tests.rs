@@ -13,6 +13,7 @@ fn page() -> ContentType {
     ContentType {
         id: "ct".into(),
         brand_id: "b".into(),
+        version: 1,
         name: "Page".into(),
         fields: vec![FieldDef::new("hero", FieldKind::Reference), tags, cards],
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use regex::RegexBuilder;
 use serde_json::{Map, Value};
 
+use super::audience::{AudienceLookup, AudienceRef};
 use super::condition::{Condition, Num, Op, Scalar, ScalarSet, Test};
 use super::Node;
 
@@ -24,12 +25,16 @@ pub struct RuleError {
     pub message: String,
 }
 
-/// The JSON path of the node being read, grown and shrunk as parsing descends.
-struct Cursor {
+/// The JSON path of the node being read, grown and shrunk as parsing descends, and where the
+/// audiences it may name are found.
+struct Cursor<'l> {
     path: String,
+    audiences: &'l dyn AudienceLookup,
+    /// False when reading for display only: audiences are kept by name, unresolved.
+    resolve: bool,
 }
 
-impl Cursor {
+impl Cursor<'_> {
     fn error(&self, message: impl Into<String>) -> RuleError {
         RuleError {
             path: self.path.clone(),
@@ -41,7 +46,7 @@ impl Cursor {
         self.within(segment, |cursor| cursor.error(message))
     }
 
-    fn within<T>(&mut self, segment: &str, read: impl FnOnce(&mut Cursor) -> T) -> T {
+    fn within<T>(&mut self, segment: &str, read: impl FnOnce(&mut Self) -> T) -> T {
         let length = self.path.len();
         self.path.push_str(segment);
         let result = read(self);
@@ -50,18 +55,25 @@ impl Cursor {
     }
 }
 
-/// Compiles a non-null rule.
-pub fn parse_root(json: &Value) -> Result<Node, RuleError> {
+/// Compiles a non-null rule; `{"audience": NAME}` is looked up in `audiences` (or, when
+/// `resolve` is false, kept by name only).
+pub fn parse_root(
+    json: &Value,
+    audiences: &dyn AudienceLookup,
+    resolve: bool,
+) -> Result<Node, RuleError> {
     parse_node(
         json,
         &mut Cursor {
             path: "$".to_owned(),
+            audiences,
+            resolve,
         },
         1,
     )
 }
 
-fn parse_node(json: &Value, cursor: &mut Cursor, depth: usize) -> Result<Node, RuleError> {
+fn parse_node(json: &Value, cursor: &mut Cursor<'_>, depth: usize) -> Result<Node, RuleError> {
     if depth > MAX_DEPTH {
         return Err(cursor.error(format!("rules nest at most {MAX_DEPTH} deep")));
     }
@@ -73,6 +85,9 @@ fn parse_node(json: &Value, cursor: &mut Cursor, depth: usize) -> Result<Node, R
         .any(|key| object.contains_key(*key))
     {
         return parse_condition(object, cursor).map(Node::Leaf);
+    }
+    if object.contains_key("audience") {
+        return parse_audience(object, cursor);
     }
     let mut keys = object.keys();
     let (Some(key), None) = (keys.next(), keys.next()) else {
@@ -86,6 +101,22 @@ fn parse_node(json: &Value, cursor: &mut Cursor, depth: usize) -> Result<Node, R
             .within(".not", |cursor| parse_node(child, cursor, depth + 1))
             .map(|node| Node::Not(Box::new(node))),
         _ => Err(cursor.error_at(&format!(".{key}"), format!("unknown key {key:?}"))),
+    }
+}
+
+fn parse_audience(object: &Map<String, Value>, cursor: &mut Cursor) -> Result<Node, RuleError> {
+    if let Some(key) = object.keys().find(|key| key.as_str() != "audience") {
+        return Err(cursor.error_at(&format!(".{key}"), format!("unknown key {key:?}")));
+    }
+    let Some(Value::String(name)) = object.get("audience") else {
+        return Err(cursor.error_at(".audience", "expected the audience's name as a string"));
+    };
+    if !cursor.resolve {
+        return Ok(Node::Audience(Box::new(AudienceRef::new(name, None))));
+    }
+    match cursor.audiences.audience(name) {
+        Some(rule) => Ok(Node::Audience(Box::new(AudienceRef::new(name, Some(rule))))),
+        None => Err(cursor.error_at(".audience", format!("unknown audience {name:?}"))),
     }
 }
 

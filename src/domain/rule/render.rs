@@ -33,6 +33,14 @@ fn write_node(node: &Node, context: Precedence, f: &mut Formatter<'_>) -> fmt::R
         Node::Not(inner) => write!(f, "not ({inner})"),
         Node::All(children) => write_list(children, " and ", Precedence::And, context, f),
         Node::Any(children) => write_list(children, " or ", Precedence::Or, context, f),
+        Node::Audience(audience) => {
+            f.write_str("audience ")?;
+            write_word(&audience.name, f)?;
+            match &audience.inner {
+                Some(inner) => write!(f, " ({inner})"),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -123,6 +131,7 @@ pub(super) fn node_to_json(node: &Node) -> Value {
             json!({ "any": children.iter().map(node_to_json).collect::<Vec<_>>() })
         }
         Node::Not(inner) => json!({ "not": node_to_json(inner) }),
+        Node::Audience(audience) => json!({ "audience": &*audience.name }),
     }
 }
 

@@ -93,6 +93,7 @@ mod tests {
         ContentType {
             id: name.into(),
             brand_id: "b".into(),
+            version: 1,
             name: name.into(),
             fields: vec![FieldDef::new("t", FieldKind::Text)],
         }
