@@ -1,7 +1,7 @@
 //! Deleting entries, content types and assets (editors of the brand, admins).
 //!
 //! Each is refused with `CONFLICT` while something uses it, naming what: an entry while one of
-//! its variants is published; a content type while it has entries; an asset while the latest or
+//! its variants is published or another entry's live or latest revision references it; a content type while it has entries; an asset while the latest or
 //! published revision of a non-archived variant shows it. Entries and content types are deleted
 //! softly (`store::entries`, `store::content_types`): a deleted entry leaves delivery (answered
 //! like an unknown key), editors' lists and search, while its revisions, audit rows and usage stay
@@ -60,15 +60,16 @@ impl Content {
                 let entry = store::entries::live_by_id(conn, &id)?.ok_or_else(not_found)?;
                 let brand = authorize_in(conn, &who, &entry.brand_id, not_found)?;
                 let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
-                let live: Vec<String> = variants
+                let mut users: Vec<String> = variants
                     .iter()
                     .filter(|v| v.record.published_revision.is_some())
                     .filter(|v| v.record.status != VariantStatus::Archived)
                     .map(|v| format!("published variant \"{}\"", v.latest.content.name))
                     .collect();
-                if !live.is_empty() {
+                users.extend(referrers(conn, &brand, &entry)?);
+                if !users.is_empty() {
                     let what = format!("entry `{}`", entry.key);
-                    return Err(in_use(&what, &live, live.len()));
+                    return Err(in_use(&what, &users, users.len()));
                 }
                 store::entries::soft_delete(conn, &entry)?;
                 let event = audit_event(&who, "deleteEntry", &entry.id, Some(&brand.slug));
@@ -202,6 +203,38 @@ fn asset_users(conn: &mut DbConnection, brand: &Brand, asset_id: &str) -> AppRes
             let shows = shows(&v.latest.content.fields, &names, asset_id)
                 || live.is_some_and(|p| shows(&p.fields, &names, asset_id));
             if shows {
+                users.push(format!(
+                    "variant \"{}\" of entry `{}`",
+                    v.latest.content.name, entry.key
+                ));
+            }
+        }
+    }
+    Ok(users)
+}
+
+/// The non-archived variants of other entries whose latest or published revision references
+/// `target` through a REFERENCE field.
+fn referrers(conn: &mut DbConnection, brand: &Brand, target: &Entry) -> AppResult<Vec<String>> {
+    let types = store::content_types::of_brand(conn, &brand.id)?;
+    let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand.id))?;
+    let mut users = Vec::new();
+    for entry in entries.iter().filter(|e| e.id != target.id) {
+        let Some(ct) = types.iter().find(|t| t.id == entry.content_type_id) else {
+            continue;
+        };
+        if !ct.fields.iter().any(|f| f.kind == FieldKind::Reference) {
+            continue;
+        }
+        let ids = [entry.id.clone()];
+        let published = store::variants::published_of_entries(conn, &ids)?;
+        let names = |fields: &Value| ct.references(fields).iter().any(|r| r.key == target.key);
+        for v in store::variants::of_entries(conn, &ids)? {
+            if v.record.status == VariantStatus::Archived {
+                continue;
+            }
+            let live = published.iter().find(|p| p.id == v.record.id);
+            if names(&v.latest.content.fields) || live.is_some_and(|p| names(&p.fields)) {
                 users.push(format!(
                     "variant \"{}\" of entry `{}`",
                     v.latest.content.name, entry.key

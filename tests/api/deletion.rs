@@ -251,7 +251,55 @@ async fn update_asset_edits_alt_and_focal_point_and_crops_follow(backend: Backen
     );
 }
 
+async fn an_entry_another_entry_references_cannot_be_deleted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    crate::references::site(&app).await;
+    let listed = app
+        .gql(
+            Some(app.admin()),
+            "{ entries(brand: \"alpine\") { edges { node { id key } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = listed.data()["entries"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let id_of = |key: &str| {
+        edges
+            .iter()
+            .find(|e| e["node"]["key"] == key)
+            .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // `c2` has nothing published; the page `home` lists it among its cards.
+    let refused = app
+        .gql(Some(app.admin()), DELETE_ENTRY, json!({"id": id_of("c2")}))
+        .await;
+    assert_eq!(refused.code(), "CONFLICT");
+    assert!(
+        refused
+            .message()
+            .contains("variant \"page\" of entry `home`"),
+        "{}",
+        refused.message()
+    );
+    let still = app
+        .gql(
+            Some(app.admin()),
+            "{ entries(brand: \"alpine\") { edges { node { key } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(still.data()["entries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["node"]["key"] == "c2"));
+}
+
 backend_tests!(
+    an_entry_another_entry_references_cannot_be_deleted,
     a_deleted_entry_leaves_delivery_lists_and_search_but_stays_for_auditors,
     a_content_type_with_entries_cannot_be_deleted,
     an_asset_shown_by_a_variant_cannot_be_deleted,
