@@ -295,7 +295,12 @@ async fn an_upload_on_one_node_is_served_by_another(backend: Backend) {
     assert_eq!((square.width(), square.height()), (800, 800));
     let cached = b.data_dir.path().join("asset-cache").join(id);
     assert!(cached.join("original").is_file());
-    assert!(cached.join("tablet.jpg.1x1").is_file());
+    // Crops are stored under their focal point (`tablet.jpg.1x1.f<x>x<y>`).
+    let crop_cached = std::fs::read_dir(&cached).unwrap().any(|file| {
+        let name = file.unwrap().file_name();
+        name.to_string_lossy().starts_with("tablet.jpg.1x1.f")
+    });
+    assert!(crop_cached, "no square crop in {}", cached.display());
 
     let store = S3BlobStore::connect(&settings(&url, &endpoint)).unwrap();
     let id: AssetId = id.parse().unwrap();
