@@ -6,7 +6,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, signIn, test, ui, USERS } from './fixtures';
+import { draftExperimentPath } from './experiments';
+import { apiSignIn, expect, signIn, test, ui, USERS } from './fixtures';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'target', 'screenshots');
 
@@ -30,7 +31,8 @@ for (const width of [1440, 390]) {
       mkdirSync(SHOTS, { recursive: true });
       await signIn(page, USERS.admin);
       const found: string[] = [];
-      for (const p of PAGES) {
+      const report = await draftExperimentPath(page.request, await apiSignIn(page.request, USERS.admin));
+      for (const p of [...PAGES, { name: 'experiment-report', path: report, heading: /^Experiment “Holdout/ }]) {
         await page.goto(ui(p.path));
         await expect(page.getByRole('heading', { level: 1, name: p.heading })).toBeVisible();
         await page.waitForLoadState('networkidle');

@@ -7,6 +7,7 @@ import { WebhooksPage } from './modules/admin/WebhooksPage';
 import { AuditPage } from './modules/audit/AuditPage';
 import { EntriesPage } from './modules/entries/EntriesPage';
 import { EntryPage } from './modules/entries/EntryPage';
+import { ExperimentReportPage } from './modules/experiments/ExperimentReportPage';
 import { HomeRedirect, Layout, NotFoundPage } from './modules/layout/Layout';
 import { RouteError } from './modules/layout/RouteError';
 import { PersonDataPage } from './modules/privacy/PersonDataPage';
@@ -37,6 +38,7 @@ export const router = createBrowserRouter(
         { path: 'b/:brand/entries/:key', element: <EntryPage /> },
         { path: 'b/:brand/entries/:key/variants/new', element: <VariantEditorPage /> },
         { path: 'b/:brand/entries/:key/variants/:id', element: <VariantEditorPage /> },
+        { path: 'b/:brand/experiments/:id', element: <ExperimentReportPage /> },
         { path: 'review', element: <ReviewQueuePage /> },
         { path: 'users', element: <RequireAdmin><UsersPage /></RequireAdmin> },
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },

@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router-dom';
 import { EntryDocument, useQuery } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
+import { ExperimentsPanel } from '../experiments/ExperimentsPanel';
 import { canEdit } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
 import { AudienceSimulator } from '../simulator/AudienceSimulator';
@@ -45,6 +46,7 @@ export function EntryPage() {
       </div>
       <h2>Variants</h2>
       <VariantTable brand={slug} entryKey={entry.key} variants={entry.variants} />
+      <ExperimentsPanel brand={brand} entry={entry} />
       <AudienceSimulator brand={brand} entryKey={entry.key} contentType={entry.contentType} />
     </section>
   );

@@ -8,6 +8,7 @@ import { LiveBadge, QualityScore, StatusBadge } from '../../ui/StatusBadge';
 import { paths } from '../entries/paths';
 import type { Brand } from '../session/SessionContext';
 import { DEVICES } from '../variants/draft';
+import { SimulatedArm } from '../experiments/SimulatedArm';
 import { toContext, type AttributeRow, type SimulatorForm } from './context';
 import { PreviewFrame } from './PreviewFrame';
 
@@ -30,6 +31,7 @@ export function AudienceSimulator({ brand, entryKey, contentType }: Props) {
     at: null,
   }));
   const [result, setResult] = useState<PreviewQuery['preview'] | null>(null);
+  const [simulatedKey, setSimulatedKey] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -47,6 +49,7 @@ export function AudienceSimulator({ brand, entryKey, contentType }: Props) {
     setError(null);
     try {
       setResult((await request(PreviewDocument, { brand: brand.slug, key: entryKey, context })).preview);
+      setSimulatedKey(context.userKey ?? '');
     } catch (err) {
       setError(err);
     } finally {
@@ -106,6 +109,7 @@ export function AudienceSimulator({ brand, entryKey, contentType }: Props) {
           <div className="sim-winner">
             <h3>{winner ? <>Winner: <Link to={paths.variant(brand.slug, entryKey, winner.id)}>{winner.name}</Link></> : 'No variant is served'}</h3>
             <p className="reason">{result.reason}</p>
+            <SimulatedArm reason={result.reason} userKey={simulatedKey} />
             {winner && <PreviewFrame device={frameDevice} fields={(winner.fields ?? {}) as Record<string, unknown>} defs={defs} />}
           </div>
           <div className="sim-candidates">
