@@ -43,7 +43,7 @@ describe('draftProblems', () => {
       'arm:2': 'Give arm 3 a name.',
       'arm:3': 'Choose what arm 4 serves.',
       'arm:4': "Arm 5's weight is a whole number from 0 to 100.",
-      arms: 'The weights add up to 110 %, 10 more than 100 %: lower them.',
+      arms: 'The weights add up to 110 %, 10 more than 100 %: lower them. One weight is not a whole number yet.',
       minPeoplePerArm: 'The minimum per arm is a whole number, at least 1.',
     });
   });
