@@ -89,7 +89,8 @@ function ArmResults({ report }: { report: Report }) {
     <section aria-labelledby="exp-results-title">
       <h2 id="exp-results-title">Results per arm</h2>
       <ReportChart data={chart} summary={summary} />
-      <div className="table-wrap">
+      {/* Focusable so keyboard users can scroll the wide table sideways on small screens. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Results per arm (scrolls sideways)">
         <table className="table exp-table" aria-label="Results per arm">
           <thead>
             <tr>
