@@ -1,10 +1,10 @@
 /**
- * Issue #22's journey: an editor-level admin creates an experiment on an entry from its page, starts
+ * Issue #22's journey: an admin creates an experiment on an entry from its page, starts
  * it, an app delivers the entry to people (a delivery key with user keys) and tracks clicks, the
  * report shows per arm what the test counted itself and the decision, the simulator shows a
- * person's arm, and the experiment is concluded with a winner.
+ * person's arm, the experiment is concluded with a winner, and an auditor sees it with no buttons.
  */
-import { apiSignIn, expect, gql, signIn, snap, test, ui, unique, USERS } from './fixtures';
+import { apiSignIn, expect, gql, signIn, signOut, snap, test, ui, unique, USERS } from './fixtures';
 
 const PEOPLE = 24;
 const MIN_PER_ARM = 30;
@@ -156,4 +156,12 @@ test('an experiment is created, started, read, simulated and concluded', async (
   // After the conclusion the person is no longer enrolled.
   await page.getByRole('button', { name: 'Show what they get' }).click();
   await expect(page.getByText(/is in the experiment/)).toHaveCount(0);
+
+  // An auditor reads the experiments but gets nothing to press.
+  await signOut(page);
+  await signIn(page, USERS.auditor);
+  await page.goto(ui(`b/alpine/entries/${key}`));
+  const auditorPanel = page.getByRole('region', { name: 'Experiments' });
+  await expect(auditorPanel.getByRole('row').filter({ hasText: name }).getByText('Concluded', { exact: true })).toBeVisible();
+  await expect(auditorPanel.getByRole('button')).toHaveCount(0);
 });
