@@ -53,7 +53,7 @@ test('an experiment is created, started, read, simulated and concluded', async (
   await form.getByLabel('Arm 2 weight (%)').fill('50');
   await expect(form.getByText('The weights add up to 100 %: everyone in the audience takes part.')).toBeVisible();
   await expect(form.getByLabel('A click')).toBeChecked();
-  await expect(form.getByLabel(/^Fixed split/)).toBeChecked();
+  await expect(form.getByLabel(/Fixed split/)).toBeChecked();
   await form.getByLabel('Minimum per arm before deciding').fill(String(MIN_PER_ARM));
   await form.getByRole('button', { name: 'Create experiment' }).click();
 
