@@ -3,7 +3,8 @@ import { armInReason, armLabel, armServes, armsSummary, intervalChartData, inter
 
 describe('arm labels', () => {
   it('marks the control and says what each arm serves', () => {
-    expect(armLabel({ name: 'control' }, 0)).toBe('control (control)');
+    expect(armLabel({ name: 'calm' }, 0)).toBe('calm (control)');
+    expect(armLabel({ name: 'Control' }, 0)).toBe('Control');
     expect(armLabel({ name: 'b' }, 1)).toBe('b');
     expect(armServes({ id: '1', name: 'a', ranked: true, weight: 50 })).toBe('what personalization picks');
     expect(armServes({ id: '1', name: 'a', ranked: false, weight: 50, variant: { id: 'v', name: 'Winter' } })).toBe('variant “Winter”');

@@ -18,9 +18,9 @@ export function armServes(arm: ArmLike): string {
   return arm.variant ? `variant “${arm.variant.name}”` : 'a variant that no longer exists';
 }
 
-/** The arm's name, marked as the control when it is the first arm. */
+/** The arm's name, marked as the control when it is the first arm (unless its name says so already). */
 export function armLabel(arm: Pick<ArmLike, 'name'>, index: number): string {
-  return index === 0 ? `${arm.name} (control)` : arm.name;
+  return index === 0 && !/\bcontrol\b/i.test(arm.name) ? `${arm.name} (control)` : arm.name;
 }
 
 /** "control 10 % · personalized 90 %". */
