@@ -50,17 +50,34 @@ test('an experiment is created, started, read, simulated and concluded', async (
   await expect(form.getByText('The weights add up to 80 %: 20 % of the audience stays out of the experiment and gets what personalization picks.')).toBeVisible();
   await form.getByLabel('Arm 2 weight (%)').fill('51');
   await expect(form.getByText('The weights add up to 101 %, 1 more than 100 %: lower them.')).toBeVisible();
-  await form.getByLabel('Arm 2 weight (%)').fill('50');
-  await expect(form.getByText('The weights add up to 100 %: everyone in the audience takes part.')).toBeVisible();
+  await form.getByLabel('Arm 2 weight (%)').fill('40');
+  await expect(form.getByText('The weights add up to 90 %: 10 % of the audience stays out of the experiment and gets what personalization picks.')).toBeVisible();
   await expect(form.getByLabel('A click')).toBeChecked();
   await expect(form.getByLabel(/Fixed split/)).toBeChecked();
   await form.getByLabel('Minimum per arm before deciding').fill(String(MIN_PER_ARM));
+
+  // An audience pattern the server refuses: told on its row, in words, then dropped.
+  await form.getByRole('button', { name: 'Target an audience' }).click();
+  await form.getByLabel('Attribute', { exact: true }).fill('segment');
+  await form.getByLabel('Operator').selectOption({ label: 'matches pattern' });
+  await form.getByLabel('segment value', { exact: true }).fill('(?=x)y');
+  await form.getByRole('button', { name: 'Create experiment' }).click();
+  await expect(form.locator('.rule-issues')).toContainText('The pattern is not valid');
+  await expect(form.locator('.rule-issues')).not.toContainText('$.');
+  await form.getByRole('button', { name: 'Show to everyone' }).click();
   await form.getByRole('button', { name: 'Create experiment' }).click();
 
-  // A draft: it may start, not stop, and the buttons say why.
+  // A draft: it can be edited, and it may start but not stop; the buttons say why.
   const table = panel.getByRole('table', { name: 'Experiments of this entry' });
   const row = table.getByRole('row').filter({ hasText: name });
   await expect(row.getByText('Draft', { exact: true })).toBeVisible();
+  await expect(row.getByText('calm 50 % · bold 40 %')).toBeVisible();
+  await row.getByRole('button', { name: 'Edit draft' }).click();
+  const edit = panel.getByRole('form', { name: `Edit “${name}”` });
+  await expect(edit.getByLabel('Minimum per arm before deciding')).toHaveValue(String(MIN_PER_ARM));
+  await edit.getByLabel('Arm 2 weight (%)').fill('50');
+  await expect(edit.getByText('The weights add up to 100 %: everyone in the audience takes part.')).toBeVisible();
+  await edit.getByRole('button', { name: 'Save draft' }).click();
   await expect(row.getByText('calm 50 % · bold 50 %')).toBeVisible();
   const run = row.getByRole('group', { name: `Run “${name}”` });
   await expect(run.getByRole('button', { name: 'Stop' })).toBeDisabled();
