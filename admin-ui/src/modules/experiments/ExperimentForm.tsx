@@ -75,30 +75,44 @@ export function ExperimentForm({ brand, entryId, variants, experiment, onSaved, 
           issues={[...(tried ? ruleIssues : []), ...(serverRule ? [serverRule] : [])]}
           attributes={brand.policy.usageAttributes} serverError={errors.audience && !serverRule ? errors.audience.message : null} />
       </fieldset>
-      <div className="form-grid">
-        <fieldset>
-          <legend>Goal</legend>
-          <label className="check"><input type="radio" name="exp-goal" checked={draft.goal === 'CLICK'} disabled={busy} onChange={() => setDraft({ goal: 'CLICK' })} /> A click</label>
-          <label className="check"><input type="radio" name="exp-goal" checked={draft.goal === 'CONVERSION'} disabled={busy} onChange={() => setDraft({ goal: 'CONVERSION' })} /> A conversion</label>
-        </fieldset>
-        <fieldset>
-          <legend>Mode</legend>
-          <label className="check"><input type="radio" name="exp-mode" checked={draft.mode === 'FIXED'} disabled={busy} onChange={() => setDraft({ mode: 'FIXED' })} /> Fixed split (each person keeps one arm; counts people)</label>
-          <label className="check"><input type="radio" name="exp-mode" checked={draft.mode === 'BANDIT'} disabled={busy} onChange={() => setDraft({ mode: 'BANDIT' })} /> Bandit (traffic moves to the better arm; counts answers)</label>
-        </fieldset>
-        <div className="field">
-          <label htmlFor={id('min')}>Minimum per arm before deciding</label>
-          <input id={id('min')} type="number" min={1} step={1} placeholder="100" value={draft.minPeoplePerArm} disabled={busy}
-            aria-invalid={!!problems.minPeoplePerArm} aria-describedby={problems.minPeoplePerArm ? id('min-err') : undefined}
-            onChange={(e) => setDraft({ minPeoplePerArm: e.target.value })} />
-          <InlineError id={id('min-err')} message={problems.minPeoplePerArm} />
-        </div>
-      </div>
+      <GoalAndMode draft={draft} setDraft={setDraft} disabled={busy} problem={problems.minPeoplePerArm} />
       <div className="actions wrap">
         {errors.general && <p className="field-error" role="alert">{errors.general}</p>}
         <button type="button" className="btn" onClick={onCancel} disabled={busy}>Cancel</button>
         <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? 'Saving…' : experiment ? 'Save draft' : 'Create experiment'}</button>
       </div>
     </form>
+  );
+}
+
+interface GoalAndModeProps {
+  draft: ExperimentDraft;
+  setDraft: (patch: Partial<ExperimentDraft>) => void;
+  disabled: boolean;
+  problem: string | undefined;
+}
+
+/** What counts as success, how traffic is split, and how many to wait for. */
+function GoalAndMode({ draft, setDraft, disabled, problem }: GoalAndModeProps) {
+  return (
+    <div className="form-grid">
+      <fieldset>
+        <legend>Goal</legend>
+        <label className="check"><input type="radio" name="exp-goal" checked={draft.goal === 'CLICK'} disabled={disabled} onChange={() => setDraft({ goal: 'CLICK' })} /> A click</label>
+        <label className="check"><input type="radio" name="exp-goal" checked={draft.goal === 'CONVERSION'} disabled={disabled} onChange={() => setDraft({ goal: 'CONVERSION' })} /> A conversion</label>
+      </fieldset>
+      <fieldset>
+        <legend>Mode</legend>
+        <label className="check"><input type="radio" name="exp-mode" checked={draft.mode === 'FIXED'} disabled={disabled} onChange={() => setDraft({ mode: 'FIXED' })} /> Fixed split (each person keeps one arm; counts people)</label>
+        <label className="check"><input type="radio" name="exp-mode" checked={draft.mode === 'BANDIT'} disabled={disabled} onChange={() => setDraft({ mode: 'BANDIT' })} /> Bandit (traffic moves to the better arm; counts answers)</label>
+      </fieldset>
+      <div className="field">
+        <label htmlFor="exp-min">Minimum per arm before deciding</label>
+        <input id="exp-min" type="number" min={1} step={1} placeholder="100" value={draft.minPeoplePerArm} disabled={disabled}
+          aria-invalid={!!problem} aria-describedby={problem ? 'exp-min-err' : undefined}
+          onChange={(e) => setDraft({ minPeoplePerArm: e.target.value })} />
+        <InlineError id="exp-min-err" message={problem} />
+      </div>
+    </div>
   );
 }
