@@ -4,12 +4,31 @@
  * report shows per arm what the test counted itself and the decision, the simulator shows a
  * person's arm, the experiment is concluded with a winner, and an auditor sees it with no buttons.
  */
+import type { APIRequestContext } from '@playwright/test';
 import { apiSignIn, expect, gql, signIn, signOut, snap, test, ui, unique, USERS } from './fixtures';
 
 const PEOPLE = 24;
 const MIN_PER_ARM = 30;
 
 interface Delivered { servedId: string; reason: string; variant: { name: string } | null }
+
+const CONTENT = 'query ($key: String!, $user: String!) { content(brand: "alpine", key: $key, context: { userKey: $user, device: MOBILE, locale: "en" }) { servedId reason variant { name } } }';
+
+/** An entry `key` in alpine with two published variants for everyone (the first ranks higher); their ids. */
+async function entryWithTwoVariants(request: APIRequestContext, admin: string, key: string, first: string, second: string) {
+  const { createEntry } = await gql(request, admin, 'mutation ($input: CreateEntryInput!) { createEntry(input: $input) { id } }', {
+    input: { brand: 'alpine', key, contentType: 'Hero', description: 'made by the e2e experiments journey' },
+  });
+  const ids: string[] = [];
+  for (const [variantName, priority] of [[first, 10], [second, 0]] as const) {
+    const { createVariant } = await gql(request, admin, 'mutation ($input: CreateVariantInput!) { createVariant(input: $input) { id } }', {
+      input: { entryId: createEntry.id, name: variantName, priority, fields: { title: variantName } },
+    });
+    await gql(request, admin, 'mutation ($id: ID!) { publishVariant(id: $id) { live } }', { id: createVariant.id });
+    ids.push(createVariant.id);
+  }
+  return { entryId: createEntry.id as string, variantIds: ids };
+}
 
 test('an experiment is created, started, read, simulated and concluded', async ({ page }) => {
   test.setTimeout(120_000);
@@ -20,15 +39,7 @@ test('an experiment is created, started, read, simulated and concluded', async (
 
   // Set-up through the API: an entry of its own in alpine with two published variants for everyone.
   const admin = await apiSignIn(page.request, USERS.admin);
-  const { createEntry } = await gql(page.request, admin, 'mutation ($input: CreateEntryInput!) { createEntry(input: $input) { id } }', {
-    input: { brand: 'alpine', key, contentType: 'Hero', description: 'made by the e2e experiments journey' },
-  });
-  for (const [variantName, priority] of [[calm, 10], [bold, 0]] as const) {
-    const { createVariant } = await gql(page.request, admin, 'mutation ($input: CreateVariantInput!) { createVariant(input: $input) { id } }', {
-      input: { entryId: createEntry.id, name: variantName, priority, fields: { title: variantName } },
-    });
-    await gql(page.request, admin, 'mutation ($id: ID!) { publishVariant(id: $id) { live } }', { id: createVariant.id });
-  }
+  await entryWithTwoVariants(page.request, admin, key, calm, bold);
 
   // The entry page's Experiments panel: a new experiment, calm (control) against bold, 50/50.
   await signIn(page, USERS.admin);
@@ -99,9 +110,7 @@ test('an experiment is created, started, read, simulated and concluded', async (
     const userKey = `${key}-person-${i}`;
     const answers: Delivered[] = [];
     for (let n = 0; n < 2; n++) {
-      const { content } = await gql(page.request, deliveryKey,
-        'query ($key: String!, $user: String!) { content(brand: "alpine", key: $key, context: { userKey: $user, device: MOBILE, locale: "en" }) { servedId reason variant { name } } }',
-        { key, user: userKey });
+      const { content } = await gql(page.request, deliveryKey, CONTENT, { key, user: userKey });
       answers.push(content);
     }
     const arm = /^experiment "[^"]+" arm (\w+);/.exec(answers[0].reason)?.[1] ?? 'none';
@@ -181,4 +190,45 @@ test('an experiment is created, started, read, simulated and concluded', async (
   const auditorPanel = page.getByRole('region', { name: 'Experiments' });
   await expect(auditorPanel.getByRole('row').filter({ hasText: name }).getByText('Concluded', { exact: true })).toBeVisible();
   await expect(auditorPanel.getByRole('button')).toHaveCount(0);
+});
+
+test('a skewed sample raises the sample-ratio warning in plain words', async ({ page }) => {
+  test.setTimeout(120_000);
+  const key = unique('e2e-exp-srm');
+  const name = `Skewed ${key}`;
+  const admin = await apiSignIn(page.request, USERS.admin);
+  const { entryId, variantIds } = await entryWithTwoVariants(page.request, admin, key, `A ${key}`, `B ${key}`);
+  const { createExperiment } = await gql(page.request, admin, 'mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }', {
+    input: { entryId, name, goal: 'CLICK', arms: [{ name: 'a', variant: variantIds[0], weight: 50 }, { name: 'b', variant: variantIds[1], weight: 50 }] },
+  });
+  const id: string = createExperiment.id;
+  await gql(page.request, admin, 'mutation ($id: ID!) { startExperiment(id: $id) { status } }', { id });
+
+  // The crafted skew: preview (which records nothing) tells each person's arm; the app then asks
+  // for the entry for 30 people of arm a and only 3 of arm b, where the weights promise an even split.
+  const inArm: Record<string, string[]> = { a: [], b: [] };
+  for (let i = 0; (inArm.a.length < 30 || inArm.b.length < 3) && i < 300; i++) {
+    const user = `${key}-p${i}`;
+    const { preview } = await gql(page.request, admin, 'query ($key: String!, $user: String!) { preview(brand: "alpine", key: $key, context: { userKey: $user }) { reason } }', { key, user });
+    const arm = /^experiment "[^"]+" arm (\w+);/.exec(preview.reason)?.[1] ?? 'none';
+    inArm[arm]?.push(user);
+  }
+  expect([inArm.a.length >= 30, inArm.b.length >= 3], 'preview names the arm of every person').toEqual([true, true]);
+  const { createDeliveryKey } = await gql(page.request, admin, 'mutation ($name: String!) { createDeliveryKey(brand: "alpine", name: $name) { token } }', { name: unique('e2e-srm-key') });
+  for (const user of [...inArm.a.slice(0, 30), ...inArm.b.slice(0, 3)]) {
+    await gql(page.request, createDeliveryKey.token, CONTENT, { key, user });
+  }
+  await expect.poll(async () => {
+    const { experimentReport } = await gql(page.request, admin, 'query ($id: ID!) { experimentReport(id: $id) { sampleRatioMismatch arms { people } } }', { id });
+    return [experimentReport.sampleRatioMismatch, ...experimentReport.arms.map((a: { people: number }) => a.people)];
+  }, { timeout: 5_000 }).toEqual([true, 30, 3]);
+
+  await signIn(page, USERS.admin);
+  await page.goto(ui(`b/alpine/experiments/${id}`));
+  await expect(page.getByRole('heading', { level: 1, name: `Experiment “${name}”` })).toBeVisible();
+  const warning = page.getByRole('alert').filter({ hasText: 'Sample ratio mismatch.' });
+  await expect(warning).toContainText('The arms did not get the share of people their weights promise (got a 30, b 3; expected about a 17, b 17; p < 0.001).');
+  await expect(warning).toContainText('these results cannot be trusted');
+  await expect(page.locator('.exp-decision')).toContainText('The sample ratio is broken');
+  await snap(page, '12-experiments-srm');
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armInReason, armLabel, armServes, armsSummary, intervalChartData, intervalText, percent, probabilityText, pValueText, signedPercent, simulatedArmWords, srmWarning } from './format';
+import { armInReason, armLabel, armServes, armsSummary, intervalChartData, intervalText, pClause, percent, probabilityText, pValueText, signedPercent, simulatedArmWords, srmWarning } from './format';
 
 describe('arm labels', () => {
   it('marks the control and says what each arm serves', () => {
@@ -27,6 +27,8 @@ describe('report figures', () => {
     expect(probabilityText(null)).toBe('—');
     expect(pValueText(0.0312)).toBe('0.031');
     expect(pValueText(0.0001)).toBe('< 0.001');
+    expect(pClause(0.0312)).toBe('p = 0.031');
+    expect(pClause(0.0001)).toBe('p < 0.001');
   });
 
   it('draws each arm\'s interval as a floating bar in percent', () => {
@@ -38,7 +40,7 @@ describe('report figures', () => {
 
   it('explains a sample ratio mismatch with the counts it expected', () => {
     const words = srmWarning([{ arm: { name: 'a' }, people: 900, weight: 0.5 }, { arm: { name: 'b' }, people: 100, weight: 0.5 }], 0.00001, 'FIXED');
-    expect(words).toContain('got a 900, b 100; expected about a 500, b 500; p = < 0.001');
+    expect(words).toContain('got a 900, b 100; expected about a 500, b 500; p < 0.001');
     expect(words).toContain('cannot be trusted');
   });
 });

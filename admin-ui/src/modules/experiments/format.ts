@@ -61,6 +61,11 @@ export function pValueText(p: number | null | undefined): string {
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
+/** A p-value as a clause: "p = 0.031", or "p < 0.001". */
+export function pClause(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
 /** What the report counts: people in FIXED mode, answers in BANDIT mode. */
 export function unitWord(mode: ExperimentMode): { plural: string; title: string } {
   return mode === 'BANDIT' ? { plural: 'answers', title: 'Answers' } : { plural: 'people', title: 'People' };
@@ -82,7 +87,7 @@ export function srmWarning(arms: SrmArm[], srmPValue: number, mode: ExperimentMo
     ? arms.map((a) => `${a.arm.name} ${Math.round((total * a.weight) / weights)}`).join(', ')
     : 'an even split';
   return `The arms did not get the share of ${unit} their weights promise (got ${got}; expected about ${expected}; `
-    + `p = ${pValueText(srmPValue)}). Something sends ${unit} to the arms unevenly, so these results cannot be trusted `
+    + `${pClause(srmPValue)}). Something sends ${unit} to the arms unevenly, so these results cannot be trusted `
     + 'until that is found and fixed.';
 }
 
