@@ -8,13 +8,14 @@
 //! for auditors. An asset's row is deleted; its bytes stay, keyed by content.
 
 use serde_json::Value;
+use std::collections::HashMap;
 
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
-use crate::domain::content_type::FieldKind;
+use crate::domain::content_type::{ContentType, FieldKind};
 use crate::domain::entry::Entry;
-use crate::domain::variant::VariantStatus;
+use crate::domain::variant::{Variant, VariantStatus};
 use crate::error::{AppError, AppResult};
 use crate::store::changes::Change;
 use crate::store::{self, DbConnection};
@@ -170,78 +171,98 @@ pub(crate) fn asset_of_caller(
     Ok((asset, brand))
 }
 
+/// The brand's non-archived variants of live entries, each with its entry, its content type and
+/// its published revision's fields (when published): the brand's variants and their published
+/// revisions in two queries, whatever the number of entries.
+fn brand_variants(conn: &mut DbConnection, brand: &Brand) -> AppResult<Vec<BrandVariant>> {
+    let entries: HashMap<String, Entry> =
+        store::entries::of_brands(conn, std::slice::from_ref(&brand.id))?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+    let types: HashMap<String, ContentType> = store::content_types::of_brand(conn, &brand.id)?
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    let mut published: HashMap<String, Value> =
+        store::variants::published_of_brand(conn, &brand.id)?
+            .into_iter()
+            .map(|p| (p.id, p.fields))
+            .collect();
+    let variants = store::variants::unarchived_of_brand(conn, &brand.id)?;
+    Ok(variants
+        .into_iter()
+        .filter_map(|variant| {
+            let entry = entries.get(&variant.record.entry_id)?.clone();
+            let content_type = types.get(&entry.content_type_id)?.clone();
+            let live = published.remove(&variant.record.id);
+            Some(BrandVariant {
+                entry,
+                content_type,
+                variant,
+                live,
+            })
+        })
+        .collect())
+}
+
+/// One non-archived variant, as `brand_variants` answers it.
+struct BrandVariant {
+    entry: Entry,
+    content_type: ContentType,
+    variant: Variant,
+    /// The published revision's fields, when it has one.
+    live: Option<Value>,
+}
+
+impl BrandVariant {
+    /// Whether the latest or the published revision's fields satisfy `uses`.
+    fn either_revision(&self, uses: impl Fn(&Value) -> bool) -> bool {
+        uses(&self.variant.latest.content.fields) || self.live.as_ref().is_some_and(&uses)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "variant \"{}\" of entry `{}`",
+            self.variant.latest.content.name, self.entry.key
+        )
+    }
+}
+
 /// The non-archived variants of the brand whose latest or published revision shows the asset.
 fn asset_users(conn: &mut DbConnection, brand: &Brand, asset_id: &str) -> AppResult<Vec<String>> {
-    let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand.id))?;
-    let types = store::content_types::of_brand(conn, &brand.id)?;
-    let asset_fields = |entry: &Entry| -> Vec<String> {
-        types
-            .iter()
-            .find(|t| t.id == entry.content_type_id)
-            .map(|t| {
-                t.fields
-                    .iter()
-                    .filter(|f| f.kind == FieldKind::Asset)
-                    .map(|f| f.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut users = Vec::new();
-    for entry in &entries {
-        let names = asset_fields(entry);
-        if names.is_empty() {
-            continue;
-        }
-        let ids = [entry.id.clone()];
-        let published = store::variants::published_of_entries(conn, &ids)?;
-        for v in store::variants::of_entries(conn, &ids)? {
-            if v.record.status == VariantStatus::Archived {
-                continue;
-            }
-            let live = published.iter().find(|p| p.id == v.record.id);
-            let shows = shows(&v.latest.content.fields, &names, asset_id)
-                || live.is_some_and(|p| shows(&p.fields, &names, asset_id));
-            if shows {
-                users.push(format!(
-                    "variant \"{}\" of entry `{}`",
-                    v.latest.content.name, entry.key
-                ));
-            }
-        }
-    }
+    let users = brand_variants(conn, brand)?
+        .into_iter()
+        .filter(|v| {
+            let names: Vec<String> = v
+                .content_type
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Asset)
+                .map(|f| f.name.clone())
+                .collect();
+            !names.is_empty() && v.either_revision(|fields| shows(fields, &names, asset_id))
+        })
+        .map(|v| v.describe())
+        .collect();
     Ok(users)
 }
 
 /// The non-archived variants of other entries whose latest or published revision references
 /// `target` through a REFERENCE field.
 fn referrers(conn: &mut DbConnection, brand: &Brand, target: &Entry) -> AppResult<Vec<String>> {
-    let types = store::content_types::of_brand(conn, &brand.id)?;
-    let entries = store::entries::of_brands(conn, std::slice::from_ref(&brand.id))?;
-    let mut users = Vec::new();
-    for entry in entries.iter().filter(|e| e.id != target.id) {
-        let Some(ct) = types.iter().find(|t| t.id == entry.content_type_id) else {
-            continue;
-        };
-        if !ct.fields.iter().any(|f| f.kind == FieldKind::Reference) {
-            continue;
-        }
-        let ids = [entry.id.clone()];
-        let published = store::variants::published_of_entries(conn, &ids)?;
-        let names = |fields: &Value| ct.references(fields).iter().any(|r| r.key == target.key);
-        for v in store::variants::of_entries(conn, &ids)? {
-            if v.record.status == VariantStatus::Archived {
-                continue;
-            }
-            let live = published.iter().find(|p| p.id == v.record.id);
-            if names(&v.latest.content.fields) || live.is_some_and(|p| names(&p.fields)) {
-                users.push(format!(
-                    "variant \"{}\" of entry `{}`",
-                    v.latest.content.name, entry.key
-                ));
-            }
-        }
-    }
+    let users = brand_variants(conn, brand)?
+        .into_iter()
+        .filter(|v| v.entry.id != target.id)
+        .filter(|v| {
+            let ct = &v.content_type;
+            ct.fields.iter().any(|f| f.kind == FieldKind::Reference)
+                && v.either_revision(|fields| {
+                    ct.references(fields).iter().any(|r| r.key == target.key)
+                })
+        })
+        .map(|v| v.describe())
+        .collect();
     Ok(users)
 }
 

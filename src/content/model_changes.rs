@@ -3,15 +3,17 @@
 //! A change is refused (`BAD_INPUT`) when it would make the latest or the published revision of
 //! any non-archived variant of the type's entries invalid, listing at most 20 of them and their
 //! count. Renames are logged on the content type and applied whenever older revisions are read
-//! (`store::renames`), so stored revisions never change. Audited; every node rebuilds the
-//! brand's snapshot, and the variants' search documents are made again under the new names.
+//! (`store::renames`), so stored revisions never change. Renaming the type itself renames it in
+//! the `to` lists of the REFERENCE fields that name it (the brand's other types, each audited,
+//! in the same transaction). Audited; every node rebuilds the brand's snapshot, and the
+//! variants' search documents are made again under the new names.
 
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::content_type::change::{
     check_renames, renamed_fields, FieldRename, LoggedRename,
 };
-use crate::domain::content_type::{check_definition, ContentType, FieldDef};
+use crate::domain::content_type::{check_definition, ContentType, FieldDef, FieldKind};
 use crate::domain::variant::VariantStatus;
 use crate::error::{AppError, AppResult};
 use crate::store::changes::Change;
@@ -50,12 +52,15 @@ impl Content {
                     .unwrap_or(&old.name)
                     .trim()
                     .to_string();
-                check_definition(&name, &update.fields).map_err(AppError::bad_input)?;
-                check_renames(&old.fields, &update.fields, &update.renames)
+                // A type that refers to itself under its old name now does under its new one.
+                let fields = retargeted(&update.fields, &old.name, &name).unwrap_or(update.fields);
+                check_definition(&name, &fields).map_err(AppError::bad_input)?;
+                check_renames(&old.fields, &fields, &update.renames)
                     .map_err(AppError::bad_input)?;
+                super::references::check_targets(conn, &old.brand_id, &name, &fields)?;
                 let new = ContentType {
                     name,
-                    fields: update.fields,
+                    fields,
                     version: old.version + 1,
                     ..old.clone()
                 };
@@ -76,6 +81,9 @@ impl Content {
                 let mut event = audit_event(&who, "updateContentType", &new.id, Some(&slug));
                 event.note = Some(describe(&old, &new, &update.renames));
                 store::audit::append(conn, event)?;
+                if new.name != old.name {
+                    retarget_references(conn, &who, &slug, &new, &old.name)?;
+                }
                 let mut changes: Vec<Change> = variants.into_iter().map(Change::Variant).collect();
                 changes.push(Change::Brand(new.brand_id.clone()));
                 store::changes::record(conn, &changes)?;
@@ -85,6 +93,59 @@ impl Content {
         self.listener.committed().await;
         Ok(ct)
     }
+}
+
+/// After a content type is renamed, the REFERENCE fields of the brand's other types that name
+/// it in `to` name it by its new name: each such type is saved at its next version and audited.
+fn retarget_references(
+    conn: &mut DbConnection,
+    who: &Principal,
+    slug: &str,
+    renamed: &ContentType,
+    old_name: &str,
+) -> AppResult<()> {
+    for other in store::content_types::of_brand(conn, &renamed.brand_id)? {
+        if other.id == renamed.id {
+            continue;
+        }
+        let Some(fields) = retargeted(&other.fields, old_name, &renamed.name) else {
+            continue;
+        };
+        let next = ContentType {
+            fields,
+            version: other.version + 1,
+            ..other.clone()
+        };
+        if !store::content_types::update_checked(conn, &next, other.version, &[])? {
+            return Err(stale(&other, other.version));
+        }
+        let mut event = audit_event(who, "updateContentType", &next.id, Some(slug));
+        event.note = Some(format!(
+            "reference targets: `{old_name}` → `{}` (content type renamed)",
+            renamed.name
+        ));
+        store::audit::append(conn, event)?;
+    }
+    Ok(())
+}
+
+/// `fields` with every REFERENCE target named `from` named `to` instead; `None` when no field
+/// names `from`.
+fn retargeted(fields: &[FieldDef], from: &str, to: &str) -> Option<Vec<FieldDef>> {
+    let names = |f: &FieldDef| f.kind == FieldKind::Reference && f.to.iter().any(|t| t == from);
+    if from == to || !fields.iter().any(names) {
+        return None;
+    }
+    let mut fields = fields.to_vec();
+    for target in fields
+        .iter_mut()
+        .filter(|f| f.kind == FieldKind::Reference)
+        .flat_map(|f| f.to.iter_mut())
+        .filter(|t| t.as_str() == from)
+    {
+        *target = to.to_string();
+    }
+    Some(fields)
 }
 
 /// The live content type and its brand's slug, for a caller who may define content types there.

@@ -116,6 +116,8 @@ pub struct Delivery {
     search: Option<Arc<crate::search::ContentIndex>>,
     /// BANDIT experiments' current Thompson shares, refreshed from the results.
     bandit: Arc<BanditShares>,
+    /// What preview keys resolve against (see `latest`).
+    latest: latest::LatestSnapshots,
 }
 
 impl Delivery {
@@ -128,6 +130,7 @@ impl Delivery {
             usage: None,
             search: None,
             bandit: Arc::new(BanditShares::default()),
+            latest: Default::default(),
         }
     }
 
@@ -144,6 +147,11 @@ impl Delivery {
         self.snapshot.load_full()
     }
 
+    /// The current snapshot for a short read, without taking a reference count.
+    pub fn snapshot_guard(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.snapshot.load()
+    }
+
     /// Rebuilds every brand's snapshot from the database.
     pub async fn rebuild_all(&self) -> AppResult<()> {
         let _guard = self.rebuild_lock.lock().await;
@@ -155,6 +163,7 @@ impl Delivery {
                 .insert(built.brand.slug.clone(), Arc::new(built));
         }
         self.snapshot.store(Arc::new(next));
+        self.forget_latest();
         Ok(())
     }
 
@@ -240,7 +249,9 @@ impl Delivery {
             ));
         }
         if matches!(who, Principal::DeliveryKey(key) if key.preview) {
-            return self.content_of_latest(brand, keys, ctx, hints).await;
+            return self
+                .content_of_latest(brand, keys, ctx, hints, follow)
+                .await;
         }
         // Resolve in a block: the snapshot guard must not be held across the await below.
         let (answers, impressions) = {

@@ -1,6 +1,7 @@
 //! `searchContent`: published entries of a brand whose text matches, each resolved for the
 //! visitor exactly as `contents` would resolve it (so it records impressions the same way and
-//! never shows a variant the visitor should not see).
+//! never shows a variant the visitor should not see). For a preview key, the entries whose
+//! latest revisions match, resolved against them (see `latest`).
 
 use std::sync::Arc;
 
@@ -45,8 +46,11 @@ impl Delivery {
             .clone()
             .ok_or_else(|| AppError::unavailable("the search index is off"))?;
         let (brand_owned, text) = (brand.to_string(), text.to_string());
-        let keys = tokio::task::spawn_blocking(move || {
-            index.matching_entries(&brand_owned, &text, first as usize)
+        // A preview key finds drafts too, as it would if they were published.
+        let latest = matches!(who, Principal::DeliveryKey(key) if key.preview);
+        let keys = tokio::task::spawn_blocking(move || match latest {
+            true => index.matching_latest_entries(&brand_owned, &text, first as usize),
+            false => index.matching_entries(&brand_owned, &text, first as usize),
         })
         .await
         .map_err(AppError::internal)??;

@@ -133,6 +133,9 @@ impl Targets {
         for brand in &set.brands {
             self.delivery.rebuild_brand(brand).await?;
         }
+        if !set.brands.is_empty() || !set.variants.is_empty() {
+            self.delivery.forget_latest();
+        }
         if !set.keys.is_empty() {
             let ids: Vec<String> = set.keys.iter().cloned().collect();
             let records = self

@@ -4,7 +4,7 @@
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use async_graphql::Request;
 
-use super::graphql::{admit, answer, app_error_answer, prepare, read_body};
+use super::graphql::{admit, answer, app_error_answer, read_body};
 use super::State;
 use crate::auth::Action;
 use crate::delivery::references::AnswerBudget;
@@ -53,18 +53,19 @@ pub async fn post(
         }
         Err(e) => return answer(StatusCode::OK, &error_response(e.code, &e.message)),
     }
-    // Who asks, before the brand's schema is looked up: an unknown brand is not told apart from
-    // one the caller may not read.
-    let allowed = super::auth::authenticate(&req, &state)
-        .and_then(|(who, _)| who.authorize(Action::Deliver, Some(&brand)));
-    let schema = match allowed.and_then(|()| state.typed.schema(&brand)) {
+    // Who asks, once (a key's rate limit counts each request once), and before the brand's
+    // schema is looked up: an unknown brand is not told apart from one the caller may not read.
+    let who = match super::auth::authenticate(&req, &state)
+        .and_then(|(who, _)| who.authorize(Action::Deliver, Some(&brand)).map(|()| who))
+    {
+        Ok(who) => who,
+        Err(e) => return app_error_answer(&e),
+    };
+    let schema = match state.typed.schema(&brand) {
         Ok(schema) => schema,
         Err(e) => return app_error_answer(&e),
     };
-    let request = match prepare(&state, &req, request) {
-        Ok(request) => request,
-        Err(e) => return app_error_answer(&e),
-    };
+    let request = request.data(who).data(super::auth::hints(&req, &state));
     answer(StatusCode::OK, &apply_codes(schema.execute(request).await))
 }
 

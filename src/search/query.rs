@@ -232,16 +232,44 @@ impl ContentIndex {
         text: &str,
         limit: usize,
     ) -> SearchResult<Vec<String>> {
+        self.matching(brand, text, limit, false)
+    }
+
+    /// Keys of the brand's entries whose non-archived variants match `text` in their latest
+    /// revisions (drafts included; what preview keys search), best first, each once.
+    pub fn matching_latest_entries(
+        &self,
+        brand: &str,
+        text: &str,
+        limit: usize,
+    ) -> SearchResult<Vec<String>> {
+        self.matching(brand, text, limit, true)
+    }
+
+    fn matching(
+        &self,
+        brand: &str,
+        text: &str,
+        limit: usize,
+        latest: bool,
+    ) -> SearchResult<Vec<String>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let q = SearchQuery {
             text: text.to_string(),
             brands: Some(vec![brand.to_string()]),
-            published_only: true,
+            published_only: !latest,
             ..SearchQuery::default()
         };
-        let query = self.build_query(&q);
+        let mut query = self.build_query(&q);
+        if latest {
+            let archived = Term::from_field_text(self.fields.status, "ARCHIVED");
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::MustNot, term(archived)),
+            ]));
+        }
         let searcher = self.reader.searcher();
         let top_docs = searcher.search(
             &*query,

@@ -297,6 +297,23 @@ pub fn of_entries(conn: &mut DbConnection, entry_ids: &[String]) -> AppResult<Ve
     with_latest(conn, records)
 }
 
+/// The variants of a brand's live (not deleted) entries that are not archived, each with its
+/// latest revision: one query for the variants, one per thousand for their revisions.
+pub fn unarchived_of_brand(conn: &mut DbConnection, brand_id: &str) -> AppResult<Vec<Variant>> {
+    let records = variants::table
+        .inner_join(entries::table)
+        .filter(entries::brand_id.eq(brand_id))
+        .filter(entries::deleted_at.is_null())
+        .filter(variants::status.ne(VariantStatus::Archived.as_str()))
+        .order((variants::created_at.asc(), variants::id.asc()))
+        .select(VariantRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(VariantRow::into_domain)
+        .collect::<AppResult<Vec<_>>>()?;
+    with_latest(conn, records)
+}
+
 /// Every variant waiting for review (IN_REVIEW), longest waiting first.
 pub fn in_review(conn: &mut DbConnection) -> AppResult<Vec<Variant>> {
     let records = variants::table

@@ -12,6 +12,7 @@ mod users;
 
 mod experiments;
 mod privacy;
+mod typed;
 
 use serde_json::json;
 use std::time::Duration;

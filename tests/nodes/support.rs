@@ -296,6 +296,31 @@ impl Node {
         (status, bytes)
     }
 
+    /// GETs `path` with a bearer `token`: status and body.
+    pub fn fetch_as(&self, path: &str, token: &str) -> (u16, String) {
+        let request = ureq::get(&self.url(path)).set("Authorization", &format!("Bearer {token}"));
+        let response = match request.call() {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        (response.status(), response.into_string().unwrap())
+    }
+
+    /// The whole answer of a GraphQL `query` posted to `path` (a typed delivery endpoint, say)
+    /// with a bearer `token`.
+    pub fn post_query(&self, path: &str, token: &str, query: &str) -> Value {
+        let response = ureq::post(&self.url(path))
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {token}"))
+            .timeout(Duration::from_secs(30))
+            .send_string(&json!({ "query": query }).to_string());
+        let text = match response {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r.into_string().unwrap(),
+            Err(e) => panic!("{e}"),
+        };
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// The whole GraphQL answer, or `None` when the node does not answer (it was killed).
     pub fn try_answer(&self, token: Option<&str>, query: &str, variables: Value) -> Option<Value> {
         let mut request = ureq::post(&self.url("/graphql"))

@@ -110,7 +110,7 @@ fn split_by_type(
     type_index: usize,
     keys: &[String],
 ) -> (Vec<String>, Vec<Option<Resolved>>) {
-    let snapshot = delivery.snapshot();
+    let snapshot = delivery.snapshot_guard();
     let wanted = &model.types[type_index];
     let entry_types = snapshot.brands.get(&model.brand).map(|b| &b.entry_types);
     let mut ours = Vec::with_capacity(keys.len());
@@ -168,7 +168,7 @@ pub(super) fn content_field<'a>(
     let model = &ctx.data::<Brand>()?.0;
     let def = &model.types[type_index].fields[field_index];
     if def.kind == FieldKind::Reference {
-        let snapshot = ctx.data::<Arc<Delivery>>()?.snapshot();
+        let snapshot = ctx.data::<Arc<Delivery>>()?.snapshot_guard();
         let entry_types = snapshot.brands.get(&model.brand).map(|b| &b.entry_types);
         let refs: Vec<FieldValue<'a>> = answer
             .references
