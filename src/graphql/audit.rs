@@ -70,10 +70,9 @@ fn node(r: Row) -> AuditEdge {
     }
 }
 
-/// Which way in time `auditLog` reads.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+/// Which way in time `auditLog` reads (oldest first when not given).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum AuditOrder {
-    #[default]
     OldestFirst,
     NewestFirst,
 }
@@ -97,7 +96,7 @@ impl AuditQuery {
         after: Option<String>,
         actor: Option<String>,
         action: Option<String>,
-        #[graphql(default)] order: AuditOrder,
+        order: Option<AuditOrder>,
     ) -> Result<AuditConnection> {
         let limit = first.unwrap_or(100) as i64;
         if !(0..=crate::content::audit::MAX_AUDIT_PAGE).contains(&limit) {
@@ -111,7 +110,7 @@ impl AuditQuery {
             from,
             to,
         };
-        let newest_first = order == AuditOrder::NewestFirst;
+        let newest_first = order == Some(AuditOrder::NewestFirst);
         let mut rows = content(ctx)
             .audit_page(principal(ctx), filter, newest_first, after_seq, limit + 1)
             .await?;

@@ -31,7 +31,10 @@ impl Receiver {
                 web::post().to(move |req: HttpRequest| {
                     let state = state.clone();
                     async move {
-                        let id = req.headers()["x-vary-delivery"]
+                        let id = req
+                            .headers()
+                            .get("x-vary-delivery")
+                            .unwrap()
                             .to_str()
                             .unwrap()
                             .to_string();
