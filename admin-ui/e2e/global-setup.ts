@@ -39,7 +39,8 @@ export default async function globalSetup(): Promise<void> {
 
   const child = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    // Private targets allowed: the webhook journey's receiver listens on loopback.
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', VARY_WEBHOOKS_ALLOW_PRIVATE: 'true' },
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -1,5 +1,5 @@
-//! Reading the audit log: pages for `auditLog`, chunks for the streamed report, and the chain
-//! check behind `vary audit verify`. Auditors and admins only.
+//! Reading the audit log: pages for `auditLog` (either way in time, targets named), chunks for
+//! the streamed report, and the chain check behind `vary audit verify`. Auditors and admins only.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
@@ -22,6 +22,10 @@ pub struct AuditEntry {
     pub revision_after: Option<String>,
     pub note: Option<String>,
     pub hash: String,
+    /// A readable name for `target` (an entry key, a variant's name, an e-mail…) when it is
+    /// the id of something stored; pages for people carry it, reports do not.
+    #[serde(skip)]
+    pub target_label: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -37,6 +41,7 @@ impl From<AuditRow> for AuditEntry {
             revision_after: r.revision_after,
             note: r.note,
             hash: r.hash,
+            target_label: None,
         }
     }
 }
@@ -45,6 +50,10 @@ impl From<AuditRow> for AuditEntry {
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub brand: Option<String>,
+    /// Exactly this actor (an e-mail, `key:NAME`, `system`…).
+    pub actor: Option<String>,
+    /// Exactly this action (`publish`, `user.create`…).
+    pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -77,7 +86,7 @@ impl Content {
         self.db.read(store::audit::first_broken).await
     }
 
-    /// Rows after sequence number `after_seq`, at most `limit`.
+    /// Rows after sequence number `after_seq`, at most `limit`, in time order.
     pub async fn audit_rows(
         &self,
         who: &Principal,
@@ -85,30 +94,75 @@ impl Content {
         after_seq: i64,
         limit: i64,
     ) -> AppResult<Vec<AuditEntry>> {
-        who.authorize(Action::ReadReports, filter.brand.as_deref())?;
-        if !(0..=MAX_AUDIT_PAGE + 1).contains(&limit) {
-            return Err(AppError::bad_input(format!(
-                "at most {MAX_AUDIT_PAGE} rows per page"
-            )));
-        }
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if from > to {
-                return Err(AppError::bad_input("`from` must not be after `to`"));
-            }
-        }
+        check_request(who, &filter, limit)?;
         let rows = self
             .db
             .read(move |conn| {
-                store::audit::page(
-                    conn,
-                    filter.brand.as_deref(),
-                    filter.from,
-                    filter.to,
-                    after_seq,
-                    limit,
-                )
+                store::audit::filtered_page(conn, &row_filter(&filter), false, after_seq, limit)
             })
             .await?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
+
+    /// A page for people: like [`Self::audit_rows`], newest first when asked (then `after_seq`
+    /// bounds from above; 0 starts at the newest row), each target named where it can be.
+    pub async fn audit_page(
+        &self,
+        who: &Principal,
+        filter: AuditFilter,
+        newest_first: bool,
+        after_seq: i64,
+        limit: i64,
+    ) -> AppResult<Vec<AuditEntry>> {
+        check_request(who, &filter, limit)?;
+        self.db
+            .read(move |conn| {
+                let rows = store::audit::filtered_page(
+                    conn,
+                    &row_filter(&filter),
+                    newest_first,
+                    after_seq,
+                    limit,
+                )?;
+                let targets: Vec<&str> = rows.iter().map(|r| r.target.as_str()).collect();
+                let labels = store::audit_labels::labels(conn, &targets)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| {
+                        let label = labels.get(&row.target).cloned();
+                        AuditEntry {
+                            target_label: label,
+                            ..AuditEntry::from(row)
+                        }
+                    })
+                    .collect())
+            })
+            .await
+    }
+}
+
+fn row_filter(filter: &AuditFilter) -> store::audit::RowFilter<'_> {
+    store::audit::RowFilter {
+        brand: filter.brand.as_deref(),
+        actor: filter.actor.as_deref(),
+        action: filter.action.as_deref(),
+        from: filter.from,
+        to: filter.to,
+    }
+}
+
+/// Whether `who` may read these rows and the request makes sense.
+fn check_request(who: &Principal, filter: &AuditFilter, limit: i64) -> AppResult<()> {
+    who.authorize(Action::ReadReports, filter.brand.as_deref())?;
+    if !(0..=MAX_AUDIT_PAGE + 1).contains(&limit) {
+        return Err(AppError::bad_input(format!(
+            "at most {MAX_AUDIT_PAGE} rows per page"
+        )));
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if from > to {
+            return Err(AppError::bad_input("`from` must not be after `to`"));
+        }
+    }
+    Ok(())
 }

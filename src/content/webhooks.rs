@@ -1,5 +1,6 @@
 //! Webhooks: admins register a URL per brand and the events it wants (published, unpublished,
-//! archived); workflow transitions queue deliveries (see `crate::webhooks` for sending).
+//! archived); workflow transitions queue deliveries (see `crate::webhooks` for sending), and a
+//! delivery that failed for good can be sent again.
 
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
@@ -94,6 +95,46 @@ impl Content {
                     .collect()
             })
             .await
+    }
+
+    /// Queues a failed delivery again (admins of its brand): pending, attempts reset, due now;
+    /// the webhook sender is woken to take it. `NOT_FOUND` for no such delivery or a deleted
+    /// webhook, `CONFLICT` for a delivery that is not failed.
+    pub async fn redeliver_webhook(&self, who: &Principal, id: &str) -> AppResult<Delivery> {
+        who.authorize(Action::ManageBrands, None)?;
+        let (who, id) = (who.clone(), id.to_string());
+        let delivery = self
+            .db
+            .write(move |conn| {
+                let Some((delivery, brand, active)) = store::webhooks::find_delivery(conn, &id)?
+                else {
+                    return Err(AppError::not_found(format!("no webhook delivery {id}")));
+                };
+                who.authorize(Action::ManageBrands, Some(&brand))?;
+                if !active {
+                    return Err(AppError::not_found(format!(
+                        "the webhook of delivery {id} was deleted"
+                    )));
+                }
+                if !store::webhooks::redeliver(conn, &id)? {
+                    return Err(AppError::conflict(format!(
+                        "delivery {id} is {}, not failed: only a failed delivery can be sent again",
+                        delivery.status.to_lowercase()
+                    )));
+                }
+                let mut event = audit_event(&who, "redeliverWebhook", &id, Some(&brand));
+                event.note = Some(format!(
+                    "{} to webhook {}",
+                    delivery.event, delivery.webhook_id
+                ));
+                store::audit::append(conn, event)?;
+                store::webhooks::find_delivery(conn, &id)?
+                    .map(|(d, _, _)| d)
+                    .ok_or_else(|| AppError::internal("a delivery vanished in its own transaction"))
+            })
+            .await?;
+        self.webhook_wake.notify_one();
+        Ok(delivery)
     }
 
     pub async fn delete_webhook(&self, who: &Principal, id: &str) -> AppResult<bool> {

@@ -1,6 +1,6 @@
 //! `auditLog`: the editorial audit trail as a Relay connection (auditors and admins).
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -16,6 +16,9 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// What `target` names, in words (an entry key, `entry / variant`, an e-mail, a URL…), when
+    /// it is the id of something stored.
+    pub target_label: Option<String>,
     pub brand: Option<String>,
     pub revision_before: Option<String>,
     pub revision_after: Option<String>,
@@ -57,6 +60,7 @@ fn node(r: Row) -> AuditEdge {
             actor: r.actor,
             action: r.action,
             target: r.target,
+            target_label: r.target_label,
             brand: r.brand,
             revision_before: r.revision_before,
             revision_after: r.revision_after,
@@ -66,12 +70,22 @@ fn node(r: Row) -> AuditEdge {
     }
 }
 
+/// Which way in time `auditLog` reads (oldest first when not given).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AuditOrder {
+    OldestFirst,
+    NewestFirst,
+}
+
 #[derive(Default)]
 pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// The audit log in time order (`first` up to 500, default 100).
+    /// The audit log in time order, or newest first with `order: NEWEST_FIRST` (`first` up to
+    /// 500, default 100); `actor` and `action` keep only the rows with exactly that actor and
+    /// action.
+    #[allow(clippy::too_many_arguments)]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -80,15 +94,25 @@ impl AuditQuery {
         to: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
+        actor: Option<String>,
+        action: Option<String>,
+        order: Option<AuditOrder>,
     ) -> Result<AuditConnection> {
         let limit = first.unwrap_or(100) as i64;
         if !(0..=crate::content::audit::MAX_AUDIT_PAGE).contains(&limit) {
             return Err(AppError::bad_input("`first` must be between 0 and 500").into());
         }
         let after_seq = after.as_deref().map(parse_cursor).transpose()?.unwrap_or(0);
-        let filter = AuditFilter { brand, from, to };
+        let filter = AuditFilter {
+            brand,
+            actor,
+            action,
+            from,
+            to,
+        };
+        let newest_first = order == Some(AuditOrder::NewestFirst);
         let mut rows = content(ctx)
-            .audit_rows(principal(ctx), filter, after_seq, limit + 1)
+            .audit_page(principal(ctx), filter, newest_first, after_seq, limit + 1)
             .await?;
         let has_next_page = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);

@@ -1,4 +1,5 @@
-//! Webhooks in GraphQL: register, list with recent deliveries, delete (admins).
+//! Webhooks in GraphQL: register, list with recent deliveries, send a failed delivery again,
+//! delete (admins).
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -146,6 +147,20 @@ impl WebhookMutation {
             url: hook.url,
             secret: hook.secret,
         })
+    }
+
+    /// Sends a FAILED delivery again: PENDING with its attempts reset, due now (admins of its
+    /// brand; audited). NOT_FOUND for an unknown delivery or a deleted webhook, CONFLICT for a
+    /// delivery that is not FAILED.
+    async fn redeliver_webhook(
+        &self,
+        ctx: &Context<'_>,
+        delivery_id: ID,
+    ) -> Result<WebhookDelivery> {
+        let queued = content(ctx)
+            .redeliver_webhook(principal(ctx), &delivery_id)
+            .await?;
+        Ok(delivery(queued))
     }
 
     /// Stops a webhook; pending deliveries are no longer sent.

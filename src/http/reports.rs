@@ -1,5 +1,5 @@
-//! Streamed reports: `GET /api/reports/audit` as CSV or JSON, read from the database in chunks
-//! and written as they come, so a large report never sits in memory.
+//! Streamed reports: `GET /api/reports/audit` (filtered like `auditLog`) as CSV or JSON, read
+//! from the database in chunks and written as they come, so a large report never sits in memory.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::stream::{self, Stream};
@@ -14,6 +14,8 @@ use crate::usage::csv::{self, Cell};
 #[derive(Debug, Deserialize)]
 pub struct AuditParams {
     brand: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
@@ -137,6 +139,8 @@ pub async fn audit(
         let format = parse_format(params.format.as_deref())?;
         let filter = AuditFilter {
             brand: params.brand.clone(),
+            actor: params.actor.clone().filter(|a| !a.is_empty()),
+            action: params.action.clone().filter(|a| !a.is_empty()),
             from: params
                 .from
                 .as_deref()

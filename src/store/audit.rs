@@ -114,6 +114,16 @@ pub fn first_broken(conn: &mut DbConnection) -> AppResult<Option<i64>> {
     Ok(None)
 }
 
+/// Which audit rows to read: every bound is optional, `actor` and `action` match exactly.
+#[derive(Debug, Clone, Default)]
+pub struct RowFilter<'a> {
+    pub brand: Option<&'a str>,
+    pub actor: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
 /// Rows in time order, optionally for one brand and a time range, after a sequence number.
 pub fn page(
     conn: &mut DbConnection,
@@ -123,20 +133,50 @@ pub fn page(
     after_seq: i64,
     limit: i64,
 ) -> AppResult<Vec<AuditRow>> {
-    let mut query = audit_log::table
-        .filter(audit_log::seq.gt(after_seq))
-        .into_boxed();
-    if let Some(brand) = brand {
+    let filter = RowFilter {
+        brand,
+        from,
+        to,
+        ..RowFilter::default()
+    };
+    filtered_page(conn, &filter, false, after_seq, limit)
+}
+
+/// Up to `limit` matching rows in time order after sequence number `after_seq`, or, with
+/// `newest_first`, in reverse time order before `after_seq` (0: from the newest row).
+pub fn filtered_page(
+    conn: &mut DbConnection,
+    filter: &RowFilter<'_>,
+    newest_first: bool,
+    after_seq: i64,
+    limit: i64,
+) -> AppResult<Vec<AuditRow>> {
+    let mut query = audit_log::table.into_boxed();
+    query = match (newest_first, after_seq) {
+        (false, _) => query.filter(audit_log::seq.gt(after_seq)),
+        (true, 0) => query,
+        (true, _) => query.filter(audit_log::seq.lt(after_seq)),
+    };
+    if let Some(brand) = filter.brand {
         query = query.filter(audit_log::brand.eq(brand.to_string()));
     }
-    if let Some(from) = from {
+    if let Some(actor) = filter.actor {
+        query = query.filter(audit_log::actor.eq(actor.to_string()));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_log::action.eq(action.to_string()));
+    }
+    if let Some(from) = filter.from {
         query = query.filter(audit_log::at.ge(time::to_db(from)));
     }
-    if let Some(to) = to {
+    if let Some(to) = filter.to {
         query = query.filter(audit_log::at.lt(time::to_db(to)));
     }
+    query = match newest_first {
+        true => query.order(audit_log::seq.desc()),
+        false => query.order(audit_log::seq.asc()),
+    };
     Ok(query
-        .order(audit_log::seq.asc())
         .limit(limit)
         .select(AuditRow::as_select())
         .load(conn)?)

@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod audiences;
 pub mod audit;
+pub mod audit_labels;
 pub mod brands;
 pub mod changes;
 pub mod content_types;

@@ -282,6 +282,38 @@ pub fn record_attempt(
     Ok(changed == 1)
 }
 
+/// A delivery with the slug of its webhook's brand and whether that webhook is still active.
+pub fn find_delivery(
+    conn: &mut DbConnection,
+    id: &str,
+) -> AppResult<Option<(Delivery, String, bool)>> {
+    let row: Option<(DeliveryRow, String, bool)> = webhook_deliveries::table
+        .inner_join(webhooks::table.inner_join(brands::table))
+        .filter(webhook_deliveries::id.eq(id))
+        .select((DeliveryRow::as_select(), brands::slug, webhooks::active))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(d, slug, active)| (Delivery::from(d), slug, active)))
+}
+
+/// Queues a failed delivery again as if new: pending, no attempts, due now and unclaimed, so the
+/// next sender round takes it. The last attempt's status and error stay until a new attempt
+/// replaces them. False (nothing written) when the delivery is not failed.
+pub fn redeliver(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
+    let changed = diesel::update(webhook_deliveries::table.find(id))
+        .filter(webhook_deliveries::status.eq(FAILED))
+        .set((
+            webhook_deliveries::status.eq(PENDING),
+            webhook_deliveries::attempts.eq(0),
+            webhook_deliveries::next_attempt_at.eq(time::to_db(time::now())),
+            webhook_deliveries::delivered_at.eq(None::<chrono::NaiveDateTime>),
+            webhook_deliveries::claimed_by.eq(None::<String>),
+            webhook_deliveries::claimed_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// The latest deliveries of a webhook, newest first.
 pub fn deliveries(
     conn: &mut DbConnection,

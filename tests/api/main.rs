@@ -7,6 +7,7 @@ mod helpers;
 mod assets;
 mod audiences;
 mod audit;
+mod audit_filters;
 mod audit_verify;
 mod auth;
 mod compression;

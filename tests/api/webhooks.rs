@@ -1,7 +1,9 @@
 //! Webhooks: signed deliveries to a real receiver on loopback, retried after a failure, and
-//! the SSRF guard. `nodes` has many senders on one database.
+//! the SSRF guard. `nodes` has many senders on one database; `redeliver` sends a failed
+//! delivery again.
 
 mod nodes;
+mod redeliver;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;

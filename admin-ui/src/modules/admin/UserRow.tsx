@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { describeError, ResetPasswordDocument, UpdateUserDocument, useMutation, type Role, type UsersQuery } from '../../api';
-import { useSession } from '../session/SessionContext';
+import { RoleAndBrands, worksPerBrand } from './RoleAndBrands';
 import { ROLES } from './roles';
 import { userProblem, userUpdate } from './userUpdate';
 
@@ -56,12 +56,11 @@ export function UserRow({ user, editing, onEdit, onSaved, onReset }: {
 }
 
 function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: () => void; onCancel: () => void }) {
-  const { brands } = useSession();
   const update = useMutation(UpdateUserDocument);
   const [role, setRole] = useState<Role>(user.role);
   const [chosen, setChosen] = useState<string[]>(user.brands);
   const [disabled, setDisabled] = useState(user.disabled);
-  const perBrand = role === 'EDITOR' || role === 'REVIEWER';
+  const perBrand = worksPerBrand(role);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -71,29 +70,7 @@ function EditUserForm({ user, onSaved, onCancel }: { user: User; onSaved: () => 
 
   return (
     <form className="card form-grid" onSubmit={submit} aria-label={`Edit ${user.email}`}>
-      <fieldset className="field field-wide">
-        <legend>Role</legend>
-        {ROLES.map((r) => (
-          <label key={r.role} className="radio">
-            <input type="radio" name={`eu-role-${user.id}`} value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} />
-            <strong>{r.label}</strong> <span className="muted">— {r.help}</span>
-          </label>
-        ))}
-      </fieldset>
-      {perBrand && (
-        <fieldset className="field field-wide">
-          <legend>Brands</legend>
-          <div className="checks">
-            {brands.map((b) => (
-              <label key={b.slug} className="check">
-                <input type="checkbox" checked={chosen.includes(b.slug)} onChange={(e) => setChosen(e.target.checked ? [...chosen, b.slug] : chosen.filter((s) => s !== b.slug))} />
-                {b.name}
-              </label>
-            ))}
-          </div>
-          {chosen.length === 0 && <small className="muted">Choose at least one brand for an editor or a reviewer.</small>}
-        </fieldset>
-      )}
+      <RoleAndBrands group={`eu-role-${user.id}`} role={role} onRole={setRole} chosen={chosen} onChosen={setChosen} noBrand="Choose at least one brand for an editor or a reviewer." />
       <label className="check field-wide">
         <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.target.checked)} />
         Disabled — cannot sign in; their sessions end at once

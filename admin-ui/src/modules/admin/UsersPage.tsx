@@ -2,8 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { CreateUserDocument, describeError, useMutation, UsersDocument, useQuery, type Role } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
-import { useSession } from '../session/SessionContext';
-import { ROLES } from './roles';
+import { RoleAndBrands, worksPerBrand } from './RoleAndBrands';
 import { OneTimePasswordBox, UserRow, type OneTimePassword } from './UserRow';
 
 export function UsersPage() {
@@ -43,13 +42,12 @@ export function UsersPage() {
 }
 
 function NewUserForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
-  const { brands } = useSession();
   const create = useMutation(CreateUserDocument);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('EDITOR');
   const [chosen, setChosen] = useState<string[]>([]);
-  const perBrand = role === 'EDITOR' || role === 'REVIEWER';
+  const perBrand = worksPerBrand(role);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -67,29 +65,7 @@ function NewUserForm({ onDone, onCancel }: { onDone: () => void; onCancel: () =>
         <label htmlFor="nu-password">Initial password</label>
         <input id="nu-password" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
       </div>
-      <fieldset className="field field-wide">
-        <legend>Role</legend>
-        {ROLES.map((r) => (
-          <label key={r.role} className="radio">
-            <input type="radio" name="nu-role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} />
-            <strong>{r.label}</strong> <span className="muted">— {r.help}</span>
-          </label>
-        ))}
-      </fieldset>
-      {perBrand && (
-        <fieldset className="field field-wide">
-          <legend>Brands</legend>
-          <div className="checks">
-            {brands.map((b) => (
-              <label key={b.slug} className="check">
-                <input type="checkbox" checked={chosen.includes(b.slug)} onChange={(e) => setChosen(e.target.checked ? [...chosen, b.slug] : chosen.filter((s) => s !== b.slug))} />
-                {b.name}
-              </label>
-            ))}
-          </div>
-          {chosen.length === 0 && <small className="muted">Without a brand this person can do nothing yet.</small>}
-        </fieldset>
-      )}
+      <RoleAndBrands group="nu-role" role={role} onRole={setRole} chosen={chosen} onChosen={setChosen} noBrand="Without a brand this person can do nothing yet." />
       {create.error != null && <p className="field-error field-wide" role="alert">{describeError(create.error)}</p>}
       <div className="actions field-wide">
         <button type="submit" className="btn btn-primary" disabled={create.busy}>{create.busy ? 'Creating…' : 'Create user'}</button>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import {
   CreateWebhookDocument, DeleteWebhookDocument, describeError, useMutation, useQuery, WebhooksDocument,
   type CreateWebhookMutation, type WebhookEvent, type WebhooksQuery,
@@ -7,8 +7,10 @@ import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
 import { preferredBrand } from '../layout/brandChoice';
+import { useBarBrand } from '../layout/useBarBrand';
 import { useSession } from '../session/SessionContext';
-import { deliveryBadge, EVENTS, lastAttempt, VERIFY_SNIPPET, webhookProblem } from './webhooks';
+import { WebhookDeliveries } from './WebhookDeliveries';
+import { EVENTS, VERIFY_SNIPPET, webhookProblem } from './webhooks';
 
 type NewWebhook = CreateWebhookMutation['createWebhook'];
 type Webhook = WebhooksQuery['webhooks'][number];
@@ -16,8 +18,20 @@ type Webhook = WebhooksQuery['webhooks'][number];
 /** Admins register URLs to be told about publishing, and watch their deliveries. */
 export function WebhooksPage() {
   const { brands } = useSession();
-  const [brand, setBrand] = useState(() => preferredBrand(brands.map((b) => b.slug)) ?? '');
+  const [barBrand, chooseBarBrand] = useBarBrand();
+  const [brand, setBrand] = useState(() => barBrand ?? preferredBrand(brands.map((b) => b.slug)) ?? '');
+  useEffect(() => {
+    if (barBrand) setBrand(barBrand);
+  }, [barBrand]);
   const hooks = useQuery(WebhooksDocument, { brand: brand || null });
+  const waiting = hooks.data?.webhooks.some((h) => h.deliveries.some((d) => d.status === 'PENDING')) ?? false;
+  const { reload } = hooks;
+  // While a delivery waits for its next attempt, look again every few seconds.
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = window.setInterval(() => void reload(), 3000);
+    return () => window.clearInterval(timer);
+  }, [waiting, reload]);
   const remove = useMutation(DeleteWebhookDocument);
   const [fresh, setFresh] = useState<NewWebhook | null>(null);
 
@@ -36,7 +50,7 @@ export function WebhooksPage() {
       <p className="muted">Vary sends a signed POST to each address when a variant of its brand is published, unpublished or archived, retrying failures with growing pauses.</p>
       <div className="toolbar">
         <label htmlFor="wh-brand">Brand</label>
-        <select id="wh-brand" value={brand} onChange={(e) => setBrand(e.target.value)}>
+        <select id="wh-brand" value={brand} onChange={(e) => { setBrand(e.target.value); chooseBarBrand(e.target.value); }}>
           <option value="">All brands</option>
           {brands.map((b) => <option key={b.slug} value={b.slug}>{b.name}</option>)}
         </select>
@@ -59,38 +73,10 @@ export function WebhooksPage() {
             </div>
             <button type="button" className="btn btn-small btn-danger" disabled={remove.busy} onClick={() => void deleteHook(h)}>Delete</button>
           </div>
-          <Deliveries hook={h} />
+          <WebhookDeliveries hook={h} onChanged={() => void hooks.reload()} />
         </article>
       ))}
     </section>
-  );
-}
-
-function Deliveries({ hook }: { hook: Webhook }) {
-  if (hook.deliveries.length === 0) return <p className="muted">No deliveries yet: nothing has been published since it was added.</p>;
-  return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label={`Deliveries to ${hook.url} (scrollable)`}>
-      <table className="table" aria-label={`Recent deliveries to ${hook.url}`}>
-        <thead>
-          <tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last attempt</th><th scope="col">Queued</th><th scope="col">Delivered / next try</th></tr>
-        </thead>
-        <tbody>
-          {hook.deliveries.map((d) => {
-            const badge = deliveryBadge(d.status);
-            return (
-              <tr key={d.id}>
-                <td>{d.event}</td>
-                <td><span className={`badge badge-${badge.tone}`}>{badge.label}</span></td>
-                <td>{d.attempts}</td>
-                <td className="wrap-anywhere">{lastAttempt(d)}</td>
-                <td>{formatDateTime(d.createdAt)}</td>
-                <td>{d.deliveredAt ? formatDateTime(d.deliveredAt) : d.status === 'PENDING' ? <span className="muted">next {formatDateTime(d.nextAttemptAt)}</span> : '—'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

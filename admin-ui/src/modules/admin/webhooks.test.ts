@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deliveryBadge, lastAttempt, VERIFY_SNIPPET, webhookProblem } from './webhooks';
+import { deliveryBadge, failureInWords, lastAttempt, VERIFY_SNIPPET, webhookProblem } from './webhooks';
 
 describe('webhookProblem', () => {
   it('accepts an https address with an event', () => {
@@ -45,5 +45,26 @@ describe('the verification snippet', () => {
     const isFromVary = make(createHmac, timingSafeEqual, Buffer);
     expect(isFromVary({ 'x-vary-timestamp': timestamp, 'x-vary-signature': signature }, body, secret)).toBe(true);
     expect(isFromVary({ 'x-vary-timestamp': timestamp, 'x-vary-signature': signature }, body + ' ', secret)).toBe(false);
+  });
+});
+
+describe('failureInWords', () => {
+  it('says what an HTTP answer means and what to check', () => {
+    expect(failureInWords({ lastStatus: 500, lastError: 'HTTP 500' })).toBe('The receiver failed with a server error (HTTP 500): check the receiving service, then send again.');
+    expect(failureInWords({ lastStatus: 404, lastError: 'HTTP 404' })).toMatch(/no such address .*check the URL/);
+    expect(failureInWords({ lastStatus: 401, lastError: 'HTTP 401' })).toMatch(/signature/);
+    expect(failureInWords({ lastStatus: 301, lastError: 'HTTP 301' })).toMatch(/redirect/);
+  });
+
+  it('explains a request that got no answer', () => {
+    expect(failureInWords({ lastError: 'http://x:1/hook: Connection Failed: Connect error: Connection refused (os error 111)' })).toMatch(/^Nothing answered/);
+    expect(failureInWords({ lastError: 'Network Error: timed out reading response' })).toMatch(/in time/);
+    expect(failureInWords({ lastError: 'Dns Failed: resolved to a private address' })).toMatch(/private or loopback/);
+    expect(failureInWords({ lastError: 'something odd' })).toBe('The delivery could not be sent: something odd');
+  });
+
+  it('is silent when nothing failed', () => {
+    expect(failureInWords({ lastStatus: 200 })).toBeNull();
+    expect(failureInWords({})).toBeNull();
   });
 });

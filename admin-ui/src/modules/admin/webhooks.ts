@@ -51,6 +51,27 @@ export function lastAttempt(d: { lastStatus?: number | null; lastError?: string 
   return '—';
 }
 
+/** Why the last attempt failed, as a sentence that says what to check; null when it did not fail. */
+export function failureInWords(d: { lastStatus?: number | null; lastError?: string | null }): string | null {
+  const status = d.lastStatus;
+  if (status != null) {
+    if (status >= 200 && status < 300) return null;
+    if (status >= 300 && status < 400) return `The receiver answered with a redirect (HTTP ${status}), which Vary does not follow: register the final address.`;
+    if (status === 401 || status === 403) return `The receiver refused the request (HTTP ${status}): check that it accepts Vary’s signature.`;
+    if (status === 404 || status === 410) return `The receiver has no such address (HTTP ${status}): check the URL.`;
+    if (status >= 500) return `The receiver failed with a server error (HTTP ${status}): check the receiving service, then send again.`;
+    return `The receiver refused the delivery (HTTP ${status}).`;
+  }
+  const error = d.lastError;
+  if (!error) return null;
+  const lower = error.toLowerCase();
+  if (lower.includes('private') || lower.includes('loopback')) return 'The address leads to a private or loopback network, which Vary refuses to contact.';
+  if (lower.includes('refused')) return 'Nothing answered at that address (connection refused): check that the receiver is running.';
+  if (lower.includes('timed out') || lower.includes('timeout')) return 'The receiver did not answer in time (10 seconds): check that it is reachable and quick.';
+  if (lower.includes('dns') || lower.includes('resolve') || lower.includes('lookup')) return 'The receiver’s host name could not be found: check the address.';
+  return `The delivery could not be sent: ${error}`;
+}
+
 /** How a receiver checks a delivery, as a short Node.js snippet. */
 export const VERIFY_SNIPPET = `import { createHmac, timingSafeEqual } from 'node:crypto';
 

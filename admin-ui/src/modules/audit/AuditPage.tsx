@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AuditLogDocument, request, type AuditLogQuery } from '../../api';
+import { DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatDateTime, shortHash } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
@@ -17,7 +18,7 @@ type AuditRow = AuditLogQuery['auditLog']['edges'][number];
 
 const PAGE_SIZE = 100;
 
-/** The audit log (auditors and admins): filter by brand and days, page through it, export it. */
+/** The audit log (auditors and admins), newest first: filter by brand, actor, action and days, page through it, export it. */
 export function AuditPage() {
   const { brands } = useSession();
   const [barBrand, chooseBarBrand] = useBarBrand();
@@ -26,14 +27,16 @@ export function AuditPage() {
     if (barBrand) setFilter((f) => (f.brand === barBrand ? f : { ...f, brand: barBrand }));
   }, [barBrand]);
   const problem = filterProblem(filter);
-  const log = useAuditLog(filter, problem === null);
+  const settled = useSettled(filter, 300);
+  const log = useAuditLog(settled, problem === null && filterProblem(settled) === null);
+  const seen = useSeen(log.rows);
 
   const set = (next: Partial<AuditFilter>) => setFilter((f) => ({ ...f, ...next }));
 
   return (
     <section className="page">
       <h1>Audit log</h1>
-      <p className="muted">Every recorded change, oldest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
+      <p className="muted">Every recorded change, newest first. Each row’s hash covers the row before it, so a gap or an edit breaks the chain.</p>
       <ChainStatus />
       <form className="card inline-form" aria-label="Audit filter" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
@@ -44,6 +47,16 @@ export function AuditPage() {
           </select>
         </div>
         <div className="field">
+          <label htmlFor="au-actor">Who</label>
+          <input id="au-actor" type="search" list="au-actors" placeholder="anyone" value={filter.actor} onChange={(e) => set({ actor: e.target.value })} />
+          <datalist id="au-actors">{seen.actors.map((a) => <option key={a} value={a} />)}</datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="au-action">Action</label>
+          <input id="au-action" type="search" list="au-actions" placeholder="any" value={filter.action} onChange={(e) => set({ action: e.target.value })} />
+          <datalist id="au-actions">{seen.actions.map((a) => <option key={a} value={a} />)}</datalist>
+        </div>
+        <div className="field">
           <label htmlFor="au-from">From (UTC)</label>
           <input id="au-from" type="date" value={filter.from} max={filter.to || undefined} onChange={(e) => set({ from: e.target.value })} aria-describedby="au-filter-err" />
         </div>
@@ -51,7 +64,7 @@ export function AuditPage() {
           <label htmlFor="au-to">To (UTC, included)</label>
           <input id="au-to" type="date" value={filter.to} min={filter.from || undefined} onChange={(e) => set({ to: e.target.value })} aria-describedby="au-filter-err" />
         </div>
-        {(filter.brand || filter.from || filter.to) && (
+        {(filter.brand || filter.actor || filter.action || filter.from || filter.to) && (
           <button type="button" className="btn" onClick={() => setFilter(EMPTY_FILTER)}>Clear filter</button>
         )}
         {problem && <p className="field-error" id="au-filter-err" role="alert">{problem}</p>}
@@ -64,36 +77,33 @@ export function AuditPage() {
       {log.loading && log.rows.length === 0 && <Loading what="Loading the audit log" />}
       {!log.loading && !log.error && log.rows.length === 0 && problem === null && <p className="empty">No audit entries match this filter.</p>}
       {log.rows.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log (scrollable)">
-          <table className="table audit-table" aria-label="Audit entries">
-            <thead>
-              <tr>
-                <th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th>
-                <th scope="col">Brand</th><th scope="col">Revision</th><th scope="col">Note</th><th scope="col">Hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.rows.map(({ cursor, node: n }) => (
-                <tr key={cursor}>
-                  <td><time dateTime={n.at} title={n.at}>{formatDateTime(n.at)}</time></td>
-                  <td>{n.actor}</td>
-                  <td><code>{n.action}</code></td>
-                  <td className="wrap-anywhere">{n.target}</td>
-                  <td>{n.brand ?? <span className="muted">—</span>}</td>
-                  <td>
-                    {n.revisionBefore || n.revisionAfter ? (
-                      <code title={`${n.revisionBefore ?? 'none'} → ${n.revisionAfter ?? 'none'}`}>
-                        {shortHash(n.revisionBefore)} → {shortHash(n.revisionAfter)}
-                      </code>
-                    ) : <span className="muted">—</span>}
-                  </td>
-                  <td>{n.note ?? ''}</td>
-                  <td><code title={n.hash}>{shortHash(n.hash)}</code></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          region="Audit log"
+          label="Audit entries"
+          className="table audit-table"
+          columns={['When', 'Who', 'Action', 'Target', 'Brand', 'Revision', 'Note', 'Hash']}
+        >
+          {log.rows.map(({ cursor, node: n }) => (
+            <tr key={cursor}>
+              <td><time dateTime={n.at} title={n.at}>{formatDateTime(n.at)}</time></td>
+              <td>{n.actor}</td>
+              <td><code>{n.action}</code></td>
+              <td className="wrap-anywhere">
+                {n.targetLabel ? <span title={n.target}>{n.targetLabel}</span> : n.target}
+              </td>
+              <td>{n.brand ?? <span className="muted">—</span>}</td>
+              <td>
+                {n.revisionBefore || n.revisionAfter ? (
+                  <code title={`${n.revisionBefore ?? 'none'} → ${n.revisionAfter ?? 'none'}`}>
+                    {shortHash(n.revisionBefore)} → {shortHash(n.revisionAfter)}
+                  </code>
+                ) : <span className="muted">—</span>}
+              </td>
+              <td>{n.note ?? ''}</td>
+              <td><code title={n.hash}>{shortHash(n.hash)}</code></td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {log.rows.length > 0 && (
         <div className="pager">
@@ -107,6 +117,27 @@ export function AuditPage() {
       )}
     </section>
   );
+}
+
+/** `value` once it has stopped changing for `ms` (typing a name does not ask the server at every key). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  const key = JSON.stringify(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(JSON.parse(key) as T), ms);
+    return () => window.clearTimeout(timer);
+  }, [key, ms]);
+  return settled;
+}
+
+/** Every actor and action seen on this page so far, sorted, to suggest in the filter. */
+function useSeen(rows: AuditRow[]): { actors: string[]; actions: string[] } {
+  const [seen] = useState(() => ({ actors: new Set<string>(), actions: new Set<string>() }));
+  for (const { node } of rows) {
+    seen.actors.add(node.actor);
+    seen.actions.add(node.action);
+  }
+  return { actors: [...seen.actors].sort(), actions: [...seen.actions].sort() };
 }
 
 interface AuditLogState {
@@ -167,7 +198,7 @@ function useAuditLog(filter: AuditFilter, enabled: boolean): AuditLogState {
 
 /** The audit report for the filter above, every matching row, as a file. */
 function ExportPanel({ filter, blocked }: { filter: AuditFilter; blocked: string | null }) {
-  const scope = [filter.brand ? `brand ${filter.brand}` : 'all brands', filter.from && `from ${filter.from}`, filter.to && `to ${filter.to}`].filter(Boolean).join(', ');
+  const scope = [filter.brand ? `brand ${filter.brand}` : 'all brands', filter.actor && `by ${filter.actor}`, filter.action && `action ${filter.action}`, filter.from && `from ${filter.from}`, filter.to && `to ${filter.to}`].filter(Boolean).join(', ');
   return (
     <section className="card" aria-labelledby="export-title">
       <h2 id="export-title">Export</h2>

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { auditVariables, filterProblem, isDay, nextDay, reportFileName, reportUrl } from './auditQuery';
+import { auditVariables, EMPTY_FILTER, filterProblem, isDay, nextDay, reportFileName, reportUrl, type AuditFilter } from './auditQuery';
+
+const filter = (f: Partial<AuditFilter>): AuditFilter => ({ ...EMPTY_FILTER, ...f });
 
 describe('audit date range', () => {
   it('turns whole UTC days into an instant range with an exclusive end', () => {
-    expect(auditVariables({ brand: 'alpine', from: '2026-01-01', to: '2026-01-31' })).toEqual({
+    expect(auditVariables(filter({ brand: 'alpine', from: '2026-01-01', to: '2026-01-31' }))).toEqual({
       brand: 'alpine',
+      actor: null,
+      action: null,
       from: '2026-01-01T00:00:00Z',
       to: '2026-02-01T00:00:00Z',
     });
   });
 
   it('leaves out what is not set', () => {
-    expect(auditVariables({ brand: '', from: '', to: '' })).toEqual({ brand: null, from: null, to: null });
+    expect(auditVariables(filter({ brand: '', from: '', to: '' }))).toEqual({ brand: null, actor: null, action: null, from: null, to: null });
   });
 
   it('steps over month, year and leap-day ends', () => {
@@ -27,26 +31,34 @@ describe('audit date range', () => {
   });
 
   it('says in words when the range is backwards or not a date', () => {
-    expect(filterProblem({ brand: '', from: '2026-02-02', to: '2026-02-01' })).toBe('The start date is after the end date.');
-    expect(filterProblem({ brand: '', from: '2026-13-01', to: '' })).toMatch(/start date is not a date/);
-    expect(filterProblem({ brand: '', from: '2026-02-01', to: '2026-02-01' })).toBeNull();
+    expect(filterProblem(filter({ brand: '', from: '2026-02-02', to: '2026-02-01' }))).toBe('The start date is after the end date.');
+    expect(filterProblem(filter({ brand: '', from: '2026-13-01', to: '' }))).toMatch(/start date is not a date/);
+    expect(filterProblem(filter({ brand: '', from: '2026-02-01', to: '2026-02-01' }))).toBeNull();
   });
 });
 
 describe('audit report address', () => {
   it('puts brand, days and format in the query string', () => {
-    expect(reportUrl({ brand: 'alpine', from: '2026-01-01', to: '2026-01-31' }, 'csv')).toBe(
+    expect(reportUrl(filter({ brand: 'alpine', from: '2026-01-01', to: '2026-01-31' }), 'csv')).toBe(
       '/api/reports/audit?brand=alpine&from=2026-01-01&to=2026-01-31&format=csv',
     );
   });
 
   it('omits empty parts and escapes the rest', () => {
-    expect(reportUrl({ brand: '', from: '', to: '' }, 'json')).toBe('/api/reports/audit?format=json');
-    expect(reportUrl({ brand: 'a&b', from: '', to: '' }, 'csv')).toBe('/api/reports/audit?brand=a%26b&format=csv');
+    expect(reportUrl(filter({ brand: '', from: '', to: '' }), 'json')).toBe('/api/reports/audit?format=json');
+    expect(reportUrl(filter({ brand: 'a&b', from: '', to: '' }), 'csv')).toBe('/api/reports/audit?brand=a%26b&format=csv');
+  });
+
+  it('carries the actor and action filters, trimmed', () => {
+    expect(reportUrl(filter({ actor: ' ed@example.com ', action: 'variant.publish' }), 'csv')).toBe(
+      '/api/reports/audit?actor=ed%40example.com&action=variant.publish&format=csv',
+    );
+    expect(auditVariables(filter({ actor: 'ed@example.com', action: ' ' }))).toMatchObject({ actor: 'ed@example.com', action: null });
+    expect(reportFileName(filter({ brand: 'alpine', actor: 'ed@example.com' }), 'csv')).toBe('vary-audit-alpine-ed_example_com.csv');
   });
 
   it('names the file after what it holds', () => {
-    expect(reportFileName({ brand: 'alpine', from: '', to: '' }, 'csv')).toBe('vary-audit-alpine.csv');
-    expect(reportFileName({ brand: '', from: '2026-01-01', to: '' }, 'json')).toBe('vary-audit-2026-01-01_now.json');
+    expect(reportFileName(filter({ brand: 'alpine', from: '', to: '' }), 'csv')).toBe('vary-audit-alpine.csv');
+    expect(reportFileName(filter({ brand: '', from: '2026-01-01', to: '' }), 'json')).toBe('vary-audit-2026-01-01_now.json');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The audit page's filter as plain values: a brand (or all) and a range of
- * whole days in UTC, both ends included. The same filter becomes GraphQL
+ * The audit page's filter as plain values: a brand (or all), an actor and an
+ * action (exact, or any), and a range of whole days in UTC, both ends included. The same filter becomes GraphQL
  * variables (RFC 3339 instants, `to` exclusive) and the report's query string
  * (the days as YYYY-MM-DD, which the server reads the same way).
  */
@@ -9,12 +9,16 @@ import type { ReportFormat } from '../../ui/ReportDownload';
 export interface AuditFilter {
   /** A brand slug, or '' for every brand. */
   brand: string;
+  /** An actor's e-mail (or `key:NAME`, `system`…), or '' for anyone. */
+  actor: string;
+  /** An action name (`variant.publish`…), or '' for any. */
+  action: string;
   /** YYYY-MM-DD (from <input type="date">), or '' for no bound. */
   from: string;
   to: string;
 }
 
-export const EMPTY_FILTER: AuditFilter = { brand: '', from: '', to: '' };
+export const EMPTY_FILTER: AuditFilter = { brand: '', actor: '', action: '', from: '', to: '' };
 
 export const REPORT_URL = '/api/reports/audit';
 
@@ -44,6 +48,8 @@ export function filterProblem(f: AuditFilter): string | null {
 
 export interface AuditVariables {
   brand: string | null;
+  actor: string | null;
+  action: string | null;
   from: string | null;
   to: string | null;
 }
@@ -52,15 +58,19 @@ export interface AuditVariables {
 export function auditVariables(f: AuditFilter): AuditVariables {
   return {
     brand: f.brand || null,
+    actor: f.actor.trim() || null,
+    action: f.action.trim() || null,
     from: f.from ? `${f.from}T00:00:00Z` : null,
     to: f.to ? `${nextDay(f.to)}T00:00:00Z` : null,
   };
 }
 
-/** The report's address: `/api/reports/audit?brand=…&from=…&to=…&format=…`, empty parts left out. */
+/** The report's address: `/api/reports/audit?brand=…&actor=…&action=…&from=…&to=…&format=…`, empty parts left out. */
 export function reportUrl(f: AuditFilter, format: ReportFormat): string {
   const q = new URLSearchParams();
   if (f.brand) q.set('brand', f.brand);
+  if (f.actor.trim()) q.set('actor', f.actor.trim());
+  if (f.action.trim()) q.set('action', f.action.trim());
   if (f.from) q.set('from', f.from);
   if (f.to) q.set('to', f.to);
   q.set('format', format);
@@ -70,7 +80,7 @@ export function reportUrl(f: AuditFilter, format: ReportFormat): string {
 /** A file name that says what the report holds: `vary-audit-alpine-2026-01-01_2026-01-31.csv`. */
 export function reportFileName(f: AuditFilter, format: ReportFormat): string {
   const parts = ['vary-audit'];
-  if (f.brand) parts.push(f.brand.replace(/[^a-z0-9-]/gi, '_'));
+  for (const part of [f.brand, f.actor.trim(), f.action.trim()]) if (part) parts.push(part.replace(/[^a-z0-9-]/gi, '_'));
   if (f.from || f.to) parts.push(`${f.from || 'start'}_${f.to || 'now'}`);
   return `${parts.join('-')}.${format}`;
 }

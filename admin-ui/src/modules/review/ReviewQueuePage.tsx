@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom';
 import { ReviewQueueDocument, useQuery } from '../../api';
+import { DataTable } from '../../ui/DataTable';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { formatAge, formatDateTime } from '../../ui/format';
 import { Loading } from '../../ui/Loading';
@@ -21,32 +22,18 @@ export function ReviewQueuePage() {
       {q.loading && !items && <Loading what="Loading the review queue" />}
       {items && items.length === 0 && <p className="empty">Nothing is waiting for your review.</p>}
       {items && items.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Review queue (scrollable)">
-          <table className="table" aria-label="Waiting for review">
-            <thead>
-              <tr>
-                <th scope="col">Variant</th>
-                <th scope="col">Entry</th>
-                <th scope="col">Brand</th>
-                <th scope="col">Author</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Quality</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((i) => (
-                <tr key={i.variant.id}>
-                  <td><Link to={paths.variant(i.brand, i.entryKey, i.variant.id)}>{i.variant.name}</Link></td>
-                  <td>{i.entryKey}</td>
-                  <td>{brandName(i.brand)}</td>
-                  <td>{i.author}</td>
-                  <td title={formatDateTime(i.submittedAt)}>{formatAge(i.submittedAt)}</td>
-                  <td><QualityScore score={i.variant.quality.score} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable region="Review queue" label="Waiting for review" columns={['Variant', 'Entry', 'Brand', 'Author', 'Waiting', 'Quality']}>
+          {items.map((i) => (
+            <tr key={i.variant.id}>
+              <td><Link to={paths.variant(i.brand, i.entryKey, i.variant.id)}>{i.variant.name}</Link></td>
+              <td>{i.entryKey}</td>
+              <td>{brandName(i.brand)}</td>
+              <td>{i.author}</td>
+              <td title={formatDateTime(i.submittedAt)}>{formatAge(i.submittedAt)}</td>
+              <td><QualityScore score={i.variant.quality.score} /></td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

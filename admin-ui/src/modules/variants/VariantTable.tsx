@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom';
 import type { VariantSummaryFragment } from '../../api';
+import { DataTable } from '../../ui/DataTable';
 import { formatDateTime } from '../../ui/format';
 import { LiveBadge, QualityScore, StatusBadge } from '../../ui/StatusBadge';
 import { paths } from '../entries/paths';
@@ -20,38 +21,22 @@ export function VariantTable({ brand, entryKey, variants }: Props) {
   if (variants.length === 0) return <p className="empty">No variants yet. Without one, apps get no content for this key.</p>;
   const sorted = [...variants].sort((a, b) => b.priority - a.priority);
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="Variants (scrollable)">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Variant</th>
-            <th scope="col">Status</th>
-            <th scope="col">Audience</th>
-            <th scope="col">Devices</th>
-            <th scope="col">Locale</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Schedule</th>
-            <th scope="col">Quality</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((v) => (
-            <tr key={v.id} className={v.status === 'ARCHIVED' ? 'row-muted' : undefined}>
-              <td>
-                <Link to={paths.variant(brand, entryKey, v.id)}>{v.name}</Link>
-                {v.tags.length > 0 && <div className="tags">{v.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
-              </td>
-              <td><StatusBadge status={v.status} review={v.brandReview} withNote /> <LiveBadge onAir={v.onAir} /></td>
-              <td className="rule-text">{v.ruleText || 'everyone'}</td>
-              <td>{v.devices.length ? v.devices.join(', ') : 'all'}</td>
-              <td>{v.locale ?? 'default'}</td>
-              <td>{v.priority}</td>
-              <td className="muted">{schedule(v)}</td>
-              <td><QualityScore score={v.quality.score} /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable region="Variants" columns={['Variant', 'Status', 'Audience', 'Devices', 'Locale', 'Priority', 'Schedule', 'Quality']}>
+      {sorted.map((v) => (
+        <tr key={v.id} className={v.status === 'ARCHIVED' ? 'row-muted' : undefined}>
+          <td>
+            <Link to={paths.variant(brand, entryKey, v.id)}>{v.name}</Link>
+            {v.tags.length > 0 && <div className="tags">{v.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
+          </td>
+          <td><StatusBadge status={v.status} review={v.brandReview} withNote /> <LiveBadge onAir={v.onAir} /></td>
+          <td className="rule-text">{v.ruleText || 'everyone'}</td>
+          <td>{v.devices.length ? v.devices.join(', ') : 'all'}</td>
+          <td>{v.locale ?? 'default'}</td>
+          <td>{v.priority}</td>
+          <td className="muted">{schedule(v)}</td>
+          <td><QualityScore score={v.quality.score} /></td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
