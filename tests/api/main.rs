@@ -19,6 +19,7 @@ mod http_edges;
 mod keys;
 mod model_changes;
 mod on_air;
+mod preview_url;
 mod privacy;
 mod references;
 mod review_queue;
