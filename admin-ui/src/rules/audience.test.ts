@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { countConditions, newAudienceCondition, newGroup } from './edit';
-import { parseRule, serializeRule } from './model';
+import { parseRule, serializeRule, type Json } from './model';
 import { ruleToText, treeToText } from './text';
 import { validateRule } from './validate';
 
 describe('"is in audience NAME" conditions', () => {
   it('parse into an audience node and serialize back exactly', () => {
-    const json = { all: [{ audience: 'VIP' }, { attr: 'tier', op: 'gte', value: 3 }] };
+    const json: Json = { all: [{ audience: 'VIP' }, { attr: 'tier', op: 'gte', value: 3 }] };
     const tree = parseRule(json);
     expect(tree?.kind).toBe('all');
     expect(tree?.kind === 'all' && tree.children[0].kind).toBe('audience');

@@ -62,7 +62,8 @@ export function AudienceForm({ brand, audience, others, attributes, onSaved, onC
           {tried && nameProblem && <p className="field-error" role="alert">{nameProblem}</p>}
         </div>
       )}
-      <RuleBuilder tree={tree} onChange={setTree} disabled={busy} issues={[...issues, ...(serverIssue ? [serverIssue] : [])]}
+      <RuleBuilder tree={tree} onChange={setTree} disabled={busy}
+        issues={[...(tried ? issues : issues.filter((i) => !i.message.startsWith('Name the'))), ...(serverIssue ? [serverIssue] : [])]}
         attributes={attributes} audiences={others}
         serverError={ruleError && !serverIssue ? ruleMessageInWords(splitRuleMessage(ruleError.message).text) : null} />
       {tried && emptyRule && <p className="field-error" role="alert">{emptyRule}</p>}

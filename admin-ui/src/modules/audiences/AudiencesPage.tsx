@@ -18,7 +18,8 @@ export function AudiencesPage() {
   const q = useQuery(AudiencesDocument, { brand: slug });
   const [editing, setEditing] = useState<AudienceFullFragment | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const mayChange = canEdit(user.role) || user.role === 'REVIEWER';
+  // Changing an audience is like publishing: editors only where the brand needs no approval.
+  const mayChange = user.role === 'ADMIN' || user.role === 'REVIEWER' || (canEdit(user.role) && brand?.policy.requireApproval === false);
   const audiences = q.data?.audiences ?? [];
   const names = audiences.map((a) => a.name);
 

@@ -72,7 +72,7 @@ export function ContentTypeForm({ brand, type, typeNames, onSaved, onCancel }: P
       <h3>Fields</h3>
       <ol className="ct-fields">
         {drafts.map((d, i) => (
-          <FieldRow key={d.rowId} draft={d} position={i + 1} typeNames={typeNames.filter((n) => n !== type?.name)} disabled={busy}
+          <FieldRow key={d.rowId} draft={d} position={i + 1} typeNames={typeNames} disabled={busy}
             problem={tried ? problems.rows[d.rowId] : undefined} onChange={(next) => update(d.rowId, next)} onRemove={() => update(d.rowId, null)} />
         ))}
       </ol>

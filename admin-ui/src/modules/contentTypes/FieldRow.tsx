@@ -1,5 +1,5 @@
 import type { FieldKind } from '../../api';
-import { FIELD_KINDS, type FieldDraft } from './fieldDrafts';
+import { FIELD_KINDS, limitApplies, type FieldDraft } from './fieldDrafts';
 
 interface Props {
   draft: FieldDraft;
@@ -34,11 +34,11 @@ export function FieldRow({ draft, position, typeNames, problem, disabled, onChan
             {FIELD_KINDS.map((k) => <option key={k.kind} value={k.kind}>{k.label}</option>)}
           </select>
         </div>
-        <div className="field">
+        {limitApplies(draft) && <div className="field">
           <label htmlFor={`${id}-max`}>{draft.list ? 'Most items' : 'Longest text'} (optional)</label>
           <input id={`${id}-max`} className="number-small" type="number" min={1} step={1} value={draft.maxLength} disabled={disabled}
             onChange={(e) => set({ maxLength: e.target.value })} />
-        </div>
+        </div>}
         <label className="check">
           <input type="checkbox" checked={draft.required} disabled={disabled} onChange={(e) => set({ required: e.target.checked })} />
           Required

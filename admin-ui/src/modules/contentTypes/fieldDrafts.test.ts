@@ -32,9 +32,13 @@ describe('the content-type builder form', () => {
     expect(removedFields(saved, renamed)).toEqual([]);
   });
 
-  it('drops targets from fields that are not references and an empty limit', () => {
+  it('drops targets from fields that are not references, and limits where they mean nothing', () => {
     const d = { ...newFieldDraft(), name: 'x', kind: 'TEXT' as const, to: ['Card'], maxLength: ' ' };
     expect(toFieldInputs([d])[0]).toMatchObject({ to: [], maxLength: null });
+    const n = { ...newFieldDraft(), name: 'n', kind: 'NUMBER' as const, maxLength: 'x' };
+    expect(fieldProblems('T', [n]).rows).toEqual({});
+    expect(toFieldInputs([n])[0].maxLength).toBeNull();
+    expect(toFieldInputs([{ ...n, list: true, maxLength: '4' }])[0].maxLength).toBe(4);
   });
 
   it('says in words what the server would refuse', () => {

@@ -61,6 +61,11 @@ export function draftsFromFields(fields: readonly SavedField[]): FieldDraft[] {
   }));
 }
 
+/** Whether `maxLength` means something for the field: a list's size, or a text's length. */
+export function limitApplies(d: Pick<FieldDraft, 'kind' | 'list'>): boolean {
+  return d.list || d.kind === 'TEXT' || d.kind === 'RICH_TEXT' || d.kind === 'URL';
+}
+
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** Problems per row (by rowId) and for the whole form, in words; empty when the form can be sent. */
@@ -73,7 +78,7 @@ export function fieldProblems(typeName: string, drafts: readonly FieldDraft[]): 
     if (name === '') rowsOut[d.rowId] = 'Give the field a name.';
     else if (!IDENTIFIER.test(name)) rowsOut[d.rowId] = `“${name}” cannot be a field name: start with a letter and use only letters, digits and _.`;
     else if (seen.has(name)) rowsOut[d.rowId] = `There is already a field named “${name}”. Choose another name.`;
-    else if (limit !== '' && !(/^\d+$/.test(limit) && Number(limit) >= 1)) {
+    else if (limitApplies(d) && limit !== '' && !(/^\d+$/.test(limit) && Number(limit) >= 1)) {
       rowsOut[d.rowId] = d.list ? 'The most items must be a whole number of at least 1, or empty for no limit.' : 'The length limit must be a whole number of at least 1, or empty for no limit.';
     }
     seen.add(name);
@@ -88,7 +93,7 @@ export function fieldProblems(typeName: string, drafts: readonly FieldDraft[]): 
 /** The field list as `FieldDefInput`s, in form order. */
 export function toFieldInputs(drafts: readonly FieldDraft[]): FieldDefInput[] {
   return drafts.map((d) => {
-    const limit = d.maxLength.trim();
+    const limit = limitApplies(d) ? d.maxLength.trim() : '';
     return {
       name: d.name.trim(),
       kind: d.kind,
