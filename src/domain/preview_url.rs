@@ -10,11 +10,12 @@ pub const MAX_PREVIEW_URL: usize = 2_000;
 pub fn check_preview_url(template: &str) -> Result<String, String> {
     let template = template.trim();
     if template.len() > MAX_PREVIEW_URL {
-        return Err(format!(
-            "previewUrl: at most {MAX_PREVIEW_URL} characters"
-        ));
+        return Err(format!("previewUrl: at most {MAX_PREVIEW_URL} characters"));
     }
-    if template.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if template
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err("previewUrl: must not contain spaces or control characters".into());
     }
     if !template.contains("{key}") {
@@ -23,11 +24,9 @@ pub fn check_preview_url(template: &str) -> Result<String, String> {
                 .into(),
         );
     }
-    let filled = template
-        .replace("{key}", "key")
-        .replace("{token}", "token");
-    let url = url::Url::parse(&filled)
-        .map_err(|e| format!("previewUrl: not an absolute URL ({e})"))?;
+    let filled = template.replace("{key}", "key").replace("{token}", "token");
+    let url =
+        url::Url::parse(&filled).map_err(|e| format!("previewUrl: not an absolute URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "previewUrl: must start with http:// or https://, not {}:",
@@ -67,7 +66,10 @@ mod tests {
         ] {
             assert!(check_preview_url(bad).is_err(), "{bad} was accepted");
         }
-        let long = format!("https://site.example/{{key}}?{}", "a".repeat(MAX_PREVIEW_URL));
+        let long = format!(
+            "https://site.example/{{key}}?{}",
+            "a".repeat(MAX_PREVIEW_URL)
+        );
         assert!(check_preview_url(&long).is_err());
     }
 }

@@ -15,7 +15,11 @@ async fn an_admin_sets_and_clears_the_preview_url(backend: Backend) {
     app.seed_brand("acme").await;
     let template = "https://site.example/{key}?vary_preview={token}";
     let set = app
-        .gql(Some(app.admin()), SET, json!({"s": "acme", "u": format!(" {template} ")}))
+        .gql(
+            Some(app.admin()),
+            SET,
+            json!({"s": "acme", "u": format!(" {template} ")}),
+        )
         .await;
     assert_eq!(set.data()["updateBrand"]["previewUrl"], template);
     let read = app.gql(Some(app.admin()), READ, json!({"s": "acme"})).await;
