@@ -44,7 +44,7 @@ test('alt text and focal point are set in the asset library, and the image field
   await expect(page.getByRole('heading', { level: 1, name: 'Asset library' })).toBeVisible();
 
   const item = page.getByRole('listitem').filter({ hasText: imageId.slice(0, 8) });
-  await expect(item.getByText('No alt text: describe the image below.')).toBeVisible();
+  await expect(item.getByText('No alt text yet.')).toBeVisible();
   await item.getByRole('button', { name: 'Edit alt text and focal point' }).click();
   const editor = item.getByRole('group', { name: 'Image details' });
   const image = editor.getByRole('img', { name: 'The image being described' });

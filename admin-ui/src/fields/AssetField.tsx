@@ -106,13 +106,7 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
     <div className="asset-field-wrap">
       <div className="asset-field">
         {id && <img className="asset-thumb" src={chosen ? thumbnailUrl(chosen.id, chosen.renditions) : thumbnailUrl(id, [])} alt={chosen?.alt ?? ''} width={96} height={64} />}
-        {id && (
-          <p className="asset-chosen">
-            <strong>{chosen ? assetName(chosen) : 'Chosen image'}</strong>
-            {chosen && <span className="muted"> · {chosen.format} · {chosen.width}×{chosen.height} · {formatBytes(chosen.bytes)}</span>}
-            {chosen && !chosen.alt?.trim() && <span className="field-error"> No alt text yet: add it in the asset library.</span>}
-          </p>
-        )}
+        {id && <ChosenAsset asset={chosen} />}
         <div className="asset-inputs">
           <details className="asset-id">
             <summary>Asset id</summary>
@@ -138,11 +132,7 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
       {describing && describing === id && (
-        <div className="card" role="group" aria-label="Describe the uploaded image">
-          <p><strong>Uploaded.</strong> Describe the image and mark its subject; you can also do this later in the asset library.</p>
-          <AssetEditor brand={brand} id={describing} imageUrl={conventionalUrl(describing, 'DESKTOP')} alt={null} focalX={null} focalY={null}
-            onSaved={() => { setDescribing(null); library.reload(); }} onCancel={() => setDescribing(null)} />
-        </div>
+        <DescribeUpload brand={brand} id={describing} onDone={(saved) => { setDescribing(null); if (saved) library.reload(); }} />
       )}
       {browsing && (
         <div className="asset-library" role="group" aria-label={`Asset library of ${brand}`}>
@@ -186,6 +176,28 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
           ))}
         </div>
       )}
+    </div>
+  );
+}
+
+/** The chosen image by name (its alt text, else format and size), not by its 64-character id. */
+function ChosenAsset({ asset }: { asset: AssetNode | null }) {
+  return (
+    <p className="asset-chosen">
+      <strong>{asset ? assetName(asset) : 'Chosen image'}</strong>
+      {asset && <span className="muted"> · {asset.format} · {asset.width}×{asset.height} · {formatBytes(asset.bytes)}</span>}
+      {asset && !asset.alt?.trim() && <span className="field-error"> No alt text yet: add it in the asset library.</span>}
+    </p>
+  );
+}
+
+/** Right after an upload: alt text and focal point for the new image (skippable). */
+function DescribeUpload({ brand, id, onDone }: { brand: string; id: string; onDone: (saved: boolean) => void }) {
+  return (
+    <div className="card" role="group" aria-label="Describe the uploaded image">
+      <p><strong>Uploaded.</strong> Describe the image and mark its subject; you can also do this later in the asset library.</p>
+      <AssetEditor brand={brand} id={id} imageUrl={conventionalUrl(id, 'DESKTOP')} alt={null} focalX={null} focalY={null}
+        onSaved={() => onDone(true)} onCancel={() => onDone(false)} />
     </div>
   );
 }

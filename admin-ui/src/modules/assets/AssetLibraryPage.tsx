@@ -59,7 +59,7 @@ export function AssetLibraryPage() {
     <section className="page">
       <h1>Asset library</h1>
       <p className="muted">The brand’s images, newest first. Give each one alt text (quality checks count it) and a focal point for crops.</p>
-      {missingAlt > 0 && <p className="notice">{missingAlt} of the images shown have no alt text yet.</p>}
+      {missingAlt > 0 && <p className="notice">{missingAlt} of the images shown {missingAlt === 1 ? 'has' : 'have'} no alt text yet: describe {missingAlt === 1 ? 'it' : 'them'} with “Edit alt text and focal point”.</p>}
       <ErrorBox error={lib.error} onRetry={() => void lib.reload()} />
       {lib.loading && lib.assets.length === 0 && <Loading what="Loading images" />}
       {!lib.loading && !lib.error && lib.assets.length === 0 && <p className="empty">This brand has no images yet. Upload one from an image field of a variant.</p>}
@@ -69,7 +69,7 @@ export function AssetLibraryPage() {
             <img src={thumbnailUrl(a.id, a.renditions)} alt={a.alt ?? ''} width={160} height={107} loading="lazy" style={{ background: a.dominantColor }} />
             <div>
               <p><strong>{assetName(a)}</strong></p>
-              {!a.alt?.trim() && <p className="field-error">No alt text: describe the image below.</p>}
+              {!a.alt?.trim() && <p className="field-error">No alt text yet.</p>}
               <p className="muted">{a.format} · {a.width}×{a.height} · {formatBytes(a.bytes)} · <span className="mono" title={a.id}>{a.id.slice(0, 8)}</span></p>
               {editor && (
                 <div className="actions wrap">

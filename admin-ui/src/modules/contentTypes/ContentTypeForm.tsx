@@ -82,21 +82,26 @@ export function ContentTypeForm({ brand, type, typeNames, onSaved, onCancel }: P
       {removed.length > 0 && (
         <p className="muted">Removing {removed.map((n) => `“${n}”`).join(', ')}: new revisions will not have {removed.length === 1 ? 'this field' : 'these fields'}.</p>
       )}
-      {refusal && (
-        <div className="error-box" role="alert">
-          <p><strong>Not saved.</strong> {refusal.summary}</p>
-          <ul>
-            {refusal.variants.map((v) => (
-              <li key={`${v.entry}/${v.variant}`}>“{v.variant}” of <Link to={paths.entry(brand, v.entry)}>{v.entry}</Link>: {v.problem}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {refusal && <RefusalBox brand={brand} refusal={refusal} />}
       {error && <p className="field-error" role="alert">{error}</p>}
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? 'Saving…' : type ? 'Save changes' : 'Create content type'}</button>
         <button type="button" className="btn" disabled={busy} onClick={onCancel}>Cancel</button>
       </div>
     </form>
+  );
+}
+
+/** Why the change was refused: the variants it would break, each linked to its entry. */
+function RefusalBox({ brand, refusal }: { brand: string; refusal: ModelRefusal }) {
+  return (
+    <div className="error-box" role="alert">
+      <p><strong>Not saved.</strong> {refusal.summary}</p>
+      <ul>
+        {refusal.variants.map((v) => (
+          <li key={`${v.entry}/${v.variant}`}>“{v.variant}” of <Link to={paths.entry(brand, v.entry)}>{v.entry}</Link>: {v.problem}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -58,7 +58,7 @@ export function PreviewSettings({ brand }: { brand: Brand }) {
         sees drafts as if published and records nothing. Your site passes the token to Vary as its delivery key.
       </p>
       <form className="inline-form" onSubmit={save} aria-label="Preview address">
-        <div className="field field-wide">
+        <div className="field preview-url-field">
           <label htmlFor="preview-url">Preview URL</label>
           <input id="preview-url" className="mono" value={template} placeholder="https://site.example/{key}?vary_preview={token}"
             aria-invalid={problem ? true : undefined} aria-describedby="preview-url-help"
@@ -79,7 +79,7 @@ export function PreviewSettings({ brand }: { brand: Brand }) {
         <div className="token-once" role="status">
           <p>Preview key created and kept in this browser. Give editors its token (shown only now); they paste it beside “Open preview”.</p>
           <label htmlFor="preview-token" className="sr-only">Preview key token</label>
-          <input id="preview-token" className="mono" readOnly value={token} onFocus={(e) => e.currentTarget.select()} />
+          <input id="preview-token" className="mono preview-token" readOnly value={token} onFocus={(e) => e.currentTarget.select()} />
         </div>
       )}
       {error && <p className="field-error" role="alert">{error}</p>}
