@@ -24,7 +24,9 @@ pub fn check_preview_url(template: &str) -> Result<String, String> {
                 .into(),
         );
     }
-    let filled = template.replace("{key}", "key").replace("{token}", "token");
+    // Placeholders filled with a marker, so a host made from them shows.
+    const MARKER: &str = "vary-placeholder";
+    let filled = template.replace("{key}", MARKER).replace("{token}", MARKER);
     let url =
         url::Url::parse(&filled).map_err(|e| format!("previewUrl: not an absolute URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -33,8 +35,12 @@ pub fn check_preview_url(template: &str) -> Result<String, String> {
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("previewUrl: must name a host".into());
+    match url.host_str() {
+        None | Some("") => return Err("previewUrl: must name a host".into()),
+        Some(host) if host.contains(MARKER) => {
+            return Err("previewUrl: the host must be the site's own, not {key} or {token}".into())
+        }
+        Some(_) => {}
     }
     Ok(template.to_string())
 }
@@ -51,6 +57,7 @@ mod tests {
             "https://site.example/{key}?vary_preview={token}"
         );
         assert!(check_preview_url("http://localhost:3000/p/{key}").is_ok());
+        assert!(check_preview_url("https://site.example/{key}#{token}").is_ok());
     }
 
     #[test]
@@ -61,6 +68,8 @@ mod tests {
             "https://site.example/page",
             "/relative/{key}",
             "https:///{key}",
+            "https://{key}.site.example/",
+            "https://{token}/{key}",
             "https://site.example/{key} x",
             "",
         ] {

@@ -51,6 +51,8 @@ async fn a_bad_template_is_bad_input_and_changes_nothing(backend: Backend) {
         "javascript:alert(1)//{key}",
         "ftp://site.example/{key}",
         "/relative/{key}",
+        "https:///{key}",
+        "https://{key}.site.example/",
         "https://site.example/{key} and more",
     ] {
         let answer = app

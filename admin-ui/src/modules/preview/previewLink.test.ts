@@ -19,6 +19,8 @@ describe('Open preview', () => {
     expect(previewUrlProblem('https://site.example/page')).toMatch(/\{key\}/);
     expect(previewUrlProblem('ftp://site.example/{key}')).toMatch(/https:\/\//);
     expect(previewUrlProblem('https://site.example/{key} x')).toMatch(/spaces/);
+    expect(previewUrlProblem('https://{key}.site.example/')).toMatch(/cannot be the host/);
+    expect(previewUrlProblem('https:///{key}')).toMatch(/cannot be the host/);
   });
 
   it('keeps the token per brand, and forgets it', () => {

@@ -18,13 +18,18 @@ export function previewHref(template: string, entryKey: string, token: string): 
   }
 }
 
+/** Fills the placeholders when checking a template, so a host made of them shows. */
+const MARKER = 'vary-placeholder';
+
 /** What is wrong with a template, in words (as the server checks it), or null. */
 export function previewUrlProblem(template: string): string | null {
   const t = template.trim();
   if (t === '') return null;
   if (/\s/.test(t)) return 'Remove the spaces from the address.';
   if (!t.includes('{key}')) return 'Put {key} where the entry’s key goes, e.g. https://site.example/{key}?vary_preview={token}.';
-  if (previewHref(t, 'key', 'token') === null) return 'Enter a full address starting with https:// (or http://).';
+  const filled = previewHref(t, MARKER, MARKER);
+  if (filled === null) return 'Enter a full address starting with https:// (or http://).';
+  if (new URL(filled).hostname.includes(MARKER)) return 'Start with your site’s own address (https://site.example/…): {key} and {token} cannot be the host.';
   return null;
 }
 
