@@ -18,7 +18,7 @@ test('an admin defines an audience, an editor targets it by name, and "used by" 
   await form.getByRole('combobox', { name: 'Operator', exact: true }).selectOption({ label: 'is' });
   await form.getByRole('textbox', { name: 'segment value', exact: true }).fill('gold');
   await form.getByRole('button', { name: 'Create audience' }).click();
-  await expect(page.getByRole('status')).toContainText(`Saved the audience “${vip}”`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toContainText(`Saved the audience “${vip}”`);
   const row = page.getByRole('row', { name: new RegExp(vip) });
   await expect(row).toContainText('segment');
   await expect(row).toContainText('gold');
@@ -77,7 +77,7 @@ test('an unused audience is deleted after confirming', async ({ page }) => {
   await expect(row).toContainText('tier');
   page.once('dialog', (d) => { expect(d.message()).toBe(`Delete the audience “${name}”?`); void d.accept(); });
   await row.getByRole('button', { name: `Delete ${name}` }).click();
-  await expect(page.getByRole('status')).toHaveText(`Deleted the audience “${name}”.`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toHaveText(`Deleted the audience “${name}”.`);
   await expect(row).toHaveCount(0);
   const listed = await gql(page.request, admin, 'query { audiences(brand: "alpine") { name } }');
   expect(listed.audiences.map((a: { name: string }) => a.name)).not.toContain(name);

@@ -31,7 +31,7 @@ test('an admin builds a content type, renames a field, and is told in words whic
   await form.getByRole('listitem', { name: 'Field 2' }).getByLabel('Most items (optional)').fill('3');
   await form.getByRole('group', { name: /Field 2 may point to/ }).getByLabel('Hero', { exact: true }).check();
   await form.getByRole('button', { name: 'Create content type' }).click();
-  await expect(page.getByRole('status')).toHaveText(`Saved “${name}” (version 1).`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toHaveText(`Saved “${name}” (version 1).`);
   const card = page.getByRole('article', { name: new RegExp(name) });
   await expect(card.getByRole('row', { name: /title/ })).toContainText('Text, required, at most 60 characters');
   await expect(card.getByRole('row', { name: /related/ })).toContainText('Reference to an entry, to Hero, list of at most 3');
@@ -54,7 +54,7 @@ test('an admin builds a content type, renames a field, and is told in words whic
   await edit.getByLabel('Name of field 1').fill('headline');
   await expect(edit.getByText('Renamed from “title”')).toBeVisible();
   await edit.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page.getByRole('status')).toHaveText(`Saved “${name}” (version 2).`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toHaveText(`Saved “${name}” (version 2).`);
   const entry = await gql(page.request, admin, 'query($b: String!, $k: String!) { entry(brand: $b, key: $k) { variants { fields } } }', { b: 'alpine', k: entryKey });
   expect(entry.entry.variants[0].fields).toEqual({ headline: 'Half price lift passes' });
 
@@ -74,7 +74,7 @@ test('an admin builds a content type, renames a field, and is told in words whic
   // Removing the new field instead saves.
   await edit.getByRole('button', { name: 'Remove field subtitle' }).click();
   await edit.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page.getByRole('status')).toHaveText(`Saved “${name}” (version 3).`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toHaveText(`Saved “${name}” (version 3).`);
 });
 
 test('a concurrent change is refused instead of lost, and a content type in use cannot be deleted', async ({ page }) => {
@@ -115,7 +115,7 @@ test('a concurrent change is refused instead of lost, and a content type in use 
   const spareCard = page.getByRole('article', { name: new RegExp(spare) });
   page.once('dialog', (d) => { expect(d.message()).toContain(`Delete the content type “${spare}”?`); void d.accept(); });
   await spareCard.getByRole('button', { name: `Delete ${spare}` }).click();
-  await expect(page.getByRole('status')).toHaveText(`Deleted “${spare}”.`);
+  await expect(page.getByRole('status').filter({ hasText: /Saved|Deleted/ })).toHaveText(`Deleted “${spare}”.`);
   await expect(spareCard).toHaveCount(0);
   expect(await typeNamed(page.request, admin, spare)).toBeUndefined();
 });

@@ -34,8 +34,15 @@ test('"Open preview" opens the brand\'s site with the entry\'s key and a preview
   expect(await link.getAttribute('href')).not.toContain(admin);
 
   // What the site gets with that token: the draft, as if published, recording nothing.
-  const seen = await gql(page.request, token, 'query($k: String!) { content(brand: "alpine", key: $k) { variant { name } servedId } }', { k: key });
-  expect(seen.content).toEqual({ variant: { name: 'Draft idea' }, servedId: null });
+  // (A new key reaches the key ring through the change feed: asked again until it has.)
+  const asSite = async () => {
+    const res = await page.request.post('/graphql', {
+      headers: { authorization: `Bearer ${token}` },
+      data: { query: 'query($k: String!) { content(brand: "alpine", key: $k) { variant { name } servedId } }', variables: { k: key } },
+    });
+    return (await res.json()).data?.content ?? null;
+  };
+  await expect.poll(asSite).toEqual({ variant: { name: 'Draft idea' }, servedId: null });
   const keys = await gql(page.request, admin, 'query { deliveryKeys(brand: "alpine") { name revoked } }');
   expect(keys.deliveryKeys.some((k: { name: string; revoked: boolean }) => k.name.startsWith('preview') && !k.revoked)).toBe(true);
 });
