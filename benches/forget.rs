@@ -96,6 +96,7 @@ fn main() {
             locales: vec!["en".into()],
             policy: Default::default(),
             version: 1,
+            preview_url: None,
         };
         vary::store::brands::insert(conn, &brand)
     })

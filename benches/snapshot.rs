@@ -47,6 +47,7 @@ fn brand() -> Brand {
         locales: vec!["en".into(), "de".into()],
         policy: BrandPolicy::default(),
         version: 1,
+        preview_url: None,
     }
 }
 

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
 import { apiSignIn, expect, gql, signIn, snap, test, unique, USERS } from './fixtures';
+import { mountainPng } from './images';
 
 /** The image the editor uploads: wider than MOBILE's 640 px, narrower than DESKTOP's 1920 (never upscaled). */
 const WIDTH = 1280;
@@ -14,62 +14,12 @@ const EXPECTED = [
   { device: 'TV', size: '1280×720', file: 'tv' },
 ];
 
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/**
- * A real 8-bit RGB PNG: a sky-to-snow gradient with a mountain, its colours shifted by random
- * bytes so every run uploads a new file (asset ids are the SHA-256 of the bytes).
- */
-function mountainPng(width: number, height: number): Buffer {
-  const [dr, dg, db] = randomBytes(3);
-  const stride = 1 + width * 3;
-  const raw = Buffer.alloc(stride * height); // filter byte 0 (None) on every row
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const ridge = height * 0.35 + Math.abs(x - width / 2) * 0.6;
-      const rock = y > ridge;
-      const i = y * stride + 1 + x * 3;
-      raw[i] = rock ? (90 + dr / 4) & 0xff : (40 + (y * 120) / height + dr / 8) & 0xff;
-      raw[i + 1] = rock ? (100 + dg / 4) & 0xff : (110 + (y * 100) / height) & 0xff;
-      raw[i + 2] = rock ? (110 + db / 4) & 0xff : (200 + (x * 50) / width) & 0xff;
-    }
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // colour type: RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 test('an editor uploads an image into an ASSET field and sees a rendition per device', async ({ page }, testInfo) => {
   const key = unique('e2e-banner');
   const typeName = `Banner ${key}`;
   const variantName = `Powder day ${key}`;
 
-  // The demo brands have no content type with an ASSET field: an admin defines one (content types
-  // have no page in the admin UI).
+  // The demo brands have no content type with an ASSET field: an admin defines one.
   const admin = await apiSignIn(page.request, USERS.admin);
   await gql(page.request, admin, 'mutation ($input: CreateContentTypeInput!) { createContentType(input: $input) { id } }', {
     input: {
@@ -103,13 +53,14 @@ test('an editor uploads an image into an ASSET field and sees a rendition per de
   await page.getByLabel('Name', { exact: true }).fill(variantName);
   await page.getByRole('textbox', { name: /^title/ }).fill('Fresh powder on every slope');
 
-  // Upload: the field takes the new asset's id (the SHA-256 of the file's bytes).
-  const imageId = page.getByRole('textbox', { name: /^image/ });
-  await expect(imageId).toHaveValue('');
+  // Upload: the field shows the new image by name and takes its id (the SHA-256 of the file's
+  // bytes), which a person finds under "Asset id".
   const uploaded = page.waitForResponse((r) => r.url().endsWith('/api/assets') && r.request().method() === 'POST');
   await page.getByLabel('Upload image').setInputFiles(file);
   expect((await uploaded).status()).toBe(200);
-  await expect(imageId).toHaveValue(assetId);
+  await expect(page.getByText(`PNG image, ${WIDTH}×${HEIGHT}`, { exact: true })).toBeVisible();
+  await page.getByText('Asset id', { exact: true }).click();
+  await expect(page.getByRole('textbox', { name: /^image/ })).toHaveValue(assetId);
 
   // One preview per device, each with its rendition's size.
   const devices = page.getByRole('group', { name: 'Chosen image per device' });
@@ -142,6 +93,7 @@ test('an editor uploads an image into an ASSET field and sees a rendition per de
   await expect(page).toHaveURL(/\/variants\/(?!new$)[^/]+$/);
   await expect(page.getByRole('heading', { level: 1, name: variantName })).toBeVisible();
   await page.reload();
+  await page.getByText('Asset id', { exact: true }).click();
   await expect(page.getByRole('textbox', { name: /^image/ })).toHaveValue(assetId);
   await expect(devices.getByRole('figure').filter({ hasText: 'Mobile' }).locator('figcaption')).toHaveText('Mobile · 640×360');
 

@@ -20,6 +20,9 @@ const PAGES: { name: string; path: string; heading: RegExp }[] = [
   { name: 'audit', path: 'audit', heading: /Audit/ },
   { name: 'webhooks', path: 'webhooks', heading: /Webhooks/ },
   { name: 'users', path: 'users', heading: /Users/ },
+  { name: 'content-types', path: 'b/alpine/content-types', heading: /Content types/ },
+  { name: 'audiences', path: 'b/alpine/audiences', heading: /Audiences/ },
+  { name: 'asset-library', path: 'b/alpine/assets', heading: /Asset library/ },
 ];
 
 for (const width of [1440, 390]) {

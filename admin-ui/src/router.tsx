@@ -4,7 +4,10 @@ import { BrandSettingsPage } from './modules/admin/BrandSettingsPage';
 import { DeliveryKeysPage } from './modules/admin/DeliveryKeysPage';
 import { UsersPage } from './modules/admin/UsersPage';
 import { WebhooksPage } from './modules/admin/WebhooksPage';
+import { AssetLibraryPage } from './modules/assets/AssetLibraryPage';
+import { AudiencesPage } from './modules/audiences/AudiencesPage';
 import { AuditPage } from './modules/audit/AuditPage';
+import { ContentTypesPage } from './modules/contentTypes/ContentTypesPage';
 import { EntriesPage } from './modules/entries/EntriesPage';
 import { EntryPage } from './modules/entries/EntryPage';
 import { ExperimentReportPage } from './modules/experiments/ExperimentReportPage';
@@ -39,6 +42,9 @@ export const router = createBrowserRouter(
         { path: 'b/:brand/entries/:key/variants/new', element: <VariantEditorPage /> },
         { path: 'b/:brand/entries/:key/variants/:id', element: <VariantEditorPage /> },
         { path: 'b/:brand/experiments/:id', element: <ExperimentReportPage /> },
+        { path: 'b/:brand/content-types', element: <ContentTypesPage /> },
+        { path: 'b/:brand/audiences', element: <AudiencesPage /> },
+        { path: 'b/:brand/assets', element: <AssetLibraryPage /> },
         { path: 'review', element: <ReviewQueuePage /> },
         { path: 'users', element: <RequireAdmin><UsersPage /></RequireAdmin> },
         { path: 'delivery-keys', element: <RequireAdmin><DeliveryKeysPage /></RequireAdmin> },

@@ -3,6 +3,7 @@
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::{normalise_locales, parse_slug, Brand, BrandPolicy};
+use crate::domain::preview_url::check_preview_url;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::changes::Change;
@@ -22,6 +23,8 @@ pub struct BrandUpdate {
     pub default_locale: Option<String>,
     pub locales: Option<Vec<String>>,
     pub policy: Option<BrandPolicy>,
+    /// `Some(None)` clears the preview URL; `None` leaves it.
+    pub preview_url: Option<Option<String>>,
 }
 
 fn check_name(name: &str) -> AppResult<String> {
@@ -47,6 +50,7 @@ impl Content {
             locales,
             policy: input.policy,
             version: 1,
+            preview_url: None,
         };
         let event = audit_event(who, "brand.create", &brand.slug, Some(&brand.slug));
         let saved = brand.clone();
@@ -86,6 +90,13 @@ impl Content {
                 if let Some(policy) = update.policy {
                     policy.check().map_err(AppError::bad_input)?;
                     brand.policy = policy;
+                }
+                if let Some(preview_url) = update.preview_url {
+                    brand.preview_url = preview_url
+                        .filter(|url| !url.trim().is_empty())
+                        .map(|url| check_preview_url(&url))
+                        .transpose()
+                        .map_err(AppError::bad_input)?;
                 }
                 brand.version += 1;
                 store::brands::update(conn, &brand)?;

@@ -173,6 +173,7 @@ mod tests {
             locales: vec!["en".into()],
             policy: BrandPolicy::default(),
             version: 1,
+            preview_url: None,
         };
         let now = Utc::now();
         assert_eq!(retention_cut(&brand, now), None);

@@ -75,6 +75,8 @@ pub struct Brand {
     pub locales: Vec<String>,
     pub policy: BrandPolicy,
     pub version: i32,
+    /// Where "Open preview" sends editors (see [`super::preview_url`]); `None` when not set.
+    pub preview_url: Option<String>,
 }
 
 impl Brand {

@@ -14,6 +14,7 @@ pub mod experiment;
 pub mod input;
 pub mod key_limits;
 pub mod origin;
+pub mod preview_url;
 pub mod quality;
 pub mod resolution;
 pub mod rich_text;

@@ -78,6 +78,9 @@ pub struct UpdateBrandInput {
     pub locales: Option<Vec<String>>,
     /// Only the policy values given change.
     pub policy: Option<BrandPolicyInput>,
+    /// Where "Open preview" sends editors: an http(s) URL template with `{key}` (the entry's
+    /// key) and optionally `{token}` (a preview delivery key's token). Null or empty clears it.
+    pub preview_url: MaybeUndefined<String>,
 }
 
 impl UpdateBrandInput {
@@ -87,6 +90,11 @@ impl UpdateBrandInput {
             default_locale: self.default_locale,
             locales: self.locales,
             policy: self.policy.map(|p| p.over(current.clone())),
+            preview_url: match self.preview_url {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(url) => Some(Some(url)),
+            },
         }
     }
 }

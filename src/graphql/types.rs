@@ -80,6 +80,10 @@ impl Brand {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// Where "Open preview" sends editors: a URL template with `{key}` and `{token}`.
+    async fn preview_url(&self) -> Option<&str> {
+        self.0.preview_url.as_deref()
+    }
     /// From when the brand's usage reports are complete: the retention cut of the last deletion
     /// of old usage events; null when none was ever deleted.
     async fn usage_kept_since(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {

@@ -19,6 +19,7 @@ struct BrandRow {
     version: i32,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    preview_url: Option<String>,
 }
 
 impl BrandRow {
@@ -31,6 +32,7 @@ impl BrandRow {
             locales: from_json_text(&self.locales)?,
             policy: from_json_text::<BrandPolicy>(&self.policy)?,
             version: self.version,
+            preview_url: self.preview_url,
         })
     }
 }
@@ -47,6 +49,7 @@ pub fn insert(conn: &mut DbConnection, brand: &Brand) -> AppResult<()> {
         version: brand.version,
         created_at: now,
         updated_at: now,
+        preview_url: brand.preview_url.clone(),
     };
     diesel::insert_into(brands::table)
         .values(&row)
@@ -60,7 +63,7 @@ pub fn insert(conn: &mut DbConnection, brand: &Brand) -> AppResult<()> {
     Ok(())
 }
 
-/// Stores name, locales and policy, bumping the version.
+/// Stores name, locales, policy and preview URL, bumping the version.
 pub fn update(conn: &mut DbConnection, brand: &Brand) -> AppResult<()> {
     diesel::update(brands::table.find(&brand.id))
         .set((
@@ -69,6 +72,7 @@ pub fn update(conn: &mut DbConnection, brand: &Brand) -> AppResult<()> {
             brands::locales.eq(to_json_text(&brand.locales)),
             brands::policy.eq(to_json_text(&brand.policy)),
             brands::version.eq(brand.version),
+            brands::preview_url.eq(&brand.preview_url),
             brands::updated_at.eq(time::to_db(time::now())),
         ))
         .execute(conn)?;

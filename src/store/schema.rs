@@ -33,6 +33,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        preview_url -> Nullable<Text>,
     }
 }
 

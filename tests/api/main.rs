@@ -21,6 +21,7 @@ mod keys;
 mod model_changes;
 mod on_air;
 mod preview_keys;
+mod preview_url;
 mod privacy;
 mod references;
 mod review_queue;

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AssetsDocument, describeError, getToken, request, type AssetsQuery } from '../api';
-import { deviceLabel, devicePreviews, formatBytes, thumbnailUrl } from './assets';
+import { AssetLibraryDocument, describeError, getToken, request, type AssetLibraryQuery } from '../api';
+import { AssetEditor } from '../modules/assets/AssetEditor';
+import { assetName } from '../modules/assets/assetMeta';
+import { conventionalUrl, deviceLabel, devicePreviews, formatBytes, thumbnailUrl } from './assets';
 import { ApiError } from '../api/errors';
 import type { FieldEditorProps } from './types';
 
@@ -23,7 +25,7 @@ async function upload(file: File, brand: string): Promise<string> {
   return body.id;
 }
 
-type AssetNode = AssetsQuery['assets']['edges'][number]['node'];
+type AssetNode = AssetLibraryQuery['assets']['edges'][number]['node'];
 
 const PAGE_SIZE = 24;
 
@@ -52,7 +54,7 @@ function useAssetLibrary(brand: string, enabled: boolean): Library {
     setLoading(true);
     setError(null);
     try {
-      const res = await request(AssetsDocument, { brand, first: PAGE_SIZE, after });
+      const res = await request(AssetLibraryDocument, { brand, first: PAGE_SIZE, after });
       if (mine !== seq.current) return;
       const nodes = res.assets.edges.map((e) => e.node);
       setAssets((old) => (after ? [...old, ...nodes] : nodes));
@@ -78,6 +80,8 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [browsing, setBrowsing] = useState(false);
+  /** The image just uploaded here, until its alt text and focal point are saved or skipped. */
+  const [describing, setDescribing] = useState<string | null>(null);
   const id = typeof value === 'string' ? value : '';
   const library = useAssetLibrary(brand, browsing || id !== '');
   const chosen = id ? library.assets.find((a) => a.id === id) ?? null : null;
@@ -87,7 +91,9 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
     setBusy(true);
     setError(null);
     try {
-      onChange(await upload(file, brand));
+      const uploaded = await upload(file, brand);
+      onChange(uploaded);
+      setDescribing(uploaded);
       library.reload();
     } catch (err) {
       setError(describeError(err));
@@ -100,16 +106,21 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
     <div className="asset-field-wrap">
       <div className="asset-field">
         {id && <img className="asset-thumb" src={chosen ? thumbnailUrl(chosen.id, chosen.renditions) : thumbnailUrl(id, [])} alt={chosen?.alt ?? ''} width={96} height={64} />}
+        {id && <ChosenAsset asset={chosen} />}
         <div className="asset-inputs">
-          <input
-            id={inputId}
-            type="text"
-            placeholder="Asset id"
-            value={id}
-            onChange={(e) => onChange(e.target.value === '' && !def.required ? undefined : e.target.value)}
-            disabled={disabled}
-            aria-describedby={describedBy}
-          />
+          <details className="asset-id">
+            <summary>Asset id</summary>
+            <input
+              id={inputId}
+              type="text"
+              className="mono"
+              placeholder="Asset id"
+              value={id}
+              onChange={(e) => onChange(e.target.value === '' && !def.required ? undefined : e.target.value)}
+              disabled={disabled}
+              aria-describedby={describedBy}
+            />
+          </details>
           <button type="button" className="btn btn-small" aria-expanded={browsing} disabled={disabled} onClick={() => setBrowsing((b) => !b)}>
             {browsing ? 'Close library' : 'Browse library'}
           </button>
@@ -120,6 +131,9 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
         </div>
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
+      {describing && describing === id && (
+        <DescribeUpload brand={brand} id={describing} onDone={(saved) => { setDescribing(null); if (saved) library.reload(); }} />
+      )}
       {browsing && (
         <div className="asset-library" role="group" aria-label={`Asset library of ${brand}`}>
           {library.error ? <p className="field-error" role="alert">Could not load the assets: {describeError(library.error)}</p> : null}
@@ -162,6 +176,28 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
           ))}
         </div>
       )}
+    </div>
+  );
+}
+
+/** The chosen image by name (its alt text, else format and size), not by its 64-character id. */
+function ChosenAsset({ asset }: { asset: AssetNode | null }) {
+  return (
+    <p className="asset-chosen">
+      <strong>{asset ? assetName(asset) : 'Chosen image'}</strong>
+      {asset && <span className="muted"> · {asset.format} · {asset.width}×{asset.height} · {formatBytes(asset.bytes)}</span>}
+      {asset && !asset.alt?.trim() && <span className="field-error"> No alt text yet: add it in the asset library.</span>}
+    </p>
+  );
+}
+
+/** Right after an upload: alt text and focal point for the new image (skippable). */
+function DescribeUpload({ brand, id, onDone }: { brand: string; id: string; onDone: (saved: boolean) => void }) {
+  return (
+    <div className="card" role="group" aria-label="Describe the uploaded image">
+      <p><strong>Uploaded.</strong> Describe the image and mark its subject; you can also do this later in the asset library.</p>
+      <AssetEditor brand={brand} id={id} imageUrl={conventionalUrl(id, 'DESKTOP')} alt={null} focalX={null} focalY={null}
+        onSaved={() => onDone(true)} onCancel={() => onDone(false)} />
     </div>
   );
 }

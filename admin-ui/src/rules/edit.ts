@@ -9,6 +9,11 @@ export function newCondition(attr = '', op: Op = 'eq'): ConditionNode {
   return { id: newId(), kind: 'condition', attr, op, value: valueForOp({ shape: 'none' }, op) };
 }
 
+/** A condition on a named audience of the brand. */
+export function newAudienceCondition(name = ''): RuleNode {
+  return { id: newId(), kind: 'audience', name };
+}
+
 export function newGroup(kind: 'all' | 'any', children: RuleNode[] = [newCondition()]): RuleNode {
   return { id: newId(), kind, children };
 }
@@ -108,6 +113,7 @@ export function countConditions(tree: RuleTree): number {
   if (tree === null) return 0;
   switch (tree.kind) {
     case 'condition':
+    case 'audience':
       return 1;
     case 'raw':
       return 0;

@@ -44,6 +44,13 @@ export interface NotNode {
   child: RuleNode;
 }
 
+/** `{"audience": NAME}`: holds when the brand's audience NAME's rule holds. */
+export interface AudienceNode {
+  id: string;
+  kind: 'audience';
+  name: string;
+}
+
 /** JSON the builder cannot edit visually; kept and written back unchanged. */
 export interface RawNode {
   id: string;
@@ -51,7 +58,7 @@ export interface RawNode {
   json: Json;
 }
 
-export type RuleNode = ConditionNode | GroupNode | NotNode | RawNode;
+export type RuleNode = ConditionNode | GroupNode | NotNode | AudienceNode | RawNode;
 
 /** A whole rule: `null` targets everyone. */
 export type RuleTree = RuleNode | null;
@@ -109,6 +116,9 @@ function parseNode(json: Json): RuleNode {
     if (!Array.isArray(list)) return raw;
     return { id: newId(), kind: keys[0], children: list.map(parseNode) };
   }
+  if (keys.length === 1 && keys[0] === 'audience' && typeof json.audience === 'string') {
+    return { id: newId(), kind: 'audience', name: json.audience };
+  }
   if (keys.length === 1 && keys[0] === 'not') {
     return { id: newId(), kind: 'not', child: parseNode(json.not) };
   }
@@ -142,6 +152,8 @@ function serializeNode(node: RuleNode): Json {
       return { any: node.children.map(serializeNode) };
     case 'not':
       return { not: serializeNode(node.child) };
+    case 'audience':
+      return { audience: node.name };
     case 'raw':
       return node.json;
   }

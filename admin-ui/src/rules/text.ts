@@ -30,6 +30,8 @@ function nodeText(node: RuleNode, nested: boolean): string {
       return conditionText(node);
     case 'raw':
       return JSON.stringify(node.json);
+    case 'audience':
+      return `in audience ${node.name ? JSON.stringify(node.name) : '(none chosen)'}`;
     case 'not':
       return `not (${nodeText(node.child, false)})`;
     case 'all':

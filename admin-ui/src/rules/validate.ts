@@ -64,6 +64,9 @@ function walk(node: RuleNode, path: string, depth: number, out: RuleIssue[]): vo
       return checkCondition(node, path, out);
     case 'raw':
       return;
+    case 'audience':
+      if (node.name.trim() === '') out.push({ nodeId: node.id, path: `${path}.audience`, message: 'Choose the audience.' });
+      return;
     case 'not':
       return walk(node.child, `${path}.not`, depth + 1, out);
     case 'all':

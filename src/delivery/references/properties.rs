@@ -58,6 +58,7 @@ fn snapshot(specs: &[Vec<Spec>]) -> BrandSnapshot {
         locales: vec![],
         policy: BrandPolicy::default(),
         version: 1,
+        preview_url: None,
     };
     let created = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let entries: Vec<Entry> = (0..specs.len())

@@ -10,6 +10,7 @@ import {
   brandProblems, draftFromBrand, hasChanges, MAX_RETENTION_DAYS, placeBrandError, toUpdateInput, withDefaultLocale, type BrandDraft, type BrandField,
   type PlacedBrandError,
 } from './brandForm';
+import { PreviewSettings } from '../preview/PreviewSettings';
 import { PolicyImpact, usePolicyImpact } from './PolicyImpact';
 
 /** Admins edit a brand's name, locales and content policy. */
@@ -30,6 +31,7 @@ export function BrandSettingsPage() {
       <p className="muted">Name, locales and content policy of this brand. Switch brands with the selector at the top.</p>
       {/* Another brand starts a fresh form. */}
       <BrandForm key={brand.slug} brand={brand} />
+      <PreviewSettings key={`preview-${brand.slug}`} brand={brand} />
     </section>
   );
 }

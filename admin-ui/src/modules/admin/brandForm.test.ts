@@ -10,6 +10,7 @@ const alpine: BrandFieldsFragment = {
   locales: ['en', 'de'],
   version: 3,
   usageKeptSince: null,
+  previewUrl: null,
   policy: {
     minQuality: 0.5, requireApproval: false, bannedTerms: ['cheap'], requiredDisclaimer: null, maxTitleLength: 60, usageAttributes: [],
     consentRequired: false, usageRetentionDays: null,

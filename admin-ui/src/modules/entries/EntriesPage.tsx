@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router-dom';
 import { ContentTypesDocument, EntriesDocument, useQuery } from '../../api';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
@@ -27,6 +27,8 @@ function EntriesList({ slug }: { slug: string }) {
   // Relay cursors go forward only; the cursors of earlier pages are kept to go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [creating, setCreating] = useState(false);
+  /** The key of an entry just deleted on its page, said once here. */
+  const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
   const after = cursors[cursors.length - 1];
 
   const types = useQuery(ContentTypesDocument, { brand: slug });
@@ -62,6 +64,7 @@ function EntriesList({ slug }: { slug: string }) {
           </button>
         )}
       </div>
+      {deleted && <p role="status" className="notice">The entry “{deleted}” was deleted.</p>}
       {creating && <NewEntryForm brand={slug} types={types.data?.contentTypes ?? []} onCancel={() => setCreating(false)} />}
       <EntrySearch brand={slug} status={isVariantStatus(status) ? status : null} />
       <div className="toolbar">

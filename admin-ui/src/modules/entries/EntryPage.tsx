@@ -1,5 +1,6 @@
-import { Link, useParams } from 'react-router-dom';
-import { EntryDocument, useQuery } from '../../api';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { DeleteEntryDocument, EntryDocument, request, useQuery } from '../../api';
+import { DeleteButton } from '../../ui/DeleteButton';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
 import { ExperimentsPanel } from '../experiments/ExperimentsPanel';
@@ -14,6 +15,7 @@ export function EntryPage() {
   const brand = useBrand(slug);
   const { user } = useSession();
   const q = useQuery(EntryDocument, { brand: slug, key });
+  const navigate = useNavigate();
 
   if (q.loading && !q.data) return <Loading what="Loading entry" />;
   if (q.error) return <ErrorBox error={q.error} onRetry={q.reload} />;
@@ -41,7 +43,13 @@ export function EntryPage() {
           </p>
         </div>
         {canEdit(user.role) && (
-          <Link className="btn btn-primary" to={paths.newVariant(slug, entry.key)}>New variant</Link>
+          <div className="actions wrap">
+            <Link className="btn btn-primary" to={paths.newVariant(slug, entry.key)}>New variant</Link>
+            <DeleteButton what={`the entry “${entry.key}”`} label="Delete entry"
+              confirm={`Delete the entry “${entry.key}”? It leaves delivery, the entries list and search; its history stays for auditors.`}
+              onDelete={() => request(DeleteEntryDocument, { id: entry.id })}
+              onDeleted={() => navigate(paths.entries(slug), { state: { deleted: entry.key } })} />
+          </div>
         )}
       </div>
       <h2>Variants</h2>

@@ -5,6 +5,9 @@ import { canManageBrands, canManageUsers, canReadAudit, canReview } from '../ses
 import { useSession, useSessionApi } from '../session/SessionContext';
 import { preferredBrand, rememberBrand } from './brandChoice';
 
+/** Brand pages that switching brands keeps (others go to the brand's entries). */
+const BRAND_PAGES = ['settings', 'content-types', 'audiences', 'assets'];
+
 const ROLE_LABEL = { ADMIN: 'Admin', EDITOR: 'Editor', REVIEWER: 'Reviewer', AUDITOR: 'Auditor' } as const;
 
 export function Layout() {
@@ -13,8 +16,8 @@ export function Layout() {
   const params = useParams();
   const navigate = useNavigate();
   const { pathname } = useLocation();
-  // On a brand's settings, switching brands shows the other brand's settings; elsewhere its entries.
-  const brandPage = params.brand && pathname.endsWith('/settings') ? 'settings' : 'entries';
+  // On a brand's settings (or types, audiences, assets), switching brands shows the other brand's; elsewhere its entries.
+  const brandPage = (params.brand && BRAND_PAGES.find((p) => pathname.endsWith(`/${p}`))) || 'entries';
   const [search] = useSearchParams();
   const follows = FOLLOWS_BAR.includes(pathname);
   const current = params.brand ?? (follows ? search.get('brand') : null) ?? preferredBrand(brands.map((b) => b.slug));
@@ -57,6 +60,9 @@ export function Layout() {
         )}
         <nav aria-label="Main" className="mainnav">
           {current && <NavLink to={`/b/${encodeURIComponent(current)}/entries`}>Entries</NavLink>}
+          {current && <NavLink to={`/b/${encodeURIComponent(current)}/content-types`}>Content types</NavLink>}
+          {current && <NavLink to={`/b/${encodeURIComponent(current)}/audiences`}>Audiences</NavLink>}
+          {current && <NavLink to={`/b/${encodeURIComponent(current)}/assets`}>Assets</NavLink>}
           {canReview(user.role) && <NavLink to="/review">Waiting for review</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/users">Users</NavLink>}
           {canManageUsers(user.role) && <NavLink to="/delivery-keys">Delivery keys</NavLink>}

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { newCondition, newGroup, serializeRule, treeToText, type RuleIssue, type RuleTree } from '../../rules';
+import { newAudienceCondition, newCondition, newGroup, serializeRule, treeToText, type RuleIssue, type RuleTree } from '../../rules';
 import { RuleNodeView, type NodeCtx } from './RuleNodeView';
 
 interface Props {
@@ -10,13 +10,15 @@ interface Props {
   /** Attribute names to suggest (the brand's usage attributes and the like). */
   attributes: string[];
   serverError?: string | null;
+  /** The brand's audience names: offered as "is in audience NAME" conditions. */
+  audiences?: string[];
 }
 
 /** The visual editor of an audience rule: nested all / any / not groups of typed conditions. */
-export function RuleBuilder({ tree, onChange, disabled, issues, attributes, serverError }: Props) {
+export function RuleBuilder({ tree, onChange, disabled, issues, attributes, serverError, audiences }: Props) {
   const attrListId = `attrs-${useId()}`;
   const [showJson, setShowJson] = useState(false);
-  const ctx: NodeCtx = { tree, setTree: onChange, disabled, issues, attrListId };
+  const ctx: NodeCtx = { tree, setTree: onChange, disabled, issues, attrListId, audiences };
 
   return (
     <div className="rule-builder">
@@ -32,6 +34,11 @@ export function RuleBuilder({ tree, onChange, disabled, issues, attributes, serv
           <button type="button" className="btn" disabled={disabled} onClick={() => onChange(newGroup('all', [newCondition()]))}>
             Target an audience
           </button>
+          {audiences && audiences.length > 0 && (
+            <button type="button" className="btn" disabled={disabled} onClick={() => onChange(newGroup('all', [newAudienceCondition()]))}>
+              Use a saved audience
+            </button>
+          )}
         </div>
       ) : (
         <>
@@ -39,7 +46,7 @@ export function RuleBuilder({ tree, onChange, disabled, issues, attributes, serv
             <RuleNodeView node={tree} ctx={ctx} depth={0} />
           </ul>
           <div className="actions">
-            {tree.kind === 'condition' && (
+            {(tree.kind === 'condition' || tree.kind === 'audience') && (
               <button type="button" className="btn btn-small" disabled={disabled} onClick={() => onChange(newGroup('all', [tree, newCondition()]))}>
                 + And condition
               </button>

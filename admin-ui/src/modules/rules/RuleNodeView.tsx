@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import {
-  addChild, newCondition, newGroup, parseRule, removeNode, unwrapNot, updateNode, wrapInGroup, wrapInNot,
+  addChild, newAudienceCondition, newCondition, newGroup, parseRule, removeNode, unwrapNot, updateNode, wrapInGroup, wrapInNot,
   type Json, type RuleIssue, type RuleNode, type RuleTree,
 } from '../../rules';
 import { ConditionRow } from './ConditionRow';
@@ -11,6 +11,8 @@ export interface NodeCtx {
   disabled: boolean;
   issues: RuleIssue[];
   attrListId: string;
+  /** The brand's audience names, for "is in audience" conditions; undefined where not offered. */
+  audiences?: string[];
 }
 
 function Issues({ id, ctx }: { id: string; ctx: NodeCtx }) {
@@ -68,6 +70,28 @@ export function RuleNodeView({ node, ctx, depth }: { node: RuleNode; ctx: NodeCt
     );
   }
 
+  if (node.kind === 'audience') {
+    const names = ctx.audiences ?? [];
+    return (
+      <li className="rule-condition">
+        <label>
+          is in audience{' '}
+          <select aria-label="Audience" value={node.name} disabled={disabled}
+            onChange={(e) => set((t) => updateNode(t, node.id, () => ({ ...node, name: e.target.value })))}>
+            <option value="">Choose…</option>
+            {names.map((n) => <option key={n} value={n}>{n}</option>)}
+            {node.name && !names.includes(node.name) && <option value={node.name}>{node.name}</option>}
+          </select>
+        </label>
+        <span className="node-actions">
+          <button type="button" className="btn btn-small" disabled={disabled} onClick={() => set((t) => wrapInNot(t, node.id))} title="Match the opposite">Not</button>
+          {remove}
+        </span>
+        <Issues id={node.id} ctx={ctx} />
+      </li>
+    );
+  }
+
   if (node.kind === 'raw') {
     return (
       <li className="rule-condition">
@@ -112,6 +136,9 @@ export function RuleNodeView({ node, ctx, depth }: { node: RuleNode; ctx: NodeCt
         </label>
         <span className="node-actions">
           <button type="button" className="btn btn-small" disabled={disabled} onClick={() => set((t) => addChild(t, node.id, newCondition()))}>+ Condition</button>
+          {ctx.audiences && ctx.audiences.length > 0 && (
+            <button type="button" className="btn btn-small" disabled={disabled} onClick={() => set((t) => addChild(t, node.id, newAudienceCondition()))}>+ Audience</button>
+          )}
           <button type="button" className="btn btn-small" disabled={disabled} onClick={() => set((t) => addChild(t, node.id, newGroup(node.kind === 'all' ? 'any' : 'all')))}>+ Group</button>
           <button type="button" className="btn btn-small" disabled={disabled} onClick={() => set((t) => wrapInNot(t, node.id))}>Not</button>
           {remove}

@@ -4,7 +4,8 @@ import { ContentTypesDocument, EntryDocument, useQuery, VariantDocument, type Va
 import { ErrorBox } from '../../ui/ErrorBox';
 import { Loading } from '../../ui/Loading';
 import { paths } from '../entries/paths';
-import { canEdit } from '../session/permissions';
+import { OpenPreview } from '../preview/OpenPreview';
+import { canEdit, canManageBrands } from '../session/permissions';
 import { useBrand, useSession } from '../session/SessionContext';
 import { DuplicateButton } from './DuplicateButton';
 import { QualityPanel } from './QualityPanel';
@@ -54,7 +55,10 @@ export function VariantEditorPage() {
       </nav>
       <div className="page-head">
         <h1>{current ? current.name : 'New variant'}</h1>
-        {current && canEdit(user.role) && <DuplicateButton variant={current} brand={slug} entryKey={key} entryId={entry.id} disabled={dirty} />}
+        <div className="actions wrap">
+          {current && <OpenPreview brand={brand} entryKey={key} isAdmin={canManageBrands(user.role)} />}
+          {current && canEdit(user.role) && <DuplicateButton variant={current} brand={slug} entryKey={key} entryId={entry.id} disabled={dirty} />}
+        </div>
       </div>
       {!canEdit(user.role) && <p className="notice">You can read this variant; your role does not edit content.</p>}
       <div className="editor-layout">

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { CreateVariantDocument, request, UpdateVariantDocument, type VariantFullFragment } from '../../api';
+import { AudienceNamesDocument, CreateVariantDocument, request, UpdateVariantDocument, useQuery, type VariantFullFragment } from '../../api';
 import { FieldsForm, type FieldDef } from '../../fields';
 import { ruleMessageInWords, serverRuleIssue, splitRuleMessage, validateRule } from '../../rules';
 import { InlineError } from '../../ui/ErrorBox';
@@ -32,6 +32,7 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
   const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
+  const audienceNames = useQuery(AudienceNamesDocument, { brand: brand.slug }).data?.audiences.map((a) => a.name);
 
   const dirty = isDirty(variant, draft);
   const allowLeave = useUnsavedWarning(dirty);
@@ -111,6 +112,7 @@ export function VariantForm({ brand, entryId, defs, variant, editable, onSaved, 
           disabled={disabled}
           issues={[...(tried ? ruleIssues : ruleIssues.filter((i) => !i.message.startsWith('Name the'))), ...(serverRule ? [serverRule] : [])]}
           attributes={brand.policy.usageAttributes}
+          audiences={audienceNames}
           serverError={errors.rule && !serverRule ? ruleMessageInWords(splitRuleMessage(errors.rule).text) : null}
         />
       </section>

@@ -45,6 +45,7 @@ const KIND_LABEL: Record<string, string> = {
   readability: 'Readability',
   shadowed: 'Never shown',
   tie: 'Tie',
+  asset_alt: 'Alt text',
 };
 
 /** A short heading for a check's kind (unknown kinds as they are). */
