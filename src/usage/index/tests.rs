@@ -378,7 +378,7 @@ fn arm_tallies_count_people_or_answers_as_the_contract_defines_them() {
             };
             let got = index.arm_tallies(&ask).unwrap();
             let want = tallies_by_hand(&events, &ask);
-            assert!(want.iter().all(|t| t.enrolled > 0 && t.converters > 0));
+            assert!(want.iter().all(|t| t.enrolled > 0) && want.iter().any(|t| t.converters > 0));
             for (g, w) in got.iter().zip(&want) {
                 assert_eq!(
                     (g.enrolled, g.converters),
