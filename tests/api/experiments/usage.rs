@@ -106,8 +106,17 @@ async fn usage_groups_by_experiment_and_arm(backend: Backend) {
         ours.len()
     );
 
-    // The CSV, from the usage index (REST) and from the database (`vary export usage`): the
-    // same lines, the experiment's name escaped as a spreadsheet needs.
+    csv_lines_name_the_experiment_and_arms(&app, id, &arm_ids, &ours).await;
+}
+
+/// The CSV by experiment and arm, from the usage index (REST) and from the database (`vary export
+/// usage`): the same lines, the experiment's name escaped as a spreadsheet needs.
+async fn csv_lines_name_the_experiment_and_arms(
+    app: &TestApp,
+    id: &str,
+    arm_ids: &BTreeMap<String, String>,
+    ours: &BTreeMap<String, (i64, i64)>,
+) {
     let (status, rest) = app
         .get_as(
             Some(app.admin()),
@@ -115,7 +124,7 @@ async fn usage_groups_by_experiment_and_arm(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{rest}");
-    let cli = export_usage(&app, &["--group-by", "experiment,arm"]);
+    let cli = export_usage(app, &["--group-by", "experiment,arm"]);
     for csv in [&rest, &cli] {
         let mut lines: Vec<&str> = csv.lines().collect();
         assert!(lines[0].contains(",locale,experimentId,experimentName,armId,armName,impressions,"));
@@ -198,7 +207,16 @@ async fn an_experiment_audience_may_name_a_brand_audience(backend: Backend) {
         "{outside}"
     );
 
-    // In use by the experiment: deleting the audience is refused, naming it.
+    deleting_the_audience_waits_for_the_experiment_to_conclude(&app, &audience_id, &exp).await;
+}
+
+/// While the experiment uses the audience, deleting it is refused naming the experiment, which
+/// `usedBy` lists; once concluded, the experiment no longer holds it.
+async fn deleting_the_audience_waits_for_the_experiment_to_conclude(
+    app: &TestApp,
+    audience_id: &str,
+    exp: &Value,
+) {
     let deleted = app
         .gql(
             Some(app.admin()),
@@ -226,7 +244,7 @@ async fn an_experiment_audience_may_name_a_brand_audience(backend: Backend) {
     );
     // Once concluded, the experiment no longer holds the audience.
     step(
-        &app,
+        app,
         app.admin(),
         "stopExperiment",
         exp["id"].as_str().unwrap(),
