@@ -91,7 +91,7 @@ fn bench_resolve(c: &mut Criterion) {
 
 /// The same entry with a RUNNING FIXED experiment (an audience of one condition, a holdout of
 /// two arms): `choose` without the experiment, and with it for an enrolled person (the bucket's
-/// SHA-256, the audience, the arm's variant checked).
+/// XXH3 hash, the audience, the arm's variant checked).
 fn bench_with_experiment(
     c: &mut Criterion,
     candidates: &[Candidate<'_>],

@@ -37,6 +37,7 @@ pub async fn export_usage(config: Config, args: ExportUsageArgs) -> anyhow::Resu
     let (brand, json) = (args.brand, args.format == ExportFormat::Json);
     db.read(move |conn| {
         store::brands::require(conn, &brand)?;
+        let names = store::experiments::names_of_brand(conn, &brand)?;
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let mut written = 0usize;
@@ -47,7 +48,8 @@ pub async fn export_usage(config: Config, args: ExportUsageArgs) -> anyhow::Resu
         } else {
             write(&csv_header())?;
         }
-        store::usage::report_each(conn, &brand, from, to, &group_by, |row| {
+        store::usage::report_each(conn, &brand, from, to, &group_by, |mut row| {
+            names.name(&mut row);
             let line = if json {
                 let mut l = if written > 0 {
                     b",".to_vec()

@@ -216,7 +216,7 @@ fn resolving_without_consent_allocates_nothing() {
     );
 }
 
-/// With a running experiment on the entry (FIXED: a SHA-256 bucket of the userKey; BANDIT: a
+/// With a running experiment on the entry (FIXED: an XXH3 bucket of the userKey; BANDIT: a
 /// draw against the shares), enrollment and the arm served allocate nothing either, nor does the
 /// reason written into a reused buffer.
 #[test]

@@ -327,8 +327,8 @@ fn export_usage_writes_the_report_and_reindex_rebuilds_the_index() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,conversionValue,ctr,conversionRate\n\
-         ,var_1,skiers,,,2026-03-01,,1,1,0,0,1,0\n"
+        "entryKey,variantId,variantName,revision,device,day,locale,experimentId,experimentName,armId,armName,impressions,clicks,conversions,conversionValue,ctr,conversionRate\n\
+         ,var_1,skiers,,,2026-03-01,,,,,,1,1,0,0,1,0\n"
     );
     let out = export(&[
         "--from",

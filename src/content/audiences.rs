@@ -3,8 +3,8 @@
 //! Changing an audience changes what every rule naming it means, so it is authorized like a
 //! publish (where the brand `requireApproval`, only reviewers and admins), rebuilds the brand's
 //! snapshot on every node through the change log (`Change::Brand`), and re-runs the conflict
-//! checks of the entries whose variants use it. Users are found in [`users_of`]: variants now;
-//! experiments are the next kind to list there.
+//! checks of the entries whose variants use it. Users are found in [`users_of`]: variants,
+//! other audiences and experiments (a concluded experiment no longer uses its audience).
 
 use std::collections::BTreeSet;
 
@@ -15,6 +15,7 @@ use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::audience::{compile_all, find_cycle, parse_name, Audience};
 use crate::domain::brand::Brand;
+use crate::domain::experiment::ExperimentStatus;
 use crate::domain::rule::{referenced_audiences, Rule};
 use crate::domain::variant::VariantStatus;
 use crate::error::{AppError, AppResult};
@@ -32,6 +33,12 @@ pub enum AudienceUser {
     },
     /// Another audience whose rule names it.
     Audience { id: String, name: String },
+    /// An experiment, not concluded, whose audience names it.
+    Experiment {
+        id: String,
+        name: String,
+        entry_key: String,
+    },
 }
 
 impl AudienceUser {
@@ -41,6 +48,9 @@ impl AudienceUser {
                 name, entry_key, ..
             } => format!("variant \"{name}\" of entry `{entry_key}`"),
             AudienceUser::Audience { name, .. } => format!("audience \"{name}\""),
+            AudienceUser::Experiment {
+                name, entry_key, ..
+            } => format!("experiment \"{name}\" of entry `{entry_key}`"),
         }
     }
 }
@@ -306,7 +316,36 @@ pub(crate) fn users_of(
             entry_key,
         });
     }
+    users.extend(experiments_naming(conn, brand, &names)?);
     users.sort();
+    Ok(users)
+}
+
+/// The brand's experiments, but concluded ones, whose audience names one of `names`.
+fn experiments_naming(
+    conn: &mut DbConnection,
+    brand: &Brand,
+    names: &BTreeSet<&str>,
+) -> AppResult<Vec<AudienceUser>> {
+    let mut users = Vec::new();
+    for experiment in store::experiments::of_brand(conn, &brand.id, None, None)? {
+        let named = experiment.audience.as_ref().is_some_and(|rule| {
+            referenced_audiences(rule)
+                .iter()
+                .any(|n| names.contains(n.as_str()))
+        });
+        if !named || experiment.status == ExperimentStatus::Concluded {
+            continue;
+        }
+        let entry_key = store::entries::by_id(conn, &experiment.entry_id)?
+            .map(|e| e.key)
+            .unwrap_or_default();
+        users.push(AudienceUser::Experiment {
+            id: experiment.id,
+            name: experiment.name,
+            entry_key,
+        });
+    }
     Ok(users)
 }
 

@@ -12,11 +12,15 @@ use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;
 use crate::domain::experiment::draft::Draft;
-use crate::domain::experiment::report::{report, Report};
-use crate::domain::experiment::{Experiment, ExperimentMode, ExperimentStatus, Transition};
+use crate::domain::experiment::report::{report, ArmCounts, Report};
+use crate::domain::experiment::{
+    Experiment, ExperimentGoal, ExperimentMode, ExperimentStatus, Transition,
+};
 use crate::error::{AppError, AppResult};
 use crate::store::changes::Change;
 use crate::store::{self, time, DbConnection};
+use crate::usage::index::{ArmQuery, ExperimentUnit};
+use crate::usage::{UsageIndex, UsageKind};
 
 /// A report with the experiment it is about.
 #[derive(Debug, Clone)]
@@ -49,7 +53,7 @@ fn entry_variant_ids(conn: &mut DbConnection, entry_id: &str) -> AppResult<Vec<S
     )
 }
 
-/// Checks `draft` against the entry's variants and names the arms.
+/// Checks `draft` against the entry's variants and the brand's audiences, and names the arms.
 fn define(
     conn: &mut DbConnection,
     entry_id: &str,
@@ -58,7 +62,10 @@ fn define(
 ) -> AppResult<()> {
     let ids = entry_variant_ids(conn, entry_id)?;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let definition = draft.check(&refs).map_err(AppError::bad_input)?;
+    let audiences = store::audiences::rules_of_brand(conn, &into.brand_id)?;
+    let definition = draft
+        .check(&refs, &audiences)
+        .map_err(AppError::bad_input)?;
     into.name = definition.name;
     into.hypothesis = definition.hypothesis;
     into.audience = definition.audience;
@@ -294,7 +301,8 @@ impl Content {
             .await
     }
 
-    /// The experiment's report, counted from the database in one grouped query.
+    /// The experiment's report, counted from the usage index when the app has one (the server
+    /// does), else from the database in one grouped query; both hold the same events.
     pub async fn experiment_report(
         &self,
         who: &Principal,
@@ -302,20 +310,66 @@ impl Content {
         shares: Option<Vec<f64>>,
     ) -> AppResult<ExperimentReport> {
         let (who2, id) = (who.clone(), id.to_string());
+        let index = self.usage_index.clone();
         let (experiment, groups) = self
             .db
             .read(move |conn| {
                 let (experiment, brand) =
                     load_authorized(conn, &who2, &id, |_| Action::ReadContent)?;
+                if index.is_some() {
+                    return Ok((experiment, None));
+                }
                 let since = experiment
                     .started_at
                     .map_or(chrono::DateTime::UNIX_EPOCH.naive_utc(), time::to_db);
                 let groups = store::experiments::counts(conn, &brand.slug, &experiment, since)?;
-                Ok((experiment, groups))
+                Ok((experiment, Some(groups)))
             })
             .await?;
-        let counts = store::experiments::arm_counts(&experiment, &groups);
+        let (experiment, counts) = match (groups, self.usage_index.clone()) {
+            (None, Some(index)) => {
+                store::run_blocking(move || {
+                    let counts = counted_in_index(&index, &experiment)?;
+                    Ok((experiment, counts))
+                })
+                .await?
+            }
+            (groups, _) => {
+                let groups = groups.unwrap_or_default();
+                let counts = store::experiments::arm_counts(&experiment, &groups);
+                (experiment, counts)
+            }
+        };
         let report = report(&experiment, &counts, shares.as_deref());
         Ok(ExperimentReport { experiment, report })
     }
+}
+
+/// Each arm's counts from the usage index: the experiment's events since it started.
+pub fn counted_in_index(index: &UsageIndex, experiment: &Experiment) -> AppResult<Vec<ArmCounts>> {
+    let arm_ids: Vec<&str> = experiment.arms.iter().map(|a| a.id.as_str()).collect();
+    let ask = ArmQuery {
+        experiment_id: &experiment.id,
+        arm_ids: &arm_ids,
+        since: experiment
+            .started_at
+            .unwrap_or(chrono::DateTime::UNIX_EPOCH),
+        unit: match experiment.mode {
+            ExperimentMode::Fixed => ExperimentUnit::People,
+            ExperimentMode::Bandit => ExperimentUnit::Answers,
+        },
+        goal: match experiment.goal {
+            ExperimentGoal::Click => UsageKind::Click,
+            ExperimentGoal::Conversion => UsageKind::Conversion,
+        },
+    };
+    let tallies = index.arm_tallies(&ask).map_err(AppError::internal)?;
+    Ok(tallies
+        .into_iter()
+        .map(|t| ArmCounts {
+            people: t.enrolled,
+            converters: t.converters,
+            conversion_value: t.conversion_value,
+        })
+        .collect())
 }

@@ -10,6 +10,7 @@ use super::Content;
 use crate::auth::{Action, Principal};
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::usage::report::ExperimentNames;
 use crate::usage::{UsageDimension, UsageIndex, UsageRow};
 
 /// Which events a report covers and how it groups them.
@@ -24,6 +25,13 @@ pub struct UsageFilter {
 }
 
 impl UsageFilter {
+    /// Whether the rows name experiments or arms (and so need their names looked up).
+    fn names_experiments(&self) -> bool {
+        self.group_by
+            .iter()
+            .any(|d| matches!(d, UsageDimension::Experiment | UsageDimension::Arm))
+    }
+
     /// Refuses a range that ends before it starts.
     pub fn new(
         brand: String,
@@ -71,25 +79,25 @@ impl Content {
         who: &Principal,
         filter: UsageFilter,
     ) -> AppResult<Vec<UsageRow>> {
-        self.authorize_usage_report(who, &filter.brand).await?;
-        if let Some(index) = self.usage_index.clone() {
-            return crate::store::run_blocking(move || {
-                index
-                    .report(&filter.brand, filter.from, filter.to, &filter.group_by)
-                    .map_err(AppError::internal)
-            })
-            .await;
+        let rows = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = rows.clone();
+        self.usage_report_each(who, filter, move |row| {
+            into.lock().expect("rows lock").push(row);
+            true
+        })
+        .await?;
+        let rows = std::mem::take(&mut *rows.lock().expect("rows lock"));
+        Ok(rows)
+    }
+
+    /// The names of the brand's experiments and arms, when the report's rows show them.
+    async fn experiment_names(&self, filter: &UsageFilter) -> AppResult<ExperimentNames> {
+        if !filter.names_experiments() {
+            return Ok(ExperimentNames::default());
         }
+        let brand = filter.brand.clone();
         self.db
-            .read(move |conn| {
-                store::usage::report(
-                    conn,
-                    &filter.brand,
-                    filter.from,
-                    filter.to,
-                    &filter.group_by,
-                )
-            })
+            .read(move |conn| store::experiments::names_of_brand(conn, &brand))
             .await
     }
 
@@ -102,6 +110,11 @@ impl Content {
         mut each: impl FnMut(UsageRow) -> bool + Send + 'static,
     ) -> AppResult<()> {
         self.authorize_usage_report(who, &filter.brand).await?;
+        let names = self.experiment_names(&filter).await?;
+        let mut each = move |mut row: UsageRow| {
+            names.name(&mut row);
+            each(row)
+        };
         if let Some(index) = self.usage_index.clone() {
             // The index answers groups, never events: as many rows as the report has.
             return crate::store::run_blocking(move || {

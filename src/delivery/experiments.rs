@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::snapshot::{BrandSnapshot, EntrySnapshot};
+use crate::domain::audience::AudienceRules;
 use crate::domain::experiment::serve::{LiveArm, LiveExperiment};
 use crate::domain::experiment::Experiment;
 use crate::domain::rule::Rule;
@@ -49,9 +50,15 @@ impl BanditShares {
     }
 }
 
-/// Puts the brand's running experiments on their entries; an experiment whose entry is gone or
-/// whose stored audience no longer parses is left out (logged), never served to everyone.
-pub fn attach(snapshot: &mut BrandSnapshot, running: Vec<Experiment>, bandit: &BanditShares) {
+/// Puts the brand's running experiments on their entries, their audience rules compiled with the
+/// brand's `audiences`; an experiment whose entry is gone or whose stored audience no longer
+/// parses is left out (logged), never served to everyone.
+pub fn attach(
+    snapshot: &mut BrandSnapshot,
+    running: Vec<Experiment>,
+    bandit: &BanditShares,
+    audiences: &AudienceRules,
+) {
     let mut by_entry: HashMap<String, &mut EntrySnapshot> = snapshot
         .entries
         .values_mut()
@@ -61,7 +68,7 @@ pub fn attach(snapshot: &mut BrandSnapshot, running: Vec<Experiment>, bandit: &B
         let Some(entry) = by_entry.get_mut(experiment.entry_id.as_str()) else {
             continue;
         };
-        match compile(experiment, entry, bandit) {
+        match compile(experiment, entry, bandit, audiences) {
             Ok(compiled) => entry.experiment = Some(Arc::new(compiled)),
             Err(id) => {
                 tracing::error!(experiment = %id, "stored audience does not parse; not enrolling")
@@ -72,11 +79,12 @@ pub fn attach(snapshot: &mut BrandSnapshot, running: Vec<Experiment>, bandit: &B
 
 /// The experiment compiled against an entry's candidates as `preview` lists them (by id); `None`
 /// when its stored audience does not parse.
-pub fn preview_experiment(experiment: Experiment, ids: &[&str]) -> Option<LiveExperiment> {
-    let audience = match &experiment.audience {
-        None => None,
-        Some(json) => Rule::parse(json).ok()?.map(Arc::new),
-    };
+pub fn preview_experiment(
+    experiment: Experiment,
+    ids: &[&str],
+    audiences: &AudienceRules,
+) -> Option<LiveExperiment> {
+    let audience = compile_audience(&experiment, audiences).ok()?;
     let arms = experiment
         .arms
         .iter()
@@ -100,17 +108,27 @@ pub fn preview_experiment(experiment: Experiment, ids: &[&str]) -> Option<LiveEx
     })
 }
 
+/// The experiment's audience rule, `{"audience": NAME}` conditions inlined from `audiences`;
+/// the experiment's id when it does not compile.
+fn compile_audience(
+    experiment: &Experiment,
+    audiences: &AudienceRules,
+) -> Result<Option<Arc<Rule>>, String> {
+    match &experiment.audience {
+        None => Ok(None),
+        Some(json) => Rule::parse_with(json, audiences)
+            .map(|rule| rule.map(Arc::new))
+            .map_err(|_| experiment.id.clone()),
+    }
+}
+
 fn compile(
     experiment: Experiment,
     entry: &EntrySnapshot,
     bandit: &BanditShares,
+    audiences: &AudienceRules,
 ) -> Result<EntryExperiment, String> {
-    let audience = match &experiment.audience {
-        None => None,
-        Some(json) => Rule::parse(json)
-            .map_err(|_| experiment.id.clone())?
-            .map(Arc::new),
-    };
+    let audience = compile_audience(&experiment, audiences)?;
     let arm_count = experiment.arms.len();
     let shares = bandit
         .get(&experiment.id)

@@ -211,6 +211,7 @@ impl Delivery {
             .iter()
             .map(|e| (e.key.clone(), e.content_type_id.clone()))
             .collect();
+        let experiment_audiences = audiences.clone();
         let mut built = BrandSnapshot::compile(
             brand,
             entries,
@@ -222,7 +223,7 @@ impl Delivery {
         built.references = references;
         built.entry_types = entry_types;
         built.content_types = content_types.into();
-        experiments::attach(&mut built, running, &self.bandit);
+        experiments::attach(&mut built, running, &self.bandit, &experiment_audiences);
         Ok(built)
     }
 

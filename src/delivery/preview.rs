@@ -118,7 +118,7 @@ impl Delivery {
         let mut explanation = resolution::explain(&candidates, &resolve_ctx);
         if let Some(experiment) = running {
             let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
-            if let Some(live) = experiments::preview_experiment(experiment, &ids) {
+            if let Some(live) = experiments::preview_experiment(experiment, &ids, &audiences) {
                 let choice = choose(
                     &candidates,
                     &resolve_ctx,

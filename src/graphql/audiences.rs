@@ -15,6 +15,7 @@ pub struct Audience(pub Domain);
 pub enum AudienceUserKind {
     Variant,
     Audience,
+    Experiment,
 }
 
 /// One thing that uses an audience.
@@ -23,7 +24,7 @@ pub struct AudienceUser {
     pub kind: AudienceUserKind,
     pub id: ID,
     pub name: String,
-    /// The entry of a variant; null for an audience.
+    /// The entry of a variant or an experiment; null for an audience.
     pub entry_key: Option<String>,
 }
 
@@ -45,6 +46,16 @@ impl From<User> for AudienceUser {
                 id: ID(id),
                 name,
                 entry_key: None,
+            },
+            User::Experiment {
+                id,
+                name,
+                entry_key,
+            } => AudienceUser {
+                kind: AudienceUserKind::Experiment,
+                id: ID(id),
+                name,
+                entry_key: Some(entry_key),
             },
         }
     }

@@ -19,6 +19,8 @@ pub enum UsageDimension {
     Device,
     Day,
     Locale,
+    Experiment,
+    Arm,
 }
 
 impl From<UsageDimension> for Dimension {
@@ -30,6 +32,8 @@ impl From<UsageDimension> for Dimension {
             UsageDimension::Device => Dimension::Device,
             UsageDimension::Day => Dimension::Day,
             UsageDimension::Locale => Dimension::Locale,
+            UsageDimension::Experiment => Dimension::Experiment,
+            UsageDimension::Arm => Dimension::Arm,
         }
     }
 }
@@ -46,6 +50,12 @@ pub struct UsageRow {
     /// `YYYY-MM-DD`, UTC.
     pub day: Option<String>,
     pub locale: Option<String>,
+    /// The experiment an enrolled answer counted in (null outside experiments).
+    pub experiment_id: Option<ID>,
+    pub experiment_name: Option<String>,
+    /// The experiment's arm the answer counted in (null outside experiments).
+    pub arm_id: Option<ID>,
+    pub arm_name: Option<String>,
     pub impressions: i64,
     /// Answers (servedIds) of the group with at least one click.
     pub clicks: i64,
@@ -69,6 +79,10 @@ impl From<Row> for UsageRow {
             device: r.device,
             day: r.day,
             locale: r.locale,
+            experiment_id: r.experiment_id.map(ID),
+            experiment_name: r.experiment_name,
+            arm_id: r.arm_id.map(ID),
+            arm_name: r.arm_name,
             impressions: r.impressions,
             clicks: r.clicks,
             conversions: r.conversions,

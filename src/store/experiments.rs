@@ -14,6 +14,7 @@ use crate::domain::experiment::{
     Arm, ArmTarget, Experiment, ExperimentGoal, ExperimentMode, ExperimentStatus,
 };
 use crate::error::{AppError, AppResult};
+use crate::usage::report::ExperimentNames;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = experiments, treat_none_as_null = true)]
@@ -192,6 +193,19 @@ pub fn of_brand(
         query = query.filter(experiments::status.eq(status.as_str()));
     }
     query.load(conn)?.into_iter().map(from_row).collect()
+}
+
+/// The names of every experiment of the brand `brand_slug` and of their arms, for usage rows.
+pub fn names_of_brand(conn: &mut DbConnection, brand_slug: &str) -> AppResult<ExperimentNames> {
+    let brand = super::brands::require(conn, brand_slug)?;
+    let mut names = ExperimentNames::default();
+    for e in of_brand(conn, &brand.id, None, None)? {
+        names.add(
+            (&e.id, &e.name),
+            e.arms.iter().map(|a| (a.id.as_str(), a.name.as_str())),
+        );
+    }
+    Ok(names)
 }
 
 /// A brand's RUNNING experiments: what its delivery snapshot serves.

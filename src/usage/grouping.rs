@@ -2,7 +2,8 @@
 //!
 //! An event is indexed with few values, so that recording stays cheap: its kind, its instant
 //! (`at`, microseconds) and one text value, the *served tuple* ([`served_value`]: brand, entry
-//! key, variant id, revision, device, locale and variant name joined by a separator). A segment
+//! key, variant id, revision, device, locale, experiment id, arm id and variant name joined by a
+//! separator; the experiment and arm are empty outside experiments). A segment
 //! holds as many distinct served tuples as there were distinct things served — a few hundred,
 //! never one per event — so splitting them is done once per segment, per dictionary term; and
 //! since the brand comes first, a brand's tuples are one range of term ordinals.
@@ -23,31 +24,17 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DateTime as TantivyDate, DocId, Searcher};
 
-use super::event::{day_of, UsageEvent};
-use super::report::{GroupKey, UsageCounts, UsageDimension, UsageRow};
+use super::event::day_of;
+use super::report::{enrolled_id, GroupKey, UsageCounts, UsageDimension, UsageRow};
 
 /// The most cells counted in a dense array (32 bytes each); beyond it, a hash map.
 pub const DENSE_LIMIT: u64 = 1 << 20;
 /// At most one id per grouped dimension.
-const MAX_DIMENSIONS: usize = 6;
+const MAX_DIMENSIONS: usize = UsageDimension::ALL.len();
 /// "No name seen yet" in a cell.
 const NO_NAME: u32 = u32::MAX;
 /// Microseconds in a UTC day.
 const DAY_MICROS: i64 = 86_400_000_000;
-
-/// The dimensions a served tuple holds after the brand, in its order; the variant's name comes
-/// last.
-const SERVED: [UsageDimension; 5] = [
-    UsageDimension::Entry,
-    UsageDimension::Variant,
-    UsageDimension::Revision,
-    UsageDimension::Device,
-    UsageDimension::Locale,
-];
-/// Between the parts of a served tuple: a control character no slug, key, id, device or locale
-/// holds (and one that sorts before them all, so a brand's tuples are contiguous). The name,
-/// which is free text, comes last, so splitting never looks inside it.
-const SEPARATOR: &str = "\u{1f}";
 
 /// The names of the index's columns a report reads.
 pub struct Columns<'a> {
@@ -58,50 +45,6 @@ pub struct Columns<'a> {
     pub impression: [&'a str; 2],
     /// A conversion's value.
     pub value: &'a str,
-}
-
-/// What the index keeps of the impression a click or conversion names: 128 bits of SHA-256 of
-/// its id, enough to tell apart every impression there will ever be, in two fast `u64` columns.
-pub fn impression_key(impression_id: &str) -> (u64, u64) {
-    use sha2::Digest;
-    let hash = sha2::Sha256::digest(impression_id.as_bytes());
-    let half = |at: usize| u64::from_le_bytes(hash[at..at + 8].try_into().expect("8 bytes"));
-    (half(0), half(8))
-}
-
-/// What `event` served, as the one text value the usage index keeps for it.
-pub fn served_value(event: &UsageEvent) -> String {
-    let mut value = String::new();
-    write_served_value(event, &mut value);
-    value
-}
-
-/// [`served_value`] into `out`, replacing what it held (indexing reuses one buffer).
-pub fn write_served_value(event: &UsageEvent, out: &mut String) {
-    out.clear();
-    let parts = [
-        event.served.brand.as_str(),
-        event.served.entry_key.as_str(),
-        event.served.variant_id.as_str(),
-        event.served.revision.as_str(),
-        event.device_name(),
-        event.locale.as_str(),
-        event.served.variant_name.as_str(),
-    ];
-    for (i, part) in parts.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(SEPARATOR);
-        }
-        out.push_str(part);
-    }
-}
-
-/// The parts of a served tuple: the brand, the values of [`SERVED`], then the variant name.
-fn served_parts(value: &str) -> (&str, [&str; SERVED.len()], &str) {
-    let mut parts = value.splitn(SERVED.len() + 2, SEPARATOR);
-    let brand = parts.next().unwrap_or("");
-    let dimensions = std::array::from_fn(|_| parts.next().unwrap_or(""));
-    (brand, dimensions, parts.next().unwrap_or(""))
 }
 
 /// The UTC day of an instant in the index, as days since 1970-01-01.
@@ -475,6 +418,8 @@ pub fn count(
                     UsageDimension::Device => key.device = Some(text),
                     UsageDimension::Day => key.day = Some(text),
                     UsageDimension::Locale => key.locale = Some(text),
+                    UsageDimension::Experiment => key.experiment_id = enrolled_id(&text),
+                    UsageDimension::Arm => key.arm_id = enrolled_id(&text),
                 }
             }
             if by_variant && cell.name != NO_NAME {
@@ -493,6 +438,11 @@ pub fn count(
         })
         .collect())
 }
+
+mod served;
+
+pub use served::{impression_key, served_enrollment, served_value, write_served_value};
+use served::{served_parts, SERVED};
 
 #[cfg(test)]
 mod tests;

@@ -58,6 +58,8 @@ struct Fields {
     value: Field,
     brand: Field,
     person: Field,
+    experiment: Field,
+    person_key: [Field; 2],
 }
 
 /// Names of the columns, as [`grouping`] reads them.
@@ -92,6 +94,11 @@ fn schema() -> (Schema, Fields) {
     // hashed key), so that forgetting a person deletes exactly their events.
     let brand = b.add_text_field("brand", STRING);
     let person = b.add_text_field("person", STRING);
+    // Enrolled answers' events only: the experiment (indexed, so its report reads its own events
+    // and no others) and the person as 128 bits of their hashed user key (fast, so the report
+    // counts distinct people from columns). See `arms`.
+    let experiment = b.add_text_field(arms::EXPERIMENT, STRING);
+    let person_key = arms::PERSON.map(|name| b.add_u64_field(name, FAST));
     let fields = Fields {
         kind,
         at,
@@ -100,6 +107,8 @@ fn schema() -> (Schema, Fields) {
         value,
         brand,
         person,
+        experiment,
+        person_key,
     };
     (b.build(), fields)
 }
@@ -141,6 +150,7 @@ fn document(fields: &Fields, event: &UsageEvent, served: &mut String) -> Tantivy
             forget::person_term(&event.served.brand, hash),
         );
     }
+    arms::add_enrollment(fields, event, &mut doc);
     doc
 }
 
@@ -388,6 +398,9 @@ fn apply(index: &mut Committer, op: Op) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
 
+mod arms;
 mod forget;
+
+pub use arms::{ArmQuery, ArmTally, ExperimentUnit};
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use crate::backend_tests;
 use crate::helpers::{hero, Answer, Backend, TestApp};
 
 mod faults;
+mod usage;
 
 pub(crate) const EXPERIMENT: &str =
     "id name status version mode goal minPeoplePerArm audienceText \

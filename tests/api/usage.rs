@@ -9,11 +9,12 @@ use crate::helpers::{hero, Backend, TestApp};
 
 const REPORT: &str = "query($b: String!, $f: DateTime!, $t: DateTime!, $g: [UsageDimension!]!) {
     usageReport(brand: $b, from: $f, to: $t, groupBy: $g) {
-        entryKey variantId variantName revision device day locale impressions clicks conversions conversionValue ctr conversionRate } }";
+        entryKey variantId variantName revision device day locale experimentId experimentName armId armName \
+        impressions clicks conversions conversionValue ctr conversionRate } }";
 
 const TRACK: &str = "mutation($e: [TrackInput!]!) { track(events: $e) { accepted rejected { index code message } } }";
 
-mod counts;
+pub(crate) mod counts;
 
 /// Waits until every queued usage event is written.
 async fn flush(app: &TestApp) {
@@ -360,10 +361,10 @@ async fn the_usage_export_streams_csv_and_json(backend: Backend) {
     .await;
     assert_eq!(status, 200, "{csv}");
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,conversionValue,ctr,conversionRate");
+    assert_eq!(lines[0], "entryKey,variantId,variantName,revision,device,day,locale,experimentId,experimentName,armId,armName,impressions,clicks,conversions,conversionValue,ctr,conversionRate");
     assert_eq!(
         lines[1..],
-        ["home-hero,,,,DESKTOP,,,2,1,0,0,0.5,0"],
+        ["home-hero,,,,DESKTOP,,,,,,,2,1,0,0,0.5,0"],
         "no totals row"
     );
     let (status, body) = usage_report_rest(

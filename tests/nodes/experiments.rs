@@ -1,5 +1,5 @@
 //! An experiment started through one node enrolls on the other within a second, and a person's
-//! arm is the same on both processes and after a restart (the bucket is a SHA-256 of the
+//! arm is the same on both processes and after a restart (the bucket is an XXH3 hash of the
 //! experiment id and the userKey, not a per-process hash).
 
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{Arm, ArmTarget, ExperimentGoal, ExperimentMode};
-use crate::domain::rule::Rule;
+use crate::domain::rule::{AudienceLookup, Rule};
 
 /// The most arms an experiment may have: with 20, BANDIT mode's 5 % floor takes all traffic.
 pub const MAX_ARMS: usize = 20;
@@ -51,8 +51,13 @@ pub struct Definition {
 }
 
 impl Draft {
-    /// Checks the draft against the ids of its entry's variants; the first fault found is named.
-    pub fn check(self, entry_variants: &[&str]) -> Result<Definition, String> {
+    /// Checks the draft against the ids of its entry's variants and the brand's audiences (which
+    /// the audience rule may name as `{"audience": NAME}`); the first fault found is named.
+    pub fn check(
+        self,
+        entry_variants: &[&str],
+        audiences: &dyn AudienceLookup,
+    ) -> Result<Definition, String> {
         let name = self.name.trim().to_string();
         if name.is_empty() {
             return Err("name: must not be empty".into());
@@ -69,7 +74,7 @@ impl Draft {
         }
         let audience = self.audience.filter(|a| !a.is_null());
         if let Some(rule) = &audience {
-            Rule::parse(rule).map_err(|e| format!("audience: {e}"))?;
+            Rule::parse_with(rule, audiences).map_err(|e| format!("audience: {e}"))?;
         }
         let arms = check_arms(self.arms, entry_variants)?;
         let min_people_per_arm = match self.min_people_per_arm {
@@ -146,6 +151,7 @@ fn check_arms(arms: Vec<ArmDraft>, entry_variants: &[&str]) -> Result<Vec<Arm>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::rule::NoAudiences;
     use serde_json::json;
 
     fn arm(name: &str, variant: Option<&str>, ranked: Option<bool>, weight: i64) -> ArmDraft {
@@ -177,7 +183,7 @@ mod tests {
             arm("control", Some("var_a"), None, 10),
             arm("personalized", None, Some(true), 90),
         ])
-        .check(VARIANTS)
+        .check(VARIANTS, &NoAudiences)
         .unwrap();
         assert_eq!(d.mode, ExperimentMode::Fixed);
         assert_eq!(d.min_people_per_arm, 100);
@@ -187,7 +193,7 @@ mod tests {
 
     #[test]
     fn every_fault_is_named() {
-        let fault = |d: Draft| d.check(VARIANTS).unwrap_err();
+        let fault = |d: Draft| d.check(VARIANTS, &NoAudiences).unwrap_err();
         assert!(fault(draft(vec![arm("a", Some("var_a"), None, 50)])).contains("at least two"));
         assert!(fault(draft(vec![
             arm("a", Some("var_a"), Some(true), 50),

@@ -28,6 +28,10 @@ struct GroupedRow {
     day: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     locale: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    experiment_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    arm_id: Option<String>,
     #[diesel(sql_type = BigInt)]
     impressions: i64,
     #[diesel(sql_type = BigInt)]
@@ -48,6 +52,8 @@ impl From<GroupedRow> for UsageRow {
             device: g.device,
             day: g.day,
             locale: g.locale,
+            experiment_id: g.experiment_id,
+            arm_id: g.arm_id,
         };
         UsageRow::new(
             key,
@@ -71,6 +77,20 @@ fn dimension_sql(dimension: UsageDimension) -> &'static str {
         UsageDimension::Device => "s.device",
         UsageDimension::Day => "g.day",
         UsageDimension::Locale => "s.locale",
+        UsageDimension::Experiment => "s.experiment_id",
+        UsageDimension::Arm => "s.arm_id",
+    }
+}
+
+/// What a row answers for a dimension: its column, except that the experiment and arm, stored
+/// empty outside experiments, answer null there (rows still sort by the stored value, so the
+/// empty one comes first on both backends, as in the usage index).
+fn answer_sql(dimension: UsageDimension) -> String {
+    match dimension {
+        UsageDimension::Experiment | UsageDimension::Arm => {
+            format!("NULLIF({}, '')", dimension_sql(dimension))
+        }
+        other => dimension_sql(other).to_string(),
     }
 }
 
@@ -93,7 +113,7 @@ fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
     let has = |d| dimensions.contains(&d);
     let column = |d: UsageDimension, name: &str| {
         if has(d) {
-            format!("{} AS {name}", dimension_sql(d))
+            format!("{} AS {name}", answer_sql(d))
         } else {
             format!("CAST(NULL AS TEXT) AS {name}")
         }
@@ -111,6 +131,8 @@ fn report_sql(dimensions: &[UsageDimension], day: &str) -> String {
         column(UsageDimension::Device, "device"),
         column(UsageDimension::Day, "day"),
         column(UsageDimension::Locale, "locale"),
+        column(UsageDimension::Experiment, "experiment_id"),
+        column(UsageDimension::Arm, "arm_id"),
     ];
     let (inner_day, inner_group) = if has(UsageDimension::Day) {
         (format!("{day} AS day"), format!("e.served, {day}"))

@@ -1,5 +1,7 @@
+use super::served::SEPARATOR;
 use super::*;
 use crate::usage::report::UNKNOWN_DEVICE;
+use crate::usage::UsageEvent;
 
 #[test]
 fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separator() {
@@ -14,7 +16,8 @@ fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separa
             variant_id: "var_1".into(),
             variant_name: format!("Odd{SEPARATOR}name"),
             revision: "rev_1".into(),
-            ..Default::default()
+            experiment_id: "exp_1".into(),
+            arm_id: "arm_1".into(),
         }),
         device: None,
         locale: "de-CH".into(),
@@ -28,9 +31,18 @@ fn a_served_value_splits_back_into_its_parts_even_when_the_name_holds_the_separa
     assert_eq!(brand, "alpine");
     assert_eq!(
         parts,
-        ["home-hero", "var_1", "rev_1", UNKNOWN_DEVICE, "de-CH"]
+        [
+            "home-hero",
+            "var_1",
+            "rev_1",
+            UNKNOWN_DEVICE,
+            "de-CH",
+            "exp_1",
+            "arm_1"
+        ]
     );
     assert_eq!(name, event.served.variant_name);
+    assert_eq!(served_enrollment(&value), ("exp_1", "arm_1"));
 }
 
 #[test]

@@ -29,6 +29,17 @@ fn event(n: u32, kind: UsageKind, variant: &str, device: Option<&str>, day: u32)
                 format!("Name of {variant}")
             },
             revision: format!("rev-{variant}"),
+            // Most answers enrolled in an experiment, in the arm of their variant.
+            experiment_id: if n % 5 < 3 {
+                "exp_1".into()
+            } else {
+                String::new()
+            },
+            arm_id: if n % 5 < 3 {
+                format!("arm_{variant}")
+            } else {
+                String::new()
+            },
             ..Default::default()
         }),
         device: device.map(|d| std::borrow::Cow::Owned(d.to_string())),
@@ -283,4 +294,110 @@ fn forgotten_and_expired_events_leave_reports() {
             .collect();
         assert_eq!(rows, aggregate(&mine, &UsageDimension::ALL), "{brand}");
     }
+}
+
+/// An experiment's events: people `person-0..40`, each answer in arm `arm_a` or `arm_b` by the
+/// person's parity, some of them without a user key; clicks and conversions on a few answers,
+/// repeated; events before the start, of another experiment and of another brand beside them.
+fn experiment_events() -> Vec<UsageEvent> {
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let mut out = Vec::new();
+    for n in 0..900u32 {
+        let person = n % 40;
+        let arm = if person % 2 == 0 { "arm_a" } else { "arm_b" };
+        let kind = match n % 6 {
+            0..=2 => UsageKind::Impression,
+            3 | 4 => UsageKind::Click,
+            _ => UsageKind::Conversion,
+        };
+        let mut e = event(n, kind, "var_a", Some("MOBILE"), 1 + n % 4);
+        let mut served = (*e.served).clone();
+        served.brand = "alpine".into();
+        served.experiment_id = if n % 11 == 0 { "exp_2" } else { "exp_1" }.into();
+        served.arm_id = arm.into();
+        e.served = std::sync::Arc::new(served);
+        e.at = start + chrono::Duration::hours(i64::from(n % 60)) - chrono::Duration::hours(12);
+        e.impression_id = if kind == UsageKind::Impression {
+            e.id.clone()
+        } else {
+            format!("evt_{}", n - n % 6 + n % 3)
+        };
+        e.user_key_hash = (n % 13 != 0).then(|| format!("person-{person}"));
+        out.push(e);
+    }
+    out
+}
+
+/// The reference: the arms' counts by the contract's definitions, with sets.
+fn tallies_by_hand(events: &[UsageEvent], ask: &ArmQuery) -> Vec<ArmTally> {
+    use std::collections::HashSet;
+    ask.arm_ids
+        .iter()
+        .map(|arm| {
+            let mine: Vec<&UsageEvent> = events
+                .iter()
+                .filter(|e| e.served.experiment_id == ask.experiment_id)
+                .filter(|e| e.served.arm_id == *arm && e.at >= ask.since)
+                .collect();
+            let unit = |e: &&UsageEvent| match ask.unit {
+                ExperimentUnit::People => e.user_key_hash.clone(),
+                ExperimentUnit::Answers => Some(e.impression_id.clone()),
+            };
+            let of = |kind: UsageKind| -> HashSet<String> {
+                mine.iter()
+                    .filter(|e| e.kind == kind)
+                    .filter_map(unit)
+                    .collect()
+            };
+            ArmTally {
+                enrolled: of(UsageKind::Impression).len() as u64,
+                converters: of(ask.goal).len() as u64,
+                conversion_value: mine
+                    .iter()
+                    .filter(|e| e.kind == UsageKind::Conversion)
+                    .filter_map(|e| e.value)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn arm_tallies_count_people_or_answers_as_the_contract_defines_them() {
+    let events = experiment_events();
+    let index = indexed(&events);
+    let arm_ids = ["arm_a", "arm_b"];
+    for unit in [ExperimentUnit::People, ExperimentUnit::Answers] {
+        for goal in [UsageKind::Click, UsageKind::Conversion] {
+            let ask = ArmQuery {
+                experiment_id: "exp_1",
+                arm_ids: &arm_ids,
+                since: Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap(),
+                unit,
+                goal,
+            };
+            let got = index.arm_tallies(&ask).unwrap();
+            let want = tallies_by_hand(&events, &ask);
+            assert!(want.iter().all(|t| t.enrolled > 0) && want.iter().any(|t| t.converters > 0));
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(
+                    (g.enrolled, g.converters),
+                    (w.enrolled, w.converters),
+                    "{unit:?} {goal:?}"
+                );
+                assert!((g.conversion_value - w.conversion_value).abs() < 1e-9);
+            }
+        }
+    }
+    let none = ArmQuery {
+        experiment_id: "exp_404",
+        arm_ids: &arm_ids,
+        since: DateTime::<Utc>::MIN_UTC,
+        unit: ExperimentUnit::People,
+        goal: UsageKind::Click,
+    };
+    assert_eq!(
+        index.arm_tallies(&none).unwrap(),
+        vec![ArmTally::default(); 2]
+    );
 }

@@ -11,7 +11,7 @@ use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
 /// Runs `vary export usage` (the binary, on the test server's database) with `args`.
-fn export_usage(app: &TestApp, args: &[&str]) -> String {
+pub(crate) fn export_usage(app: &TestApp, args: &[&str]) -> String {
     let config = &app.app.config;
     let database = match &config.database {
         DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
@@ -196,8 +196,8 @@ async fn repeated_and_resent_track_events_count_answers_once(backend: Backend) {
     let cli = export_usage(&app, &["--group-by", ""]);
     for csv in [rest, cli] {
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,conversionValue,ctr,conversionRate");
-        assert_eq!(lines[1..], [",,,,,,,2,1,2,12.25,0.5,1"], "{csv}");
+        assert_eq!(lines[0], "entryKey,variantId,variantName,revision,device,day,locale,experimentId,experimentName,armId,armName,impressions,clicks,conversions,conversionValue,ctr,conversionRate");
+        assert_eq!(lines[1..], [",,,,,,,,,,,2,1,2,12.25,0.5,1"], "{csv}");
     }
 }
 
