@@ -24,6 +24,7 @@ mod references;
 mod review_queue;
 mod roles;
 mod search;
+mod storage_full;
 mod throttle;
 mod typed_delivery;
 mod usage;
