@@ -83,6 +83,9 @@ pub enum AssetError {
     /// The object store is down, timed out or failed; nothing was half-stored: 503.
     #[error("{0}")]
     Unavailable(String),
+    /// The disk is full (`ENOSPC`); nothing was half-stored: 503 "storage full".
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Disk or encoder failure; the cause is logged, never shown: 500.
     #[error("internal asset error: {0}")]
     Internal(String),
@@ -92,6 +95,8 @@ impl From<std::io::Error> for AssetError {
     fn from(error: std::io::Error) -> Self {
         if StoreUnavailable::is(&error) {
             AssetError::Unavailable(error.to_string())
+        } else if error.kind() == std::io::ErrorKind::StorageFull {
+            AssetError::StorageFull(error.to_string())
         } else {
             AssetError::Internal(error.to_string())
         }

@@ -138,7 +138,15 @@ impl Assets {
                 .get(&BlobKey::Original(id))?
                 .ok_or(AssetError::NotFound)?;
             let bytes = render_one(&original, key, focal, &limits)?;
-            store.put(&blob, &bytes)?;
+            match store.put(&blob, &bytes) {
+                Ok(()) => {}
+                // A full disk keeps renditions from being kept, not from being served.
+                Err(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                    tracing::warn!(error = %e, "storage full: a rendition is served without being stored");
+                    return Ok(bytes);
+                }
+                Err(e) => return Err(e.into()),
+            }
             // A concurrent maker may have stored its bytes first; serve what is stored.
             Ok(store.get(&blob)?.unwrap_or(bytes))
         })

@@ -323,7 +323,7 @@ fn parse_cursor(cursor: &str) -> AppResult<store::assets::After> {
 }
 
 /// The pipeline's refusals as the contract's errors: 415, 400, 413, 404, 503 when the object
-/// store fails; causes of internal failures are logged, never shown.
+/// store fails or the disk is full; causes of internal failures are logged, never shown.
 pub fn asset_error(error: AssetError) -> AppError {
     match error {
         AssetError::Unsupported(m) => AppError::unsupported_media_type(m),
@@ -332,6 +332,10 @@ pub fn asset_error(error: AssetError) -> AppError {
         AssetError::NotFound => AppError::not_found("no such asset"),
         AssetError::Unavailable(cause) => AppError::unavailable_because(
             "the asset store is unavailable; try again shortly",
+            cause,
+        ),
+        AssetError::StorageFull(cause) => AppError::unavailable_because(
+            "storage full: the asset cannot be stored; free disk space",
             cause,
         ),
         AssetError::Internal(cause) => AppError::internal(cause),

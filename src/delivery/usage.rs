@@ -73,7 +73,13 @@ pub struct TrackOutcome {
 const OTHER_NODES_WAIT: Duration = Duration::from_secs(1);
 
 fn queue_error(e: QueueError) -> AppError {
-    AppError::unavailable(e)
+    match e {
+        QueueError::StorageFull => AppError::unavailable_because(
+            "storage full: usage cannot be recorded; free disk space",
+            e,
+        ),
+        e => AppError::unavailable(e),
+    }
 }
 
 fn rejection(index: usize, message: &str) -> TrackRejection {

@@ -1,6 +1,6 @@
 //! `/graphql`: POST (single or batched JSON), GET (queries only; GraphiQL for browsers).
 //!
-//! The body is read under a size cap (413 `LIMIT_EXCEEDED`), parsed (400 `BAD_INPUT` when it is
+//! The body, or a GET's query string, is read under a size cap (413 `LIMIT_EXCEEDED`), parsed (400 `BAD_INPUT` when it is
 //! not a GraphQL request), and a batch may hold at most `graphql_max_batch` operations, each
 //! limited like a single request. Every error in the answer gets its contract code.
 
@@ -198,11 +198,26 @@ fn is_query(request: &mut Request) -> bool {
     })
 }
 
+/// The longest query string `GET /graphql` takes: past it, 413 `LIMIT_EXCEEDED` (longer
+/// operations go by POST). The HTTP layer itself refuses a URL over 64 KiB (400) and a request
+/// head over 128 KiB (431) before any of this runs.
+const MAX_GET_QUERY_BYTES: usize = 32 * 1024;
+
 pub async fn get(
     state: State,
     req: HttpRequest,
     params: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
+    if req.query_string().len() > MAX_GET_QUERY_BYTES {
+        let message = format!(
+            "a GET query string may be at most {MAX_GET_QUERY_BYTES} bytes; send longer operations by POST"
+        );
+        return error_answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            &message,
+        );
+    }
     let Some(query) = params.get("query") else {
         if wants_html(&req) {
             let Some(page) = super::admin::graphiql_page() else {

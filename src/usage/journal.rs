@@ -2,10 +2,11 @@
 //! the answer that carries it is sent, so an impression or a tracked event survives the death of
 //! the process (`kill -9`) between the answer and the database's commit.
 //!
-//! Appending is one `write()` of the encoded records under a short lock: once the kernel holds
-//! the bytes, a killed process loses nothing. A syncer thread calls `fdatasync` at most once a
-//! second, so a power cut loses at most the last second. Nothing on the request path waits for
-//! the disk.
+//! Appending is a copy of the encoded records into the current segment's shared memory mapping
+//! under a short lock ([`segment`]): once copied, the bytes are the kernel's, so a killed process
+//! loses nothing, and no system call is made per answer. A syncer thread calls `fdatasync` at most
+//! once a second, so a power cut loses at most the last second. Nothing on the request path waits
+//! for the disk.
 //!
 //! The journal is a directory of numbered segments. Each segment counts its events not yet
 //! committed to the database: an event counts from its append (before it is queued, so a
@@ -20,22 +21,26 @@
 //! whole record. A lock file keeps a second process on the same data dir off the journal.
 
 pub mod record;
+mod segment;
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use self::segment::Segment;
+use self::segment::{list_segments, segment_path, MappedSegment};
 use super::event::UsageEvent;
 use super::queue::UsageSink;
 
 /// How the journal writes and syncs.
 #[derive(Debug, Clone)]
 pub struct JournalConfig {
-    /// A segment at least this long is closed and a new one begun.
+    /// The length of a segment (allocated when it is begun); a new one is begun when the
+    /// current one has no room for an append.
     pub segment_bytes: u64,
     /// How often written bytes are made durable (`fdatasync`): the most a power cut loses.
     pub sync_interval: Duration,
@@ -60,9 +65,6 @@ pub enum JournalError {
     Replay(String),
 }
 
-/// The segment an append went to; handed back with [`Journal::committed`].
-pub type Segment = u64;
-
 /// The journal of one data dir.
 pub struct Journal {
     inner: Arc<Inner>,
@@ -80,14 +82,15 @@ struct Inner {
 }
 
 struct State {
-    file: File,
-    segment: Segment,
-    bytes: u64,
+    /// The segment appended to.
+    current: MappedSegment,
+    /// Earlier segments with events still to commit (a cancel record may still go to them).
+    older: BTreeMap<Segment, MappedSegment>,
     /// Events appended to each live segment and not yet committed or abandoned.
     pending: BTreeMap<Segment, u64>,
     /// Segments a previous process left, to replay before serving.
     leftovers: Vec<PathBuf>,
-    /// Bytes written since the last sync of `file`.
+    /// Bytes written since the last sync of `current`.
     dirty: bool,
     /// Closed segments still to sync, and whether the directory (a new segment) needs syncing.
     unsynced: Vec<File>,
@@ -95,86 +98,52 @@ struct State {
     closed: bool,
 }
 
-fn segment_path(dir: &Path, segment: Segment) -> PathBuf {
-    dir.join(format!("{segment:020}.journal"))
-}
-
-fn create_segment(dir: &Path, segment: Segment) -> io::Result<File> {
-    OpenOptions::new()
-        .append(true)
-        .create_new(true)
-        .open(segment_path(dir, segment))
-}
-
-/// The numbered segments in `dir`, oldest first.
-fn list_segments(dir: &Path) -> io::Result<Vec<(Segment, PathBuf)>> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let number = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".journal"))
-            .and_then(|n| n.parse::<Segment>().ok());
-        if let Some(number) = number {
-            found.push((number, path));
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
 impl State {
-    /// Writes `bytes` at the end of the current segment in one `write()` (looping only on a
-    /// short write); after a failure the segment is cut back to its last whole record, or, when
-    /// that fails too, a new segment is begun, so no later record follows a torn one.
-    fn write(&mut self, dir: &Path, bytes: &[u8]) -> io::Result<()> {
-        match self.file.write_all(bytes) {
-            Ok(()) => {
-                self.bytes += bytes.len() as u64;
-                self.dirty = true;
-                Ok(())
-            }
-            Err(e) => {
-                if self.file.set_len(self.bytes).is_err() {
-                    if let Err(again) = self.rotate(dir) {
-                        tracing::error!(error = %again, "cannot begin a new usage journal segment");
-                    }
-                }
-                Err(e)
-            }
+    /// Copies `bytes` after the current segment's last record, first beginning a new segment
+    /// (at least `segment_bytes` long) when they do not fit.
+    fn append(&mut self, dir: &Path, segment_bytes: u64, bytes: &[u8]) -> io::Result<Segment> {
+        let len = bytes.len() as u64;
+        if self.current.room() < len {
+            self.rotate(dir, segment_bytes.max(len))?;
         }
+        self.current.append(bytes)?;
+        self.dirty = true;
+        Ok(self.current.number)
     }
 
-    /// Begins a new segment; the old one is synced by the syncer, or deleted when it counts
-    /// nothing.
-    fn rotate(&mut self, dir: &Path) -> io::Result<()> {
-        let next = create_segment(dir, self.segment + 1)?;
-        let old = std::mem::replace(&mut self.file, next);
-        let old_segment = self.segment;
-        self.segment += 1;
-        self.bytes = 0;
+    /// Begins a new segment of `len` bytes; the old one is synced by the syncer, or deleted
+    /// when it counts nothing.
+    fn rotate(&mut self, dir: &Path, len: u64) -> io::Result<()> {
+        let next = MappedSegment::create(dir, self.current.number + 1, len)?;
+        let old = std::mem::replace(&mut self.current, next);
         self.dir_dirty = true;
-        if self.pending.get(&old_segment).copied().unwrap_or(0) == 0 {
-            self.pending.remove(&old_segment);
-            let _ = std::fs::remove_file(segment_path(dir, old_segment));
-        } else if std::mem::take(&mut self.dirty) {
-            self.unsynced.push(old);
+        if self.pending.get(&old.number).copied().unwrap_or(0) == 0 {
+            self.pending.remove(&old.number);
+            let path = segment_path(dir, old.number);
+            drop(old);
+            let _ = std::fs::remove_file(path);
+            return Ok(());
         }
+        if std::mem::take(&mut self.dirty) {
+            match old.handle() {
+                Ok(file) => self.unsynced.push(file),
+                Err(e) => tracing::warn!(error = %e, "cannot sync a usage journal segment"),
+            }
+        }
+        self.older.insert(old.number, old);
         Ok(())
     }
 
-    /// Counts `count` events of `segment` as done; answers whether the segment can go.
-    fn settle(&mut self, segment: Segment, count: u64) -> bool {
-        let Some(left) = self.pending.get_mut(&segment) else {
-            return false;
-        };
+    /// Counts `count` events of `segment` as done; when the segment can go, hands back its
+    /// mapping (to be dropped and its file deleted outside the lock).
+    fn settle(&mut self, segment: Segment, count: u64) -> Option<Option<MappedSegment>> {
+        let left = self.pending.get_mut(&segment)?;
         *left = left.saturating_sub(count);
-        if *left == 0 && segment != self.segment {
+        if *left == 0 && segment != self.current.number {
             self.pending.remove(&segment);
-            return true;
+            return Some(self.older.remove(&segment));
         }
-        false
+        None
     }
 }
 
@@ -198,9 +167,8 @@ impl Journal {
         let leftovers = list_segments(dir)?;
         let segment = leftovers.last().map_or(0, |(n, _)| n + 1);
         let state = State {
-            file: create_segment(dir, segment)?,
-            segment,
-            bytes: 0,
+            current: MappedSegment::create(dir, segment, config.segment_bytes)?,
+            older: BTreeMap::new(),
             pending: BTreeMap::new(),
             leftovers: leftovers.into_iter().map(|(_, path)| path).collect(),
             dirty: false,
@@ -258,8 +226,9 @@ impl Journal {
         Ok(replayed)
     }
 
-    /// Appends `events` in one write and returns their segment. Called before the events are
-    /// queued, on the request path: no sync, one allocation (the encoded records).
+    /// Appends `events` and returns their segment. Called before the events are queued, on the
+    /// request path: no system call (but when a new segment is begun), no sync, one allocation
+    /// (the encoded records).
     pub fn append(&self, events: &[UsageEvent]) -> io::Result<Segment> {
         let mut bytes = Vec::with_capacity(events.len() * 384);
         for event in events {
@@ -269,14 +238,8 @@ impl Journal {
         if state.closed {
             return Err(io::Error::other("the usage journal is closed"));
         }
-        state.write(&self.inner.dir, &bytes)?;
-        let segment = state.segment;
+        let segment = state.append(&self.inner.dir, self.inner.config.segment_bytes, &bytes)?;
         *state.pending.entry(segment).or_insert(0) += events.len() as u64;
-        if state.bytes >= self.inner.config.segment_bytes {
-            if let Err(e) = state.rotate(&self.inner.dir) {
-                tracing::warn!(error = %e, "cannot begin a new usage journal segment; appending to the old one");
-            }
-        }
         Ok(segment)
     }
 
@@ -287,12 +250,13 @@ impl Journal {
         {
             let mut state = self.inner.lock();
             for &(segment, count) in done {
-                if state.settle(segment, count) {
-                    gone.push(segment);
+                if let Some(mapping) = state.settle(segment, count) {
+                    gone.push((segment, mapping));
                 }
             }
         }
-        for segment in gone {
+        for (segment, mapping) in gone {
+            drop(mapping);
             if let Err(e) = std::fs::remove_file(segment_path(&self.inner.dir, segment)) {
                 tracing::warn!(error = %e, segment, "cannot delete a usage journal segment");
             }
@@ -306,19 +270,24 @@ impl Journal {
         let mut bytes = Vec::new();
         record::encode_cancel(&ids, &mut bytes);
         let mut state = self.inner.lock();
-        let written = if segment == state.segment {
-            state.write(&self.inner.dir, &bytes)
+        let written = if segment == state.current.number {
+            state.current.append(&bytes)
         } else {
-            OpenOptions::new()
-                .append(true)
-                .open(segment_path(&self.inner.dir, segment))
-                .and_then(|mut file| file.write_all(&bytes))
+            match state.older.get_mut(&segment) {
+                Some(older) => older.append(&bytes),
+                None => Err(io::Error::other("the segment is gone")),
+            }
         };
-        if let Err(e) = written {
-            tracing::error!(error = %e, "cannot journal that usage events were given up; a restart may record them");
+        match written {
+            Ok(()) if segment == state.current.number => state.dirty = true,
+            Ok(()) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot journal that usage events were given up; a restart may record them")
+            }
         }
-        if state.settle(segment, ids.len() as u64) {
+        if let Some(mapping) = state.settle(segment, ids.len() as u64) {
             drop(state);
+            drop(mapping);
             let _ = std::fs::remove_file(segment_path(&self.inner.dir, segment));
         }
     }
@@ -329,10 +298,10 @@ impl Journal {
         {
             let mut state = self.inner.lock();
             state.closed = true;
-            if let Err(e) = state.file.sync_data() {
+            if let Err(e) = state.current.sync() {
                 tracing::warn!(error = %e, "cannot sync the usage journal");
             }
-            let current = state.segment;
+            let current = state.current.number;
             let mut empty: Vec<Segment> = state
                 .pending
                 .iter()
@@ -344,6 +313,7 @@ impl Journal {
             }
             for segment in empty {
                 state.pending.remove(&segment);
+                state.older.remove(&segment);
                 let _ = std::fs::remove_file(segment_path(&self.inner.dir, segment));
             }
         }
@@ -399,7 +369,7 @@ impl Inner {
                     return;
                 }
                 let current = if std::mem::take(&mut state.dirty) {
-                    state.file.try_clone().ok()
+                    state.current.handle().ok()
                 } else {
                     None
                 };

@@ -85,6 +85,8 @@ pub enum QueueError {
     Closed,
     #[error("the usage journal cannot be written: {0}")]
     Journal(String),
+    #[error("storage full: the usage journal cannot grow")]
+    StorageFull,
 }
 
 /// Counters for metrics and tests.
@@ -200,10 +202,13 @@ impl UsageQueue {
         match &self.journal {
             None => Ok(None),
             Some(_) if events.is_empty() => Ok(None),
-            Some(journal) => journal
-                .append(events)
-                .map(Some)
-                .map_err(|e| QueueError::Journal(e.to_string())),
+            Some(journal) => journal.append(events).map(Some).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::StorageFull {
+                    QueueError::StorageFull
+                } else {
+                    QueueError::Journal(e.to_string())
+                }
+            }),
         }
     }
 

@@ -27,6 +27,7 @@ mod references;
 mod review_queue;
 mod roles;
 mod search;
+mod storage_full;
 mod throttle;
 mod type_renames;
 mod typed_delivery;

@@ -125,12 +125,14 @@ pub fn encode_cancel(ids: &[&str], out: &mut Vec<u8>) {
     });
 }
 
-/// What a segment holds, read up to its first damaged or missing record.
+/// What a segment holds, read up to its first damaged or missing record (or its unwritten
+/// space, zeros).
 #[derive(Debug, Default)]
 pub struct Decoded {
     pub events: Vec<UsageEvent>,
     pub cancelled: Vec<String>,
-    /// Bytes after the last whole record (a write cut short, or garbage): not read.
+    /// Bytes after the last whole record (a write cut short, or garbage; zeros do not count):
+    /// not read.
     pub damaged: usize,
 }
 
@@ -141,7 +143,10 @@ pub fn decode(mut bytes: &[u8]) -> Decoded {
         match next_record(bytes) {
             Some((kind, body, rest)) if decode_body(kind, body, &mut decoded) => bytes = rest,
             _ => {
-                decoded.damaged = bytes.len();
+                // Zeros are a segment's space not yet written, not damage.
+                if bytes.iter().any(|b| *b != 0) {
+                    decoded.damaged = bytes.len();
+                }
                 break;
             }
         }

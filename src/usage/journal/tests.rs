@@ -111,7 +111,19 @@ fn a_record_cut_short_ends_the_replay_of_its_segment_and_nothing_before_it_is_lo
     }
     let (_, path) = list_segments(dir.path()).unwrap().pop().unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    let whole = bytes.len();
+    assert_eq!(bytes.len(), 1 << 20, "a segment is allocated whole");
+    assert_eq!(
+        record::decode(&bytes).damaged,
+        0,
+        "unwritten zeros are no damage"
+    );
+    let mut whole = Vec::new();
+    written
+        .iter()
+        .for_each(|e| record::encode_event(e, &mut whole));
+    assert_eq!(bytes[..whole.len()], whole[..]);
+    let whole = whole.len();
+    bytes.truncate(whole);
     let mut torn = Vec::new();
     record::encode_event(&event("imp_torn"), &mut torn);
     bytes.extend_from_slice(&torn[..torn.len() / 2]);
@@ -142,6 +154,31 @@ fn abandoned_events_are_not_replayed_and_free_their_segment() {
     }
     let ids: Vec<String> = replayed(dir.path()).into_iter().map(|e| e.id).collect();
     assert_eq!(ids, ["kept_0000", "kept_0001"]);
+}
+
+#[test]
+fn a_cancel_record_reaches_an_older_segment_even_when_it_is_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, failed) = (events("kept", 1), events("failed", 3));
+    let mut encoded = Vec::new();
+    for e in kept.iter().chain(&failed) {
+        record::encode_event(e, &mut encoded);
+    }
+    {
+        let exact = JournalConfig {
+            segment_bytes: encoded.len() as u64 + 10,
+            ..small()
+        };
+        let journal = Journal::open(dir.path(), exact).unwrap();
+        let first = journal.append(&kept).unwrap();
+        assert_eq!(journal.append(&failed).unwrap(), first);
+        let later = journal.append(&events("later", 1)).unwrap();
+        assert!(later > first, "the first segment is full");
+        journal.abandon(first, failed.iter());
+        assert_eq!(journal.pending(), 2);
+    }
+    let ids: Vec<String> = replayed(dir.path()).into_iter().map(|e| e.id).collect();
+    assert_eq!(ids, ["kept_0000", "later_0000"]);
 }
 
 #[test]
