@@ -55,3 +55,22 @@ limited_key() {
     [ -n "$token" ] || { echo "could not create a rate-limited key" >&2; return 1; }
     echo "$token"
 }
+
+# running_experiment PORT: signs in as the demo admin and starts a FIXED experiment on alpine's
+# home hero for everyone: the skiers' variant against ranked, 50 % each.
+running_experiment() {
+    local session entry variant experiment gql
+    gql() { curl -sf "http://127.0.0.1:$1/graphql" -H 'Content-Type: application/json' ${2:+-H "Authorization: Bearer $2"} --data-binary "$3"; }
+    session=$(gql "$1" "" '{"query":"mutation { login(email: \"admin@vary.demo\", password: \"vary-demo-2026\") { token } }"}' |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$session" ] || { echo "could not sign in as the demo admin" >&2; return 1; }
+    local found
+    found=$(gql "$1" "$session" '{"query":"{ entry(brand: \"alpine\", key: \"home-hero\") { id variants { id name } } }"}')
+    entry=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["entry"]["id"])' <<<"$found")
+    variant=$(python3 -c 'import json,sys; print([v["id"] for v in json.load(sys.stdin)["data"]["entry"]["variants"] if v["name"] == "Skiers: fresh powder"][0])' <<<"$found")
+    experiment=$(gql "$1" "$session" "{\"query\":\"mutation { createExperiment(input: {entryId: \\\"$entry\\\", name: \\\"bench\\\", goal: CLICK, arms: [{name: \\\"skiers\\\", variant: \\\"$variant\\\", weight: 50}, {name: \\\"ranked\\\", ranked: true, weight: 50}]}) { id } }\"}" |
+        sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+    [ -n "$experiment" ] || { echo "could not create the experiment" >&2; return 1; }
+    gql "$1" "$session" "{\"query\":\"mutation { startExperiment(id: \\\"$experiment\\\") { status } }\"}" | grep -q RUNNING ||
+        { echo "could not start the experiment" >&2; return 1; }
+}

@@ -12,6 +12,11 @@
 # With VARY_LOAD_BASELINE=PATH the second server is that other vary binary (an earlier build,
 # recording too) instead: the same rounds then measure what a change gained.
 #
+# With VARY_LOAD_EXPERIMENT=1 both servers are this build, recording, and the request carries a
+# userKey; on "experiment" a RUNNING FIXED experiment on the entry (everyone, two arms of 50: the
+# skiers' variant and ranked) enrolls the person, on "none" there is none: the difference is what
+# running an experiment costs delivery.
+#
 # With VARY_LOAD_KEY_RATE=N there is one server (recording) and the rounds alternate two delivery
 # keys on it: "limited", made with `rateLimit: N` (set N far above what wrk reaches, so it is never
 # exceeded), and "unlimited", the demo key: the difference is what checking a key's rate costs.
@@ -19,6 +24,7 @@
 #   benches/load.sh [DURATION_SECONDS] [ROUNDS]        (defaults 15 and 3)
 #   VARY_LOAD_BASELINE=/tmp/vary-before benches/load.sh 10 6
 #   VARY_LOAD_KEY_RATE=1000000 benches/load.sh 10 6
+#   VARY_LOAD_EXPERIMENT=1 benches/load.sh 10 6
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/content_request.sh
@@ -30,6 +36,8 @@ VARY_SKIP_UI_BUILD="${VARY_SKIP_UI_BUILD:-1}" cargo build --release --quiet
 binary="${CARGO_TARGET_DIR:-target}/release/vary"
 if [ -n "${VARY_LOAD_KEY_RATE:-}" ]; then
     a=limited b=unlimited
+elif [ -n "${VARY_LOAD_EXPERIMENT:-}" ]; then
+    a=experiment b=none b_binary="$binary" b_recording=true
 elif [ -n "${VARY_LOAD_BASELINE:-}" ]; then
     [ -x "$VARY_LOAD_BASELINE" ] || { echo "VARY_LOAD_BASELINE: $VARY_LOAD_BASELINE is not an executable" >&2; exit 2; }
     a=this b=baseline b_binary="$VARY_LOAD_BASELINE" b_recording=true
@@ -53,6 +61,7 @@ start() {
 
 body="$work/content.json"
 content_body "$body"
+[ -z "${VARY_LOAD_EXPERIMENT:-}" ] || sed -i 's/"tier":2}/"tier":2},"userKey":"bench-person-1"/' "$body"
 # script NAME: a wrk script posting the request with NAME's delivery key.
 script() {
     content_script "$work/$1.lua" "$key" "$body" "$port"
@@ -67,6 +76,7 @@ if [ -n "${VARY_LOAD_KEY_RATE:-}" ]; then
 else
     start "$a" true "$binary"
     a_port=$port a_pid=$pid
+    [ -z "${VARY_LOAD_EXPERIMENT:-}" ] || running_experiment "$port"
     script "$a"
     start "$b" "$b_recording" "$b_binary"
     b_port=$port b_pid=$pid
@@ -101,6 +111,8 @@ run() {
 echo "content over GraphQL with a delivery key, 32 connections, ${duration}s per run, wrk and servers on the same cores"
 if [ "$a" = recording ]; then
     echo "(recording: every answer records an impression; off: VARY_USAGE_RECORDING=false)"
+elif [ "$a" = experiment ]; then
+    echo "(both recording, with a userKey; experiment: a RUNNING FIXED experiment enrolls the person; none: no experiment)"
 elif [ "$a" = limited ]; then
     echo "(one server, recording; limited: a key with rateLimit $VARY_LOAD_KEY_RATE, never exceeded; unlimited: the demo key)"
 else

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { apiSignIn, expect, gql, signIn, snap, test, unique, USERS } from './fixtures';
 
-const CSV_HEADER = 'entryKey,variantId,variantName,revision,device,day,locale,impressions,clicks,conversions,conversionValue,ctr,conversionRate';
+const CSV_HEADER = 'entryKey,variantId,variantName,revision,device,day,locale,experimentId,experimentName,armId,armName,impressions,clicks,conversions,conversionValue,ctr,conversionRate';
 const IMPRESSIONS = 5;
 
 test('delivered content shows up in the usage dashboard and the usage CSV of an auditor', async ({ page }) => {
@@ -96,8 +96,9 @@ test('delivered content shows up in the usage dashboard and the usage CSV of an 
   // This variant's rows (its name and key hold no commas or quotes, so a plain split is exact).
   const mine = lines.slice(1).filter((l) => l.split(',')[1] === variantId).map((l) => l.split(','));
   expect(mine).toHaveLength(1); // one day
-  const [entryKey, , name, revision, device, day, locale, impressions, clicks, conversions, conversionValue, ctr] = mine[0];
+  const [entryKey, , name, revision, device, day, locale, experimentId, experimentName, armId, armName, impressions, clicks, conversions, conversionValue, ctr] = mine[0];
   expect({ entryKey, name, device, day, locale }).toEqual({ entryKey: '', name: variantName, device: '', day: today, locale: '' });
   expect(revision).toBe('');
+  expect([experimentId, experimentName, armId, armName]).toEqual(['', '', '', '']); // not grouped by experiment
   expect([Number(impressions), Number(clicks), Number(conversions), Number(conversionValue), Number(ctr)]).toEqual([IMPRESSIONS, 1, 0, 0, 0.2]);
 });
