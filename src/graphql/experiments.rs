@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use super::loaders::Loaders;
-use super::types::{content, principal, Entry, Json, Variant};
+use super::types::{content, mirror_enum, principal, Entry, Json, Variant};
 use crate::delivery::Delivery;
 use crate::domain::experiment::draft::{ArmDraft, Draft};
 use crate::domain::experiment::report::ArmResult as DomainArmResult;
@@ -18,26 +18,13 @@ use crate::domain::experiment::{
 use crate::domain::rule::Rule;
 use crate::error::AppError;
 
-macro_rules! mirror {
-    ($name:ident, $domain:ty, [$($variant:ident),+ $(,)?]) => {
-        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-        pub enum $name { $($variant),+ }
-        impl From<$domain> for $name {
-            fn from(v: $domain) -> Self { match v { $(<$domain>::$variant => $name::$variant),+ } }
-        }
-        impl From<$name> for $domain {
-            fn from(v: $name) -> Self { match v { $($name::$variant => <$domain>::$variant),+ } }
-        }
-    };
-}
-
-mirror!(
+mirror_enum!(
     ExperimentStatus,
     DomainStatus,
     [Draft, Running, Stopped, Concluded]
 );
-mirror!(ExperimentMode, DomainMode, [Fixed, Bandit]);
-mirror!(ExperimentGoal, DomainGoal, [Click, Conversion]);
+mirror_enum!(ExperimentMode, DomainMode, [Fixed, Bandit]);
+mirror_enum!(ExperimentGoal, DomainGoal, [Click, Conversion]);
 
 /// One arm: exactly one of `variant` and `ranked: true`.
 #[derive(InputObject)]

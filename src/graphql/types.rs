@@ -23,6 +23,8 @@ use crate::error::AppError;
 
 pub type Json = async_graphql::Json<serde_json::Value>;
 
+/// A GraphQL enum mirroring a domain enum variant for variant, with `From` both ways. Shared with
+/// the other GraphQL modules (`experiments`); the caller imports `async_graphql::Enum`.
 macro_rules! mirror_enum {
     ($name:ident, $domain:ty, [$($variant:ident),+ $(,)?]) => {
         #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -35,6 +37,7 @@ macro_rules! mirror_enum {
         }
     };
 }
+pub(crate) use mirror_enum;
 
 mirror_enum!(Device, DomainDevice, [Mobile, Tablet, Desktop, Tv, Other]);
 mirror_enum!(

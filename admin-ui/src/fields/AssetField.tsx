@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { AssetLibraryDocument, describeError, getToken, request, type AssetLibraryQuery } from '../api';
+import { useState } from 'react';
+import { describeError, getToken } from '../api';
 import { AssetEditor } from '../modules/assets/AssetEditor';
 import { assetName } from '../modules/assets/assetMeta';
+import { useAssetPages, type LibraryAsset } from '../modules/assets/useAssetPages';
 import { conventionalUrl, deviceLabel, devicePreviews, formatBytes, thumbnailUrl } from './assets';
 import { ApiError } from '../api/errors';
 import type { FieldEditorProps } from './types';
@@ -25,55 +26,7 @@ async function upload(file: File, brand: string): Promise<string> {
   return body.id;
 }
 
-type AssetNode = AssetLibraryQuery['assets']['edges'][number]['node'];
-
 const PAGE_SIZE = 24;
-
-interface Library {
-  assets: AssetNode[];
-  total: number;
-  hasMore: boolean;
-  loading: boolean;
-  error: unknown;
-  loadMore: () => void;
-  reload: () => void;
-}
-
-/** The brand's assets, newest first, page after page; loaded only while `enabled`. */
-function useAssetLibrary(brand: string, enabled: boolean): Library {
-  const [assets, setAssets] = useState<AssetNode[]>([]);
-  const [total, setTotal] = useState(0);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const seq = useRef(0);
-
-  const load = useCallback(async (after: string | null) => {
-    const mine = ++seq.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const res = await request(AssetLibraryDocument, { brand, first: PAGE_SIZE, after });
-      if (mine !== seq.current) return;
-      const nodes = res.assets.edges.map((e) => e.node);
-      setAssets((old) => (after ? [...old, ...nodes] : nodes));
-      setTotal(res.assets.totalCount);
-      setCursor(res.assets.pageInfo.endCursor ?? null);
-      setHasMore(res.assets.pageInfo.hasNextPage);
-    } catch (err) {
-      if (mine === seq.current) setError(err);
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [brand]);
-
-  useEffect(() => {
-    if (enabled) void load(null);
-  }, [load, enabled]);
-
-  return { assets, total, hasMore, loading, error, loadMore: () => void load(cursor), reload: () => void load(null) };
-}
 
 /** The id of an image asset of the brand: typed in, picked from the brand's library, or uploaded here. */
 export function AssetField({ def, value, onChange, inputId, describedBy, disabled, brand }: FieldEditorProps) {
@@ -83,7 +36,7 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
   /** The image just uploaded here, until its alt text and focal point are saved or skipped. */
   const [describing, setDescribing] = useState<string | null>(null);
   const id = typeof value === 'string' ? value : '';
-  const library = useAssetLibrary(brand, browsing || id !== '');
+  const library = useAssetPages(brand, PAGE_SIZE, browsing || id !== '');
   const chosen = id ? library.assets.find((a) => a.id === id) ?? null : null;
 
   async function pick(file: File | undefined) {
@@ -181,7 +134,7 @@ export function AssetField({ def, value, onChange, inputId, describedBy, disable
 }
 
 /** The chosen image by name (its alt text, else format and size), not by its 64-character id. */
-function ChosenAsset({ asset }: { asset: AssetNode | null }) {
+function ChosenAsset({ asset }: { asset: LibraryAsset | null }) {
   return (
     <p className="asset-chosen">
       <strong>{asset ? assetName(asset) : 'Chosen image'}</strong>

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { AssetLibraryDocument, DeleteAssetDocument, request, type AssetLibraryQuery } from '../../api';
+import { DeleteAssetDocument, request } from '../../api';
 import { devicePreviews, formatBytes, thumbnailUrl } from '../../fields/assets';
 import { DeleteButton } from '../../ui/DeleteButton';
 import { ErrorBox } from '../../ui/ErrorBox';
@@ -9,48 +9,15 @@ import { canEdit } from '../session/permissions';
 import { useSession } from '../session/SessionContext';
 import { AssetEditor } from './AssetEditor';
 import { assetName } from './assetMeta';
-
-type LibraryAsset = AssetLibraryQuery['assets']['edges'][number]['node'];
+import { useAssetPages } from './useAssetPages';
 
 const PAGE = 24;
-
-/** The brand's images, newest first, page after page. */
-function useLibrary(brand: string) {
-  const [assets, setAssets] = useState<LibraryAsset[]>([]);
-  const [total, setTotal] = useState(0);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const seq = useRef(0);
-  const load = useCallback(async (after: string | null) => {
-    const mine = ++seq.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const res = await request(AssetLibraryDocument, { brand, first: PAGE, after });
-      if (mine !== seq.current) return;
-      const nodes = res.assets.edges.map((e) => e.node);
-      setAssets((old) => (after ? [...old, ...nodes] : nodes));
-      setTotal(res.assets.totalCount);
-      setCursor(res.assets.pageInfo.endCursor ?? null);
-      setHasMore(res.assets.pageInfo.hasNextPage);
-    } catch (err) {
-      if (mine === seq.current) setError(err);
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [brand]);
-  useEffect(() => { void load(null); }, [load]);
-  const replace = (a: LibraryAsset) => setAssets((old) => old.map((x) => (x.id === a.id ? a : x)));
-  return { assets, total, hasMore, loading, error, replace, reload: () => load(null), loadMore: () => load(cursor) };
-}
 
 /** The asset library: thumbnails, alt text and focal point edited by clicking the image, deletion. */
 export function AssetLibraryPage() {
   const { brand = '' } = useParams();
   const { user } = useSession();
-  const lib = useLibrary(brand);
+  const lib = useAssetPages(brand, PAGE);
   const [open, setOpen] = useState<string | null>(null);
   const editor = canEdit(user.role);
   const missingAlt = lib.assets.filter((a) => !a.alt?.trim()).length;
