@@ -16,11 +16,14 @@ export function ContentTypesPage() {
   const q = useQuery(ContentTypeModelsDocument, { brand });
   const [editing, setEditing] = useState<ContentTypeModelFragment | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** Types as this page saved them: shown (and edited) until the reloaded list has them too. */
+  const [justSaved, setJustSaved] = useState<Record<string, ContentTypeModelFragment>>({});
   const admin = canManageBrands(user.role);
-  const types = q.data?.contentTypes ?? [];
+  const types = newest(q.data?.contentTypes ?? [], justSaved);
   const typeNames = types.map((t) => t.name);
 
   function saved(t: ContentTypeModelFragment) {
+    setJustSaved((s) => ({ ...s, [t.id]: t }));
     setNotice(`Saved “${t.name}” (version ${t.version}).`);
     setEditing(null);
     void q.reload();
@@ -71,4 +74,16 @@ export function ContentTypesPage() {
       ))}
     </section>
   );
+}
+
+/**
+ * The loaded types, each replaced by the version this page just saved while the list is older:
+ * "Edit" right after a save must start from the saved version, not the one before (whose
+ * `expectedVersion` would be refused as a concurrent change).
+ */
+function newest(loaded: ContentTypeModelFragment[], saved: Record<string, ContentTypeModelFragment>) {
+  return loaded.map((t) => {
+    const mine = saved[t.id];
+    return mine && mine.version > t.version ? mine : t;
+  });
 }
