@@ -13,12 +13,21 @@
 //! `cargo bench` uses the release binary. `cargo test` runs it too, as a smoke test with a few
 //! changes (the debug binary; figures meaningless).
 
+// Shared with tests/nodes; each of the two uses a part of them.
+#[allow(dead_code)]
+#[path = "../tests/nodes/database.rs"]
+mod database;
+#[allow(dead_code)]
+#[path = "../tests/nodes/node.rs"]
+mod node;
 #[allow(dead_code)]
 #[path = "../tests/nodes/support.rs"]
 mod support;
 
+use database::PgDatabase;
+use node::Node;
 use std::time::{Duration, Instant};
-use support::{pg_or_skip, within, Node, PgDatabase};
+use support::{pg_or_skip, within};
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");

@@ -93,39 +93,69 @@ fn created(i: usize) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(i as i64)
 }
 
-#[test]
-fn resolving_a_variant_allocates_nothing() {
-    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
-    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
-    let candidates: Vec<Candidate<'_>> = (0..VARIANTS)
-        .map(|i| Candidate {
-            id: &ids[i],
-            name: &ids[i],
-            priority: i as i32,
-            rule: Some(&rules[i]),
-            devices: if i % 2 == 0 { &DEVICES } else { &[] },
-            locale: if i % 3 == 0 { Some("en") } else { None },
-            starts_at: None,
-            ends_at: None,
-            quality: 0.9,
-            created_at: created(i),
-            published: true,
-            archived: false,
-        })
-        .collect();
+/// The benchmark's entry: `VARIANTS` published variants, each with its rule, the even ones for
+/// mobiles and desktops only.
+struct Entry {
+    rules: Vec<Rule>,
+    ids: Vec<String>,
+}
+
+impl Entry {
+    fn new() -> Entry {
+        Entry {
+            rules: (0..VARIANTS).map(rule).collect(),
+            ids: (0..VARIANTS).map(|i| format!("variant-{i}")).collect(),
+        }
+    }
+
+    /// Its variants as candidates, every third one for `locale` when there is one.
+    fn candidates(&self, locale: Option<&'static str>) -> Vec<Candidate<'_>> {
+        (0..VARIANTS)
+            .map(|i| Candidate {
+                id: &self.ids[i],
+                name: &self.ids[i],
+                priority: i as i32,
+                rule: Some(&self.rules[i]),
+                devices: if i % 2 == 0 { &DEVICES } else { &[] },
+                locale: locale.filter(|_| i % 3 == 0),
+                starts_at: None,
+                ends_at: None,
+                quality: 0.9,
+                created_at: created(i),
+                published: true,
+                archived: false,
+            })
+            .collect()
+    }
+}
+
+/// The attributes of a consenting person whom variant `MATCHING` is for (and several others).
+fn person() -> Map<String, Value> {
     let json = json!({"segment": format!("segment-{MATCHING}"), "tier": 4, "country": "CH",
         "email": "ann@vary.io", "consent": true, "interests": ["ski", "golf"]});
-    let map: Map<String, Value> = json.as_object().unwrap().clone();
-    let attributes = Attributes::new(&map);
-    let context = ResolveContext {
-        attributes: &attributes,
+    json.as_object().unwrap().clone()
+}
+
+/// A personalized request from a mobile for `en-GB`.
+fn context<'a>(attributes: &'a Attributes<'a>) -> ResolveContext<'a> {
+    ResolveContext {
+        attributes,
         device: Some(Device::Mobile),
         locale: Some("en-GB"),
         default_locale: "en",
         at: created(30),
         min_quality: 0.5,
         personalized: true,
-    };
+    }
+}
+
+#[test]
+fn resolving_a_variant_allocates_nothing() {
+    let entry = Entry::new();
+    let candidates = entry.candidates(Some("en"));
+    let map = person();
+    let attributes = Attributes::new(&map);
+    let context = context(&attributes);
     // The regex crate makes each pattern's search cache on its first use in a thread; a server
     // thread pays that once, not per request.
     assert_eq!(
@@ -159,38 +189,15 @@ fn resolving_a_variant_allocates_nothing() {
 #[test]
 fn resolving_without_consent_allocates_nothing() {
     use std::fmt::Write;
-    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
-    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
-    let candidates: Vec<Candidate<'_>> = (0..VARIANTS)
-        .map(|i| Candidate {
-            id: &ids[i],
-            name: &ids[i],
-            priority: i as i32,
-            // The last is untargeted: the only one eligible without consent.
-            rule: (i + 1 < VARIANTS).then(|| &rules[i]),
-            devices: if i % 2 == 0 && i + 1 < VARIANTS {
-                &DEVICES
-            } else {
-                &[]
-            },
-            locale: None,
-            starts_at: None,
-            ends_at: None,
-            quality: 0.9,
-            created_at: created(i),
-            published: true,
-            archived: false,
-        })
-        .collect();
+    let entry = Entry::new();
+    let mut candidates = entry.candidates(None);
+    // The last is untargeted: the only one eligible without consent.
+    candidates[VARIANTS - 1].rule = None;
     let attributes = Attributes::EMPTY;
     let context = ResolveContext {
-        attributes: &attributes,
         device: None,
-        locale: Some("en-GB"),
-        default_locale: "en",
-        at: created(30),
-        min_quality: 0.5,
         personalized: false,
+        ..context(&attributes)
     };
     let mut ranked = candidates.clone();
     ranked.sort_by(vary::domain::resolution::rank_order);
@@ -225,38 +232,12 @@ fn choosing_with_a_running_experiment_allocates_nothing() {
     use std::sync::Arc;
     use vary::domain::experiment::serve::{choose, ChoiceReason, LiveArm, LiveExperiment};
     use vary::domain::experiment::ExperimentMode;
-    let rules: Vec<Rule> = (0..VARIANTS).map(rule).collect();
-    let ids: Vec<String> = (0..VARIANTS).map(|i| format!("variant-{i}")).collect();
-    let mut candidates: Vec<Candidate<'_>> = (0..VARIANTS)
-        .map(|i| Candidate {
-            id: &ids[i],
-            name: &ids[i],
-            priority: i as i32,
-            rule: Some(&rules[i]),
-            devices: if i % 2 == 0 { &DEVICES } else { &[] },
-            locale: None,
-            starts_at: None,
-            ends_at: None,
-            quality: 0.9,
-            created_at: created(i),
-            published: true,
-            archived: false,
-        })
-        .collect();
+    let entry = Entry::new();
+    let mut candidates = entry.candidates(None);
     candidates.sort_by(vary::domain::resolution::rank_order);
-    let json = json!({"segment": format!("segment-{MATCHING}"), "tier": 4, "country": "CH",
-        "email": "ann@vary.io", "consent": true, "interests": ["ski", "golf"]});
-    let map: Map<String, Value> = json.as_object().unwrap().clone();
+    let map = person();
     let attributes = Attributes::new(&map);
-    let context = ResolveContext {
-        attributes: &attributes,
-        device: Some(Device::Mobile),
-        locale: Some("en-GB"),
-        default_locale: "en",
-        at: created(30),
-        min_quality: 0.5,
-        personalized: true,
-    };
+    let context = context(&attributes);
     let audience = Rule::parse(&json!({"attr": "tier", "op": "gte", "value": 2})).unwrap();
     let arm = |name: &str, variant: Option<usize>| LiveArm {
         id: format!("arm_{name}"),

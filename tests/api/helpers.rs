@@ -372,6 +372,40 @@ impl TestApp {
             .await;
         answer.data()["content"].clone()
     }
+
+    /// Waits until every queued usage event is written.
+    pub async fn flush_usage(&self) {
+        self.app
+            .delivery
+            .usage_queue()
+            .expect("usage recording is on")
+            .flush()
+            .await
+            .unwrap();
+    }
+
+    /// Impressions per entry key of `brand`, all time, sorted by key, once the queue is written.
+    pub async fn impressions_by_entry(&self, brand: &str) -> Vec<(String, i64)> {
+        self.flush_usage().await;
+        let report = self
+            .gql(
+                Some(self.admin()),
+                "query($b: String!) { usageReport(brand: $b, from: \"2000-01-01T00:00:00Z\", to: \"2999-01-01T00:00:00Z\", groupBy: [ENTRY]) { entryKey impressions } }",
+                json!({"b": brand}),
+            )
+            .await;
+        let mut counts: Vec<(String, i64)> = report.data()["usageReport"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let key = r["entryKey"].as_str().unwrap().to_string();
+                (key, r["impressions"].as_i64().unwrap())
+            })
+            .collect();
+        counts.sort();
+        counts
+    }
 }
 
 /// A simple hero's fields.

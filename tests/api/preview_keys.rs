@@ -18,9 +18,6 @@ const SEARCH: &str = "query($q: String!) { searchContent(brand: \"alpine\", quer
 const TYPED: &str = "{ hero(key: \"home-hero\") { servedId variant { name title } }
     page(key: \"home\") { servedId variant { hero { key servedId variant { name title } } } } }";
 
-const REPORT: &str = "query($b: String!, $f: DateTime!, $t: DateTime!, $g: [UsageDimension!]!) {
-    usageReport(brand: $b, from: $f, to: $t, groupBy: $g) { entryKey impressions } }";
-
 /// `alpine`: the hero `home-hero` with a published variant ("hero live", Trail) and a draft
 /// ("hero draft", Glacier, higher priority), and a page `home` whose published revision
 /// references the hero. Returns the page entry's id and the draft's id.
@@ -111,29 +108,6 @@ async fn search(
     }
 }
 
-async fn impressions_by_entry(app: &TestApp) -> Vec<(String, i64)> {
-    app.app
-        .delivery
-        .usage_queue()
-        .unwrap()
-        .flush()
-        .await
-        .unwrap();
-    let vars = json!({"b": "alpine", "f": "2000-01-01T00:00:00Z", "t": "2999-01-01T00:00:00Z", "g": ["ENTRY"]});
-    let rows = app.gql(Some(app.admin()), REPORT, vars).await;
-    let mut counts: Vec<(String, i64)> = rows.data()["usageReport"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let key = r["entryKey"].as_str().unwrap().to_string();
-            (key, r["impressions"].as_i64().unwrap())
-        })
-        .collect();
-    counts.sort();
-    counts
-}
-
 async fn a_preview_key_sees_drafts_on_every_path_and_records_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     site(&app).await;
@@ -165,7 +139,7 @@ async fn a_preview_key_sees_drafts_on_every_path_and_records_nothing(backend: Ba
     assert!(typed_hero["servedId"].is_null() && typed_preview["page"]["servedId"].is_null());
 
     // Nothing of the above was recorded.
-    assert_eq!(impressions_by_entry(&app).await, []);
+    assert_eq!(app.impressions_by_entry("alpine").await, []);
 
     // A normal key still sees, and records, the published revisions on every path.
     let page = app.gql(Some(&live), PAGE, json!({})).await;
@@ -190,7 +164,7 @@ async fn a_preview_key_sees_drafts_on_every_path_and_records_nothing(backend: Ba
     assert!(typed_live["hero"]["servedId"].is_string());
     // home: `content` and typed; home-hero: referenced twice, searched once, typed once.
     assert_eq!(
-        impressions_by_entry(&app).await,
+        app.impressions_by_entry("alpine").await,
         [("home".to_string(), 2), ("home-hero".to_string(), 4)]
     );
 }

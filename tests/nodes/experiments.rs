@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use super::support::{pg_or_skip, within, Node, PgDatabase};
+use crate::node::Node;
+use crate::support::{two_nodes, within, TwoNodes};
 
 const CONTENT: &str = "query($u: String!) { content(brand: \"alpine\", key: \"home\", context: {userKey: $u}) { reason variant { id } } }";
 
@@ -26,13 +27,9 @@ fn arms(node: &Node, key: &str) -> Vec<String> {
 
 #[test]
 fn a_persons_arm_is_the_same_on_every_node_and_after_a_restart() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes { db, a, b, token }) = two_nodes() else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let first = a.create_variant(&token, &entry, "First");
     let second = a.create_variant(&token, &entry, "Second");

@@ -6,17 +6,27 @@
 //! Needs `VARY_TEST_POSTGRES_URL`; without it these tests say so and pass, except under
 //! `CI=true`, where they fail.
 
-#[allow(dead_code)] // the benches use more of it
+// Shared with benches/nodes.rs by `#[path]`; each of the two uses a part of them.
+#[allow(dead_code)]
+mod database;
+#[allow(dead_code)]
+mod node;
+#[allow(dead_code)]
 mod support;
+
+mod endpoints;
 mod users;
 
 mod experiments;
 mod privacy;
 mod typed;
 
+use database::PgDatabase;
+use endpoints::{s3_or_skip, Proxy, Receiver};
+use node::{Node, ADMIN};
 use serde_json::json;
 use std::time::Duration;
-use support::{pg_or_skip, s3_or_skip, within, Node, PgDatabase, Proxy, Receiver, ADMIN};
+use support::{pg_or_skip, two_nodes, within, TwoNodes};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -28,13 +38,15 @@ const HARD_TO_READ: &str = "Notwithstanding considerable institutional uncertain
 
 #[test]
 fn changes_made_on_one_node_apply_on_the_other_within_a_second() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes {
+        db: _db,
+        a,
+        b,
+        token,
+    }) = two_nodes()
+    else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     assert_eq!(
         b.gql(Some(&token), "{ me { email } }", json!({}))["me"]["email"],
         ADMIN,
@@ -111,13 +123,15 @@ fn changes_made_on_one_node_apply_on_the_other_within_a_second() {
 
 #[test]
 fn a_schedule_boundary_passes_on_both_nodes() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes {
+        db: _db,
+        a,
+        b,
+        token,
+    }) = two_nodes()
+    else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let key = a.delivery_key(&token);
     let starts = chrono::Utc::now() + chrono::Duration::seconds(3);
@@ -189,13 +203,9 @@ fn a_node_that_missed_changes_catches_up_before_it_is_ready() {
 
 #[test]
 fn a_dropped_notification_connection_is_restored_and_nothing_is_missed() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes { db, a, b, token }) = two_nodes() else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let key = a.delivery_key(&token);
     within(SECOND, "B knows the key", || {
@@ -224,13 +234,9 @@ fn a_dropped_notification_connection_is_restored_and_nothing_is_missed() {
 
 #[test]
 fn usage_from_both_nodes_is_counted_once_on_each_and_track_crosses_nodes() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes { db, a, b, token }) = two_nodes() else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let key = a.delivery_key(&token);
     let variant = a.create_variant(&token, &entry, "Counted everywhere");
@@ -279,13 +285,15 @@ fn usage_from_both_nodes_is_counted_once_on_each_and_track_crosses_nodes() {
 
 #[test]
 fn each_webhook_delivery_is_sent_once_with_both_nodes_running() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes {
+        db: _db,
+        a,
+        b,
+        token,
+    }) = two_nodes()
+    else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let receiver = Receiver::start();
     a.gql(

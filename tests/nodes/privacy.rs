@@ -4,7 +4,8 @@
 use serde_json::json;
 use std::time::Duration;
 
-use super::support::{pg_or_skip, within, Node, PgDatabase};
+use crate::node::Node;
+use crate::support::{two_nodes, within, TwoNodes};
 
 const CONTENT: &str = "query($u: String!) { content(brand: \"alpine\", key: \"home\", context: {userKey: $u}) { servedId } }";
 const REPORT: &str = "{ usageReport(brand: \"alpine\", from: \"2000-01-01T00:00:00Z\", to: \"2100-01-01T00:00:00Z\", groupBy: []) { impressions clicks } }";
@@ -19,14 +20,10 @@ fn counted(node: &Node, token: &str) -> (u64, u64) {
 
 #[test]
 fn a_person_forgotten_on_one_node_leaves_the_reports_of_both() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes { db, a, b, token }) = two_nodes() else {
         return;
     };
     let second = Duration::from_secs(1);
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let key = a.delivery_key(&token);
     let variant = a.create_variant(&token, &entry, "Everyone");

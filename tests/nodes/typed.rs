@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::time::Duration;
 
-use super::support::{pg_or_skip, within, Node, PgDatabase};
+use crate::support::{two_nodes, within, TwoNodes};
 
 const SECOND: Duration = Duration::from_secs(1);
 const SDL: &str = "/delivery/alpine/schema.graphql";
@@ -12,13 +12,15 @@ const TYPED: &str = "/delivery/alpine/graphql";
 
 #[test]
 fn the_typed_schema_follows_a_content_type_change_on_every_node_within_a_second() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes {
+        db: _db,
+        a,
+        b,
+        token,
+    }) = two_nodes()
+    else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let token = a.login();
     let entry = a.seed(&token);
     let key = a.delivery_key(&token).token;
     within(SECOND, "B knows the key and the brand", || {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::time::Duration;
 
-use crate::support::{pg_or_skip, within, Node, PgDatabase};
+use crate::support::{two_nodes, within, TwoNodes};
 
 const SECOND: Duration = Duration::from_secs(1);
 const EVE: &str = "eve@nodes.test";
@@ -18,13 +18,15 @@ fn code(answer: &serde_json::Value) -> &str {
 
 #[test]
 fn a_user_disabled_or_logged_out_on_one_node_is_refused_by_the_other_within_a_second() {
-    let Some(admin_url) = pg_or_skip() else {
+    let Some(TwoNodes {
+        db: _db,
+        a,
+        b,
+        token: admin,
+    }) = two_nodes()
+    else {
         return;
     };
-    let db = PgDatabase::create(&admin_url);
-    let a = Node::start(&db.url);
-    let b = Node::start(&db.url);
-    let admin = a.login();
     let id = a.gql(
         Some(&admin),
         "mutation($e: String!, $p: String!) { createUser(input: {email: $e, password: $p, role: AUDITOR}) { id } }",

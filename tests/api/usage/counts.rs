@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use vary::config::DatabaseUrl;
 use vary::usage::UsageDimension;
 
-use super::{flush, report, usage_report_rest, TRACK};
+use super::{report, usage_report_rest, TRACK};
 use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
@@ -84,7 +84,7 @@ async fn usage_csv_escapes_text_a_spreadsheet_would_compute(backend: Backend) {
         let served = app.content(&key, "alpine", "home-hero", context).await;
         assert!(served["servedId"].is_string(), "{served}");
     }
-    flush(&app).await;
+    app.flush_usage().await;
     let (status, rest) = usage_report_rest(
         &app,
         Some(app.admin()),
@@ -146,7 +146,7 @@ async fn repeated_and_resent_track_events_count_answers_once(backend: Backend) {
         (Some(0), Some("BAD_INPUT")),
         "{bad}"
     );
-    flush(&app).await;
+    app.flush_usage().await;
 
     let rows = report(&app, app.admin(), json!([])).await;
     let row = &rows[0];
