@@ -13,7 +13,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use diesel::sqlite::Sqlite;
 
-use super::served::{served_numbers, ServedNumbers};
+use super::served::{served_numbers, Found, ServedNumbers};
 use crate::error::AppResult;
 use crate::store::schema::usage_events;
 use crate::store::{time, to_json_text, DbConnection};
@@ -144,7 +144,7 @@ pub(super) fn insert(
     events: &[UsageEvent],
     known: &ServedNumbers,
     batch: i64,
-) -> AppResult<(Vec<String>, Vec<(String, i64)>)> {
+) -> AppResult<(Vec<String>, Found)> {
     let (served, found) = served_numbers(conn, events, known)?;
     let inserted = match conn {
         DbConnection::Sqlite(c) => insert_sqlite(c, events, &served, batch)?,

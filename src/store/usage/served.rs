@@ -93,13 +93,16 @@ impl ServedNumbers {
 
     /// Adds numbers read or stored by a batch whose transaction committed (not before: rows a
     /// rolled-back batch stored are gone).
-    pub(super) fn learn(&mut self, found: Vec<(String, i64)>) {
+    pub(super) fn learn(&mut self, found: Found) {
         if self.known.len() + found.len() > Self::MAX {
             self.known.clear();
         }
         self.known.extend(found);
     }
 }
+
+/// Served rows' numbers a batch looked up, by [`ServedRow::write_key`].
+pub(super) type Found = Vec<(String, i64)>;
 
 /// The number of each event's served row, in order, storing the rows not stored yet, and the
 /// numbers this batch had to look up (for [`ServedNumbers::learn`] once it commits). Runs of
@@ -108,7 +111,7 @@ pub(super) fn served_numbers(
     conn: &mut DbConnection,
     events: &[UsageEvent],
     known: &ServedNumbers,
-) -> AppResult<(Vec<i64>, Vec<(String, i64)>)> {
+) -> AppResult<(Vec<i64>, Found)> {
     let mut found: HashMap<String, i64> = HashMap::new();
     let mut key = String::new();
     let mut numbers = Vec::with_capacity(events.len());
