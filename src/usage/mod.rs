@@ -2,12 +2,14 @@
 //!
 //! - [`event`]: what one event holds, the hashed user key and the brand's attribute allowlist.
 //! - [`queue`]: the bounded queue and its single batch writer, in front of a [`queue::UsageSink`]
-//!   (the database in production, memory in tests). Delivery only ever waits on the queue.
+//!   (the database in production, `store::usage::DbUsageSink`, kept in `store` since it writes
+//!   through the pools; memory in tests). Delivery only ever waits on the queue.
 //! - [`journal`]: the append-only file every queued event is written to before its answer is
 //!   sent, replayed at start, so `kill -9` loses nothing that was answered.
 //! - [`index`]: the tantivy usage index the batch writer keeps beside the database;
 //!   [`grouping`] counts reports from its fast fields.
-//! - [`report`]: report dimensions, rows, rates and the CSV form.
+//! - [`report`]: report dimensions, rows, rates and the CSV form (and, in tests, the in-memory
+//!   reference the index and the database are held to).
 //! - [`csv`]: CSV lines safe to open in a spreadsheet (formula-like text escaped), for every CSV
 //!   Vary writes, the audit report's included.
 //!

@@ -29,7 +29,9 @@ use tokio::time::Instant;
 use super::event::UsageEvent;
 use super::journal::{Journal, Segment};
 
+#[cfg(test)]
 mod memory;
+#[cfg(test)]
 pub use memory::MemorySink;
 
 /// Why a sink could not write a batch; the queue logs it and retries.

@@ -1,7 +1,8 @@
 //! Usage reports: the dimensions a report groups by, its rows, and their CSV form.
 //!
-//! The counting itself happens where the events are (the database groups them; [`aggregate`]
-//! does the same in memory and is the reference the store's query is tested against). This
+//! The counting itself happens where the events are: the usage index groups them
+//! (`usage::grouping`), the database too for exports (`store::usage::report`). In tests,
+//! `reference::aggregate` does the same in memory and is the reference both are held to. This
 //! module owns what a row means: `clicks` counts the answers (impressions) of the group with at
 //! least one click, `conversions` those with at least one conversion, so repeating or retrying
 //! an event never pushes a rate past 1; `conversionValue` sums the value of every conversion
@@ -10,10 +11,9 @@
 //! impressions.
 
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::csv::{self, Cell};
-use super::event::{UsageEvent, UsageKind};
 
 /// What a report can group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,30 +111,6 @@ pub fn enrolled_id(id: &str) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
-impl GroupKey {
-    /// The key of `event` under `dimensions`. Grouping by variant groups by its id alone (a
-    /// renamed variant stays one row); `variant_name` is filled in by [`aggregate`].
-    pub fn of(event: &UsageEvent, dimensions: &[UsageDimension]) -> GroupKey {
-        let has = |d| dimensions.contains(&d);
-        let served = &event.served;
-        GroupKey {
-            experiment_id: has(UsageDimension::Experiment)
-                .then(|| enrolled_id(&served.experiment_id))
-                .flatten(),
-            arm_id: has(UsageDimension::Arm)
-                .then(|| enrolled_id(&served.arm_id))
-                .flatten(),
-            entry_key: has(UsageDimension::Entry).then(|| event.served.entry_key.clone()),
-            variant_id: has(UsageDimension::Variant).then(|| event.served.variant_id.clone()),
-            variant_name: None,
-            revision: has(UsageDimension::Revision).then(|| event.served.revision.clone()),
-            device: has(UsageDimension::Device).then(|| event.device_name().to_string()),
-            day: has(UsageDimension::Day).then(|| event.day()),
-            locale: has(UsageDimension::Locale).then(|| event.locale.clone()),
-        }
-    }
-}
-
 /// How a report names events whose device was not known.
 pub const UNKNOWN_DEVICE: &str = "OTHER";
 
@@ -226,67 +202,6 @@ impl ExperimentNames {
     }
 }
 
-/// One group while [`aggregate`] counts it: the answers clicked and converted, by impression id.
-#[derive(Default)]
-struct Group<'a> {
-    counts: UsageCounts,
-    clicked: HashSet<&'a str>,
-    converted: HashSet<&'a str>,
-    name: Option<String>,
-}
-
-/// Groups events in memory: the reference for what a report must say. Rows come in the order
-/// of their dimension values; a variant's name is the greatest it had in the period (as SQL's
-/// `MAX` picks it). An id met twice is counted once, as stores keep one event per id.
-pub fn aggregate<'a>(
-    events: impl IntoIterator<Item = &'a UsageEvent>,
-    dimensions: &[UsageDimension],
-) -> Vec<UsageRow> {
-    let by_variant = dimensions.contains(&UsageDimension::Variant);
-    let mut groups: BTreeMap<GroupKey, Group<'a>> = BTreeMap::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for event in events {
-        if !seen.insert(&event.id) {
-            continue;
-        }
-        let group = groups.entry(GroupKey::of(event, dimensions)).or_default();
-        let impression = event.impression_id.as_str();
-        match event.kind {
-            UsageKind::Impression => group.counts.impressions += 1,
-            UsageKind::Click => {
-                group.clicked.insert(impression);
-            }
-            UsageKind::Conversion => {
-                group.converted.insert(impression);
-                group.counts.conversion_value += event.value.unwrap_or(0.0);
-            }
-        }
-        let name = &mut group.name;
-        if by_variant
-            && name
-                .as_deref()
-                .is_none_or(|n| n < event.served.variant_name.as_str())
-        {
-            *name = Some(event.served.variant_name.clone());
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(key, group)| {
-            let counts = UsageCounts {
-                clicks: group.clicked.len() as i64,
-                conversions: group.converted.len() as i64,
-                ..group.counts
-            };
-            let key = GroupKey {
-                variant_name: group.name,
-                ..key
-            };
-            UsageRow::new(key, counts)
-        })
-        .collect()
-}
-
 /// The CSV columns, named as the contract names the row's fields.
 pub const CSV_COLUMNS: [&str; 17] = [
     "entryKey",
@@ -337,5 +252,9 @@ pub fn csv_row(row: &UsageRow) -> Vec<u8> {
     ])
 }
 
+#[cfg(test)]
+pub(crate) mod reference;
+#[cfg(test)]
+pub(crate) use reference::aggregate;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::usage::event::{UsageEvent, UsageKind};
 use chrono::{DateTime, Utc};
 
 /// An event of brand `alpine`, entry `home-hero`, whose variant names its name and revision.
