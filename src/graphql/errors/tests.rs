@@ -18,6 +18,9 @@ impl Node {
 
 type Builder = SchemaBuilder<Node, EmptyMutation, EmptySubscription>;
 
+/// A limit, how a schema sets it, and a query over it.
+type Case = (Limit, fn(Builder) -> Builder, String);
+
 /// The errors `query` gets from a schema with the limits `limit` sets.
 async fn errors_of(limit: fn(Builder) -> Builder, query: &str) -> Vec<ServerError> {
     let schema = limit(Schema::build(Node, EmptyMutation, EmptySubscription)).finish();
@@ -36,7 +39,7 @@ fn nested(levels: usize) -> String {
 
 #[tokio::test]
 async fn each_limit_async_graphql_raises_is_limit_exceeded() {
-    let cases: [(Limit, fn(Builder) -> Builder, String); 5] = [
+    let cases: [Case; 5] = [
         (Limit::Depth, |b| b.limit_depth(2), nested(3)),
         (
             Limit::Complexity,
