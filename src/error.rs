@@ -1,9 +1,12 @@
 //! Errors that cross module boundaries.
 //!
 //! Every failure a caller can see carries an [`ErrorCode`] from the contract's list. The code is
-//! transport-neutral: `http` maps it to a status and a JSON body, `graphql` to `extensions.code`,
-//! each in one place. Internal causes (SQL, I/O) are logged with a request id when the error is
-//! made and are never put into the message a caller sees.
+//! transport-neutral and carries no status: `http::errors` maps it to a status and a JSON body,
+//! `graphql::errors` to `extensions.code`, each in one place; an [`ErrorDetail`] says what a
+//! code alone cannot (an unsupported file type) for the edge that can answer it. Internal causes
+//! (SQL, I/O) are logged with a request id when the error is made and are never put into the
+//! message a caller sees. Domain checks refuse with small error enums of their own, whose text is
+//! the message; `content` turns them into `BAD_INPUT` with [`AppError::bad_input`].
 
 use std::fmt;
 
@@ -16,13 +19,25 @@ pub enum ErrorCode {
     BadInput,
     Conflict,
     LimitExceeded,
-    /// REST only: an upload of a type Vary does not take (415).
     RateLimited,
     Unavailable,
     Internal,
 }
 
 impl ErrorCode {
+    /// Every code, in the contract's order.
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::BadInput,
+        ErrorCode::Conflict,
+        ErrorCode::LimitExceeded,
+        ErrorCode::RateLimited,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
@@ -37,20 +52,18 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status the REST routes answer with.
-    pub fn http_status(self) -> u16 {
-        match self {
-            ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden => 403,
-            ErrorCode::NotFound => 404,
-            ErrorCode::BadInput => 400,
-            ErrorCode::Conflict => 409,
-            ErrorCode::LimitExceeded => 413,
-            ErrorCode::RateLimited => 429,
-            ErrorCode::Unavailable => 503,
-            ErrorCode::Internal => 500,
-        }
+    /// The code spelled `text` (`"NOT_FOUND"`), if it is one.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
     }
+}
+
+/// What a code alone does not say, for an edge that can answer more precisely (REST turns
+/// [`ErrorDetail::UnsupportedMediaType`] into 415). GraphQL has no use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorDetail {
+    /// `BAD_INPUT` because a file is of a type Vary does not take.
+    UnsupportedMediaType,
 }
 
 /// An error a caller may see: a code and a message safe to show.
@@ -60,9 +73,8 @@ pub struct AppError {
     pub message: String,
     /// Seconds to wait, for `RATE_LIMITED`.
     pub retry_after: Option<u64>,
-    /// A more precise REST status than the code's own (415 for an unsupported upload, which the
-    /// contract codes `BAD_INPUT`).
-    pub http_status: Option<u16>,
+    /// More than the code says, when there is more (see [`ErrorDetail`]).
+    pub detail: Option<ErrorDetail>,
 }
 
 impl AppError {
@@ -71,17 +83,19 @@ impl AppError {
             code,
             message: message.into(),
             retry_after: None,
-            http_status: None,
+            detail: None,
         }
     }
-    pub fn bad_input(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::BadInput, message)
+    /// `BAD_INPUT` saying what is wrong: a message, or a domain check's typed refusal (whose
+    /// text is the message).
+    pub fn bad_input(message: impl fmt::Display) -> Self {
+        Self::new(ErrorCode::BadInput, message.to_string())
     }
-    /// `BAD_INPUT` answered on REST with 415: a file type that is not accepted.
+    /// `BAD_INPUT` for a file of a type that is not accepted.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
         AppError {
-            http_status: Some(415),
-            ..Self::bad_input(message)
+            detail: Some(ErrorDetail::UnsupportedMediaType),
+            ..Self::new(ErrorCode::BadInput, message)
         }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -101,7 +115,7 @@ impl AppError {
             code: ErrorCode::RateLimited,
             message: format!("too many attempts; retry in {retry_after} s"),
             retry_after: Some(retry_after),
-            http_status: None,
+            detail: None,
         }
     }
 
@@ -139,3 +153,16 @@ impl fmt::Display for AppError {
 impl std::error::Error for AppError {}
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_from_its_spelling() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("not_found"), None);
+    }
+}

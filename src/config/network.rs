@@ -98,7 +98,9 @@ impl CorsOrigins {
         let origins = list
             .0
             .iter()
-            .map(|item| Origin::parse(item).map_err(|m| ConfigError::new("cors_origins", m)))
+            .map(|item| {
+                Origin::parse(item).map_err(|e| ConfigError::new("cors_origins", e.to_string()))
+            })
             .collect::<Result<_, _>>()?;
         Ok(CorsOrigins::Only(origins))
     }

@@ -32,14 +32,23 @@ pub struct Audience {
 /// A brand's audiences compiled, by name.
 pub type AudienceRules = HashMap<String, Rule>;
 
+/// Why text is not an audience name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("an audience name has 1 to {} characters", MAX_NAME)]
+    Length,
+    #[error("an audience name holds no control characters")]
+    ControlCharacter,
+}
+
 /// An audience name: 1 to 100 characters, trimmed, no control characters.
-pub fn parse_name(raw: &str) -> Result<String, String> {
+pub fn parse_name(raw: &str) -> Result<String, NameError> {
     let name = raw.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(format!("an audience name has 1 to {MAX_NAME} characters"));
+        return Err(NameError::Length);
     }
     if name.chars().any(char::is_control) {
-        return Err("an audience name holds no control characters".into());
+        return Err(NameError::ControlCharacter);
     }
     Ok(name.to_string())
 }

@@ -40,27 +40,43 @@ impl Default for BrandPolicy {
     }
 }
 
+/// Why a brand's policy is refused: the setting at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy.minQuality must be between 0 and 1")]
+    MinQuality,
+    #[error("policy.maxTitleLength must be at least 1")]
+    MaxTitleLength,
+    #[error("policy.bannedTerms must not hold empty terms")]
+    EmptyBannedTerm,
+    #[error("policy.usageAttributes must not hold empty names")]
+    EmptyUsageAttribute,
+    #[error(
+        "policy.usageRetentionDays must be between 1 and {} (or null: keep forever)",
+        MAX_RETENTION_DAYS
+    )]
+    RetentionDays,
+}
+
 impl BrandPolicy {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PolicyError> {
         if !(0.0..=1.0).contains(&self.min_quality) || self.min_quality.is_nan() {
-            return Err("policy.minQuality must be between 0 and 1".into());
+            return Err(PolicyError::MinQuality);
         }
         if self.max_title_length.is_some_and(|n| n < 1) {
-            return Err("policy.maxTitleLength must be at least 1".into());
+            return Err(PolicyError::MaxTitleLength);
         }
         if self.banned_terms.iter().any(|t| t.trim().is_empty()) {
-            return Err("policy.bannedTerms must not hold empty terms".into());
+            return Err(PolicyError::EmptyBannedTerm);
         }
         if self.usage_attributes.iter().any(|a| a.trim().is_empty()) {
-            return Err("policy.usageAttributes must not hold empty names".into());
+            return Err(PolicyError::EmptyUsageAttribute);
         }
         if self
             .usage_retention_days
             .is_some_and(|days| !(1..=MAX_RETENTION_DAYS).contains(&days))
         {
-            return Err(format!(
-                "policy.usageRetentionDays must be between 1 and {MAX_RETENTION_DAYS} (or null: keep forever)"
-            ));
+            return Err(PolicyError::RetentionDays);
         }
         Ok(())
     }
@@ -86,8 +102,18 @@ impl Brand {
     }
 }
 
+/// Text that is not a slug.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a slug (lower-case letters, digits and dashes, up to 63)")]
+pub struct NotASlug(pub String);
+
+/// Text that is not a locale tag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a locale tag like en or de-CH")]
+pub struct NotALocale(pub String);
+
 /// A slug: lower-case letters, digits and dashes, 1–63 characters, starting with a letter or digit.
-pub fn parse_slug(raw: &str) -> Result<String, String> {
+pub fn parse_slug(raw: &str) -> Result<String, NotASlug> {
     let ok = !raw.is_empty()
         && raw.len() <= 63
         && raw
@@ -97,14 +123,12 @@ pub fn parse_slug(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!(
-            "`{raw}` is not a slug (lower-case letters, digits and dashes, up to 63)"
-        ))
+        Err(NotASlug(raw.to_string()))
     }
 }
 
 /// A locale tag such as `en`, `de-CH` or `zh-Hant-TW`, normalised (`de-ch` → `de-CH`).
-pub fn parse_locale(raw: &str) -> Result<String, String> {
+pub fn parse_locale(raw: &str) -> Result<String, NotALocale> {
     let parts: Vec<&str> = raw.split(['-', '_']).collect();
     let language = parts[0];
     let valid_language =
@@ -113,7 +137,7 @@ pub fn parse_locale(raw: &str) -> Result<String, String> {
         .iter()
         .all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if !valid_language || !valid_rest || raw.len() > 35 {
-        return Err(format!("`{raw}` is not a locale tag like en or de-CH"));
+        return Err(NotALocale(raw.to_string()));
     }
     let mut out = language.to_ascii_lowercase();
     for part in &parts[1..] {
@@ -134,7 +158,7 @@ pub fn parse_locale(raw: &str) -> Result<String, String> {
 pub fn normalise_locales(
     default_locale: &str,
     locales: &[String],
-) -> Result<(String, Vec<String>), String> {
+) -> Result<(String, Vec<String>), NotALocale> {
     let default_locale = parse_locale(default_locale)?;
     let mut out = vec![default_locale.clone()];
     for raw in locales {

@@ -6,6 +6,9 @@ use serde_json::{Map, Value};
 use super::input;
 
 pub mod change;
+mod faults;
+
+pub use faults::{DefinitionError, FieldError, ValueError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -87,41 +90,6 @@ pub struct ContentType {
     pub version: i32,
 }
 
-/// Why a set of field values does not fit a content type; `field` names the culprit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    /// The element of a list field at fault, when it is one element.
-    pub index: Option<usize>,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            index: None,
-            message: message.into(),
-        }
-    }
-
-    pub fn at(field: impl Into<String>, index: usize, message: impl Into<String>) -> FieldError {
-        FieldError {
-            index: Some(index),
-            ..FieldError::new(field, message)
-        }
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.index {
-            Some(index) => write!(f, "field `{}` index {index}: {}", self.field, self.message),
-            None => write!(f, "field `{}`: {}", self.field, self.message),
-        }
-    }
-}
-
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -130,31 +98,26 @@ fn is_identifier(name: &str) -> bool {
 }
 
 /// Checks a content type's definition: a name, at least one field, unique identifier names.
-pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), String> {
+pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), DefinitionError> {
     if name.trim().is_empty() || name.len() > 100 {
-        return Err("a content type needs a name of 1 to 100 characters".into());
+        return Err(DefinitionError::Name);
     }
     if fields.is_empty() {
-        return Err("a content type needs at least one field".into());
+        return Err(DefinitionError::NoFields);
     }
     if fields.len() > 100 {
-        return Err("a content type may have at most 100 fields".into());
+        return Err(DefinitionError::TooManyFields);
     }
     for (i, field) in fields.iter().enumerate() {
+        let named = || field.name.clone();
         if !is_identifier(&field.name) {
-            return Err(format!(
-                "field name `{}` must start with a letter and hold only letters, digits and _",
-                field.name
-            ));
+            return Err(DefinitionError::FieldName(named()));
         }
         if fields[..i].iter().any(|f| f.name == field.name) {
-            return Err(format!("field `{}` is defined twice", field.name));
+            return Err(DefinitionError::Duplicate(named()));
         }
         if field.max_length.is_some_and(|n| n < 1) {
-            return Err(format!(
-                "field `{}`: maxLength must be at least 1",
-                field.name
-            ));
+            return Err(DefinitionError::MaxLength(named()));
         }
         check_targets(field)?;
     }
@@ -162,28 +125,22 @@ pub fn check_definition(name: &str, fields: &[FieldDef]) -> Result<(), String> {
 }
 
 /// `to` belongs to REFERENCE fields only, and names each content type once.
-fn check_targets(field: &FieldDef) -> Result<(), String> {
+fn check_targets(field: &FieldDef) -> Result<(), DefinitionError> {
     if field.to.is_empty() {
         return Ok(());
     }
     if field.kind != FieldKind::Reference {
-        return Err(format!(
-            "field `{}`: `to` is only for REFERENCE fields",
-            field.name
-        ));
+        return Err(DefinitionError::TargetsOnOtherKind(field.name.clone()));
     }
     if field.to.len() > MAX_REFERENCE_TARGETS {
-        return Err(format!(
-            "field `{}`: `to` may name at most {MAX_REFERENCE_TARGETS} content types",
-            field.name
-        ));
+        return Err(DefinitionError::TooManyTargets(field.name.clone()));
     }
     for (i, target) in field.to.iter().enumerate() {
         if target.trim().is_empty() || field.to[..i].contains(target) {
-            return Err(format!(
-                "field `{}`: `to` names `{target}` twice or names nothing",
-                field.name
-            ));
+            return Err(DefinitionError::Target {
+                field: field.name.clone(),
+                target: target.clone(),
+            });
         }
     }
     Ok(())
@@ -242,7 +199,7 @@ fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldE
     };
     if !def.list {
         return check_value(def, value, def.max_length)
-            .map_err(|message| FieldError::new(&def.name, message));
+            .map_err(|e| FieldError::new(&def.name, e.to_string()));
     }
     let items = value
         .as_array()
@@ -261,47 +218,44 @@ fn check_field(def: &FieldDef, object: &Map<String, Value>) -> Result<(), FieldE
         ));
     }
     for (index, item) in items.iter().enumerate() {
-        check_value(def, item, None).map_err(|m| FieldError::at(&def.name, index, m))?;
+        check_value(def, item, None)
+            .map_err(|e| FieldError::at(&def.name, index, e.to_string()))?;
     }
     Ok(())
 }
 
 /// Checks one value (a single field's, or one element of a list) against the field's kind;
 /// `max_length` bounds its text.
-fn check_value(def: &FieldDef, value: &Value, max_length: Option<i32>) -> Result<(), String> {
-    let text = || {
-        value
-            .as_str()
-            .ok_or_else(|| format!("must be a string ({:?})", def.kind))
-    };
+fn check_value(def: &FieldDef, value: &Value, max_length: Option<i32>) -> Result<(), ValueError> {
+    let text = || value.as_str().ok_or(ValueError::NotAString(def.kind));
     match def.kind {
         FieldKind::Text | FieldKind::RichText | FieldKind::Asset | FieldKind::Reference => {
             let s = text()?;
             if (def.required || def.list || def.kind == FieldKind::Reference) && s.trim().is_empty()
             {
-                return Err("is required (an empty string)".into());
+                return Err(ValueError::EmptyString);
             }
         }
         FieldKind::Url => {
             let s = text()?;
-            let parsed = url::Url::parse(s).map_err(|_| format!("`{s}` is not an absolute URL"))?;
+            let parsed = url::Url::parse(s).map_err(|_| ValueError::NotAUrl(s.to_string()))?;
             if !matches!(parsed.scheme(), "http" | "https" | "mailto" | "tel") {
-                return Err(format!("URL scheme `{}` is not allowed", parsed.scheme()));
+                return Err(ValueError::UrlScheme(parsed.scheme().to_string()));
             }
         }
         FieldKind::Datetime => {
             let s = text()?;
             chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| format!("`{s}` is not an RFC 3339 date-time"))?;
+                .map_err(|_| ValueError::NotADatetime(s.to_string()))?;
         }
-        FieldKind::Number if !value.is_number() => return Err("must be a number".into()),
-        FieldKind::Boolean if !value.is_boolean() => return Err("must be true or false".into()),
+        FieldKind::Number if !value.is_number() => return Err(ValueError::NotANumber),
+        FieldKind::Boolean if !value.is_boolean() => return Err(ValueError::NotABoolean),
         _ => {}
     }
     if let (Some(max), Some(s)) = (max_length, value.as_str()) {
         let len = s.chars().count();
         if len > max as usize {
-            return Err(format!("is {len} characters long; at most {max} allowed"));
+            return Err(ValueError::TooLong { len, max });
         }
     }
     Ok(())

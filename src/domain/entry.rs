@@ -10,8 +10,13 @@ pub struct Entry {
     pub version: i32,
 }
 
+/// Text that is not an entry key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an entry key (letters, digits and - _ . / :, up to 128)")]
+pub struct NotAnEntryKey(pub String);
+
 /// An entry key: 1–128 characters of letters, digits and `- _ . / :`, starting with a letter or digit.
-pub fn parse_key(raw: &str) -> Result<String, String> {
+pub fn parse_key(raw: &str) -> Result<String, NotAnEntryKey> {
     let ok = !raw.is_empty()
         && raw.len() <= 128
         && raw
@@ -24,8 +29,6 @@ pub fn parse_key(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(format!(
-            "`{raw}` is not an entry key (letters, digits and - _ . / :, up to 128)"
-        ))
+        Err(NotAnEntryKey(raw.to_string()))
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::num::NonZeroU32;
 
-use super::origin::Origin;
+use super::origin::{Origin, OriginError};
 
 /// Most origins one key may name.
 pub const MAX_ORIGINS: usize = 50;
@@ -23,6 +23,21 @@ pub struct KeyLimits {
     pub rate_limit: Option<NonZeroU32>,
 }
 
+/// Why a key's limits are refused: the argument at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyLimitsError {
+    #[error("expiresAt must lie in the future")]
+    PastExpiry,
+    #[error("rateLimit must be at least 1")]
+    RateBelowOne,
+    #[error("rateLimit may be at most {}", MAX_RATE)]
+    RateTooHigh,
+    #[error("allowedOrigins may name at most {} origins", MAX_ORIGINS)]
+    TooManyOrigins,
+    #[error("allowedOrigins: {0}")]
+    Origin(OriginError),
+}
+
 impl KeyLimits {
     /// Checks the arguments of `createDeliveryKey`; the error says what is wrong.
     pub fn parse(
@@ -30,29 +45,23 @@ impl KeyLimits {
         allowed_origins: Option<Vec<String>>,
         rate_limit: Option<i64>,
         now: DateTime<Utc>,
-    ) -> Result<KeyLimits, String> {
+    ) -> Result<KeyLimits, KeyLimitsError> {
         if expires_at.is_some_and(|at| at <= now) {
-            return Err("expiresAt must lie in the future".into());
+            return Err(KeyLimitsError::PastExpiry);
         }
         let rate_limit = match rate_limit {
             None => None,
-            Some(rate) if rate <= 0 => return Err("rateLimit must be at least 1".into()),
-            Some(rate) if rate > i64::from(MAX_RATE) => {
-                return Err(format!("rateLimit may be at most {MAX_RATE}"))
-            }
+            Some(rate) if rate <= 0 => return Err(KeyLimitsError::RateBelowOne),
+            Some(rate) if rate > i64::from(MAX_RATE) => return Err(KeyLimitsError::RateTooHigh),
             Some(rate) => NonZeroU32::new(rate as u32),
         };
         let allowed_origins = match allowed_origins {
             None => None,
-            Some(list) if list.len() > MAX_ORIGINS => {
-                return Err(format!(
-                    "allowedOrigins may name at most {MAX_ORIGINS} origins"
-                ))
-            }
+            Some(list) if list.len() > MAX_ORIGINS => return Err(KeyLimitsError::TooManyOrigins),
             Some(list) => {
                 let mut origins = list
                     .iter()
-                    .map(|o| Origin::parse(o).map_err(|e| format!("allowedOrigins: {e}")))
+                    .map(|o| Origin::parse(o).map_err(KeyLimitsError::Origin))
                     .collect::<Result<Vec<_>, _>>()?;
                 origins.sort();
                 origins.dedup();

@@ -11,25 +11,40 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Origin(String);
 
+/// Why text is not an origin; each names the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OriginError {
+    #[error("`{text}` is not an origin: {cause}")]
+    NotAUrl {
+        text: String,
+        cause: url::ParseError,
+    },
+    #[error("`{0}` is not an origin: use http:// or https://")]
+    Scheme(String),
+    #[error("`{0}` is not an origin: give only scheme, host and port, like https://shop.example")]
+    NotBare(String),
+    #[error("`{0}` is not an origin: it names no host")]
+    NoHost(String),
+}
+
 impl Origin {
     /// Reads `https://host[:port]` (a trailing `/` is allowed); anything with a path, query,
-    /// fragment, user name or another scheme is refused with a sentence saying why.
-    pub fn parse(text: &str) -> Result<Origin, String> {
+    /// fragment, user name or another scheme is refused, the error saying why.
+    pub fn parse(text: &str) -> Result<Origin, OriginError> {
         let text = text.trim();
-        let url = url::Url::parse(text).map_err(|e| format!("`{text}` is not an origin: {e}"))?;
+        let url = url::Url::parse(text).map_err(|cause| OriginError::NotAUrl {
+            text: text.to_string(),
+            cause,
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "`{text}` is not an origin: use http:// or https://"
-            ));
+            return Err(OriginError::Scheme(text.to_string()));
         }
         let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
         if !bare || !url.username().is_empty() || url.password().is_some() {
-            return Err(format!(
-                "`{text}` is not an origin: give only scheme, host and port, like https://shop.example"
-            ));
+            return Err(OriginError::NotBare(text.to_string()));
         }
         if url.host().is_none() {
-            return Err(format!("`{text}` is not an origin: it names no host"));
+            return Err(OriginError::NoHost(text.to_string()));
         }
         Ok(Origin(url.origin().ascii_serialization()))
     }

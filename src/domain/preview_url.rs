@@ -5,41 +5,51 @@
 /// The longest template a brand may set.
 pub const MAX_PREVIEW_URL: usize = 2_000;
 
+/// Why a preview URL template is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PreviewUrlError {
+    #[error("previewUrl: at most {} characters", MAX_PREVIEW_URL)]
+    TooLong,
+    #[error("previewUrl: must not contain spaces or control characters")]
+    Spaces,
+    #[error("previewUrl: must contain {{key}}, where the entry's key goes (e.g. https://site.example/{{key}}?vary_preview={{token}})")]
+    NoKey,
+    #[error("previewUrl: not an absolute URL ({0})")]
+    NotAbsolute(url::ParseError),
+    #[error("previewUrl: must start with http:// or https://, not {0}:")]
+    Scheme(String),
+    #[error("previewUrl: must name a host")]
+    NoHost,
+    #[error("previewUrl: the host must be the site's own, not {{key}} or {{token}}")]
+    PlaceholderHost,
+}
+
 /// Checks a preview URL template: `{key}` in it, and an absolute `http(s)` URL with a host once
 /// `{key}` and `{token}` are filled in. Answers it trimmed.
-pub fn check_preview_url(template: &str) -> Result<String, String> {
+pub fn check_preview_url(template: &str) -> Result<String, PreviewUrlError> {
     let template = template.trim();
     if template.len() > MAX_PREVIEW_URL {
-        return Err(format!("previewUrl: at most {MAX_PREVIEW_URL} characters"));
+        return Err(PreviewUrlError::TooLong);
     }
     if template
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err("previewUrl: must not contain spaces or control characters".into());
+        return Err(PreviewUrlError::Spaces);
     }
     if !template.contains("{key}") {
-        return Err(
-            "previewUrl: must contain {key}, where the entry's key goes (e.g. https://site.example/{key}?vary_preview={token})"
-                .into(),
-        );
+        return Err(PreviewUrlError::NoKey);
     }
     // Placeholders filled with a marker, so a host made from them shows.
     const MARKER: &str = "vary-placeholder";
     let filled = template.replace("{key}", MARKER).replace("{token}", MARKER);
-    let url =
-        url::Url::parse(&filled).map_err(|e| format!("previewUrl: not an absolute URL ({e})"))?;
+    let url = url::Url::parse(&filled).map_err(PreviewUrlError::NotAbsolute)?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "previewUrl: must start with http:// or https://, not {}:",
-            url.scheme()
-        ));
+        return Err(PreviewUrlError::Scheme(url.scheme().to_string()));
     }
     match url.host_str() {
-        None | Some("") => return Err("previewUrl: must name a host".into()),
-        Some(host) if host.contains(MARKER) => {
-            return Err("previewUrl: the host must be the site's own, not {key} or {token}".into())
-        }
+        None | Some("") => return Err(PreviewUrlError::NoHost),
+        Some(host) if host.contains(MARKER) => return Err(PreviewUrlError::PlaceholderHost),
         Some(_) => {}
     }
     Ok(template.to_string())

@@ -28,17 +28,20 @@ impl Role {
     }
 }
 
+/// Text that names no role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`: expected admin, editor, reviewer or auditor")]
+pub struct UnknownRole(pub String);
+
 impl FromStr for Role {
-    type Err = String;
+    type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "admin" => Ok(Role::Admin),
             "editor" => Ok(Role::Editor),
             "reviewer" => Ok(Role::Reviewer),
             "auditor" => Ok(Role::Auditor),
-            _ => Err(format!(
-                "unknown role `{s}`: expected admin, editor, reviewer or auditor"
-            )),
+            _ => Err(UnknownRole(s.to_string())),
         }
     }
 }
@@ -63,8 +66,13 @@ impl User {
     }
 }
 
+/// Text that is not an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an e-mail address")]
+pub struct NotAnEmail(pub String);
+
 /// A normalised e-mail address, or why the text is not one.
-pub fn parse_email(raw: &str) -> Result<String, String> {
+pub fn parse_email(raw: &str) -> Result<String, NotAnEmail> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -77,15 +85,24 @@ pub fn parse_email(raw: &str) -> Result<String, String> {
     if valid {
         Ok(email)
     } else {
-        Err(format!("`{raw}` is not an e-mail address"))
+        Err(NotAnEmail(raw.to_string()))
     }
 }
 
+/// Why a password is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("a password needs at least 8 characters")]
+    TooShort,
+    #[error("a password may have at most 1024 characters")]
+    TooLong,
+}
+
 /// Minimum password strength: length only (NIST 800-63B), at least 8 characters, at most 1024.
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), PasswordError> {
     match password.chars().count() {
-        n if n < 8 => Err("a password needs at least 8 characters".into()),
-        n if n > 1024 => Err("a password may have at most 1024 characters".into()),
+        n if n < 8 => Err(PasswordError::TooShort),
+        n if n > 1024 => Err(PasswordError::TooLong),
         _ => Ok(()),
     }
 }

@@ -49,7 +49,7 @@ pub struct AdmissionLimits {
 }
 
 fn bad_input(message: impl Into<String>) -> AppError {
-    AppError::bad_input(message)
+    AppError::new(ErrorCode::BadInput, message)
 }
 
 fn limit_exceeded(message: impl Into<String>) -> AppError {

@@ -28,7 +28,7 @@ fn error_answer(status: StatusCode, code: ErrorCode, message: &str) -> HttpRespo
 /// An error met before the operation ran (who is asking, the body): its code's status, and for
 /// `RATE_LIMITED` the wait as `Retry-After` and `extensions.retryAfter`.
 pub(super) fn app_error_answer(err: &AppError) -> HttpResponse {
-    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = super::errors::status(err);
     let Some(wait) = err.retry_after else {
         return error_answer(status, err.code, &err.message);
     };
@@ -135,9 +135,6 @@ fn parse_batch(body: &[u8]) -> serde_json::Result<BatchRequest> {
 pub async fn post(state: State, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let body = match read_body(payload, state.config.max_body_bytes).await {
         Ok(body) => body,
-        Err(e) if e.code == ErrorCode::LimitExceeded => {
-            return error_answer(StatusCode::PAYLOAD_TOO_LARGE, e.code, &e.message);
-        }
         Err(e) => return app_error_answer(&e),
     };
     let batch = match parse_batch(&body) {

@@ -1,11 +1,12 @@
 //! The HTTP adapter, and the only module that imports actix: the route table, request
-//! authentication, REST error bodies, metrics and the embedded admin UI.
+//! authentication, REST error bodies (`errors`: one status per code), metrics and the embedded admin UI.
 
 mod admin;
 mod assets;
 mod auth;
 mod client;
 mod cors;
+mod errors;
 mod graphql;
 mod headers;
 mod ops;
@@ -23,6 +24,7 @@ use std::time::Instant;
 
 use crate::app::App;
 use crate::error::AppError;
+pub use errors::error_response;
 
 /// Shared state of every handler.
 pub type State = web::Data<App>;
@@ -124,18 +126,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, app: &App) {
 
 async fn not_found() -> HttpResponse {
     error_response(&AppError::not_found("no such route"))
-}
-
-/// A REST error: `{"error": {"code", "message"}}` with the code's status.
-pub fn error_response(err: &AppError) -> HttpResponse {
-    let status =
-        actix_web::http::StatusCode::from_u16(err.http_status.unwrap_or(err.code.http_status()))
-            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    if let Some(wait) = err.retry_after {
-        response.insert_header(("Retry-After", wait.to_string()));
-    }
-    response.json(serde_json::json!({"error": {"code": err.code.as_str(), "message": err.message}}))
 }
 
 /// Counts and times every request by its route pattern (never the raw path, which would let

@@ -57,41 +57,64 @@ pub fn renamed_fields(fields: &Value, renames: &[FieldRename]) -> Value {
     out
 }
 
+/// Why a rename is refused; `index` is its place in `renames`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenameError {
+    #[error("renames[{index}].from: `{name}` is not a field of the content type")]
+    UnknownFrom { index: usize, name: String },
+    #[error("renames[{index}].to: `{name}` is not one of the new fields")]
+    UnknownTo { index: usize, name: String },
+    #[error("renames[{index}]: `{name}` is renamed to itself")]
+    ToItself { index: usize, name: String },
+    #[error("renames[{index}]: `{name}` is renamed twice")]
+    Twice { index: usize, name: String },
+    #[error("renames[{index}].to: `{name}` is already a field")]
+    Taken { index: usize, name: String },
+}
+
 /// Checks the renames against the old and new field lists: each `from` an old field renamed
 /// once, each `to` a new field given once, and no `to` an old field that stays.
 pub fn check_renames(
     old: &[FieldDef],
     new: &[FieldDef],
     renames: &[FieldRename],
-) -> Result<(), String> {
+) -> Result<(), RenameError> {
     let has = |list: &[FieldDef], name: &str| list.iter().any(|f| f.name == name);
-    for (i, rename) in renames.iter().enumerate() {
-        let path = format!("renames[{i}]");
+    for (index, rename) in renames.iter().enumerate() {
         if !has(old, &rename.from) {
-            return Err(format!(
-                "{path}.from: `{}` is not a field of the content type",
-                rename.from
-            ));
+            return Err(RenameError::UnknownFrom {
+                index,
+                name: rename.from.clone(),
+            });
         }
         if !has(new, &rename.to) {
-            return Err(format!(
-                "{path}.to: `{}` is not one of the new fields",
-                rename.to
-            ));
+            return Err(RenameError::UnknownTo {
+                index,
+                name: rename.to.clone(),
+            });
         }
         if rename.from == rename.to {
-            return Err(format!("{path}: `{}` is renamed to itself", rename.from));
+            return Err(RenameError::ToItself {
+                index,
+                name: rename.from.clone(),
+            });
         }
-        let earlier = &renames[..i];
+        let earlier = &renames[..index];
         if earlier
             .iter()
             .any(|r| r.from == rename.from || r.to == rename.to)
         {
-            return Err(format!("{path}: `{}` is renamed twice", rename.from));
+            return Err(RenameError::Twice {
+                index,
+                name: rename.from.clone(),
+            });
         }
         let stays = has(old, &rename.to) && !renames.iter().any(|r| r.from == rename.to);
         if stays {
-            return Err(format!("{path}.to: `{}` is already a field", rename.to));
+            return Err(RenameError::Taken {
+                index,
+                name: rename.to.clone(),
+            });
         }
     }
     Ok(())

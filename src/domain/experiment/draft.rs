@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{Arm, ArmTarget, ExperimentGoal, ExperimentMode};
-use crate::domain::rule::{AudienceLookup, Rule};
+use crate::domain::rule::{AudienceLookup, Rule, RuleError};
 
 /// The most arms an experiment may have: with 20, BANDIT mode's 5 % floor takes all traffic.
 pub const MAX_ARMS: usize = 20;
@@ -14,6 +14,37 @@ pub const MAX_ARMS: usize = 20;
 pub const DEFAULT_MIN_PEOPLE_PER_ARM: u32 = 100;
 /// The longest name or hypothesis, in characters.
 const MAX_TEXT: usize = 2000;
+
+/// A draft's first fault, named by its place (`arms[1].weight: below 0`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DraftError {
+    #[error("name: must not be empty")]
+    EmptyName,
+    #[error("name: at most {} characters", MAX_TEXT)]
+    LongName,
+    #[error("hypothesis: at most {} characters", MAX_TEXT)]
+    LongHypothesis,
+    #[error("audience: {0}")]
+    Audience(RuleError),
+    #[error("minPeoplePerArm: must be at least 1")]
+    MinPeoplePerArm,
+    #[error("arms: an experiment needs at least two arms, got {0}")]
+    TooFewArms(usize),
+    #[error("arms: at most {} arms", MAX_ARMS)]
+    TooManyArms,
+    #[error("arms[{0}].name: must be 1 to 200 characters")]
+    ArmName(usize),
+    #[error("arms[{index}].name: `{name}` names two arms")]
+    ArmNamedTwice { index: usize, name: String },
+    #[error("arms[{0}]: exactly one of `variant` and `ranked: true` must be given")]
+    ArmTarget(usize),
+    #[error("arms[{index}].variant: `{variant}` is not a variant of this entry")]
+    ForeignVariant { index: usize, variant: String },
+    #[error("arms[{0}].weight: below 0")]
+    NegativeWeight(usize),
+    #[error("arms: the weights sum to more than 100 (at arms[{0}])")]
+    WeightsOver100(usize),
+}
 
 /// One arm as sent.
 #[derive(Debug, Clone, Default)]
@@ -57,30 +88,30 @@ impl Draft {
         self,
         entry_variants: &[&str],
         audiences: &dyn AudienceLookup,
-    ) -> Result<Definition, String> {
+    ) -> Result<Definition, DraftError> {
         let name = self.name.trim().to_string();
         if name.is_empty() {
-            return Err("name: must not be empty".into());
+            return Err(DraftError::EmptyName);
         }
         if name.chars().count() > MAX_TEXT {
-            return Err(format!("name: at most {MAX_TEXT} characters"));
+            return Err(DraftError::LongName);
         }
         if self
             .hypothesis
             .as_ref()
             .is_some_and(|h| h.chars().count() > MAX_TEXT)
         {
-            return Err(format!("hypothesis: at most {MAX_TEXT} characters"));
+            return Err(DraftError::LongHypothesis);
         }
         let audience = self.audience.filter(|a| !a.is_null());
         if let Some(rule) = &audience {
-            Rule::parse_with(rule, audiences).map_err(|e| format!("audience: {e}"))?;
+            Rule::parse_with(rule, audiences).map_err(DraftError::Audience)?;
         }
         let arms = check_arms(self.arms, entry_variants)?;
         let min_people_per_arm = match self.min_people_per_arm {
             None => DEFAULT_MIN_PEOPLE_PER_ARM,
             Some(n) if (1..=i64::from(i32::MAX)).contains(&n) => n as u32,
-            Some(_) => return Err("minPeoplePerArm: must be at least 1".into()),
+            Some(_) => return Err(DraftError::MinPeoplePerArm),
         };
         Ok(Definition {
             name,
@@ -94,49 +125,39 @@ impl Draft {
     }
 }
 
-fn check_arms(arms: Vec<ArmDraft>, entry_variants: &[&str]) -> Result<Vec<Arm>, String> {
+fn check_arms(arms: Vec<ArmDraft>, entry_variants: &[&str]) -> Result<Vec<Arm>, DraftError> {
     if arms.len() < 2 {
-        return Err(format!(
-            "arms: an experiment needs at least two arms, got {}",
-            arms.len()
-        ));
+        return Err(DraftError::TooFewArms(arms.len()));
     }
     if arms.len() > MAX_ARMS {
-        return Err(format!("arms: at most {MAX_ARMS} arms"));
+        return Err(DraftError::TooManyArms);
     }
     let mut checked: Vec<Arm> = Vec::with_capacity(arms.len());
     let mut sum = 0i64;
     for (index, arm) in arms.into_iter().enumerate() {
-        let at = format!("arms[{index}]");
         let name = arm.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(format!("{at}.name: must be 1 to 200 characters"));
+            return Err(DraftError::ArmName(index));
         }
         if checked.iter().any(|a| a.name == name) {
-            return Err(format!("{at}.name: `{name}` names two arms"));
+            return Err(DraftError::ArmNamedTwice { index, name });
         }
         let target = match (arm.variant, arm.ranked.unwrap_or(false)) {
-            (Some(_), true) | (None, false) => {
-                return Err(format!(
-                    "{at}: exactly one of `variant` and `ranked: true` must be given"
-                ))
-            }
+            (Some(_), true) | (None, false) => return Err(DraftError::ArmTarget(index)),
             (None, true) => ArmTarget::Ranked,
             (Some(variant), false) => {
                 if !entry_variants.contains(&variant.as_str()) {
-                    return Err(format!(
-                        "{at}.variant: `{variant}` is not a variant of this entry"
-                    ));
+                    return Err(DraftError::ForeignVariant { index, variant });
                 }
                 ArmTarget::Variant(variant)
             }
         };
         if arm.weight < 0 {
-            return Err(format!("{at}.weight: below 0"));
+            return Err(DraftError::NegativeWeight(index));
         }
         sum = sum.saturating_add(arm.weight);
         if sum > 100 {
-            return Err(format!("arms: the weights sum to more than 100 (at {at})"));
+            return Err(DraftError::WeightsOver100(index));
         }
         checked.push(Arm {
             id: String::new(),
@@ -193,7 +214,7 @@ mod tests {
 
     #[test]
     fn every_fault_is_named() {
-        let fault = |d: Draft| d.check(VARIANTS, &NoAudiences).unwrap_err();
+        let fault = |d: Draft| d.check(VARIANTS, &NoAudiences).unwrap_err().to_string();
         assert!(fault(draft(vec![arm("a", Some("var_a"), None, 50)])).contains("at least two"));
         assert!(fault(draft(vec![
             arm("a", Some("var_a"), Some(true), 50),
