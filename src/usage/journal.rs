@@ -31,6 +31,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use self::record::Encoder;
 pub use self::segment::Segment;
 use self::segment::{list_segments, segment_path, MappedSegment};
 use super::event::UsageEvent;
@@ -84,6 +85,11 @@ struct Inner {
 struct State {
     /// The segment appended to.
     current: MappedSegment,
+    /// Numbers the served variants of `current`'s records.
+    encoder: Encoder,
+    /// Where records are framed before they are copied into the segment (kept, so an append
+    /// allocates nothing once it has grown).
+    scratch: Vec<u8>,
     /// Earlier segments with events still to commit (a cancel record may still go to them).
     older: BTreeMap<Segment, MappedSegment>,
     /// Events appended to each live segment and not yet committed or abandoned.
@@ -99,16 +105,39 @@ struct State {
 }
 
 impl State {
-    /// Copies `bytes` after the current segment's last record, first beginning a new segment
-    /// (at least `segment_bytes` long) when they do not fit.
-    fn append(&mut self, dir: &Path, segment_bytes: u64, bytes: &[u8]) -> io::Result<Segment> {
-        let len = bytes.len() as u64;
-        if self.current.room() < len {
-            self.rotate(dir, segment_bytes.max(len))?;
+    /// Frames the events (their JSON `bodies`, ending at `ends`) and copies them after the
+    /// current segment's last record, first beginning a new segment (at least `segment_bytes`
+    /// long) when they do not fit.
+    fn append(
+        &mut self,
+        dir: &Path,
+        segment_bytes: u64,
+        events: &[UsageEvent],
+        bodies: &[u8],
+        ends: &[usize],
+    ) -> io::Result<Segment> {
+        self.frame(events, bodies, ends);
+        if self.current.room() < self.scratch.len() as u64 {
+            // A new segment names its served variants anew (should beginning it fail, the
+            // current one just numbers them again: a reader takes the latest naming).
+            self.encoder.reset();
+            self.frame(events, bodies, ends);
+            self.rotate(dir, segment_bytes.max(self.scratch.len() as u64))?;
         }
-        self.current.append(bytes)?;
+        self.current.append(&self.scratch)?;
         self.dirty = true;
         Ok(self.current.number)
+    }
+
+    /// Frames the events' records into `scratch`.
+    fn frame(&mut self, events: &[UsageEvent], bodies: &[u8], ends: &[usize]) {
+        self.scratch.clear();
+        let mut start = 0;
+        for (event, &end) in events.iter().zip(ends) {
+            self.encoder
+                .frame_event(&event.served, &bodies[start..end], &mut self.scratch);
+            start = end;
+        }
     }
 
     /// Begins a new segment of `len` bytes; the old one is synced by the syncer, or deleted
@@ -168,6 +197,8 @@ impl Journal {
         let segment = leftovers.last().map_or(0, |(n, _)| n + 1);
         let state = State {
             current: MappedSegment::create(dir, segment, config.segment_bytes)?,
+            encoder: Encoder::default(),
+            scratch: Vec::new(),
             older: BTreeMap::new(),
             pending: BTreeMap::new(),
             leftovers: leftovers.into_iter().map(|(_, path)| path).collect(),
@@ -227,18 +258,21 @@ impl Journal {
     }
 
     /// Appends `events` and returns their segment. Called before the events are queued, on the
-    /// request path: no system call (but when a new segment is begun), no sync, one allocation
-    /// (the encoded records).
+    /// request path: no system call (but when a new segment is begun), no sync; the JSON is
+    /// made before the lock is taken, the records framed and copied under it.
     pub fn append(&self, events: &[UsageEvent]) -> io::Result<Segment> {
-        let mut bytes = Vec::with_capacity(events.len() * 384);
+        let mut bodies = Vec::with_capacity(events.len() * 192);
+        let mut ends = Vec::with_capacity(events.len());
         for event in events {
-            record::encode_event(event, &mut bytes);
+            record::encode_event_body(event, &mut bodies);
+            ends.push(bodies.len());
         }
         let mut state = self.inner.lock();
         if state.closed {
             return Err(io::Error::other("the usage journal is closed"));
         }
-        let segment = state.append(&self.inner.dir, self.inner.config.segment_bytes, &bytes)?;
+        let segment_bytes = self.inner.config.segment_bytes;
+        let segment = state.append(&self.inner.dir, segment_bytes, events, &bodies, &ends)?;
         *state.pending.entry(segment).or_insert(0) += events.len() as u64;
         Ok(segment)
     }

@@ -3,11 +3,24 @@
 //! its last whole record and no further.
 //!
 //! A record is `[length: u32 LE][CRC-32 of the body: u32 LE][body]`; the body is a kind byte and
-//! JSON: an event (every field a report or the database needs, so replaying it stores exactly
-//! what the queue would have), or the ids of events that were journaled but never queued
-//! (their answer failed), which replay skips.
+//! then:
+//! - *served* (kind 3): a number (u32 LE) and, as JSON, what was served (brand, entry, variant,
+//!   revision, experiment and arm, with their names). Written once per segment for each
+//!   [`ServedVariant`] the segment's events name, before the first of them;
+//! - *event* (kind 4): the number of its served record (u32 LE) and the rest of the event as JSON
+//!   (every field a report or the database needs, so replaying it stores exactly what the queue
+//!   would have). Naming the served variant by number keeps an answer's record to about a third
+//!   of its full JSON, which is what the request path encodes, copies and the kernel writes back;
+//! - *cancel* (kind 2): the ids, as JSON, of events that were journaled but never queued (their
+//!   answer failed), which replay skips;
+//! - *full event* (kind 1): an event with its served variant inline, as journals written before
+//!   served records existed hold them (read, no longer written).
+//!
+//! The numbers are a segment's own: an [`Encoder`] is reset when a new segment begins, so every
+//! segment replays alone.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -19,15 +32,14 @@ use crate::usage::event::{ServedVariant, UsageEvent, UsageKind};
 /// The longest body a record may claim; anything longer is garbage, not a record.
 const MAX_BODY: usize = 16 << 20;
 const HEADER: usize = 8;
-const EVENT: u8 = 1;
+const FULL_EVENT: u8 = 1;
 const CANCEL: u8 = 2;
+const SERVED: u8 = 3;
+const EVENT: u8 = 4;
 
-/// An event as the journal holds it, borrowing from the [`UsageEvent`] when written.
+/// What was served, as the journal holds it.
 #[derive(Serialize, Deserialize)]
-struct Entry<'a> {
-    id: Cow<'a, str>,
-    kind: UsageKind,
-    impression: Cow<'a, str>,
+struct ServedEntry<'a> {
     brand: Cow<'a, str>,
     entry_id: Cow<'a, str>,
     entry_key: Cow<'a, str>,
@@ -39,6 +51,14 @@ struct Entry<'a> {
     experiment: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     arm: Cow<'a, str>,
+}
+
+/// An event but what it served, borrowing from the [`UsageEvent`] when written.
+#[derive(Serialize, Deserialize)]
+struct EventEntry<'a> {
+    id: Cow<'a, str>,
+    kind: UsageKind,
+    impression: Cow<'a, str>,
     device: Option<Cow<'a, str>>,
     locale: Cow<'a, str>,
     secs: i64,
@@ -49,13 +69,18 @@ struct Entry<'a> {
     value: Option<f64>,
 }
 
-impl<'a> Entry<'a> {
-    fn of(e: &'a UsageEvent) -> Entry<'a> {
-        let s = &*e.served;
-        Entry {
-            id: Cow::Borrowed(&e.id),
-            kind: e.kind,
-            impression: Cow::Borrowed(&e.impression_id),
+/// A kind 1 record: both halves in one JSON object.
+#[derive(Deserialize)]
+struct FullEntry<'a> {
+    #[serde(flatten)]
+    event: EventEntry<'a>,
+    #[serde(flatten)]
+    served: ServedEntry<'a>,
+}
+
+impl<'a> ServedEntry<'a> {
+    fn of(s: &'a ServedVariant) -> ServedEntry<'a> {
+        ServedEntry {
             brand: Cow::Borrowed(&s.brand),
             entry_id: Cow::Borrowed(&s.entry_id),
             entry_key: Cow::Borrowed(&s.entry_key),
@@ -64,6 +89,29 @@ impl<'a> Entry<'a> {
             revision: Cow::Borrowed(&s.revision),
             experiment: Cow::Borrowed(&s.experiment_id),
             arm: Cow::Borrowed(&s.arm_id),
+        }
+    }
+
+    fn into_served(self) -> ServedVariant {
+        ServedVariant {
+            brand: self.brand.into_owned(),
+            entry_id: self.entry_id.into_owned(),
+            entry_key: self.entry_key.into_owned(),
+            variant_id: self.variant_id.into_owned(),
+            variant_name: self.variant_name.into_owned(),
+            revision: self.revision.into_owned(),
+            experiment_id: self.experiment.into_owned(),
+            arm_id: self.arm.into_owned(),
+        }
+    }
+}
+
+impl<'a> EventEntry<'a> {
+    fn of(e: &'a UsageEvent) -> EventEntry<'a> {
+        EventEntry {
+            id: Cow::Borrowed(&e.id),
+            kind: e.kind,
+            impression: Cow::Borrowed(&e.impression_id),
             device: e.device.as_deref().map(Cow::Borrowed),
             locale: Cow::Borrowed(&e.locale),
             secs: e.at.timestamp(),
@@ -74,21 +122,12 @@ impl<'a> Entry<'a> {
         }
     }
 
-    fn into_event(self) -> Option<UsageEvent> {
+    fn into_event(self, served: Arc<ServedVariant>) -> Option<UsageEvent> {
         Some(UsageEvent {
             id: self.id.into_owned(),
             kind: self.kind,
             impression_id: self.impression.into_owned(),
-            served: Arc::new(ServedVariant {
-                brand: self.brand.into_owned(),
-                entry_id: self.entry_id.into_owned(),
-                entry_key: self.entry_key.into_owned(),
-                variant_id: self.variant_id.into_owned(),
-                variant_name: self.variant_name.into_owned(),
-                revision: self.revision.into_owned(),
-                experiment_id: self.experiment.into_owned(),
-                arm_id: self.arm.into_owned(),
-            }),
+            served,
             device: self.device.map(|d| Cow::Owned(d.into_owned())),
             locale: self.locale.into_owned(),
             at: DateTime::<Utc>::from_timestamp(self.secs, self.nanos)?,
@@ -99,7 +138,7 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// Appends one framed record of `kind` whose JSON body `write` puts after the kind byte.
+/// Appends one framed record of `kind`: the kind byte, then what `write` puts after it.
 fn frame(out: &mut Vec<u8>, kind: u8, write: impl FnOnce(&mut Vec<u8>)) {
     let start = out.len();
     out.extend_from_slice(&[0; HEADER]);
@@ -111,11 +150,58 @@ fn frame(out: &mut Vec<u8>, kind: u8, write: impl FnOnce(&mut Vec<u8>)) {
     out[start + 4..start + HEADER].copy_from_slice(&crc.to_le_bytes());
 }
 
-/// Appends the record of `event` to `out`.
-pub fn encode_event(event: &UsageEvent, out: &mut Vec<u8>) {
-    frame(out, EVENT, |out| {
-        serde_json::to_writer(out, &Entry::of(event)).expect("an event encodes as JSON")
-    });
+/// Appends the JSON of `event` but its served variant: the part of its record that can be made
+/// before the segment it goes to is known (outside the journal's lock).
+pub fn encode_event_body(event: &UsageEvent, out: &mut Vec<u8>) {
+    serde_json::to_writer(out, &EventEntry::of(event)).expect("an event encodes as JSON")
+}
+
+/// Numbers the served variants of one segment and frames its event records.
+#[derive(Default)]
+pub struct Encoder {
+    /// A served variant's number, by the address of its shared value; `kept` holds each one, so
+    /// no address is reused by another value while it is numbered here.
+    numbers: HashMap<usize, u32>,
+    kept: Vec<Arc<ServedVariant>>,
+}
+
+impl Encoder {
+    /// Forgets every number: the next segment begins.
+    pub fn reset(&mut self) {
+        self.numbers.clear();
+        self.kept.clear();
+    }
+
+    /// Appends the record of an event whose JSON `body` came from [`encode_event_body`],
+    /// preceded by the record of what it served when this segment has not named that yet.
+    pub fn frame_event(&mut self, served: &Arc<ServedVariant>, body: &[u8], out: &mut Vec<u8>) {
+        let address = Arc::as_ptr(served) as usize;
+        let number = match self.numbers.get(&address) {
+            Some(number) => *number,
+            None => {
+                let number = self.kept.len() as u32;
+                frame(out, SERVED, |out| {
+                    out.extend_from_slice(&number.to_le_bytes());
+                    serde_json::to_writer(out, &ServedEntry::of(served))
+                        .expect("a served variant encodes as JSON")
+                });
+                self.numbers.insert(address, number);
+                self.kept.push(served.clone());
+                number
+            }
+        };
+        frame(out, EVENT, |out| {
+            out.extend_from_slice(&number.to_le_bytes());
+            out.extend_from_slice(body);
+        });
+    }
+
+    /// Appends the record of `event` (and of what it served, the first time): both steps at once.
+    pub fn encode_event(&mut self, event: &UsageEvent, out: &mut Vec<u8>) {
+        let mut body = Vec::new();
+        encode_event_body(event, &mut body);
+        self.frame_event(&event.served, &body, out);
+    }
 }
 
 /// Appends a record saying the events `ids` were journaled but never queued.
@@ -134,6 +220,8 @@ pub struct Decoded {
     /// Bytes after the last whole record (a write cut short, or garbage; zeros do not count):
     /// not read.
     pub damaged: usize,
+    /// The segment's served variants by number.
+    served: Vec<Arc<ServedVariant>>,
 }
 
 /// Reads the records of one segment.
@@ -141,7 +229,7 @@ pub fn decode(mut bytes: &[u8]) -> Decoded {
     let mut decoded = Decoded::default();
     while !bytes.is_empty() {
         match next_record(bytes) {
-            Some((kind, body, rest)) if decode_body(kind, body, &mut decoded) => bytes = rest,
+            Some((kind, body, rest)) if decoded.read(kind, body).is_some() => bytes = rest,
             _ => {
                 // Zeros are a segment's space not yet written, not damage.
                 if bytes.iter().any(|b| *b != 0) {
@@ -154,7 +242,7 @@ pub fn decode(mut bytes: &[u8]) -> Decoded {
     decoded
 }
 
-/// The next whole record with a matching checksum: its kind, JSON body and what follows.
+/// The next whole record with a matching checksum: its kind, body and what follows.
 fn next_record(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let header = bytes.get(..HEADER)?;
     let length = u32::from_le_bytes(header[..4].try_into().ok()?) as usize;
@@ -169,25 +257,45 @@ fn next_record(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((body[0], &body[1..], &bytes[HEADER + length..]))
 }
 
-fn decode_body(kind: u8, json: &[u8], into: &mut Decoded) -> bool {
-    match kind {
-        EVENT => match serde_json::from_slice::<Entry>(json)
-            .ok()
-            .and_then(Entry::into_event)
-        {
-            Some(event) => {
-                into.events.push(event);
-                true
+/// A body's leading served-variant number and the JSON after it.
+fn numbered(body: &[u8]) -> Option<(usize, &[u8])> {
+    let number = u32::from_le_bytes(body.get(..4)?.try_into().ok()?);
+    Some((number as usize, &body[4..]))
+}
+
+impl Decoded {
+    /// Takes in one record; `None` when it cannot be read (replay stops there).
+    fn read(&mut self, kind: u8, body: &[u8]) -> Option<()> {
+        match kind {
+            EVENT => {
+                let (number, json) = numbered(body)?;
+                let served = self.served.get(number)?.clone();
+                let entry = serde_json::from_slice::<EventEntry>(json).ok()?;
+                self.events.push(entry.into_event(served)?);
             }
-            None => false,
-        },
-        CANCEL => match serde_json::from_slice::<Vec<String>>(json) {
-            Ok(ids) => {
-                into.cancelled.extend(ids);
-                true
+            SERVED => {
+                let (number, json) = numbered(body)?;
+                let served = serde_json::from_slice::<ServedEntry>(json).ok()?;
+                // Numbers are handed out in order from 0, and again from 0 after a writer
+                // reset its numbering; a number past the next is not a record.
+                let served = Arc::new(served.into_served());
+                match number.cmp(&self.served.len()) {
+                    std::cmp::Ordering::Less => self.served[number] = served,
+                    std::cmp::Ordering::Equal => self.served.push(served),
+                    std::cmp::Ordering::Greater => return None,
+                }
             }
-            Err(_) => false,
-        },
-        _ => false,
+            FULL_EVENT => {
+                let entry = serde_json::from_slice::<FullEntry>(body).ok()?;
+                let served = Arc::new(entry.served.into_served());
+                self.events.push(entry.event.into_event(served)?);
+            }
+            CANCEL => {
+                let ids = serde_json::from_slice::<Vec<String>>(body).ok()?;
+                self.cancelled.extend(ids);
+            }
+            _ => return None,
+        }
+        Some(())
     }
 }

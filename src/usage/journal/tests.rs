@@ -117,15 +117,21 @@ fn a_record_cut_short_ends_the_replay_of_its_segment_and_nothing_before_it_is_lo
         0,
         "unwritten zeros are no damage"
     );
+    let mut encoder = record::Encoder::default();
     let mut whole = Vec::new();
     written
         .iter()
-        .for_each(|e| record::encode_event(e, &mut whole));
+        .for_each(|e| encoder.encode_event(e, &mut whole));
     assert_eq!(bytes[..whole.len()], whole[..]);
     let whole = whole.len();
     bytes.truncate(whole);
     let mut torn = Vec::new();
-    record::encode_event(&event("imp_torn"), &mut torn);
+    // One record torn: an event naming a served variant the segment has named already.
+    let torn_event = UsageEvent {
+        id: "imp_torn".into(),
+        ..written[0].clone()
+    };
+    encoder.encode_event(&torn_event, &mut torn);
     bytes.extend_from_slice(&torn[..torn.len() / 2]);
     std::fs::write(&path, &bytes).unwrap();
     assert_eq!(record::decode(&bytes).damaged, bytes.len() - whole);
@@ -133,7 +139,7 @@ fn a_record_cut_short_ends_the_replay_of_its_segment_and_nothing_before_it_is_lo
 
     // Garbage (a power cut's zeros) and a flipped byte are not records either.
     let mut flipped = Vec::new();
-    record::encode_event(&event("imp_x"), &mut flipped);
+    record::Encoder::default().encode_event(&event("imp_x"), &mut flipped);
     let last = flipped.len() - 2;
     flipped[last] ^= 1;
     assert!(record::decode(&flipped).events.is_empty());
@@ -160,9 +166,9 @@ fn abandoned_events_are_not_replayed_and_free_their_segment() {
 fn a_cancel_record_reaches_an_older_segment_even_when_it_is_full() {
     let dir = tempfile::tempdir().unwrap();
     let (kept, failed) = (events("kept", 1), events("failed", 3));
-    let mut encoded = Vec::new();
+    let (mut encoder, mut encoded) = (record::Encoder::default(), Vec::new());
     for e in kept.iter().chain(&failed) {
-        record::encode_event(e, &mut encoded);
+        encoder.encode_event(e, &mut encoded);
     }
     {
         let exact = JournalConfig {
@@ -250,4 +256,51 @@ async fn committed_batches_empty_the_journal() {
     queue.shutdown().await;
     journal.close();
     assert_eq!(journal.segments(), 0);
+}
+
+#[test]
+fn a_segment_names_each_served_variant_once_and_replay_shares_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = event("imp_a");
+    let same = UsageEvent {
+        id: "imp_b".into(),
+        impression_id: "imp_b".into(),
+        ..first.clone()
+    };
+    let (mut encoder, mut both) = (record::Encoder::default(), Vec::new());
+    encoder.encode_event(&first, &mut both);
+    let one = both.len();
+    encoder.encode_event(&same, &mut both);
+    assert!(
+        both.len() - one < one,
+        "the second names the served variant by number"
+    );
+    {
+        let journal = Journal::open(dir.path(), small()).unwrap();
+        journal.append(std::slice::from_ref(&first)).unwrap();
+        journal.append(std::slice::from_ref(&same)).unwrap();
+        journal.append(&events("next", 30)).unwrap();
+    }
+    let replayed = replayed(dir.path());
+    assert_eq!(replayed[..2], [first, same]);
+    assert!(Arc::ptr_eq(&replayed[0].served, &replayed[1].served));
+    assert_eq!(replayed[2..], events("next", 30)[..]);
+}
+
+#[test]
+fn records_of_journals_written_before_served_records_are_replayed() {
+    // A kind 1 record: the event with its served variant inline, as earlier versions wrote it.
+    let body = json!({
+        "id": "imp_old", "kind": "impression", "impression": "imp_old", "brand": "alpine",
+        "entry_id": "ent_1", "entry_key": "home-hero", "variant_id": "var_1",
+        "variant_name": "Skiers \"fresh\" =1+1", "revision": "rev1", "device": "MOBILE",
+        "locale": "en", "secs": 1_764_000_000i64, "nanos": 123_456_789, "user": "ab12",
+        "attributes": {"segment": "skier"}, "value": null
+    });
+    let mut record = vec![1u8];
+    record.extend_from_slice(body.to_string().as_bytes());
+    let mut bytes = (record.len() as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&crc32fast::hash(&record).to_le_bytes());
+    bytes.extend_from_slice(&record);
+    assert_eq!(record::decode(&bytes).events, vec![event("imp_old")]);
 }
