@@ -24,7 +24,13 @@ pub struct DeliveredContent {
 
 impl DeliveredContent {
     /// Content without images (until [`super::delivered_assets::images`] sizes them).
-    pub fn new(id: String, name: String, fields: Value, tags: Vec<String>, revision: String) -> Self {
+    pub fn new(
+        id: String,
+        name: String,
+        fields: Value,
+        tags: Vec<String>,
+        revision: String,
+    ) -> Self {
         DeliveredContent {
             id,
             name,

@@ -93,13 +93,8 @@ impl LiveVariant {
             revision: p.revision.clone(),
             ..ServedVariant::default()
         });
-        let delivered = DeliveredContent::new(
-            p.id.clone(),
-            p.name.clone(),
-            p.fields,
-            p.tags,
-            p.revision,
-        );
+        let delivered =
+            DeliveredContent::new(p.id.clone(), p.name.clone(), p.fields, p.tags, p.revision);
         Some(LiveVariant {
             id: p.id,
             name: p.name,
@@ -235,7 +230,8 @@ impl BrandSnapshot {
             })
             .collect();
         let mut rules = RuleCache::with_audiences(audiences);
-        let assets: HashMap<String, Asset> = assets.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let assets: HashMap<String, Asset> =
+            assets.into_iter().map(|a| (a.id.clone(), a)).collect();
         for variant in published {
             if let Some((entry, content_type)) = by_id.get_mut(&variant.entry_id) {
                 let fields = asset_fields
