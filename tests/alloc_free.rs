@@ -7,7 +7,7 @@ use std::cell::Cell;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 use vary::domain::device::Device;
-use vary::domain::resolution::{resolve, Candidate, ResolveContext};
+use vary::domain::resolution::{resolve, Candidate, NoVariantReason, ResolveContext};
 use vary::domain::rule::{Attributes, Rule};
 
 /// Counts the allocations of the thread that asked to be counted, so that the test harness's
@@ -220,6 +220,26 @@ fn resolving_without_consent_allocates_nothing() {
     assert_eq!(
         allocations, 0,
         "resolve allocated {allocations} times in 1000 calls"
+    );
+
+    // Without the untargeted variant nothing is eligible: why is counted and written into the
+    // reused buffer without allocating either (no `explain`).
+    let targeted = &candidates[..VARIANTS - 1];
+    let allocations = allocations_during(|| {
+        for _ in 0..1000 {
+            assert!(std::hint::black_box(resolve(targeted, &context)).is_none());
+            reason.clear();
+            write!(reason, "{}", NoVariantReason::of(targeted, &context)).unwrap();
+        }
+    });
+    assert_eq!(
+        reason,
+        "no variant is eligible: 19 of 19 targeted, without personalization consent \
+         (no personalization consent: only untargeted variants are eligible)"
+    );
+    assert_eq!(
+        allocations, 0,
+        "the no-winner reason allocated {allocations} times in 1000 calls"
     );
 }
 

@@ -70,10 +70,9 @@ pub struct DeliveredImage {
     pub srcset: String,
 }
 
-/// The delivered image of `asset` for `device` (an unknown device gets OTHER's, i.e. DESKTOP's).
-pub fn delivered_image(asset: &Asset, device: Option<Device>) -> DeliveredImage {
-    let device = device.unwrap_or(Device::Other);
-    let (width, height) = rendition_size(asset.width, asset.height, device, None);
+/// The delivered images of `asset`, one per device in [`Device::ALL`]'s order (OTHER's is
+/// DESKTOP's size), sharing one `srcset`: made once per snapshot, not per request.
+pub fn delivered_images(asset: &Asset) -> [DeliveredImage; Device::ALL.len()] {
     let mut seen: Vec<u32> = Vec::with_capacity(Device::ALL.len());
     let mut srcset = Vec::with_capacity(Device::ALL.len());
     for d in [Device::Mobile, Device::Tablet, Device::Desktop, Device::Tv] {
@@ -86,10 +85,14 @@ pub fn delivered_image(asset: &Asset, device: Option<Device>) -> DeliveredImage 
             ));
         }
     }
-    DeliveredImage {
-        url: rendition_url(&asset.id, device, RenditionFormat::WebP, None),
-        width,
-        height,
-        srcset: srcset.join(", "),
-    }
+    let srcset = srcset.join(", ");
+    Device::ALL.map(|device| {
+        let (width, height) = rendition_size(asset.width, asset.height, device, None);
+        DeliveredImage {
+            url: rendition_url(&asset.id, device, RenditionFormat::WebP, None),
+            width,
+            height,
+            srcset: srcset.clone(),
+        }
+    })
 }

@@ -1,15 +1,30 @@
 //! The images delivered variants show: each content type's ASSET fields, the assets published
-//! variants name (loaded into the snapshot), and a variant's images sized for the visitor's device.
+//! variants name (loaded with the snapshot), and a variant's images sized for every device when
+//! the snapshot is built (an answer picks its device's, see `delivered`).
 
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::snapshot::{AssetFields, BrandSnapshot, LiveVariant};
-use super::DeliveredAsset;
+use super::snapshot::AssetFields;
+use crate::domain::asset::Asset;
 use crate::domain::content_type::{ContentType, FieldKind};
 use crate::domain::device::Device;
 use crate::domain::entry::Entry;
 use crate::domain::variant::PublishedVariant;
+
+/// An image of a delivered variant, sized for one device.
+#[derive(Debug, Clone)]
+pub struct DeliveredAsset {
+    pub field: String,
+    pub id: String,
+    pub alt: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub url: String,
+    pub srcset: String,
+    pub dominant_color: String,
+    pub placeholder: String,
+}
 
 /// The names of each content type's ASSET fields, by content type id.
 pub(super) fn asset_fields(content_types: &[ContentType]) -> AssetFields {
@@ -27,18 +42,21 @@ pub(super) fn asset_fields(content_types: &[ContentType]) -> AssetFields {
         .collect()
 }
 
-/// The images of a variant's ASSET fields, sized for the device.
-pub(super) fn delivered_assets(
-    bs: &BrandSnapshot,
-    live: &LiveVariant,
-    device: Option<Device>,
-) -> Vec<DeliveredAsset> {
-    live.assets
-        .iter()
-        .filter_map(|(field, id)| {
-            let asset = bs.assets.get(id)?;
-            let image = crate::assets::urls::delivered_image(asset, device);
-            Some(DeliveredAsset {
+/// The images of a variant's ASSET fields (`(field, asset id)`, see `LiveVariant::assets`) for
+/// each device, in [`Device::ALL`]'s order: made once, when the snapshot is built. An asset the
+/// brand no longer has is left out.
+pub(super) fn images(
+    named: &[(String, String)],
+    assets: &HashMap<String, Asset>,
+) -> [Vec<DeliveredAsset>; Device::ALL.len()] {
+    let mut out: [Vec<DeliveredAsset>; Device::ALL.len()] = Default::default();
+    for (field, id) in named {
+        let Some(asset) = assets.get(id) else {
+            continue;
+        };
+        let sized = crate::assets::urls::delivered_images(asset);
+        for (images, image) in out.iter_mut().zip(sized) {
+            images.push(DeliveredAsset {
                 field: field.clone(),
                 id: id.clone(),
                 alt: asset.alt.clone(),
@@ -48,9 +66,10 @@ pub(super) fn delivered_assets(
                 srcset: image.srcset,
                 dominant_color: asset.dominant_color.clone(),
                 placeholder: asset.placeholder.clone(),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    out
 }
 
 /// The ids of the assets that published variants' ASSET fields name.

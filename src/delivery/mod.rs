@@ -4,7 +4,8 @@
 
 pub mod bandit;
 pub mod consent;
-mod delivered_assets;
+mod delivered;
+pub mod delivered_assets;
 pub mod detect;
 pub mod experiments;
 mod latest;
@@ -21,8 +22,11 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+pub use self::delivered::{DeliveredContent, DeliveredVariant};
+pub use self::delivered_assets::DeliveredAsset;
+
 use self::consent::Visitor;
-use self::delivered_assets::{asset_fields, delivered_assets, referenced_assets};
+use self::delivered_assets::{asset_fields, referenced_assets};
 use self::experiments::{BanditShares, EntryExperiment};
 use self::references::Follow;
 use self::served::ServedIdSigner;
@@ -61,33 +65,11 @@ pub struct DeliveryContext {
     pub consent: ConsentRequest,
 }
 
-/// An image of a delivered variant, sized for the visitor's device.
-#[derive(Debug, Clone)]
-pub struct DeliveredAsset {
-    pub field: String,
-    pub id: String,
-    pub alt: Option<String>,
-    pub width: u32,
-    pub height: u32,
-    pub url: String,
-    pub srcset: String,
-    pub dominant_color: String,
-    pub placeholder: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct DeliveredVariant {
-    pub id: String,
-    pub name: String,
-    pub fields: Value,
-    pub tags: Vec<String>,
-    pub revision: String,
-    pub assets: Vec<DeliveredAsset>,
-}
-
+/// The answer for one key.
 #[derive(Debug, Clone)]
 pub struct Resolved {
     pub key: String,
+    /// The variant served, shared with the snapshot (see `delivered`).
     pub variant: Option<DeliveredVariant>,
     pub served_id: Option<String>,
     pub reason: String,
@@ -254,65 +236,69 @@ impl Delivery {
                 .content_of_latest(brand, keys, ctx, hints, follow)
                 .await;
         }
-        // Resolve in a block: the snapshot guard must not be held across the await below.
-        let (answers, impressions) = {
-            let snapshot = self.snapshot.load();
-            let brand_snapshot = snapshot
-                .brands
-                .get(brand)
-                .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
-            let consent = consent::decide(&ctx, &brand_snapshot.brand);
-            let visitor = Visitor::of(&ctx, hints, &brand_snapshot.brand, consent);
-            let resolve_ctx = ResolveContext {
-                attributes: &visitor.attributes,
-                device: visitor.device,
-                locale: visitor.locale.as_deref(),
-                default_locale: &brand_snapshot.brand.default_locale,
-                at: Utc::now(),
-                min_quality: brand_snapshot.brand.policy.min_quality,
-                personalized: visitor.personalized,
-            };
-            // A `servedId` always names a recorded impression: none without recording.
-            let recorder = self
-                .usage
-                .as_deref()
-                .filter(|_| matches!(who, Principal::DeliveryKey(_)));
-            let sign = recorder.is_some();
-            let allowed = &brand_snapshot.brand.policy.usage_attributes;
-            let mut served = Vec::new();
-            let user_key = ctx.user_key.as_deref();
-            let answers: Vec<Resolved> = keys
-                .iter()
-                .map(|key| {
-                    let depth = follow.depth;
-                    self.resolve_tree(
-                        brand_snapshot,
-                        key,
-                        &resolve_ctx,
-                        user_key,
-                        sign,
-                        depth,
-                        &mut served,
-                    )
-                })
-                .collect();
-            // Refused whole, before anything is recorded, when references overdraw the request.
-            if let Some(budget) = follow.budget {
-                budget.take(references::count(&answers))?;
-            }
-            let impressions: Vec<_> = match recorder {
-                Some(recorder) => served
-                    .into_iter()
-                    .map(|s| recorder.impression(s, &ctx, allowed, consent))
-                    .collect(),
-                None => Vec::new(),
-            };
-            (answers, impressions)
-        };
-        if let Some(recorder) = self.usage.as_ref().filter(|_| !impressions.is_empty()) {
+        // A `servedId` always names a recorded impression: none without recording.
+        let recorder = self
+            .usage
+            .as_deref()
+            .filter(|_| matches!(who, Principal::DeliveryKey(_)));
+        let (answers, impressions) =
+            self.content_of_published(brand, keys, &ctx, hints, follow, recorder)?;
+        if let Some(recorder) = recorder.filter(|_| !impressions.is_empty()) {
             recorder.record(impressions).await?;
         }
         Ok(answers)
+    }
+
+    /// Resolves `keys` against the published snapshot and, when `recorder` is given, signs the
+    /// answers and makes their impressions. Not async: the snapshot guard is never held across
+    /// an await.
+    fn content_of_published(
+        &self,
+        brand: &str,
+        keys: &[String],
+        ctx: &DeliveryContext,
+        hints: &RequestHints,
+        follow: Follow<'_>,
+        recorder: Option<&usage::UsageRecorder>,
+    ) -> AppResult<(Vec<Resolved>, Vec<crate::usage::UsageEvent>)> {
+        let snapshot = self.snapshot.load();
+        let bs = snapshot
+            .brands
+            .get(brand)
+            .ok_or_else(|| AppError::not_found(format!("brand `{brand}` does not exist")))?;
+        let consent = consent::decide(ctx, &bs.brand);
+        let visitor = Visitor::of(ctx, hints, &bs.brand, consent);
+        let resolve_ctx = ResolveContext {
+            attributes: &visitor.attributes,
+            device: visitor.device,
+            locale: visitor.locale.as_deref(),
+            default_locale: &bs.brand.default_locale,
+            at: Utc::now(),
+            min_quality: bs.brand.policy.min_quality,
+            personalized: visitor.personalized,
+        };
+        let (sign, user_key) = (recorder.is_some(), ctx.user_key.as_deref());
+        let mut served = Vec::new();
+        let answers: Vec<Resolved> = keys
+            .iter()
+            .map(|key| {
+                let depth = follow.depth;
+                self.resolve_tree(bs, key, &resolve_ctx, user_key, sign, depth, &mut served)
+            })
+            .collect();
+        // Refused whole, before anything is recorded, when references overdraw the request.
+        if let Some(budget) = follow.budget {
+            budget.take(references::count(&answers))?;
+        }
+        let allowed = &bs.brand.policy.usage_attributes;
+        let impressions = match recorder {
+            Some(recorder) => served
+                .into_iter()
+                .map(|s| recorder.impression(s, ctx, allowed, consent))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok((answers, impressions))
     }
 
     /// The answer for one key and, when it carries a `servedId`, what its impression records.
@@ -376,14 +362,7 @@ impl Delivery {
             .map(|s| self.signer.sign(&s.id, &s.variant.brand));
         let answer = Resolved {
             key: key.to_string(),
-            variant: Some(DeliveredVariant {
-                id: live.id.clone(),
-                name: live.name.clone(),
-                fields: live.fields.clone(),
-                tags: live.tags.clone(),
-                revision: live.revision.clone(),
-                assets: delivered_assets(bs, live, ctx.device),
-            }),
+            variant: Some(DeliveredVariant::new(live.delivered.clone(), ctx.device)),
             served_id,
             reason,
             references: Vec::new(),

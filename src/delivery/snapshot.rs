@@ -10,6 +10,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::delivered::DeliveredContent;
+use super::delivered_assets::images;
 use crate::domain::asset::Asset;
 use crate::domain::audience::AudienceRules;
 use crate::domain::brand::Brand;
@@ -25,9 +27,8 @@ use crate::usage::ServedVariant;
 pub struct LiveVariant {
     pub id: String,
     pub name: String,
-    pub revision: String,
-    pub fields: Value,
-    pub tags: Vec<String>,
+    /// What an answer serving it delivers, built once (see `delivery::delivered`).
+    pub delivered: Arc<DeliveredContent>,
     /// Shared by every variant of the build whose rule is the same (see [`RuleCache`]).
     pub rule: Option<Arc<Rule>>,
     pub devices: Vec<Device>,
@@ -92,12 +93,12 @@ impl LiveVariant {
             revision: p.revision.clone(),
             ..ServedVariant::default()
         });
+        let delivered =
+            DeliveredContent::new(p.id.clone(), p.name.clone(), p.fields, p.tags, p.revision);
         Some(LiveVariant {
             id: p.id,
             name: p.name,
-            revision: p.revision,
-            fields: p.fields,
-            tags: p.tags,
+            delivered: Arc::new(delivered),
             rule,
             devices: p.devices,
             locale: p.locale,
@@ -109,6 +110,12 @@ impl LiveVariant {
             assets,
             served,
         })
+    }
+
+    /// Sizes the variant's images for every device from the brand's assets, once per build.
+    fn size_images(&mut self, assets: &HashMap<String, Asset>) {
+        let images = images(&self.assets, assets);
+        Arc::make_mut(&mut self.delivered).images = images;
     }
 
     pub fn candidate(&self) -> Candidate<'_> {
@@ -182,8 +189,6 @@ pub struct EntrySnapshot {
 pub struct BrandSnapshot {
     pub brand: Brand,
     pub entries: HashMap<String, EntrySnapshot>,
-    /// The assets published variants show, by id.
-    pub assets: HashMap<String, Asset>,
     /// What each published variant references (see `delivery::references`).
     pub references: super::references::ReferenceIndex,
     /// The brand's content types, and each entry's (key → content type id), for typed delivery.
@@ -225,6 +230,8 @@ impl BrandSnapshot {
             })
             .collect();
         let mut rules = RuleCache::with_audiences(audiences);
+        let assets: HashMap<String, Asset> =
+            assets.into_iter().map(|a| (a.id.clone(), a)).collect();
         for variant in published {
             if let Some((entry, content_type)) = by_id.get_mut(&variant.entry_id) {
                 let fields = asset_fields
@@ -234,7 +241,10 @@ impl BrandSnapshot {
                     brand: &brand.slug,
                     entry_key: &entry.key,
                 };
-                let live = LiveVariant::compile(variant, &mut rules, fields, served_in);
+                let mut live = LiveVariant::compile(variant, &mut rules, fields, served_in);
+                if let Some(live) = &mut live {
+                    live.size_images(&assets);
+                }
                 entry.variants.extend(live);
             }
         }
@@ -247,11 +257,9 @@ impl BrandSnapshot {
                 (entry.key.clone(), entry)
             })
             .collect();
-        let assets = assets.into_iter().map(|a| (a.id.clone(), a)).collect();
         BrandSnapshot {
             brand,
             entries,
-            assets,
             references: Default::default(),
             content_types: Arc::new([]),
             entry_types: HashMap::new(),

@@ -9,8 +9,12 @@
 //!   priority 0`) only when asked, through [`Winner::reason`].
 //! - [`explain`] (in `explain`), for editors' preview, reports on every non-archived candidate
 //!   why it was or was not eligible, and picks the same winner by a separate, exhaustive route.
+//!
+//! When nothing wins, [`NoVariantReason`] (in `no_winner`) counts why in one more pass,
+//! allocation-free, for delivery and preview alike.
 
 mod explain;
+mod no_winner;
 #[cfg(test)]
 mod properties;
 #[cfg(test)]
@@ -24,7 +28,8 @@ use chrono::{DateTime, Utc};
 use super::device::Device;
 use super::rule::{Attributes, Matched, Rule};
 
-pub use explain::{explain, no_variant_reason, CandidateReport, Explanation};
+pub use explain::{explain, CandidateReport, Explanation};
+pub use no_winner::{no_variant_reason, NoVariantReason};
 
 /// One variant as resolution sees it: its published revision's settings, borrowed.
 #[derive(Debug, Clone, Copy)]

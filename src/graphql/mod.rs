@@ -8,6 +8,7 @@ pub mod audiences;
 pub mod audit;
 pub mod audit_verify;
 pub mod deletion;
+pub mod delivered;
 pub mod errors;
 pub mod experiments;
 pub mod inputs;

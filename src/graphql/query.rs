@@ -7,9 +7,9 @@ use super::inputs::ContextInput;
 use super::keys::DeliveryKeyInfo;
 use super::references::follow;
 use super::types::{
-    content, principal, Brand, Entry, EntryConnection, EntryEdge, Json, PageInfo, User, Variant,
+    content, principal, Brand, Entry, EntryConnection, EntryEdge, PageInfo, User, Variant,
 };
-use crate::delivery::{Delivery, DeliveryContext, RequestHints};
+use crate::delivery::{Delivery, DeliveryContext, RequestHints, Resolved};
 use crate::error::AppError;
 
 #[derive(Default)]
@@ -31,49 +31,6 @@ pub struct QueryRoot(
     super::audit_verify::AuditVerifyQuery,
     super::audiences::AudienceQuery,
 );
-
-/// The variant an app should show for one key.
-#[derive(SimpleObject)]
-pub struct Resolved {
-    pub key: String,
-    pub variant: Option<DeliveredVariant>,
-    /// Names this impression for `track`; only in answers to delivery keys.
-    pub served_id: Option<String>,
-    /// Why this variant (or none) was chosen, in words.
-    pub reason: String,
-    /// The entries the variant's REFERENCE fields name, each resolved for the same context (its
-    /// own impression, `servedId` and reason), in field and list order; nested as deep as the
-    /// query asks, at most 5 levels.
-    pub references: Vec<super::references::ResolvedReference>,
-}
-
-/// A published variant as delivered: the published revision's content.
-#[derive(SimpleObject)]
-pub struct DeliveredVariant {
-    pub id: ID,
-    pub name: String,
-    pub fields: Json,
-    pub tags: Vec<String>,
-    /// The revision served, for audits.
-    pub revision: String,
-    /// One per ASSET field that is set, sized for the context's device.
-    pub assets: Vec<DeliveredAsset>,
-}
-
-/// An image of a delivered variant: `url` is the WebP rendition for the context's device (an
-/// unknown device gets DESKTOP's), `width`/`height` are that rendition's, `srcset` lists every width.
-#[derive(SimpleObject)]
-pub struct DeliveredAsset {
-    pub field: String,
-    pub id: ID,
-    pub alt: Option<String>,
-    pub width: i32,
-    pub height: i32,
-    pub url: String,
-    pub srcset: String,
-    pub dominant_color: String,
-    pub placeholder: String,
-}
 
 /// What `preview` shows an editor.
 #[derive(SimpleObject)]
@@ -125,41 +82,6 @@ pub(crate) fn delivery_context(input: Option<ContextInput>) -> Result<DeliveryCo
     })
 }
 
-pub(crate) fn to_resolved(r: crate::delivery::Resolved) -> Resolved {
-    Resolved {
-        key: r.key,
-        variant: r.variant.map(|v| DeliveredVariant {
-            id: ID(v.id),
-            name: v.name,
-            fields: async_graphql::Json(v.fields),
-            tags: v.tags,
-            revision: v.revision,
-            assets: v
-                .assets
-                .into_iter()
-                .map(|a| DeliveredAsset {
-                    field: a.field,
-                    id: ID(a.id),
-                    alt: a.alt,
-                    width: a.width as i32,
-                    height: a.height as i32,
-                    url: a.url,
-                    srcset: a.srcset,
-                    dominant_color: a.dominant_color,
-                    placeholder: a.placeholder,
-                })
-                .collect(),
-        }),
-        served_id: r.served_id,
-        reason: r.reason,
-        references: r
-            .references
-            .into_iter()
-            .map(super::references::to_reference)
-            .collect(),
-    }
-}
-
 #[Object]
 impl Query {
     /// The signed-in user.
@@ -180,7 +102,7 @@ impl Query {
         let mut list = delivery(ctx)
             .content(principal(ctx), &brand, &[key], dc, hints, follow(ctx)?)
             .await?;
-        Ok(to_resolved(list.remove(0)))
+        Ok(list.remove(0))
     }
 
     /// Several entries at once: one answer per key, in order.
@@ -193,10 +115,9 @@ impl Query {
     ) -> Result<Vec<Resolved>> {
         let hints = ctx.data_unchecked::<RequestHints>();
         let dc = delivery_context(context)?;
-        let list = delivery(ctx)
+        Ok(delivery(ctx)
             .content(principal(ctx), &brand, &keys, dc, hints, follow(ctx)?)
-            .await?;
-        Ok(list.into_iter().map(to_resolved).collect())
+            .await?)
     }
 
     /// Which variant an audience gets and why every other one lost; records nothing.

@@ -5,10 +5,10 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 use std::sync::Arc;
 
 use super::inputs::ContextInput;
-use super::query::{delivery_context, to_resolved, Resolved};
+use super::query::delivery_context;
 use super::types::{content, principal, Variant, VariantStatus};
 use crate::content::search::SearchParams;
-use crate::delivery::{Delivery, RequestHints};
+use crate::delivery::{Delivery, RequestHints, Resolved};
 
 #[derive(SimpleObject)]
 pub struct SearchHit {
@@ -124,6 +124,6 @@ impl SearchQuery {
                 super::references::follow(ctx)?,
             )
             .await?;
-        Ok(list.into_iter().map(to_resolved).collect())
+        Ok(list)
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use super::bucket::{arm_of, bucket};
 use super::ExperimentMode;
 use crate::domain::resolution::{
-    no_variant_reason, passes_settings, resolve, Candidate, LocaleTier, ResolveContext, Winner,
+    passes_settings, resolve, Candidate, LocaleTier, NoVariantReason, ResolveContext, Winner,
 };
 use crate::domain::rule::Rule;
 
@@ -224,7 +224,7 @@ impl Display for ChoiceReason<'_> {
             _ => {}
         }
         let Some(winner) = self.choice.winner else {
-            return f.write_str(&no_variant_reason(self.candidates, self.context));
+            return NoVariantReason::of(self.candidates, self.context).fmt(f);
         };
         if !self.choice.arm_variant {
             return winner.reason(self.candidates, self.context).fmt(f);

@@ -1,5 +1,5 @@
 //! Resolution explained, for editors' preview: every candidate with the reasons it was or was not
-//! eligible, and the reason given when nothing is.
+//! eligible, and the reason given when nothing is (worded by `no_winner`).
 //!
 //! Unlike [`resolve`](super::resolve) this takes the long way on purpose — every check of every
 //! candidate, all locale tiers, a full sort — so that the two routes agreeing (a property test)
@@ -10,7 +10,7 @@ use std::fmt::{self, Display, Formatter};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{rank_order, Candidate, LocaleTier, ResolveContext, Winner};
+use super::{rank_order, Candidate, LocaleTier, NoVariantReason, ResolveContext, Winner};
 use crate::domain::device::Device;
 use crate::domain::rule::RuleFailure;
 
@@ -53,21 +53,6 @@ enum Blocker {
         locale: String,
         tiers: String,
     },
-}
-
-impl Blocker {
-    /// The words used when summing up why nothing is eligible.
-    fn summary(&self) -> &'static str {
-        match self {
-            Blocker::NotPublished => "not published",
-            Blocker::NotStarted(_) | Blocker::Ended(_) => "outside their schedule",
-            Blocker::Device { .. } => "not for this device",
-            Blocker::Quality { .. } => "below the quality minimum",
-            Blocker::Rule(_) => "not for this audience",
-            Blocker::Consent => "targeted, without personalization consent",
-            Blocker::Locale { .. } => "in another locale",
-        }
-    }
 }
 
 impl Display for Blocker {
@@ -223,18 +208,11 @@ pub fn explain(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> Ex
             report(*index, candidate, blockers, winner, candidates, context)
         })
         .collect();
+    // Nothing eligible is worded as delivery words it, counting each candidate by the first of
+    // the blockers above.
     let reason = match winner {
         Some(winner) => winner.reason(candidates, context).to_string(),
-        None if candidates.is_empty() => {
-            "no variant is eligible: the entry has no variants".to_owned()
-        }
-        None => summarize(assessed.iter().map(|(_, _, blockers)| blockers.as_slice())),
-    };
-    let reason = match winner {
-        None if !context.personalized => {
-            format!("{reason} (no personalization consent: only untargeted variants are eligible)")
-        }
-        _ => reason,
+        None => NoVariantReason::of(candidates, context).to_string(),
     };
     Explanation {
         winner: winner.map(|w| w.index),
@@ -298,33 +276,4 @@ fn outranked(loser: &Candidate<'_>, winner: &Candidate<'_>) -> String {
         format!("same rank; id {} sorts first", w.id)
     };
     format!("outranked by {:?} ({why})", w.name)
-}
-
-/// The reason given when no variant is eligible, e.g. `no variant is eligible: 2 of 3 not
-/// published, 1 of 3 not for this audience` (each candidate counted by its first blocker).
-/// Should a variant be eligible after all, this is the reason it wins.
-pub fn no_variant_reason(candidates: &[Candidate<'_>], context: &ResolveContext<'_>) -> String {
-    explain(candidates, context).reason
-}
-
-fn summarize<'b>(blockers: impl Iterator<Item = &'b [Blocker]>) -> String {
-    let firsts: Vec<&'static str> = blockers
-        .filter_map(|b| b.first().map(Blocker::summary))
-        .collect();
-    if firsts.is_empty() {
-        return "no variant is eligible: every variant is archived".to_owned();
-    }
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for summary in &firsts {
-        match counts.iter_mut().find(|(s, _)| s == summary) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((summary, 1)),
-        }
-    }
-    let total = firsts.len();
-    let parts: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| format!("{n} of {total} {s}"))
-        .collect();
-    format!("no variant is eligible: {}", parts.join(", "))
 }

@@ -183,7 +183,7 @@ pub(super) fn content_field<'a>(
         });
     }
     if def.kind == FieldKind::Asset {
-        let assets = variant.assets.iter().filter(|a| a.field == def.name);
+        let assets = variant.assets().iter().filter(|a| a.field == def.name);
         let assets: Vec<FieldValue<'a>> = assets.map(|a| FieldValue::borrowed_any(a)).collect();
         return Ok(if def.list {
             Some(FieldValue::list(assets))
