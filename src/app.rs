@@ -246,6 +246,104 @@ fn asset_library(config: &Config, db: &Db) -> anyhow::Result<AssetLibrary> {
     ))
 }
 
+/// The GraphQL schema, the typed delivery schemas and the parse cache, with the configured
+/// limits.
+fn schemas(
+    config: &Config,
+    content: &Arc<Content>,
+    delivery: &Arc<Delivery>,
+    assets: &Arc<AssetLibrary>,
+) -> (VarySchema, TypedSchemas, DocumentCache) {
+    let limits = Limits {
+        max_depth: config.graphql_max_depth,
+        max_complexity: config.graphql_max_complexity,
+    };
+    let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
+    let typed = TypedSchemas::new(delivery.clone(), limits);
+    let admission = AdmissionLimits {
+        max_selections: config.graphql_max_selections as u64,
+        max_answers: config.graphql_max_answers as u64,
+    };
+    (schema, typed, DocumentCache::new(1024, admission))
+}
+
+/// The usage pipeline: the index reports are counted from, the journal (replayed before
+/// anything is served) and the queue in front of the database.
+struct UsagePipeline {
+    index: Arc<UsageIndex>,
+    journal: Option<Arc<Journal>>,
+    queue: Arc<UsageQueue>,
+}
+
+async fn usage_pipeline(config: &Config, db: &Db, node: &str) -> anyhow::Result<UsagePipeline> {
+    let index = Arc::new(usage_index(config)?);
+    let sink: Arc<dyn UsageSink> =
+        Arc::new(DbUsageSink::new(db.clone(), Some(index.clone()), node));
+    let journal = usage_journal(config, sink.clone()).await?;
+    let queue = Arc::new(match &journal {
+        Some(journal) => UsageQueue::start_journaled(sink, QueueConfig::default(), journal.clone()),
+        None => UsageQueue::start(sink, QueueConfig::default()),
+    });
+    Ok(UsagePipeline {
+        index,
+        journal,
+        queue,
+    })
+}
+
+/// Delivery over the database and the content index, recording usage unless configured off.
+fn delivery(
+    config: &Config,
+    db: &Db,
+    secret: &str,
+    search: &Arc<ContentIndex>,
+    usage: &Arc<UsageQueue>,
+) -> Arc<Delivery> {
+    let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
+    let mut delivery = Delivery::new(db.clone(), &served_key).with_search(search.clone());
+    if config.usage_recording {
+        delivery = delivery.with_usage(UsageRecorder {
+            queue: usage.clone(),
+            hasher: hasher_of(secret),
+        });
+    } else {
+        tracing::warn!(
+            "usage recording is off: delivery answers record no impressions and carry no servedId"
+        );
+    }
+    Arc::new(delivery)
+}
+
+/// Starts what runs beside the requests: the webhook sender, the key-use flusher, the bootstrap
+/// admin, the change feed (caught up before anything is served) with its poller and listener,
+/// usage retention and the bandit refresh.
+async fn start_background(
+    config: &Config,
+    content: &Arc<Content>,
+    delivery: &Arc<Delivery>,
+    feed: &Arc<ChangeFeed>,
+    sender: &Arc<WebhookSender>,
+) -> anyhow::Result<()> {
+    tokio::spawn(sender.clone().run());
+    tokio::spawn(crate::content::keys::run_key_use_flusher(content.clone()));
+    if let Some(admin) = &config.bootstrap_admin {
+        if content
+            .bootstrap_admin(&admin.email, &admin.password)
+            .await?
+        {
+            tracing::info!(email = %admin.email, "created the bootstrap admin");
+        }
+    }
+    feed.start().await?;
+    ChangeFeed::spawn_poller(feed);
+    content.spawn_usage_retention();
+    delivery.spawn_bandit_refresh();
+    if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
+        crate::feed::listen::spawn(url.clone(), feed);
+    }
+    Ok(())
+}
+
 impl App {
     /// Builds every service: migrates, loads keys, compiles the delivery snapshot, creates
     /// the bootstrap admin when configured.
@@ -255,33 +353,10 @@ impl App {
             tokio::task::spawn_blocking(move || open_database(&config)).await??
         };
         let secret = signing_secret(&config, &db).await?;
-        let tokens = SessionTokens::new(secret.as_bytes(), config.session_ttl_secs);
-        let served_key = Sha256::digest(format!("vary served-id key\n{secret}").as_bytes());
-        let usage_index = Arc::new(usage_index(&config)?);
         let node = crate::ids::random_token(16);
-        let sink: Arc<dyn UsageSink> = Arc::new(DbUsageSink::new(
-            db.clone(),
-            Some(usage_index.clone()),
-            &node,
-        ));
-        let journal = usage_journal(&config, sink.clone()).await?;
-        let usage = Arc::new(match &journal {
-            Some(journal) => {
-                UsageQueue::start_journaled(sink, QueueConfig::default(), journal.clone())
-            }
-            None => UsageQueue::start(sink, QueueConfig::default()),
-        });
+        let usage = usage_pipeline(&config, &db, &node).await?;
         let search = Arc::new(content_index(&config)?);
-        let mut delivery = Delivery::new(db.clone(), &served_key).with_search(search.clone());
-        if config.usage_recording {
-            delivery = delivery.with_usage(UsageRecorder {
-                queue: usage.clone(),
-                hasher: hasher_of(&secret),
-            });
-        } else {
-            tracing::warn!("usage recording is off: delivery answers record no impressions and carry no servedId");
-        }
-        let delivery = Arc::new(delivery);
+        let delivery = delivery(&config, &db, &secret, &search, &usage.queue);
         let keyring = Arc::new(KeyRing::default());
         let accounts = Arc::new(Accounts::default());
         let feed = Arc::new(ChangeFeed::new(
@@ -293,14 +368,14 @@ impl App {
                 keyring: keyring.clone(),
                 accounts: accounts.clone(),
                 search: Some(search.clone()),
-                usage: Some(usage_index.clone()),
+                usage: Some(usage.index.clone()),
             },
         ));
         let webhook_wake = Arc::new(tokio::sync::Notify::new());
         let content = Arc::new(
             Content::new(
                 db.clone(),
-                tokens,
+                SessionTokens::new(secret.as_bytes(), config.session_ttl_secs),
                 keyring,
                 accounts,
                 Arc::new(LoginLimiter::new(config.login_throttle)),
@@ -308,43 +383,18 @@ impl App {
             )
             .with_webhooks(webhook_wake.clone(), config.webhooks_allow_private)
             .with_search(search.clone())
-            .with_usage_index(usage_index.clone())
+            .with_usage_index(usage.index.clone())
             .with_user_keys(hasher_of(&secret))
-            .with_usage_queue(usage.clone()),
+            .with_usage_queue(usage.queue.clone()),
         );
         let sender = Arc::new(WebhookSender::new(
             db.clone(),
             webhook_wake,
             config.webhooks_allow_private,
         ));
-        tokio::spawn(sender.clone().run());
-        tokio::spawn(crate::content::keys::run_key_use_flusher(content.clone()));
-        if let Some(admin) = &config.bootstrap_admin {
-            if content
-                .bootstrap_admin(&admin.email, &admin.password)
-                .await?
-            {
-                tracing::info!(email = %admin.email, "created the bootstrap admin");
-            }
-        }
-        feed.start().await?;
-        ChangeFeed::spawn_poller(&feed);
-        content.spawn_usage_retention();
-        delivery.spawn_bandit_refresh();
-        if let crate::config::DatabaseUrl::Postgres(url) = &config.database {
-            crate::feed::listen::spawn(url.clone(), &feed);
-        }
-        let limits = Limits {
-            max_depth: config.graphql_max_depth,
-            max_complexity: config.graphql_max_complexity,
-        };
+        start_background(&config, &content, &delivery, &feed, &sender).await?;
         let assets = Arc::new(asset_library(&config, &db)?);
-        let schema = build_schema(content.clone(), delivery.clone(), assets.clone(), limits);
-        let typed = TypedSchemas::new(delivery.clone(), limits);
-        let admission = AdmissionLimits {
-            max_selections: config.graphql_max_selections as u64,
-            max_answers: config.graphql_max_answers as u64,
-        };
+        let (schema, typed, documents) = schemas(&config, &content, &delivery, &assets);
         Ok(App {
             config,
             db,
@@ -353,11 +403,11 @@ impl App {
             assets,
             schema,
             typed,
-            documents: DocumentCache::new(1024, admission),
+            documents,
             metrics: Arc::new(Metrics::new()),
-            usage,
-            journal,
-            usage_index,
+            usage: usage.queue,
+            journal: usage.journal,
+            usage_index: usage.index,
             search,
             feed,
             node,

@@ -1,8 +1,11 @@
-//! The command line: clap definitions only. `main` dispatches; `config` turns the options into a
-//! validated [`crate::config::Config`].
+//! The command line: clap definitions, and the options that override configuration handed to
+//! `config` as its own [`CliOverrides`]. `main` dispatches; `config` turns every source into a
+//! validated [`crate::config::Config`] without knowing the command line.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+use crate::config::CliOverrides;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +45,17 @@ pub struct StorageArgs {
     /// `sqlite://PATH` or `postgres://…` [default: sqlite://<data-dir>/vary.db]
     #[arg(long, global = true, env = "VARY_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
+}
+
+impl StorageArgs {
+    /// These options, with `serve`'s `--bind`, as overrides for `Config::load`.
+    pub fn overrides(&self, bind: Option<String>) -> CliOverrides {
+        CliOverrides {
+            bind,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

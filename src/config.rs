@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::auth::ratelimit::ThrottleRules;
-use crate::cli::StorageArgs;
 
 pub mod network;
 
@@ -248,7 +247,7 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Options given on the command line, which win over every other source.
+/// Options given on the command line, which win over every other source (`cli` fills them in).
 #[derive(Debug, Default, Serialize)]
 pub struct CliOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,16 +256,6 @@ pub struct CliOverrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
-}
-
-impl CliOverrides {
-    pub fn new(storage: &StorageArgs, bind: Option<String>) -> Self {
-        CliOverrides {
-            bind,
-            data_dir: storage.data_dir.clone(),
-            database_url: storage.database_url.clone(),
-        }
-    }
 }
 
 impl Config {
@@ -299,48 +288,22 @@ impl Config {
 
     /// Turns raw values into typed ones, naming the first key that is wrong.
     pub fn check(raw: RawConfig) -> Result<Config, ConfigError> {
-        let bind: SocketAddr = raw.bind.parse().map_err(|_| {
-            ConfigError::new(
-                "bind",
-                format!("`{}` is not an address like 127.0.0.1:8080", raw.bind),
-            )
-        })?;
-        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./vary-data"));
-        if data_dir.as_os_str().is_empty() {
-            return Err(ConfigError::new("data_dir", "must not be empty"));
-        }
-        let database = match raw.database_url {
-            Some(url) => {
-                DatabaseUrl::parse(&url).map_err(|m| ConfigError::new("database_url", m))?
-            }
-            None => DatabaseUrl::Sqlite(data_dir.join("vary.db")),
-        };
-        let jwt_secret = match raw.jwt_secret {
+        let (bind, data_dir, database) = location(&raw)?;
+        let jwt_secret = match &raw.jwt_secret {
             Some(s) if s.len() < 32 => {
                 return Err(ConfigError::new(
                     "jwt_secret",
                     "must be at least 32 characters",
                 ));
             }
-            other => other.map(Secret),
+            other => other.clone().map(Secret),
         };
         let bootstrap_admin = raw
             .bootstrap_admin
-            .map(|v| parse_bootstrap(&v))
+            .as_deref()
+            .map(parse_bootstrap)
             .transpose()?;
-        positive("session_ttl_secs", raw.session_ttl_secs as usize)?;
-        positive("max_body_bytes", raw.max_body_bytes)?;
-        positive("graphql_max_depth", raw.graphql_max_depth)?;
-        positive("graphql_max_complexity", raw.graphql_max_complexity)?;
-        positive("graphql_max_batch", raw.graphql_max_batch)?;
-        positive("graphql_max_answers", raw.graphql_max_answers)?;
-        positive("graphql_max_selections", raw.graphql_max_selections)?;
-        positive("login_max_failures", raw.login_max_failures as usize)?;
-        positive(
-            "login_address_max_failures",
-            raw.login_address_max_failures as usize,
-        )?;
-        positive("login_window_secs", raw.login_window_secs as usize)?;
+        check_request_limits(&raw)?;
         let trusted_proxies = TrustedProxies::parse(&raw.trusted_proxies.unwrap_or_default())?;
         let cors_origins = CorsOrigins::parse(&raw.cors_origins.unwrap_or_default())?;
         positive("db_pool_size", raw.db_pool_size as usize)?;
@@ -383,6 +346,45 @@ impl Config {
             usage_journal: raw.usage_journal,
         })
     }
+}
+
+/// Where to listen and where the data lives: `bind`, `data_dir` and `database_url`.
+fn location(raw: &RawConfig) -> Result<(SocketAddr, PathBuf, DatabaseUrl), ConfigError> {
+    let bind: SocketAddr = raw.bind.parse().map_err(|_| {
+        ConfigError::new(
+            "bind",
+            format!("`{}` is not an address like 127.0.0.1:8080", raw.bind),
+        )
+    })?;
+    let data_dir = raw
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("./vary-data"));
+    if data_dir.as_os_str().is_empty() {
+        return Err(ConfigError::new("data_dir", "must not be empty"));
+    }
+    let database = match &raw.database_url {
+        Some(url) => DatabaseUrl::parse(url).map_err(|m| ConfigError::new("database_url", m))?,
+        None => DatabaseUrl::Sqlite(data_dir.join("vary.db")),
+    };
+    Ok((bind, data_dir, database))
+}
+
+/// The bounds on sessions, GraphQL requests and sign-in throttling: none may be zero.
+fn check_request_limits(raw: &RawConfig) -> Result<(), ConfigError> {
+    positive("session_ttl_secs", raw.session_ttl_secs as usize)?;
+    positive("max_body_bytes", raw.max_body_bytes)?;
+    positive("graphql_max_depth", raw.graphql_max_depth)?;
+    positive("graphql_max_complexity", raw.graphql_max_complexity)?;
+    positive("graphql_max_batch", raw.graphql_max_batch)?;
+    positive("graphql_max_answers", raw.graphql_max_answers)?;
+    positive("graphql_max_selections", raw.graphql_max_selections)?;
+    positive("login_max_failures", raw.login_max_failures as usize)?;
+    positive(
+        "login_address_max_failures",
+        raw.login_address_max_failures as usize,
+    )?;
+    positive("login_window_secs", raw.login_window_secs as usize)
 }
 
 fn positive(key: &str, value: usize) -> Result<(), ConfigError> {

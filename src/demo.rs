@@ -24,7 +24,6 @@ use crate::domain::device::Device;
 use crate::domain::user::Role;
 use crate::domain::variant::VariantContent;
 use crate::error::AppResult;
-use crate::store;
 
 pub const DEMO_PASSWORD: &str = "vary-demo-2026";
 
@@ -68,7 +67,7 @@ fn hero_type(brand: &str) -> NewContentType {
 
 /// Loads the demo set when the database has no brand yet, and prints the logins.
 pub async fn load_if_empty(app: &App) -> anyhow::Result<()> {
-    if app.db.read(store::brands::count).await? > 0 {
+    if !app.content.holds_no_brand().await? {
         tracing::info!("the database already holds data: demo data not loaded");
         return Ok(());
     }
@@ -127,8 +126,7 @@ pub async fn load(content: &Content) -> AppResult<Vec<(String, String)>> {
     let admin = match content.create_user_as_operator(input).await {
         Ok(user) => user,
         Err(e) if e.code == crate::error::ErrorCode::Conflict => content
-            .db()
-            .read(move |c| store::users::by_email(c, admin_email))
+            .user_by_email_as_operator(admin_email)
             .await?
             .ok_or(e)?,
         Err(e) => return Err(e),
@@ -189,6 +187,25 @@ async fn alpine(content: &Content, admin: &Principal) -> AppResult<()> {
             },
         )
         .await?;
+    for v in alpine_variants() {
+        let created = content
+            .create_variant(
+                admin,
+                NewVariant {
+                    entry_id: entry.id.clone(),
+                    content: v,
+                },
+            )
+            .await?;
+        content
+            .transition(admin, Transition::Publish, &created.record.id, None)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The home hero's variants: one per audience, a mobile one and a German one.
+fn alpine_variants() -> Vec<VariantContent> {
     let hero = |title: &str, body: &str, cta: &str| json!({"title": title, "body": body, "cta": cta, "link": "https://alpine.example/shop"});
     let mut variants = vec![
         variant(
@@ -252,21 +269,7 @@ async fn alpine(content: &Content, admin: &Principal) -> AppResult<()> {
     );
     german.locale = Some("de".into());
     variants.push(german);
-    for v in variants {
-        let created = content
-            .create_variant(
-                admin,
-                NewVariant {
-                    entry_id: entry.id.clone(),
-                    content: v,
-                },
-            )
-            .await?;
-        content
-            .transition(admin, Transition::Publish, &created.record.id, None)
-            .await?;
-    }
-    Ok(())
+    variants
 }
 
 async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
@@ -319,8 +322,16 @@ async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
             },
         )
         .await?;
+    for v in nordbank_variants() {
+        write_approve_publish(content, (&editor, &reviewer), &entry.id, v).await?;
+    }
+    Ok(())
+}
+
+/// The next best offer's variants: everyone, and one per life event.
+fn nordbank_variants() -> [VariantContent; 3] {
     let offer = |title: &str, body: &str, cta: &str| json!({"title": title, "body": body, "cta": cta, "link": "https://nordbank.example/offers"});
-    let variants = [
+    [
         variant("Everyone: easy saver", offer("Save a little, every month", "An easy-access savings account with no fees.", "Open an account"), Value::Null, 0),
         variant(
             "Inheritance: investment advice",
@@ -334,32 +345,40 @@ async fn nordbank(content: &Content, admin: &Principal) -> AppResult<()> {
             json!({"attr": "lifeEvent", "op": "eq", "value": "job_loss"}),
             10,
         ),
-    ];
-    for v in variants {
-        let created = content
-            .create_variant(
-                &editor,
-                NewVariant {
-                    entry_id: entry.id.clone(),
-                    content: v,
-                },
-            )
-            .await?;
-        let id = created.record.id;
-        content
-            .transition(&editor, Transition::Submit, &id, None)
-            .await?;
-        content
-            .transition(
-                &reviewer,
-                Transition::Approve,
-                &id,
-                Some("Clear and on brand.".into()),
-            )
-            .await?;
-        content
-            .transition(&reviewer, Transition::Publish, &id, None)
-            .await?;
-    }
+    ]
+}
+
+/// A variant through the approval workflow: the editor writes and submits it, the reviewer
+/// approves and publishes it.
+async fn write_approve_publish(
+    content: &Content,
+    (editor, reviewer): (&Principal, &Principal),
+    entry_id: &str,
+    v: VariantContent,
+) -> AppResult<()> {
+    let created = content
+        .create_variant(
+            editor,
+            NewVariant {
+                entry_id: entry_id.to_string(),
+                content: v,
+            },
+        )
+        .await?;
+    let id = created.record.id;
+    content
+        .transition(editor, Transition::Submit, &id, None)
+        .await?;
+    content
+        .transition(
+            reviewer,
+            Transition::Approve,
+            &id,
+            Some("Clear and on brand.".into()),
+        )
+        .await?;
+    content
+        .transition(reviewer, Transition::Publish, &id, None)
+        .await?;
     Ok(())
 }

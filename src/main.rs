@@ -10,7 +10,7 @@ use vary::cli::{
     AuditCommand, Cli, Command, ExportCommand, ServeArgs, UsageCommand, UserAddArgs, UserCommand,
     UserDisableArgs,
 };
-use vary::config::{CliOverrides, Config};
+use vary::config::Config;
 use vary::domain::user::UnknownRole;
 
 /// mimalloc rather than glibc's allocator: its per-thread heaps make the many small allocations of
@@ -41,7 +41,7 @@ fn command() -> i32 {
         Command::Serve(args) => args.bind.clone(),
         _ => None,
     };
-    let config = match Config::load(cli.config.as_deref(), CliOverrides::new(&cli.storage, bind)) {
+    let config = match Config::load(cli.config.as_deref(), cli.storage.overrides(bind)) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("vary: {e}");
@@ -104,16 +104,11 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
 
 async fn verify_audit(config: Config) -> anyhow::Result<()> {
     let db = tokio::task::spawn_blocking(move || open_database(&config)).await??;
-    let (broken, rows) = db
-        .read(|conn| {
-            Ok((
-                vary::store::audit::first_broken(conn)?,
-                vary::store::audit::count(conn)?,
-            ))
-        })
+    let check = vary::content::audit::check_chain(&db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    match broken {
+    let rows = check.rows;
+    match check.first_broken {
         None => {
             println!("audit log intact: {rows} rows verified");
             Ok(())

@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::policy::KeyPrincipal;
+use crate::domain::delivery_key::DeliveryKeyRecord;
 use crate::domain::key_limits::KeyLimits;
 use crate::error::{AppError, AppResult};
-use crate::store::keys::DeliveryKeyRecord;
 
 pub const TOKEN_PREFIX: &str = "vary_dk_";
 

@@ -16,9 +16,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::tokens::SessionClaims;
+use crate::domain::account::AccountRecord;
 use crate::domain::user::User;
 use crate::error::{AppError, AppResult};
-use crate::store::users::AccountRecord;
 
 /// The session a request came with: what logout ends.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,12 +1,14 @@
 //! Reading the audit log: pages for `auditLog` (either way in time, targets named), chunks for
-//! the streamed report, and the chain check behind `vary audit verify`. Auditors and admins only.
+//! the streamed report (prepared once by [`Content::prepare_audit_report`]), and the chain check
+//! behind `vary audit verify` ([`check_chain`], for the operator) and `auditVerification`.
+//! Auditors and admins only.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use super::Content;
 use crate::auth::{Action, Principal};
 use crate::error::{AppError, AppResult};
-use crate::store::{self, audit::AuditRow, time};
+use crate::store::{self, audit::AuditRow, time, Db};
 
 /// One audit row as the contract names its fields: all strings.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -78,6 +80,27 @@ pub fn parse_bound(raw: &str, end: bool) -> AppResult<DateTime<Utc>> {
     Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
+/// What checking the whole chain found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Rows in the log.
+    pub rows: i64,
+    /// The sequence number of the first row that does not verify; `None` when every row does.
+    pub first_broken: Option<i64>,
+}
+
+/// The chain checked from its first row, for `vary audit verify`: no principal, whoever can run
+/// the binary on the database is the operator.
+pub async fn check_chain(db: &Db) -> AppResult<ChainCheck> {
+    db.read(|conn| {
+        Ok(ChainCheck {
+            first_broken: store::audit::first_broken(conn)?,
+            rows: store::audit::count(conn)?,
+        })
+    })
+    .await
+}
+
 impl Content {
     /// The audit chain checked from its first row (as `vary audit verify` does): the sequence
     /// number of the first row that does not verify, or `None` when every row does.
@@ -95,6 +118,16 @@ impl Content {
         limit: i64,
     ) -> AppResult<Vec<AuditEntry>> {
         check_request(who, &filter, limit)?;
+        self.read_audit_rows(filter, after_seq, limit).await
+    }
+
+    /// [`Self::audit_rows`] once the request was checked (a prepared report's pages).
+    pub(super) async fn read_audit_rows(
+        &self,
+        filter: AuditFilter,
+        after_seq: i64,
+        limit: i64,
+    ) -> AppResult<Vec<AuditEntry>> {
         let rows = self
             .db
             .read(move |conn| {

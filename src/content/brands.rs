@@ -1,4 +1,5 @@
-//! Brands: create (admin), update (admin), list within the caller's scope.
+//! Brands: create (admin), update (admin: the values given merged over the stored brand in the
+//! update's transaction), list within the caller's scope.
 
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
@@ -17,12 +18,45 @@ pub struct NewBrand {
     pub policy: BrandPolicy,
 }
 
+/// The policy values an update gives; every `None` leaves the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyPatch {
+    pub min_quality: Option<f64>,
+    pub require_approval: Option<bool>,
+    pub banned_terms: Option<Vec<String>>,
+    pub required_disclaimer: Option<String>,
+    pub max_title_length: Option<i32>,
+    pub usage_attributes: Option<Vec<String>>,
+    pub consent_required: Option<bool>,
+    /// `Some(None)` keeps usage forever; `None` leaves the stored value.
+    pub usage_retention_days: Option<Option<i32>>,
+}
+
+impl PolicyPatch {
+    /// The given values over `base`.
+    pub fn over(self, base: BrandPolicy) -> BrandPolicy {
+        BrandPolicy {
+            min_quality: self.min_quality.unwrap_or(base.min_quality),
+            require_approval: self.require_approval.unwrap_or(base.require_approval),
+            banned_terms: self.banned_terms.unwrap_or(base.banned_terms),
+            required_disclaimer: self.required_disclaimer.or(base.required_disclaimer),
+            max_title_length: self.max_title_length.or(base.max_title_length),
+            usage_attributes: self.usage_attributes.unwrap_or(base.usage_attributes),
+            consent_required: self.consent_required.unwrap_or(base.consent_required),
+            usage_retention_days: self
+                .usage_retention_days
+                .unwrap_or(base.usage_retention_days),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct BrandUpdate {
     pub name: Option<String>,
     pub default_locale: Option<String>,
     pub locales: Option<Vec<String>>,
-    pub policy: Option<BrandPolicy>,
+    /// Merged over the stored policy.
+    pub policy: Option<PolicyPatch>,
     /// `Some(None)` clears the preview URL; `None` leaves it.
     pub preview_url: Option<Option<String>>,
 }
@@ -33,6 +67,33 @@ fn check_name(name: &str) -> AppResult<String> {
         return Err(AppError::bad_input("name must have 1 to 200 characters"));
     }
     Ok(name.to_string())
+}
+
+/// `update` over the stored `brand`, each value checked, at the next version.
+fn apply(mut brand: Brand, update: BrandUpdate) -> AppResult<Brand> {
+    if let Some(name) = update.name {
+        brand.name = check_name(&name)?;
+    }
+    let default = update
+        .default_locale
+        .unwrap_or_else(|| brand.default_locale.clone());
+    let locales = update.locales.unwrap_or_else(|| brand.locales.clone());
+    (brand.default_locale, brand.locales) =
+        normalise_locales(&default, &locales).map_err(AppError::bad_input)?;
+    if let Some(patch) = update.policy {
+        let policy = patch.over(brand.policy.clone());
+        policy.check().map_err(AppError::bad_input)?;
+        brand.policy = policy;
+    }
+    if let Some(preview_url) = update.preview_url {
+        brand.preview_url = preview_url
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| check_preview_url(&url))
+            .transpose()
+            .map_err(AppError::bad_input)?;
+    }
+    brand.version += 1;
+    Ok(brand)
 }
 
 impl Content {
@@ -65,6 +126,8 @@ impl Content {
         Ok(brand)
     }
 
+    /// Reads the brand, applies `update` over it and writes it, in one transaction (so a
+    /// concurrent update's values are never lost to a stale read).
     pub async fn update_brand(
         &self,
         who: &Principal,
@@ -77,28 +140,7 @@ impl Content {
         let brand = self
             .db
             .write(move |conn| {
-                let mut brand = store::brands::require(conn, &slug)?;
-                if let Some(name) = update.name {
-                    brand.name = check_name(&name)?;
-                }
-                let default = update
-                    .default_locale
-                    .unwrap_or_else(|| brand.default_locale.clone());
-                let locales = update.locales.unwrap_or_else(|| brand.locales.clone());
-                (brand.default_locale, brand.locales) =
-                    normalise_locales(&default, &locales).map_err(AppError::bad_input)?;
-                if let Some(policy) = update.policy {
-                    policy.check().map_err(AppError::bad_input)?;
-                    brand.policy = policy;
-                }
-                if let Some(preview_url) = update.preview_url {
-                    brand.preview_url = preview_url
-                        .filter(|url| !url.trim().is_empty())
-                        .map(|url| check_preview_url(&url))
-                        .transpose()
-                        .map_err(AppError::bad_input)?;
-                }
-                brand.version += 1;
+                let brand = apply(store::brands::require(conn, &slug)?, update)?;
                 store::brands::update(conn, &brand)?;
                 store::audit::append(conn, event)?;
                 store::changes::record(conn, &[Change::Brand(brand.id.clone())])?;

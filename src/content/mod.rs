@@ -19,9 +19,11 @@ pub mod deletion;
 pub mod entries;
 pub mod experiments;
 pub mod keys;
+pub mod lookup;
 pub mod model_changes;
 pub mod privacy;
 pub mod references;
+pub mod reports;
 pub mod retention;
 pub mod review;
 pub mod search;
@@ -104,10 +106,6 @@ impl Content {
         self.webhook_wake = wake;
         self.webhooks_allow_private = allow_private;
         self
-    }
-
-    pub fn db(&self) -> &Db {
-        &self.db
     }
 
     pub fn tokens(&self) -> &SessionTokens {

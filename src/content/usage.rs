@@ -1,7 +1,8 @@
 //! Usage reports: impressions, clicks and conversions of a brand, grouped by the dimensions
 //! asked for, for `usageReport`, `GET /api/reports/usage` and `vary export usage`. Auditors and
 //! admins only. The rows are counted from the usage index when the app has one (the server
-//! does), else from the database; both hold the same events and give the same rows.
+//! does), else from the database; both hold the same events and give the same rows. The REST
+//! report is prepared once (`content::reports`) and then run without checking again.
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -107,9 +108,19 @@ impl Content {
         &self,
         who: &Principal,
         filter: UsageFilter,
-        mut each: impl FnMut(UsageRow) -> bool + Send + 'static,
+        each: impl FnMut(UsageRow) -> bool + Send + 'static,
     ) -> AppResult<()> {
         self.authorize_usage_report(who, &filter.brand).await?;
+        self.run_usage_report(filter, each).await
+    }
+
+    /// [`Self::usage_report_each`] once the caller and the brand were checked (a prepared
+    /// report).
+    pub(super) async fn run_usage_report(
+        &self,
+        filter: UsageFilter,
+        mut each: impl FnMut(UsageRow) -> bool + Send + 'static,
+    ) -> AppResult<()> {
         let names = self.experiment_names(&filter).await?;
         let mut each = move |mut row: UsageRow| {
             names.name(&mut row);

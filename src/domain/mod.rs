@@ -1,12 +1,14 @@
 //! The core: plain types and pure functions. Nothing here knows about HTTP, GraphQL, SQL,
 //! tantivy or image files; adapters convert at the edges.
 
+pub mod account;
 pub mod asset;
 pub mod audience;
 pub mod brand;
 pub mod conflicts;
 pub mod consent;
 pub mod content_type;
+pub mod delivery_key;
 pub mod device;
 pub mod diff;
 pub mod entry;

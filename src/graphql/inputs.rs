@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::types::{Device, FieldKind, Json, Role};
 use crate::content::accounts::NewUser;
-use crate::content::brands::{BrandUpdate, NewBrand};
+use crate::content::brands::{BrandUpdate, NewBrand, PolicyPatch};
 use crate::content::content_types::NewContentType;
 use crate::content::entries::NewEntry;
 use crate::content::variants::{NewVariant, VariantPatch as PatchOp};
@@ -33,18 +33,24 @@ pub struct BrandPolicyInput {
 impl BrandPolicyInput {
     /// Applies the given values over `base`.
     pub fn over(self, base: BrandPolicy) -> BrandPolicy {
-        BrandPolicy {
-            min_quality: self.min_quality.unwrap_or(base.min_quality),
-            require_approval: self.require_approval.unwrap_or(base.require_approval),
-            banned_terms: self.banned_terms.unwrap_or(base.banned_terms),
-            required_disclaimer: self.required_disclaimer.or(base.required_disclaimer),
-            max_title_length: self.max_title_length.or(base.max_title_length),
-            usage_attributes: self.usage_attributes.unwrap_or(base.usage_attributes),
-            consent_required: self.consent_required.unwrap_or(base.consent_required),
-            usage_retention_days: match self.usage_retention_days {
-                MaybeUndefined::Undefined => base.usage_retention_days,
-                MaybeUndefined::Null => None,
-                MaybeUndefined::Value(days) => Some(days),
+        PolicyPatch::from(self).over(base)
+    }
+}
+
+impl From<BrandPolicyInput> for PolicyPatch {
+    fn from(p: BrandPolicyInput) -> Self {
+        PolicyPatch {
+            min_quality: p.min_quality,
+            require_approval: p.require_approval,
+            banned_terms: p.banned_terms,
+            required_disclaimer: p.required_disclaimer,
+            max_title_length: p.max_title_length,
+            usage_attributes: p.usage_attributes,
+            consent_required: p.consent_required,
+            usage_retention_days: match p.usage_retention_days {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(days) => Some(Some(days)),
             },
         }
     }
@@ -83,14 +89,14 @@ pub struct UpdateBrandInput {
     pub preview_url: MaybeUndefined<String>,
 }
 
-impl UpdateBrandInput {
-    pub fn into_update(self, current: &BrandPolicy) -> BrandUpdate {
+impl From<UpdateBrandInput> for BrandUpdate {
+    fn from(i: UpdateBrandInput) -> Self {
         BrandUpdate {
-            name: self.name,
-            default_locale: self.default_locale,
-            locales: self.locales,
-            policy: self.policy.map(|p| p.over(current.clone())),
-            preview_url: match self.preview_url {
+            name: i.name,
+            default_locale: i.default_locale,
+            locales: i.locales,
+            policy: i.policy.map(PolicyPatch::from),
+            preview_url: match i.preview_url {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(url) => Some(Some(url)),

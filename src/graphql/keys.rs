@@ -5,9 +5,9 @@ use async_graphql::{SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use crate::content::keys::IssuedKey;
+use crate::domain::delivery_key::DeliveryKeyRecord;
 use crate::domain::key_limits::KeyLimits;
 use crate::domain::origin::Origin;
-use crate::store::keys::DeliveryKeyRecord;
 
 /// A delivery key just created: the token is shown this once.
 #[derive(SimpleObject)]

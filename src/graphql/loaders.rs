@@ -1,6 +1,7 @@
 //! DataLoaders, so that a list of entries with their variants, brands and content types costs a
 //! bounded number of queries. One set is made per request, each loader when first asked for (a
 //! delivery request never needs one); callers only reach ids they were already allowed to see.
+//! Each loader calls one `content` operation (`content::lookup`, `Content::variants_of_entries`).
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use std::collections::HashMap;
@@ -12,7 +13,6 @@ use crate::domain::content_type::ContentType;
 use crate::domain::entry::Entry;
 use crate::domain::variant::Variant;
 use crate::error::AppError;
-use crate::store;
 
 /// One request's loaders.
 pub struct Loaders {
@@ -79,12 +79,8 @@ impl Loader<String> for BrandById {
     type Error = AppError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Brand>, AppError> {
-        let all = self.0.db().read(store::brands::all).await?;
-        Ok(all
-            .into_iter()
-            .filter(|b| keys.contains(&b.id))
-            .map(|b| (b.id.clone(), b))
-            .collect())
+        let list = self.0.brands_by_ids(keys.to_vec()).await?;
+        Ok(list.into_iter().map(|b| (b.id.clone(), b)).collect())
     }
 }
 
@@ -93,12 +89,7 @@ impl Loader<String> for ContentTypeById {
     type Error = AppError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, ContentType>, AppError> {
-        let ids = keys.to_vec();
-        let list = self
-            .0
-            .db()
-            .read(move |conn| store::content_types::by_ids(conn, &ids))
-            .await?;
+        let list = self.0.content_types_by_ids(keys.to_vec()).await?;
         Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
     }
 }
@@ -108,12 +99,7 @@ impl Loader<String> for EntryById {
     type Error = AppError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Entry>, AppError> {
-        let ids = keys.to_vec();
-        let list = self
-            .0
-            .db()
-            .read(move |conn| store::entries::by_ids(conn, &ids))
-            .await?;
+        let list = self.0.entries_by_ids(keys.to_vec()).await?;
         Ok(list.into_iter().map(|e| (e.id.clone(), e)).collect())
     }
 }

@@ -12,7 +12,6 @@ use super::types::{content, principal, Brand, ContentType, Entry, Session, User,
 use crate::content::keys::NewKey;
 use crate::content::workflow::Transition;
 use crate::delivery::RequestHints;
-use crate::error::AppError;
 
 #[derive(Default)]
 pub struct Mutation;
@@ -81,14 +80,9 @@ impl Mutation {
         slug: String,
         input: UpdateBrandInput,
     ) -> Result<Brand> {
-        let who = principal(ctx);
-        let current = content(ctx)
-            .brand(who, &slug)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("brand `{slug}` does not exist")))?;
         Ok(Brand(
             content(ctx)
-                .update_brand(who, &slug, input.into_update(&current.policy))
+                .update_brand(principal(ctx), &slug, input.into())
                 .await?,
         ))
     }

@@ -1,14 +1,14 @@
 //! Streamed reports: `GET /api/reports/audit` (filtered like `auditLog`) as CSV or JSON, read
 //! from the database in chunks and written as they come, so a large report never sits in memory.
+//! `content::reports` authorizes and parses the request once, before the answer starts.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 
 use super::{auth, error_response, State};
-use crate::auth::{Action, Principal};
-use crate::content::audit::{parse_bound, AuditEntry, AuditFilter, MAX_AUDIT_PAGE};
-use crate::error::{AppError, AppResult};
+use crate::content::audit::{AuditEntry, MAX_AUDIT_PAGE};
+use crate::content::reports::{AuditReport, AuditReportParams, ReportFormat as Format};
 use crate::usage::csv::{self, Cell};
 
 #[derive(Debug, Deserialize)]
@@ -21,19 +21,24 @@ pub struct AuditParams {
     format: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Format {
-    Csv,
-    Json,
+impl From<AuditParams> for AuditReportParams {
+    fn from(p: AuditParams) -> Self {
+        AuditReportParams {
+            brand: p.brand,
+            actor: p.actor,
+            action: p.action,
+            from: p.from,
+            to: p.to,
+            format: p.format,
+        }
+    }
 }
 
-pub(super) fn parse_format(raw: Option<&str>) -> AppResult<Format> {
-    match raw.unwrap_or("csv") {
-        "csv" => Ok(Format::Csv),
-        "json" => Ok(Format::Json),
-        other => Err(AppError::bad_input(format!(
-            "format `{other}` is not csv or json"
-        ))),
+/// The answer's content type and file extension.
+pub(super) fn media_type(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Json => ("application/json", "json"),
     }
 }
 
@@ -69,10 +74,9 @@ fn audit_csv(e: &AuditEntry) -> Vec<u8> {
 /// Pages through the audit log, yielding encoded chunks.
 fn audit_stream(
     state: State,
-    who: Principal,
-    filter: AuditFilter,
-    format: Format,
+    report: AuditReport,
 ) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    let format = report.format;
     let header = match format {
         Format::Csv => csv::header(&AUDIT_COLUMNS),
         Format::Json => b"[".to_vec(),
@@ -81,7 +85,7 @@ fn audit_stream(
     stream::unfold(
         (0i64, 0usize, false, Some(header)),
         move |(after, written, done, header)| {
-            let (state, who, filter) = (state.clone(), who.clone(), filter.clone());
+            let (state, report) = (state.clone(), report.clone());
             async move {
                 if let Some(header) = header {
                     return Some((Ok(web::Bytes::from(header)), (after, written, done, None)));
@@ -89,11 +93,7 @@ fn audit_stream(
                 if done {
                     return None;
                 }
-                let rows = match state
-                    .content
-                    .audit_rows(&who, filter, after, MAX_AUDIT_PAGE)
-                    .await
-                {
+                let rows = match state.content.audit_report_page(&report, after).await {
                     Ok(rows) => rows,
                     Err(e) => {
                         return Some((
@@ -133,45 +133,21 @@ pub async fn audit(
     req: HttpRequest,
     params: web::Query<AuditParams>,
 ) -> HttpResponse {
-    let prepared = (|| {
-        let who = auth::principal(&req, &state)?;
-        who.authorize(Action::ReadReports, params.brand.as_deref())?;
-        let format = parse_format(params.format.as_deref())?;
-        let filter = AuditFilter {
-            brand: params.brand.clone(),
-            actor: params.actor.clone().filter(|a| !a.is_empty()),
-            action: params.action.clone().filter(|a| !a.is_empty()),
-            from: params
-                .from
-                .as_deref()
-                .map(|f| parse_bound(f, false))
-                .transpose()?,
-            to: params
-                .to
-                .as_deref()
-                .map(|t| parse_bound(t, true))
-                .transpose()?,
-        };
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if from > to {
-                return Err(AppError::bad_input("`from` must not be after `to`"));
-            }
-        }
-        Ok((who, format, filter))
-    })();
-    let (who, format, filter) = match prepared {
-        Ok(p) => p,
+    let prepared = auth::principal(&req, &state).and_then(|who| {
+        state
+            .content
+            .prepare_audit_report(&who, params.into_inner().into())
+    });
+    let report = match prepared {
+        Ok(report) => report,
         Err(e) => return error_response(&e),
     };
-    let (content_type, extension) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Json => ("application/json", "json"),
-    };
+    let (content_type, extension) = media_type(report.format);
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"vary-audit.{extension}\""),
         ))
-        .streaming(audit_stream(state.clone(), who, filter, format))
+        .streaming(audit_stream(state.clone(), report))
 }

@@ -1,7 +1,7 @@
 //! `GET /api/reports/usage`: the usage report as CSV or JSON, streamed.
 //!
 //! Everything that can be refused (token, role, parameters, brand) is checked before the answer
-//! starts. Then the database hands rows one by one to an encoder on the blocking pool, which
+//! starts, once, by `Content::prepare_usage_report`. Then the database hands rows one by one to an encoder on the blocking pool, which
 //! sends chunks down a small channel to the response: the report is never held in memory, and
 //! a client that goes away stops the query.
 
@@ -11,13 +11,10 @@ use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
-use super::reports::{parse_format, Format};
+use super::reports::media_type;
 use super::{auth, error_response, State};
-use crate::auth::{Action, Principal};
-use crate::content::audit::parse_bound;
-use crate::content::usage::UsageFilter;
-use crate::error::{AppError, AppResult};
-use crate::usage::report::{csv_header, csv_row, parse_group_by, UsageDimension, UsageRow};
+use crate::content::reports::{ReportFormat as Format, UsageReport, UsageReportParams};
+use crate::usage::report::{csv_header, csv_row, UsageRow};
 
 #[derive(Debug, Deserialize)]
 pub struct UsageParams {
@@ -81,36 +78,25 @@ impl Encoder {
     }
 }
 
-fn parse_params(params: &UsageParams) -> AppResult<(UsageFilter, Format)> {
-    let format = parse_format(params.format.as_deref())?;
-    let required = |v: &Option<String>, name: &str| {
-        v.clone()
-            .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| AppError::bad_input(format!("`{name}` is required")))
-    };
-    let brand = required(&params.brand, "brand")?;
-    let from = parse_bound(&required(&params.from, "from")?, false)?;
-    let to = parse_bound(&required(&params.to, "to")?, true)?;
-    let group_by = match &params.group_by {
-        None => UsageDimension::ALL.to_vec(),
-        Some(raw) => parse_group_by(raw).map_err(AppError::bad_input)?,
-    };
-    Ok((UsageFilter::new(brand, from, to, group_by)?, format))
+impl From<UsageParams> for UsageReportParams {
+    fn from(p: UsageParams) -> Self {
+        UsageReportParams {
+            brand: p.brand,
+            from: p.from,
+            to: p.to,
+            group_by: p.group_by,
+            format: p.format,
+        }
+    }
 }
 
 /// Runs the report, sending encoded chunks to `tx` until done or the client leaves.
-async fn produce(
-    state: State,
-    who: Principal,
-    filter: UsageFilter,
-    format: Format,
-    tx: mpsc::Sender<Chunk>,
-) {
-    let encoder = Arc::new(Mutex::new(Encoder::new(format)));
+async fn produce(state: State, report: UsageReport, tx: mpsc::Sender<Chunk>) {
+    let encoder = Arc::new(Mutex::new(Encoder::new(report.format)));
     let (rows_encoder, rows_tx) = (encoder.clone(), tx.clone());
     let outcome = state
         .content
-        .usage_report_each(&who, filter, move |row| {
+        .usage_report_rows(report, move |row| {
             let mut encoder = rows_encoder.lock().expect("encoder lock");
             encoder.push(&row);
             encoder.buffer.len() < CHUNK_BYTES || rows_tx.blocking_send(Ok(encoder.take())).is_ok()
@@ -128,23 +114,21 @@ pub async fn usage(
     req: HttpRequest,
     params: web::Query<UsageParams>,
 ) -> HttpResponse {
-    let prepared = async {
-        let who = auth::principal(&req, &state)?;
-        who.authorize(Action::ReadReports, params.brand.as_deref())?;
-        let (filter, format) = parse_params(&params)?;
-        state
-            .content
-            .authorize_usage_report(&who, &filter.brand)
-            .await?;
-        let kept_since = state.content.usage_kept_since(&who, &filter.brand).await?;
-        Ok::<_, AppError>((who, filter, format, kept_since))
+    let prepared = match auth::principal(&req, &state) {
+        Ok(who) => {
+            let params = params.into_inner().into();
+            state.content.prepare_usage_report(&who, params).await
+        }
+        Err(e) => Err(e),
     };
-    let (who, filter, format, kept_since) = match prepared.await {
-        Ok(p) => p,
+    let report = match prepared {
+        Ok(report) => report,
         Err(e) => return error_response(&e),
     };
+    let (content_type, extension) = media_type(report.format);
+    let kept_since = report.kept_since;
     let (tx, rx) = mpsc::channel::<Chunk>(4);
-    actix_web::rt::spawn(produce(state.clone(), who, filter, format, tx));
+    actix_web::rt::spawn(produce(state.clone(), report, tx));
     let body = stream::unfold(rx, |mut rx| async move {
         let chunk = rx.recv().await?;
         Some((
@@ -152,10 +136,6 @@ pub async fn usage(
             rx,
         ))
     });
-    let (content_type, extension) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Json => ("application/json", "json"),
-    };
     let mut response = HttpResponse::Ok();
     response.content_type(content_type).insert_header((
         "Content-Disposition",

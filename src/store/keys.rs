@@ -12,21 +12,7 @@ use crate::domain::key_limits::KeyLimits;
 use crate::domain::origin::Origin;
 use crate::error::AppResult;
 
-/// A delivery key as stored (never its token).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeliveryKeyRecord {
-    pub id: String,
-    pub brand_slug: String,
-    pub name: String,
-    pub token_hash: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub limits: KeyLimits,
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// A preview key: answers from the latest revisions, recording nothing.
-    pub preview: bool,
-}
+pub use crate::domain::delivery_key::DeliveryKeyRecord;
 
 #[derive(Insertable)]
 #[diesel(table_name = delivery_keys)]

@@ -9,15 +9,7 @@ use super::{from_json_text, time, to_json_text, DbConnection};
 use crate::domain::user::{Role, User};
 use crate::error::{AppError, AppResult, ErrorCode};
 
-/// What a node holds in memory to check a session without the database: the user as they are
-/// now, the version their sessions must carry, and the ids of their sessions ended by logout
-/// that have not expired yet.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountRecord {
-    pub user: User,
-    pub session_version: i32,
-    pub ended_sessions: Vec<String>,
-}
+pub use crate::domain::account::AccountRecord;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
