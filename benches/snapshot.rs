@@ -16,6 +16,7 @@ use vary::delivery::snapshot::BrandSnapshot;
 use vary::domain::audience::compile_all;
 use vary::domain::brand::{Brand, BrandPolicy};
 use vary::domain::entry::Entry;
+use vary::domain::targeting::Targeting;
 use vary::domain::variant::PublishedVariant;
 
 struct Counting;
@@ -81,12 +82,14 @@ fn data() -> (Vec<Entry>, Vec<PublishedVariant>) {
                 name: format!("Variant {v}"),
                 fields: json!({"title": format!("Title {e}/{v}"), "body": "Some body copy for the variant.", "cta": "Go"}),
                 tags: vec!["bench".into()],
-                rule: Some(rule.to_string()),
-                devices: vec![],
-                locale: None,
-                priority: v as i32,
-                starts_at: None,
-                ends_at: None,
+                targeting: Targeting {
+                    rule: Some(rule.to_string()),
+                    devices: vec![],
+                    locale: None,
+                    priority: v as i32,
+                    starts_at: None,
+                    ends_at: None,
+                },
                 quality: 1.0,
             });
         }

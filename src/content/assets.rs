@@ -9,18 +9,13 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use super::variants::Owner;
-use crate::assets::renditions::{device_width, Focal, RenditionKey};
+use crate::assets::renditions::{Focal, RenditionKey};
 pub use crate::assets::urls::{rendition_url, renditions_of, RenditionInfo};
 use crate::assets::{AssetError, AssetId, AssetLimits, Assets, Claim};
 use crate::auth::{Action, Principal};
 use crate::domain::asset::Asset;
-use crate::domain::content_type::{FieldDef, FieldKind};
-use crate::domain::device::Device;
-use crate::domain::quality::{Check, Quality, Severity};
-use crate::domain::variant::VariantContent;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::store::{self, Db, DbConnection};
+use crate::store::{self, Db};
 
 /// Largest `first` of the `assets` connection.
 pub const MAX_PAGE: i64 = 100;
@@ -179,90 +174,6 @@ impl AssetLibrary {
             .await
             .map_err(asset_error)
     }
-}
-
-/// Checks that every ASSET field of `content` names an asset in the brand's library
-/// (`BAD_INPUT` otherwise), and adds a warning for an image with no alt text or narrower than
-/// the rendition width of a device the variant targets (every device when it targets none).
-pub(crate) fn check_asset_fields(
-    conn: &mut DbConnection,
-    owner: &Owner,
-    content: &VariantContent,
-    quality: Quality,
-) -> AppResult<Quality> {
-    let mut checks = Vec::new();
-    for def in owner
-        .content_type
-        .fields
-        .iter()
-        .filter(|f| f.kind == FieldKind::Asset)
-    {
-        for (index, value) in def.values(&content.fields) {
-            let Some(id) = value.as_str().map(str::trim).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            let asset = store::assets::find(conn, &owner.brand.id, id)?.ok_or_else(|| {
-                let at = if def.list {
-                    format!(" index {index}")
-                } else {
-                    String::new()
-                };
-                AppError::bad_input(format!(
-                    "field `{}`{at}: `{id}` is not an asset of brand `{}`",
-                    def.name, owner.brand.slug
-                ))
-            })?;
-            checks.extend(asset_checks(def, &asset, content));
-        }
-    }
-    if checks.is_empty() {
-        return Ok(quality);
-    }
-    Ok(Quality::from_checks(
-        quality.checks.into_iter().chain(checks).collect(),
-    ))
-}
-
-/// Warnings about one image a field shows: no alt text, narrower than a targeted device.
-fn asset_checks(def: &FieldDef, asset: &Asset, content: &VariantContent) -> Vec<Check> {
-    let mut checks = Vec::new();
-    {
-        let path = Some(format!("fields.{}", def.name));
-        if asset.alt.is_none() {
-            let message = format!("the image in `{}` has no alt text", def.name);
-            checks.push(Check {
-                kind: "asset_alt".into(),
-                severity: Severity::Warning,
-                message,
-                path: path.clone(),
-            });
-        }
-        let targeted = if content.devices.is_empty() {
-            Device::ALL.to_vec()
-        } else {
-            content.devices.clone()
-        };
-        let narrow: Vec<&str> = targeted
-            .iter()
-            .filter(|d| asset.width < device_width(**d))
-            .map(|d| d.as_str())
-            .collect();
-        if !narrow.is_empty() {
-            let message = format!(
-                "the image in `{}` is {} px wide, narrower than the rendition for {}",
-                def.name,
-                asset.width,
-                narrow.join(", ")
-            );
-            checks.push(Check {
-                kind: "asset_width".into(),
-                severity: Severity::Warning,
-                message,
-                path,
-            });
-        }
-    }
-    checks
 }
 
 /// The brand named, or the only brand of an editor who names none.

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::variants::with_conflict_checks;
+use super::checks::with_conflict_checks;
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::audience::{compile_all, find_cycle, parse_name, Audience};
@@ -368,7 +368,11 @@ fn variants_naming(
     let published: BTreeSet<String> = store::variants::published_of_entries(conn, &ids)?
         .into_iter()
         .filter(|p| {
-            let json = p.rule.as_deref().and_then(|t| serde_json::from_str(t).ok());
+            let json = p
+                .targeting
+                .rule
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok());
             names_any(json.as_ref())
         })
         .map(|p| p.id)

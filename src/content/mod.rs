@@ -14,6 +14,7 @@ pub mod assets;
 pub mod audiences;
 pub mod audit;
 pub mod brands;
+pub mod checks;
 pub mod content_types;
 pub mod deletion;
 pub mod entries;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::variants::Owner;
+use super::checks::Owner;
 use crate::domain::content_type::{ContentType, FieldDef, FieldKind, ReferenceSlot};
 use crate::domain::variant::VariantContent;
 use crate::error::{AppError, AppResult};

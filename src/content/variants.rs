@@ -1,19 +1,15 @@
-//! Variants: create and edit (each save a new immutable revision), read, list revisions.
+//! Variants: create and edit (each save a new immutable revision, its draft checked by
+//! `checks`), read, list revisions.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::checks::{check_draft, Checked, Owner};
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
-use crate::domain::audience::AudienceRules;
-use crate::domain::brand::{parse_locale, Brand};
-use crate::domain::conflicts::{find_conflicts, Conflict};
-use crate::domain::content_type::ContentType;
+use crate::domain::brand::Brand;
 use crate::domain::device::Device;
-use crate::domain::entry::Entry;
-use crate::domain::quality::{check_content, Check, Quality, Severity};
-use crate::domain::resolution::Candidate;
-use crate::domain::rule::Rule;
+use crate::domain::quality::Quality;
 use crate::domain::variant::{
     revision_hash, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
 };
@@ -78,29 +74,6 @@ impl VariantPatch {
     }
 }
 
-/// The entry a variant belongs to, with its brand and content type.
-pub(crate) struct Owner {
-    pub entry: Entry,
-    pub brand: Brand,
-    pub content_type: ContentType,
-    /// The brand's audiences, which the variant's rule may name.
-    pub audiences: AudienceRules,
-}
-
-pub(crate) fn owner_of_entry(conn: &mut DbConnection, entry_id: &str) -> AppResult<Owner> {
-    let entry = store::entries::by_id(conn, entry_id)?
-        .ok_or_else(|| AppError::not_found(format!("entry {entry_id} does not exist")))?;
-    let brand = store::brands::by_id(conn, &entry.brand_id)?;
-    let content_type = store::content_types::by_id(conn, &entry.content_type_id)?;
-    let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
-    Ok(Owner {
-        entry,
-        brand,
-        content_type,
-        audiences,
-    })
-}
-
 /// Loads a variant and its owner, after checking the caller may do `action` in its brand.
 pub(crate) fn load_authorized(
     conn: &mut DbConnection,
@@ -111,7 +84,7 @@ pub(crate) fn load_authorized(
     who.user()?; // editors' objects: anonymous callers and delivery keys stop here
     let not_found = || AppError::not_found(format!("variant {variant_id} does not exist"));
     let variant = store::variants::get(conn, variant_id)?.ok_or_else(not_found)?;
-    let owner = owner_of_entry(conn, &variant.record.entry_id)?;
+    let owner = Owner::load(conn, &variant.record.entry_id)?;
     if !who.scope().contains(&owner.brand.slug) {
         return Err(not_found());
     }
@@ -123,148 +96,6 @@ pub(crate) fn load_authorized(
         return Err(not_found());
     }
     Ok((variant, owner))
-}
-
-/// Checks content against its owner and returns it normalised, with its quality.
-pub(crate) fn check_content_for(
-    owner: &Owner,
-    content: VariantContent,
-) -> AppResult<(VariantContent, Quality)> {
-    let mut content = content.normalise();
-    content.check_shape().map_err(AppError::bad_input)?;
-    owner
-        .content_type
-        .check_fields(&content.fields)
-        .map_err(|e| AppError::bad_input(e.to_string()))?;
-    if let Some(rule) = &content.rule {
-        let parsed = Rule::parse_with(rule, &owner.audiences)
-            .map_err(|e| AppError::bad_input(format!("rule: {} at {}", e.message, e.path)))?;
-        content.rule = parsed.map(|r| r.to_json());
-    }
-    if let Some(locale) = &content.locale {
-        let locale = parse_locale(locale).map_err(AppError::bad_input)?;
-        if !owner.brand.allows_locale(&locale) {
-            return Err(AppError::bad_input(format!(
-                "locale {locale} is not one of brand `{}`'s locales ({})",
-                owner.brand.slug,
-                owner.brand.locales.join(", ")
-            )));
-        }
-        content.locale = Some(locale);
-    }
-    let locale = content
-        .locale
-        .as_deref()
-        .unwrap_or(&owner.brand.default_locale);
-    let checks = check_content(
-        &owner.brand.policy,
-        &owner.content_type,
-        &content.fields,
-        locale,
-    );
-    Ok((content, Quality::from_checks(checks)))
-}
-
-/// Adds WARNING checks for conflicts with the entry's other variants that this content would
-/// have: never served (shadowed by a variant ranked above it) or tied with another.
-pub(crate) fn with_conflict_checks(
-    conn: &mut DbConnection,
-    variant_id: &str,
-    entry_id: &str,
-    content: &VariantContent,
-    quality: Quality,
-    published: bool,
-) -> AppResult<Quality> {
-    let others: Vec<Variant> = store::variants::of_entries(conn, &[entry_id.to_string()])?
-        .into_iter()
-        .filter(|v| v.record.id != variant_id)
-        .collect();
-    let audiences = match store::entries::by_id(conn, entry_id)? {
-        Some(entry) => store::audiences::rules_of_brand(conn, &entry.brand_id)?,
-        None => AudienceRules::new(),
-    };
-    let parse = |c: &VariantContent| {
-        c.rule
-            .as_ref()
-            .and_then(|r| Rule::parse_with(r, &audiences).ok().flatten())
-    };
-    let rules: Vec<Option<Rule>> = others.iter().map(|v| parse(&v.latest.content)).collect();
-    let own_rule = parse(content);
-    let now = time::now();
-    let candidate = |id: &'_ str,
-                     c: &'_ VariantContent,
-                     rule: Option<&Rule>,
-                     quality: f64,
-                     published: bool,
-                     archived: bool| {
-        (
-            id.to_string(),
-            c.clone(),
-            rule.cloned(),
-            quality,
-            published,
-            archived,
-        )
-    };
-    let mut owned = vec![candidate(
-        variant_id,
-        content,
-        own_rule.as_ref(),
-        quality.score,
-        published,
-        false,
-    )];
-    for (v, rule) in others.iter().zip(&rules) {
-        let archived = v.record.status == VariantStatus::Archived;
-        owned.push(candidate(
-            &v.record.id,
-            &v.latest.content,
-            rule.as_ref(),
-            v.latest.quality.score,
-            v.record.published_revision.is_some(),
-            archived,
-        ));
-    }
-    let created: Vec<DateTime<Utc>> = std::iter::once(now)
-        .chain(others.iter().map(|v| v.record.created_at))
-        .collect();
-    let candidates: Vec<Candidate<'_>> = owned
-        .iter()
-        .zip(&created)
-        .map(
-            |((id, c, rule, quality, published, archived), created_at)| Candidate {
-                id,
-                name: &c.name,
-                priority: c.priority,
-                rule: rule.as_ref(),
-                devices: &c.devices,
-                locale: c.locale.as_deref(),
-                starts_at: c.starts_at,
-                ends_at: c.ends_at,
-                quality: *quality,
-                created_at: *created_at,
-                published: *published,
-                archived: *archived,
-            },
-        )
-        .collect();
-    let mut checks = quality.checks;
-    checks.retain(|c| c.kind != "shadowed" && c.kind != "tie");
-    for warning in find_conflicts(&candidates) {
-        let (kind, involved) = match warning.conflict {
-            Conflict::Shadowed { variant, .. } => ("shadowed", variant == 0),
-            Conflict::Tie { a, b } => ("tie", a == 0 || b == 0),
-        };
-        if involved {
-            checks.push(Check {
-                kind: kind.into(),
-                severity: Severity::Warning,
-                message: warning.message,
-                path: Some("rule".into()),
-            });
-        }
-    }
-    Ok(Quality::from_checks(checks))
 }
 
 /// A new revision following `parent` (none for the first).
@@ -300,14 +131,10 @@ impl Content {
                     let id = &input.entry_id;
                     return Err(AppError::not_found(format!("entry {id} does not exist")));
                 }
-                let owner = owner_of_entry(conn, &input.entry_id)?;
+                let owner = Owner::load(conn, &input.entry_id)?;
                 who.authorize(Action::EditContent, Some(&owner.brand.slug))?;
-                let (content, quality) = check_content_for(&owner, input.content)?;
-                let quality = super::assets::check_asset_fields(conn, &owner, &content, quality)?;
-                super::references::check_reference_fields(conn, &owner, &content)?;
                 let id = crate::ids::new_id("var");
-                let quality =
-                    with_conflict_checks(conn, &id, &owner.entry.id, &content, quality, false)?;
+                let Checked { content, quality } = check_draft(conn, &owner, &id, input.content)?;
                 let revision = new_revision(&id, None, content, quality, who.actor());
                 let now = time::now();
                 let record = VariantRecord {
@@ -448,11 +275,7 @@ pub(crate) fn save_revision(
     if record.status == VariantStatus::Archived {
         return Err(AppError::conflict("an archived variant cannot be edited"));
     }
-    let (content, quality) = check_content_for(owner, content)?;
-    let quality = super::assets::check_asset_fields(conn, owner, &content, quality)?;
-    super::references::check_reference_fields(conn, owner, &content)?;
-    let quality =
-        with_conflict_checks(conn, &record.id, &record.entry_id, &content, quality, false)?;
+    let Checked { content, quality } = check_draft(conn, owner, &record.id, content)?;
     let revision = new_revision(&record.id, Some(&latest), content, quality, who.actor());
     store::variants::insert_revision(conn, &revision)?;
     record.current_revision = revision.hash.clone();

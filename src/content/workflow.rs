@@ -5,7 +5,8 @@
 //! audit row in the same transaction and, when what is served changed, rebuilds the brand's
 //! delivery snapshot before answering.
 
-use super::variants::{load_authorized, save_revision, with_conflict_checks, Owner};
+use super::checks::{with_conflict_checks, Owner};
+use super::variants::{load_authorized, save_revision};
 use super::{audit_event, Content};
 use crate::auth::{Action, Principal};
 use crate::domain::brand::Brand;

@@ -164,15 +164,10 @@ fn as_if_published(variant: Variant) -> PublishedVariant {
         entry_id: record.entry_id,
         created_at: record.created_at,
         revision: latest.hash,
+        targeting: c.targeting().to_text(),
         name: c.name,
         fields: c.fields,
         tags: c.tags,
-        rule: c.rule.map(|r| r.to_string()),
-        devices: c.devices,
-        locale: c.locale,
-        priority: c.priority,
-        starts_at: c.starts_at,
-        ends_at: c.ends_at,
         quality: latest.quality.score,
     }
 }

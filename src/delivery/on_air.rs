@@ -96,10 +96,10 @@ fn judge(entry: &EntrySnapshot, variant: &LiveVariant, now: DateTime<Utc>, minim
 
 /// The checks that do not depend on the other variants.
 fn settings(variant: &LiveVariant, now: DateTime<Utc>, minimum: f64) -> Option<OnAir> {
-    if let Some(starts_at) = variant.starts_at.filter(|s| now < *s) {
+    if let Some(starts_at) = variant.targeting.starts_at.filter(|s| now < *s) {
         return Some(OnAir::NotYet { starts_at });
     }
-    if let Some(ends_at) = variant.ends_at.filter(|e| now >= *e) {
+    if let Some(ends_at) = variant.targeting.ends_at.filter(|e| now >= *e) {
         return Some(OnAir::Ended { ends_at });
     }
     if !variant.candidate().meets_quality(minimum) {

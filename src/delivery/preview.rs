@@ -1,6 +1,10 @@
 //! `preview`: resolution explained to editors from the database's current state (drafts shown
 //! as unpublished candidates), with the arm a person with a `userKey` would get when the entry
 //! has a running experiment. Records nothing.
+//!
+//! Published variants are compiled exactly as the snapshot compiles them ([`LiveVariant`]);
+//! the others are made candidates from their latest revision's [`Targeting`], through the same
+//! constructor ([`Targeting::candidate`]).
 
 use chrono::Utc;
 use std::collections::HashMap;
@@ -10,12 +14,24 @@ use super::experiments;
 use super::snapshot::{LiveVariant, RuleCache, ServedIn};
 use super::{Delivery, DeliveryContext, Preview, RequestHints};
 use crate::auth::{Action, Principal};
+use crate::domain::audience::AudienceRules;
+use crate::domain::brand::Brand;
 use crate::domain::experiment::serve::{choose, ChoiceReason};
-use crate::domain::resolution::{self, Candidate, ResolveContext};
-use crate::domain::rule::Rule;
-use crate::domain::variant::VariantStatus;
+use crate::domain::experiment::{Experiment, ExperimentStatus};
+use crate::domain::resolution::{self, Candidate, Explanation, ResolveContext};
+use crate::domain::targeting::{Standing, Targeting};
+use crate::domain::variant::{PublishedVariant, Variant};
 use crate::error::{AppError, AppResult};
-use crate::store;
+use crate::store::{self, DbConnection};
+
+/// What a preview reads from the database, in one transaction.
+struct Stored {
+    brand: Brand,
+    variants: Vec<Variant>,
+    published: Vec<PublishedVariant>,
+    running: Option<Experiment>,
+    audiences: AudienceRules,
+}
 
 impl Delivery {
     /// Explains, for editors, which variant the context gets and why every other one does not.
@@ -32,77 +48,23 @@ impl Delivery {
         }
         who.authorize(Action::Preview, Some(brand))?;
         let (brand_slug, key_owned) = (brand.to_string(), key.to_string());
-        let (brand, variants, published, running, audiences) = self
+        let stored = self
             .db
-            .read(move |conn| {
-                let brand = store::brands::require(conn, &brand_slug)?;
-                let entry =
-                    store::entries::by_key(conn, &brand.id, &key_owned)?.ok_or_else(|| {
-                        AppError::not_found(format!(
-                            "no entry `{key_owned}` in brand `{brand_slug}`"
-                        ))
-                    })?;
-                let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
-                let running = store::experiments::of_brand(
-                    conn,
-                    &brand.id,
-                    Some(&entry.id),
-                    Some(crate::domain::experiment::ExperimentStatus::Running),
-                )?;
-                let published = store::variants::published_of_entries(conn, &[entry.id])?;
-                let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
-                Ok((
-                    brand,
-                    variants,
-                    published,
-                    running.into_iter().next(),
-                    audiences,
-                ))
-            })
+            .read(move |conn| load(conn, &brand_slug, &key_owned))
             .await?;
-        let mut rules = RuleCache::with_audiences(audiences.clone());
-        let published: HashMap<String, LiveVariant> = published
-            .into_iter()
-            .filter_map(|variant| {
-                let served_in = ServedIn {
-                    brand: &brand.slug,
-                    entry_key: key,
-                };
-                LiveVariant::compile(variant, &mut rules, &[], served_in).map(|l| (l.id.clone(), l))
-            })
-            .collect();
-        // Variants without a published revision are shown with their latest content, marked
-        // unpublished, so editors see why they are not served.
-        let drafts: Vec<Option<Rule>> = variants
+        let Stored {
+            brand,
+            variants,
+            published,
+            running,
+            audiences,
+        } = stored;
+        let published = compile_published(&brand, key, published, &audiences);
+        let shown = Shown::all(&variants, &published, &audiences);
+        let candidates: Vec<Candidate<'_>> = shown
             .iter()
-            .map(|v| {
-                v.latest
-                    .content
-                    .rule
-                    .as_ref()
-                    .and_then(|r| Rule::parse_with(r, &audiences).ok().flatten())
-            })
-            .collect();
-        let candidates: Vec<Candidate<'_>> = variants
-            .iter()
-            .zip(&drafts)
-            .map(|(v, draft_rule)| match published.get(&v.record.id) {
-                Some(live) => live.candidate(),
-                None => Candidate {
-                    id: &v.record.id,
-                    name: &v.latest.content.name,
-                    priority: v.latest.content.priority,
-                    rule: draft_rule.as_ref(),
-                    devices: &v.latest.content.devices,
-                    locale: v.latest.content.locale.as_deref(),
-                    starts_at: v.latest.content.starts_at,
-                    ends_at: v.latest.content.ends_at,
-                    quality: v.latest.quality.score,
-                    created_at: v.record.created_at,
-                    published: false,
-                    archived: v.record.status == VariantStatus::Archived,
-                },
-            })
+            .zip(&variants)
+            .map(|(shown, v)| shown.candidate(v))
             .collect();
         let consent = consent::decide(&ctx, &brand);
         let visitor = Visitor::of(&ctx, hints, &brand, consent);
@@ -117,24 +79,15 @@ impl Delivery {
         };
         let mut explanation = resolution::explain(&candidates, &resolve_ctx);
         if let Some(experiment) = running {
-            let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
-            if let Some(live) = experiments::preview_experiment(experiment, &ids, &audiences) {
-                let choice = choose(
-                    &candidates,
-                    &resolve_ctx,
-                    Some(&live),
-                    ctx.user_key.as_deref(),
-                    rand::random(),
-                );
-                explanation.winner = choice.winner.map(|w| w.index);
-                explanation.reason = ChoiceReason {
-                    choice: &choice,
-                    experiment: Some(&live),
-                    candidates: &candidates,
-                    context: &resolve_ctx,
-                }
-                .to_string();
-            }
+            let user_key = ctx.user_key.as_deref();
+            with_experiment(
+                &mut explanation,
+                experiment,
+                &candidates,
+                &resolve_ctx,
+                &audiences,
+                user_key,
+            );
         }
         Ok(Preview {
             consent,
@@ -144,4 +97,119 @@ impl Delivery {
             variants,
         })
     }
+}
+
+/// The brand, the entry's variants (latest and published), its running experiment, the
+/// brand's audiences.
+fn load(conn: &mut DbConnection, brand_slug: &str, key: &str) -> AppResult<Stored> {
+    let brand = store::brands::require(conn, brand_slug)?;
+    let entry = store::entries::by_key(conn, &brand.id, key)?
+        .ok_or_else(|| AppError::not_found(format!("no entry `{key}` in brand `{brand_slug}`")))?;
+    let variants = store::variants::of_entries(conn, std::slice::from_ref(&entry.id))?;
+    let running = store::experiments::of_brand(
+        conn,
+        &brand.id,
+        Some(&entry.id),
+        Some(ExperimentStatus::Running),
+    )?;
+    let published = store::variants::published_of_entries(conn, &[entry.id])?;
+    let audiences = store::audiences::rules_of_brand(conn, &brand.id)?;
+    Ok(Stored {
+        brand,
+        variants,
+        published,
+        running: running.into_iter().next(),
+        audiences,
+    })
+}
+
+/// The published variants compiled as the snapshot compiles them, by id.
+fn compile_published(
+    brand: &Brand,
+    key: &str,
+    published: Vec<PublishedVariant>,
+    audiences: &AudienceRules,
+) -> HashMap<String, LiveVariant> {
+    let mut rules = RuleCache::with_audiences(audiences.clone());
+    let served_in = ServedIn {
+        brand: &brand.slug,
+        entry_key: key,
+    };
+    published
+        .into_iter()
+        .filter_map(|variant| LiveVariant::compile(variant, &mut rules, &[], served_in))
+        .map(|live| (live.id.clone(), live))
+        .collect()
+}
+
+/// How preview shows a variant: as published when it is, otherwise by its latest revision,
+/// unpublished, so editors see why it is not served.
+enum Shown<'a> {
+    Published(&'a LiveVariant),
+    Latest(Targeting),
+}
+
+impl<'a> Shown<'a> {
+    /// How each variant is shown. A latest revision's rule that no longer compiles (saving
+    /// prevents it) is logged and read as targeting everyone: the variant is unpublished and
+    /// never wins, so only its report is affected.
+    fn all(
+        variants: &[Variant],
+        published: &'a HashMap<String, LiveVariant>,
+        audiences: &AudienceRules,
+    ) -> Vec<Shown<'a>> {
+        let latest = |v: &Variant| {
+            let content = &v.latest.content;
+            content.targeting().compile(audiences).unwrap_or_else(|e| {
+                tracing::warn!(variant = %v.record.id, error = %e, "saved rule does not compile; previewed as targeting everyone");
+                content.targeting().with_rule(None)
+            })
+        };
+        variants
+            .iter()
+            .map(|v| match published.get(&v.record.id) {
+                Some(live) => Shown::Published(live),
+                None => Shown::Latest(latest(v)),
+            })
+            .collect()
+    }
+
+    fn candidate<'s>(&'s self, variant: &'s Variant) -> Candidate<'s> {
+        match self {
+            Shown::Published(live) => live.candidate(),
+            Shown::Latest(targeting) => {
+                let standing = Standing {
+                    published: false,
+                    ..variant.standing()
+                };
+                let name = &variant.latest.content.name;
+                targeting.candidate(&variant.record.id, name, standing)
+            }
+        }
+    }
+}
+
+/// Replaces the winner and reason with what the running experiment serves `user_key`, when
+/// its stored audience compiles.
+fn with_experiment(
+    explanation: &mut Explanation,
+    experiment: Experiment,
+    candidates: &[Candidate<'_>],
+    context: &ResolveContext<'_>,
+    audiences: &AudienceRules,
+    user_key: Option<&str>,
+) {
+    let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
+    let Some(live) = experiments::preview_experiment(experiment, &ids, audiences) else {
+        return;
+    };
+    let choice = choose(candidates, context, Some(&live), user_key, rand::random());
+    explanation.winner = choice.winner.map(|w| w.index);
+    explanation.reason = ChoiceReason {
+        choice: &choice,
+        experiment: Some(&live),
+        candidates,
+        context,
+    }
+    .to_string();
 }

@@ -15,10 +15,10 @@ use super::delivered_assets::images;
 use crate::domain::asset::Asset;
 use crate::domain::audience::AudienceRules;
 use crate::domain::brand::Brand;
-use crate::domain::device::Device;
 use crate::domain::entry::Entry;
 use crate::domain::resolution::{rank_order, Candidate};
 use crate::domain::rule::Rule;
+use crate::domain::targeting::{Standing, Targeting};
 use crate::domain::variant::PublishedVariant;
 use crate::usage::ServedVariant;
 
@@ -29,13 +29,9 @@ pub struct LiveVariant {
     pub name: String,
     /// What an answer serving it delivers, built once (see `delivery::delivered`).
     pub delivered: Arc<DeliveredContent>,
-    /// Shared by every variant of the build whose rule is the same (see [`RuleCache`]).
-    pub rule: Option<Arc<Rule>>,
-    pub devices: Vec<Device>,
-    pub locale: Option<String>,
-    pub priority: i32,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
+    /// The rule is shared by every variant of the build whose rule is the same (see
+    /// [`RuleCache`]).
+    pub targeting: Targeting,
     pub quality: f64,
     pub created_at: DateTime<Utc>,
     /// The ASSET fields that are set: (field name, asset id).
@@ -74,15 +70,12 @@ impl LiveVariant {
                     .map(move |id| (name.clone(), id.to_string()))
             })
             .collect();
-        let rule = match p.rule {
-            None => None,
-            Some(text) => match rules.compile(text) {
-                Ok(rule) => rule,
-                Err(e) => {
-                    tracing::error!(variant = %p.id, error = %e, "stored rule does not parse; not serving");
-                    return None;
-                }
-            },
+        let targeting = match p.targeting.try_map_rule(|text| rules.compile(text)) {
+            Ok(targeting) => targeting,
+            Err(e) => {
+                tracing::error!(variant = %p.id, error = %e, "stored rule does not parse; not serving");
+                return None;
+            }
         };
         let served = Arc::new(ServedVariant {
             brand: served_in.brand.to_string(),
@@ -99,12 +92,7 @@ impl LiveVariant {
             id: p.id,
             name: p.name,
             delivered: Arc::new(delivered),
-            rule,
-            devices: p.devices,
-            locale: p.locale,
-            priority: p.priority,
-            starts_at: p.starts_at,
-            ends_at: p.ends_at,
+            targeting,
             quality: p.quality,
             created_at: p.created_at,
             assets,
@@ -119,20 +107,13 @@ impl LiveVariant {
     }
 
     pub fn candidate(&self) -> Candidate<'_> {
-        Candidate {
-            id: &self.id,
-            name: &self.name,
-            priority: self.priority,
-            rule: self.rule.as_deref(),
-            devices: &self.devices,
-            locale: self.locale.as_deref(),
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
+        let standing = Standing {
             quality: self.quality,
             created_at: self.created_at,
             published: true,
             archived: false,
-        }
+        };
+        self.targeting.candidate(&self.id, &self.name, standing)
     }
 }
 

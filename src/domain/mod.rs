@@ -22,5 +22,6 @@ pub mod resolution;
 pub mod rich_text;
 pub mod rule;
 pub mod statistics;
+pub mod targeting;
 pub mod user;
 pub mod variant;

@@ -2,14 +2,18 @@
 //!
 //! Checks run on every save and are stored with the revision. Severity `ERROR` blocks submit
 //! and publish. The score is `1 − 0.5·errors − 0.15·warnings − 0.02·infos`, clamped to 0..1: one
-//! error halves it, a clean variant scores 1.
+//! error halves it, a clean variant scores 1. The brand's checks ([`check_content`]) and the
+//! images' ([`asset_checks`]) are pure; `content::checks` runs them with what needs the
+//! database (which assets exist, the entry's other variants) once per save.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
+use super::asset::Asset;
 use super::brand::BrandPolicy;
 use super::content_type::ContentType;
+use super::device::Device;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -36,14 +40,19 @@ pub struct Quality {
 
 impl Quality {
     pub fn from_checks(checks: Vec<Check>) -> Quality {
+        let score = Quality::score_of(&checks);
+        Quality { score, checks }
+    }
+
+    /// The score `checks` give, rounded to three decimals.
+    pub fn score_of(checks: &[Check]) -> f64 {
         let weight = |s: Severity| match s {
             Severity::Error => 0.5,
             Severity::Warning => 0.15,
             Severity::Info => 0.02,
         };
         let penalty: f64 = checks.iter().map(|c| weight(c.severity)).sum();
-        let score = ((1.0 - penalty).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
-        Quality { score, checks }
+        ((1.0 - penalty).clamp(0.0, 1.0) * 1000.0).round() / 1000.0
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Check> {
@@ -179,6 +188,50 @@ pub fn check_content(
     checks
 }
 
+/// Warnings about one image the field `field` shows: no alt text, or narrower than the
+/// rendition (`width_of`) of a device the variant targets (every device when it targets none).
+pub fn asset_checks(
+    field: &str,
+    asset: &Asset,
+    devices: &[Device],
+    width_of: impl Fn(Device) -> u32,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let path = Some(format!("fields.{field}"));
+    if asset.alt.is_none() {
+        checks.push(Check {
+            kind: "asset_alt".into(),
+            severity: Severity::Warning,
+            message: format!("the image in `{field}` has no alt text"),
+            path: path.clone(),
+        });
+    }
+    let targeted = if devices.is_empty() {
+        &Device::ALL[..]
+    } else {
+        devices
+    };
+    let narrow: Vec<&str> = targeted
+        .iter()
+        .filter(|d| asset.width < width_of(**d))
+        .map(|d| d.as_str())
+        .collect();
+    if !narrow.is_empty() {
+        let message = format!(
+            "the image in `{field}` is {} px wide, narrower than the rendition for {}",
+            asset.width,
+            narrow.join(", ")
+        );
+        checks.push(Check {
+            kind: "asset_width".into(),
+            severity: Severity::Warning,
+            message,
+            path,
+        });
+    }
+    checks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +318,32 @@ mod tests {
             "en"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn an_image_without_alt_text_or_too_narrow_for_a_targeted_device_is_a_warning() {
+        let asset = Asset {
+            id: "a".into(),
+            brand_id: "b".into(),
+            width: 800,
+            height: 600,
+            format: "png".into(),
+            bytes: 1,
+            alt: None,
+            focal: None,
+            dominant_color: "#000000".into(),
+            placeholder: String::new(),
+            uploaded_by: "e".into(),
+            created_at: chrono::Utc::now(),
+        };
+        let width_of = |d: Device| if d == Device::Mobile { 640 } else { 1920 };
+        let mobile = asset_checks("hero", &asset, &[Device::Mobile], width_of);
+        assert_eq!(mobile.len(), 1);
+        assert_eq!(mobile[0].kind, "asset_alt");
+        assert_eq!(mobile[0].path.as_deref(), Some("fields.hero"));
+        let everyone = asset_checks("hero", &asset, &[], width_of);
+        assert_eq!(everyone[1].kind, "asset_width");
+        assert!(!everyone[1].message.contains("MOBILE"));
     }
 
     #[test]

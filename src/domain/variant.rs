@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::str::FromStr;
 
 use super::device::Device;
+use super::targeting::{Standing, Targeting};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -49,7 +50,8 @@ impl FromStr for VariantStatus {
     }
 }
 
-/// What an editor writes: everything a revision holds.
+/// What an editor writes: everything a revision holds. The targeting settings are kept flat, as
+/// written (the rule as JSON), and read as one value through [`VariantContent::targeting`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct VariantContent {
     pub name: String,
@@ -108,6 +110,18 @@ impl VariantContent {
         self.devices.dedup();
         self.name = self.name.trim().to_string();
         self
+    }
+
+    /// The targeting settings as one value, the rule as written.
+    pub fn targeting(&self) -> Targeting<&Value> {
+        Targeting {
+            rule: self.rule.as_ref(),
+            devices: self.devices.clone(),
+            locale: self.locale.clone(),
+            priority: self.priority,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
     }
 
     /// The content as canonical JSON (object keys sorted), the input of the revision hash.
@@ -229,9 +243,10 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
 }
 
-/// A variant's published revision, as delivery compiles its snapshot from it. The rule stays
-/// the JSON text it is stored as: many variants share a rule, and a snapshot finds the ones it
-/// has compiled already by their text instead of building (and freeing) a JSON tree for each.
+/// A variant's published revision, as delivery compiles its snapshot from it. The targeting's
+/// rule stays the JSON text it is stored as: many variants share a rule, and a snapshot finds the
+/// ones it has compiled already by their text instead of building (and freeing) a JSON tree for
+/// each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedVariant {
     /// The variant's id.
@@ -244,13 +259,8 @@ pub struct PublishedVariant {
     pub name: String,
     pub fields: Value,
     pub tags: Vec<String>,
-    /// The audience rule as JSON text; `None` targets everyone.
-    pub rule: Option<String>,
-    pub devices: Vec<Device>,
-    pub locale: Option<String>,
-    pub priority: i32,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
+    /// The targeting, its audience rule as JSON text.
+    pub targeting: Targeting<String>,
     /// The revision's quality score.
     pub quality: f64,
 }
@@ -260,4 +270,17 @@ pub struct PublishedVariant {
 pub struct Variant {
     pub record: VariantRecord,
     pub latest: Revision,
+}
+
+impl Variant {
+    /// Where the variant stands for ranking: its latest revision's quality, whether it has a
+    /// published revision, whether it is archived.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            quality: self.latest.quality.score,
+            created_at: self.record.created_at,
+            published: self.record.published_revision.is_some(),
+            archived: self.record.status == VariantStatus::Archived,
+        }
+    }
 }

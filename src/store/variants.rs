@@ -7,6 +7,7 @@ use super::schema::{entries, variant_revisions, variants};
 use super::{from_json_text, stored_fields, time, to_json_text, DbConnection};
 use crate::domain::content_type::change::apply_renames;
 use crate::domain::quality::Quality;
+use crate::domain::targeting::Targeting;
 use crate::domain::variant::{
     PublishedVariant, Review, Revision, Variant, VariantContent, VariantRecord, VariantStatus,
 };
@@ -441,12 +442,14 @@ impl PublishedRow {
             name: self.name,
             fields,
             tags: from_json_text(&self.tags)?,
-            rule: self.rule,
-            devices: from_json_text(&self.devices)?,
-            locale: self.locale,
-            priority: self.priority,
-            starts_at: self.starts_at.map(time::from_db),
-            ends_at: self.ends_at.map(time::from_db),
+            targeting: Targeting {
+                rule: self.rule,
+                devices: from_json_text(&self.devices)?,
+                locale: self.locale,
+                priority: self.priority,
+                starts_at: self.starts_at.map(time::from_db),
+                ends_at: self.ends_at.map(time::from_db),
+            },
             quality: quality.score,
         })
     }

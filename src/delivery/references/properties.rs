@@ -12,6 +12,7 @@ use crate::domain::brand::{Brand, BrandPolicy};
 use crate::domain::content_type::{FieldDef, FieldKind};
 use crate::domain::device::Device;
 use crate::domain::rule::Attributes;
+use crate::domain::targeting::Targeting;
 use crate::store::Db;
 
 const KEYS: [&str; 6] = ["e0", "e1", "e2", "e3", "e4", "missing"];
@@ -86,12 +87,14 @@ fn snapshot(specs: &[Vec<Spec>]) -> BrandSnapshot {
                 name: format!("v{i}-{j}"),
                 fields: json!({"single": single, "refs": list}),
                 tags: vec![],
-                rule: rules()[*rule].as_ref().map(Value::to_string),
-                devices: Vec::<Device>::new(),
-                locale: None,
-                priority: *priority,
-                starts_at: None,
-                ends_at: None,
+                targeting: Targeting {
+                    rule: rules()[*rule].as_ref().map(Value::to_string),
+                    devices: Vec::<Device>::new(),
+                    locale: None,
+                    priority: *priority,
+                    starts_at: None,
+                    ends_at: None,
+                },
                 quality: 1.0,
             });
         }
