@@ -11,7 +11,6 @@ use vary::cli::{
     UserDisableArgs,
 };
 use vary::config::Config;
-use vary::domain::user::UnknownRole;
 
 /// mimalloc rather than glibc's allocator: its per-thread heaps make the many small allocations of
 /// request handling, the usage writer and the search indexer cheaper and keep them from
@@ -120,10 +119,7 @@ async fn verify_audit(config: Config) -> anyhow::Result<()> {
 }
 
 async fn add_user(config: Config, args: UserAddArgs) -> anyhow::Result<()> {
-    let role = args
-        .role
-        .parse()
-        .map_err(|e: UnknownRole| anyhow::anyhow!(e))?;
+    let role = args.role.parse().map_err(anyhow::Error::msg)?;
     let password = match (args.password, args.password_stdin) {
         (Some(p), false) => p,
         (None, true) => {
