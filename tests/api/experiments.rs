@@ -66,15 +66,6 @@ async fn report(app: &TestApp, token: &str, id: &str) -> Value {
     app.gql(Some(token), REPORT, json!({"id": id})).await.data()["experimentReport"].clone()
 }
 
-async fn flush(app: &TestApp) {
-    app.app
-        .delivery
-        .usage_queue()
-        .expect("usage recording is on")
-        .flush()
-        .await
-        .unwrap();
-}
 
 /// The arm named in a reason `experiment "NAME" arm ARM; …`.
 fn arm_in(reason: &str) -> Option<&str> {
@@ -123,7 +114,7 @@ async fn the_report_counts_people_and_matches_our_own_count(backend: Backend) {
         .as_array()
         .unwrap()
         .is_empty());
-    flush(&app).await;
+    app.flush_usage().await;
     let report = report(&app, app.admin(), id).await;
     for arm in report["arms"].as_array().unwrap() {
         let name = arm["arm"]["name"].as_str().unwrap();
@@ -289,7 +280,7 @@ async fn a_crafted_skew_raises_the_sample_ratio_mismatch(backend: Backend) {
             break;
         }
     }
-    flush(&app).await;
+    app.flush_usage().await;
     let report = report(&app, app.admin(), id).await;
     assert_eq!(report["arms"][0]["people"], 40);
     assert_eq!(report["arms"][1]["people"], 0);
@@ -341,7 +332,7 @@ async fn a_bandit_shifts_traffic_to_the_arm_that_converts(backend: Backend) {
     app.gql(Some(&key), TRACK, json!({"e": clicks}))
         .await
         .data();
-    flush(&app).await;
+    app.flush_usage().await;
     app.app.delivery.refresh_bandits().await.unwrap();
     let report = report(&app, app.admin(), id).await;
     let (a, b) = (&report["arms"][0], &report["arms"][1]);

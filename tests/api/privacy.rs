@@ -18,15 +18,6 @@ const TRACK: &str =
 const REPORT: &str = "query($b: String!) { usageReport(brand: $b, from: \"2000-01-01T00:00:00Z\", to: \"2999-01-01T00:00:00Z\", groupBy: [VARIANT, DEVICE]) {
     variantName device impressions clicks conversions conversionValue } }";
 
-/// Waits until every queued usage event is written and indexed.
-pub(crate) async fn flush(app: &TestApp) {
-    let queue = app
-        .app
-        .delivery
-        .usage_queue()
-        .expect("usage recording is on");
-    queue.flush().await.unwrap();
-}
 
 /// Every stored event of `alpine`, oldest first.
 pub(crate) async fn stored_events(app: &TestApp) -> Vec<vary::usage::UsageEvent> {
@@ -126,7 +117,7 @@ async fn person_data_lists_exactly_one_persons_events_oldest_first(backend: Back
             .data();
     }
     serve(&app, &alpine, "alpine", Some("ann-42"), "TABLET").await;
-    flush(&app).await;
+    app.flush_usage().await;
 
     let auditor = app.user("auditor@test.local", "AUDITOR", &[]).await;
     let answer = app
@@ -272,7 +263,7 @@ async fn forget_person_deletes_exactly_that_persons_events_everywhere(backend: B
         .await;
     assert_eq!(again.data()["forgetPerson"], 0);
     serve(&app, &alpine, "alpine", Some("ann-42"), "MOBILE").await;
-    flush(&app).await;
+    app.flush_usage().await;
     let listed = app
         .gql(
             Some(&auditor),
@@ -289,7 +280,7 @@ async fn person_data_and_forget_person_are_audited_without_the_raw_key(backend: 
     let app = TestApp::spawn(backend).await;
     let (alpine, _) = brands(&app).await;
     serve(&app, &alpine, "alpine", Some("ann-secret-key"), "MOBILE").await;
-    flush(&app).await;
+    app.flush_usage().await;
     let admin = Some(app.admin());
     app.gql(admin, PERSON, json!({"b": "alpine", "k": "ann-secret-key"}))
         .await

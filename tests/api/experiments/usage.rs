@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::{alpine, arm_in, create, flush, started, step, TRACK};
+use super::{alpine, arm_in, create, started, step, TRACK};
 use crate::backend_tests;
 use crate::helpers::{Backend, TestApp};
 use crate::usage::counts::export_usage;
@@ -65,7 +65,7 @@ async fn usage_groups_by_experiment_and_arm(backend: Backend) {
     app.gql(Some(&key), TRACK, json!({"e": clicks}))
         .await
         .data();
-    flush(&app).await;
+    app.flush_usage().await;
 
     let rows = usage(&app, json!(["EXPERIMENT", "ARM"])).await;
     let outside = rows.iter().find(|r| r["experimentId"].is_null()).unwrap();

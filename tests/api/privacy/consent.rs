@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{flush, stored_events};
+use super::stored_events;
 use crate::backend_tests;
 use crate::helpers::{hero, Backend, TestApp};
 
@@ -142,7 +142,7 @@ async fn measurement_consent_decides_what_the_impression_stores(backend: Backend
     app.gql(Some(app.admin()), update, json!({})).await.data();
     served(&app, &key, json!({"personalization": true})).await;
     served(&app, &key, json!({"measurement": true})).await;
-    flush(&app).await;
+    app.flush_usage().await;
     let events = stored_events(&app).await;
     let kept: Vec<(bool, bool)> = events
         .iter()
