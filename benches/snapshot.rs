@@ -166,7 +166,7 @@ fn audience_data() -> (
             {"audience": format!("aud-{}", i % AUDIENCES)},
             {"attr": "country", "op": "eq", "value": "CH"}
         ]});
-        variant.rule = Some(rule.to_string());
+        variant.targeting.rule = Some(rule.to_string());
     }
     (audiences, entries, published)
 }
